@@ -1,0 +1,757 @@
+"""The engagement as a pure state machine.
+
+``EngagementWorkflow`` owns the clock and the side effects; this class owns the
+rules. Every action has a check (raises ``ActionRejected`` with a sentence a
+person understands, and changes nothing) and an apply (runs the check, then
+changes state). Timers are derived from the state (``next_reminder``) and fired
+by ``advance_clock``. Messages to send pile up in ``outbox`` until the workflow
+hands them to the notifier activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fasttrack.models import (
+    Action,
+    ActionReceipt,
+    AppSelected,
+    AssistanceRequested,
+    Audience,
+    CheckpointHeld,
+    ContactMade,
+    DeviceEnrolled,
+    EligibilityVerdict,
+    EnableTask,
+    EngagementInput,
+    EngagementResult,
+    EngagementState,
+    EnrolledDevice,
+    EnvironmentSubmitted,
+    Goal,
+    ItemStatus,
+    KickoffHeld,
+    LinkType,
+    Notification,
+    NotificationKind,
+    Outcome,
+    Phase,
+    PlanAgreed,
+    Purchase,
+    Reminder,
+    RemediationItemDone,
+    RemediationPlan,
+    SelectedApp,
+    TaskDone,
+    TaskNeeds,
+    TaskStage,
+    TimelineEvent,
+    VerificationResult,
+    Withdrawal,
+)
+from fasttrack.policy import BenefitPolicy, OnboardingAnchor
+from fasttrack.rules import assess_environment, core_tasks, intune_tasks, scope_problems
+
+ORCHESTRATOR = "fasttrack-orchestrator"
+COMMERCE = "commerce"
+
+
+class ActionRejected(ValueError):
+    """An action that the rules do not allow now; the message is for a person."""
+
+
+def engagement_id_for(tenant_id: str) -> str:
+    """One engagement per tenant for the Intune benefit (R4)."""
+    return f"fasttrack-intune-{tenant_id.strip().lower()}"
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+class Engagement:
+    def __init__(self, state: EngagementState, policy: BenefitPolicy) -> None:
+        self.state = state
+        self.policy = policy
+        self.outbox: list[Notification] = []
+        self._actions: dict[type[Action], tuple[Callable[[Any, datetime], None], Callable[[Any, datetime], str]]] = {
+            ContactMade: (self._check_contact, self._apply_contact),
+            AssistanceRequested: (self._check_assistance, self._apply_assistance),
+            KickoffHeld: (self._check_kickoff, self._apply_kickoff),
+            EnvironmentSubmitted: (self._check_environment, self._apply_environment),
+            PlanAgreed: (self._check_plan, self._apply_plan),
+            RemediationItemDone: (self._check_item_done, self._apply_item_done),
+            CheckpointHeld: (self._check_checkpoint, self._apply_checkpoint),
+            VerificationResult: (self._check_verification, self._apply_verification),
+            TaskDone: (self._check_task, self._apply_task),
+            DeviceEnrolled: (self._check_device, self._apply_device),
+            AppSelected: (self._check_app, self._apply_app),
+            Withdrawal: (self._check_withdrawal, self._apply_withdrawal),
+        }
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, engagement_input: EngagementInput, engagement_id: str, now: datetime) -> Engagement:
+        purchase, policy = engagement_input.purchase, engagement_input.policy
+        language = purchase.preferred_language
+        if language not in policy.languages:
+            language = policy.default_language
+        state = EngagementState(
+            engagement_id=engagement_id,
+            tenant_id=purchase.tenant_id,
+            purchase=purchase,
+            language=language,
+            phase_since=now,
+            contact_deadline=purchase.purchased_at + policy.contact_window,
+            # An engagement never reached expires this long after the purchase.
+            onboarding_deadline=policy.onboarding_deadline(purchase.purchased_at),
+        )
+        if policy.onboarding_anchor is OnboardingAnchor.PURCHASE:
+            state.onboarding_started_at = purchase.purchased_at
+        engagement = cls(state, policy)
+        engagement._record(
+            purchase.purchased_at,
+            "purchase_recorded",
+            COMMERCE,
+            f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
+            f"{' (new subscription)' if purchase.new_subscription else ''}",
+        )
+        return engagement
+
+    def record_eligibility(self, verdict: EligibilityVerdict, now: datetime) -> None:
+        if self.state.phase.is_closed:  # withdrawn while eligibility was being checked
+            return
+        if not verdict.eligible:
+            self._record(now, "eligibility_rejected", ORCHESTRATOR, " ".join(verdict.reasons))
+            self._close(Phase.INELIGIBLE, now, reasons=verdict.reasons)
+            return
+        self._record(now, "eligibility_verified", ORCHESTRATOR, "The purchase qualifies for the benefit.")
+        self._enter(Phase.INITIATE, now)
+        if self.state.contact_made_at is None and self.state.assistance_requested_at is None:
+            self.state.next_outreach_at = now
+
+    def record_additional_purchase(self, purchase: Purchase, now: datetime) -> None:
+        """Another purchase event for this tenant: recorded, never a second engagement."""
+        if purchase.order_id == self.state.purchase.order_id or purchase.order_id in self.state.additional_purchases:
+            return
+        self.state.additional_purchases.append(purchase.order_id)
+        self._record(
+            now,
+            "additional_purchase",
+            COMMERCE,
+            f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
+            " (attached to this engagement)",
+        )
+
+    # ------------------------------------------------------------ actions
+
+    def check(self, action: Action, now: datetime) -> None:
+        if self.state.phase.is_closed:
+            raise ActionRejected(f"The engagement is closed ({self.state.phase.value}); it takes no more actions.")
+        check, _ = self._actions[type(action)]
+        check(action, now)
+
+    def apply(self, action: Action, now: datetime) -> ActionReceipt:
+        self.check(action, now)
+        _, apply = self._actions[type(action)]
+        message = apply(action, now)
+        return ActionReceipt(engagement_id=self.state.engagement_id, phase=self.state.phase, message=message)
+
+    def _require_phase(self, doing: str, *phases: Phase) -> None:
+        if self.state.phase not in phases:
+            allowed = " or ".join(phase.value for phase in phases)
+            raise ActionRejected(
+                f"Cannot {doing} now: the engagement is in {self.state.phase.value}, and this is done in {allowed}."
+            )
+
+    # contact / assistance ------------------------------------------------
+
+    def _check_contact(self, action: ContactMade, now: datetime) -> None:
+        if self.state.contact_made_at is not None:
+            raise ActionRejected(f"Contact was already recorded on {_day(self.state.contact_made_at)}.")
+        self._require_phase("record contact", Phase.ELIGIBILITY, Phase.INITIATE)
+
+    def _apply_contact(self, action: ContactMade, now: datetime) -> str:
+        self.state.contact_made_at = now
+        self._customer_reached(now)
+        self._record(now, "contact_made", action.by, action.note or "")
+        return "Contact recorded; outreach stopped. Next: hold the kickoff."
+
+    def _check_assistance(self, action: AssistanceRequested, now: datetime) -> None:
+        if self.state.assistance_requested_at is not None:
+            raise ActionRejected(
+                f"Assistance was already requested on {_day(self.state.assistance_requested_at)}."
+            )
+        self._require_phase("request assistance", Phase.ELIGIBILITY, Phase.INITIATE)
+
+    def _apply_assistance(self, action: AssistanceRequested, now: datetime) -> str:
+        self.state.assistance_requested_at = now
+        self._customer_reached(now)
+        self._record(now, "assistance_requested", action.by, action.note or "")
+        return "Request for assistance recorded; outreach stopped. Next: FastTrack contacts the customer."
+
+    def _customer_reached(self, now: datetime) -> None:
+        self.state.next_outreach_at = None
+        if self.state.onboarding_started_at is None:
+            self.state.onboarding_started_at = now
+            self.state.onboarding_deadline = self.policy.onboarding_deadline(now)
+
+    # kickoff -------------------------------------------------------------
+
+    def _check_kickoff(self, action: KickoffHeld, now: datetime) -> None:
+        self._require_phase("hold the kickoff", Phase.INITIATE)
+        if self.state.contact_made_at is None and self.state.assistance_requested_at is None:
+            raise ActionRejected(
+                "The kickoff follows first contact: record the contact or the customer's request for assistance first."
+            )
+        problems = scope_problems(action.scope, self.policy)
+        if problems:
+            raise ActionRejected("The scope cannot be accepted: " + " ".join(problems))
+
+    def _apply_kickoff(self, action: KickoffHeld, now: datetime) -> str:
+        scope = action.scope
+        self.state.scope = scope
+        self.state.language = scope.language
+        if self.state.contact_made_at is None:
+            self.state.contact_made_at = now
+        goals = ", ".join(goal.value for goal in scope.goals)
+        self._record(
+            now,
+            "kickoff_held",
+            action.by,
+            f"Scope agreed: goals {goals}; identity {scope.identity_model.value}; "
+            f"MDM authority {scope.mdm_authority.value}; language {scope.language}; "
+            f"project manager {scope.project_manager.name}.",
+        )
+        self._enter(Phase.ASSESS, now)
+        return "Kickoff recorded; the engagement is in Assess. Next: submit the source environment."
+
+    # assess --------------------------------------------------------------
+
+    def _check_environment(self, action: EnvironmentSubmitted, now: datetime) -> None:
+        self._require_phase("submit the source environment", Phase.ASSESS)
+        if self.state.environment is not None:
+            raise ActionRejected("The source environment was already submitted; the checklist is built from it.")
+
+    def _apply_environment(self, action: EnvironmentSubmitted, now: datetime) -> str:
+        assert self.state.scope is not None
+        checklist, notes = assess_environment(action.environment, self.state.scope, self.policy)
+        self.state.environment = action.environment
+        self.state.checklist = checklist
+        self.state.scope_notes = notes
+        self._record(
+            now,
+            "environment_submitted",
+            action.by,
+            f"{len(checklist)} remediation item(s); {len(notes)} scope note(s).",
+        )
+        self._notify(
+            NotificationKind.REMEDIATION_CHECKLIST,
+            1,
+            Audience.CUSTOMER,
+            "Remediation checklist delivered",
+            facts={"item_count": str(len(checklist))},
+            lines=[f"[{item.id}] {item.description}" for item in checklist] + notes,
+        )
+        return (
+            f"Assessment done: {len(checklist)} remediation item(s), {len(notes)} scope note(s). "
+            "Next: agree the remediation plan."
+        )
+
+    def _check_plan(self, action: PlanAgreed, now: datetime) -> None:
+        self._require_phase("agree the remediation plan", Phase.ASSESS)
+        if self.state.environment is None:
+            raise ActionRejected("Submit the source environment first: the plan covers its remediation checklist.")
+        cadence = action.checkpoint_cadence or self.policy.default_checkpoint_cadence
+        if cadence not in self.policy.checkpoint_cadences:
+            raise ActionRejected(
+                f"Checkpoint cadence '{cadence}' is not offered; choose one of "
+                f"{', '.join(self.policy.checkpoint_cadences)}."
+            )
+        if action.target_date < now.date():
+            raise ActionRejected(f"The target date {action.target_date} is in the past.")
+        if action.target_date > self.state.onboarding_deadline.date():
+            raise ActionRejected(
+                f"The target date {action.target_date} is after the end of the onboarding window "
+                f"({_day(self.state.onboarding_deadline)})."
+            )
+
+    def _apply_plan(self, action: PlanAgreed, now: datetime) -> str:
+        cadence = action.checkpoint_cadence or self.policy.default_checkpoint_cadence
+        self.state.plan = RemediationPlan(
+            checkpoint_cadence=cadence, target_date=action.target_date, agreed_at=now, agreed_by=action.by
+        )
+        self._record(now, "plan_agreed", action.by, f"Checkpoints {cadence}; target date {action.target_date}.")
+        self._enter(Phase.REMEDIATE, now)
+        self._remediation_progress(now)
+        if not self.open_items():
+            return "Plan recorded. The checklist is empty: next is the joint verification."
+        return f"Plan recorded; {len(self.open_items())} item(s) to remediate, checkpoints {cadence}."
+
+    # remediate -----------------------------------------------------------
+
+    def open_items(self) -> list:
+        return [item for item in self.state.checklist if item.status is ItemStatus.OPEN]
+
+    def _find_item(self, item_id: str):
+        for item in self.state.checklist:
+            if item.id == item_id:
+                return item
+        known = ", ".join(item.id for item in self.state.checklist) or "none"
+        raise ActionRejected(f"There is no checklist item '{item_id}' (items: {known}).")
+
+    def _check_item_done(self, action: RemediationItemDone, now: datetime) -> None:
+        self._require_phase("complete a remediation item", Phase.REMEDIATE)
+        item = self._find_item(action.item_id)
+        if item.status is ItemStatus.DONE:
+            raise ActionRejected(f"Checklist item '{item.id}' is already done (on {_day(item.done_at)}).")
+
+    def _apply_item_done(self, action: RemediationItemDone, now: datetime) -> str:
+        item = self._find_item(action.item_id)
+        item.status, item.done_at, item.done_by = ItemStatus.DONE, now, action.by
+        self._record(now, "remediation_item_done", action.by, f"[{item.id}] {item.description}")
+        self._remediation_progress(now)
+        remaining = len(self.open_items())
+        if remaining:
+            return f"Item '{item.id}' done; {remaining} item(s) still open."
+        return f"Item '{item.id}' done; every item is done. Next: the joint verification."
+
+    def _check_checkpoint(self, action: CheckpointHeld, now: datetime) -> None:
+        self._require_phase("record a checkpoint call", Phase.REMEDIATE)
+
+    def _apply_checkpoint(self, action: CheckpointHeld, now: datetime) -> str:
+        self.state.checkpoints_held += 1
+        self._record(now, "checkpoint_held", action.by, action.note or f"Checkpoint call {self.state.checkpoints_held}")
+        return f"Checkpoint call {self.state.checkpoints_held} recorded."
+
+    def _check_verification(self, action: VerificationResult, now: datetime) -> None:
+        self._require_phase("record the joint verification", Phase.REMEDIATE)
+        if action.approved:
+            if action.reopen_item_ids:
+                raise ActionRejected("An approval reopens nothing: leave reopen_item_ids empty, or reject.")
+            open_items = self.open_items()
+            if open_items:
+                names = ", ".join(item.id for item in open_items)
+                raise ActionRejected(f"Verification cannot pass while items are open: {names}.")
+            return
+        if not action.reopen_item_ids:
+            if not self.state.checklist:
+                raise ActionRejected("The checklist is empty, so a rejection has nothing to reopen.")
+            raise ActionRejected("A rejection must name the checklist items to reopen (reopen_item_ids).")
+        if len(set(action.reopen_item_ids)) != len(action.reopen_item_ids):
+            raise ActionRejected("Each item to reopen may be named once.")
+        for item_id in action.reopen_item_ids:
+            item = self._find_item(item_id)
+            if item.status is not ItemStatus.DONE:
+                raise ActionRejected(f"Checklist item '{item.id}' is still open; only done items can be reopened.")
+
+    def _apply_verification(self, action: VerificationResult, now: datetime) -> str:
+        if action.approved:
+            for item in self.state.checklist:
+                item.verified = True
+            self.state.remediation_verified_at = now
+            self._record(now, "verification_approved", action.by, action.note or "Remediation verified jointly.")
+            assert self.state.scope is not None
+            self.state.tasks = core_tasks(self.state.scope, self.state.environment)
+            self._enter(Phase.ENABLE_CORE, now)
+            return f"Verification passed; Enable starts with {len(self.state.tasks)} core-capability task(s)."
+        for item_id in action.reopen_item_ids:
+            item = self._find_item(item_id)
+            item.status, item.done_at, item.done_by = ItemStatus.OPEN, None, None
+            item.times_reopened += 1
+        self.state.verification_rejections += 1
+        reopened = ", ".join(action.reopen_item_ids)
+        self._record(now, "verification_rejected", action.by, f"Reopened: {reopened}. {action.note or ''}".strip())
+        self._remediation_progress(now)
+        self._notify(
+            NotificationKind.VERIFICATION_REJECTED,
+            self.state.verification_rejections,
+            Audience.CUSTOMER,
+            f"Verification {self.state.verification_rejections}: items reopened",
+            lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
+            facts={"note": action.note or ""},
+        )
+        return f"Verification rejected; reopened {reopened}."
+
+    def _remediation_progress(self, now: datetime) -> None:
+        """Resets the stall clock and (re)arms the remediation timers."""
+        self.state.last_remediation_progress_at = now
+        self.state.remediation_stalled = False
+        self.state.stall_reminders_sent_since_progress = 0
+        if not self.open_items():
+            self.state.next_checkpoint_at = None
+            return
+        if self.state.next_checkpoint_at is None:
+            self.state.next_checkpoint_at = now + self._cadence()
+
+    def _cadence(self):
+        assert self.state.plan is not None
+        return self.policy.checkpoint_cadences[self.state.plan.checkpoint_cadence]
+
+    def _next_stall_reminder_at(self) -> datetime | None:
+        if self.state.phase is not Phase.REMEDIATE or not self.open_items():
+            return None
+        assert self.state.last_remediation_progress_at is not None
+        waits = self.state.stall_reminders_sent_since_progress + 1
+        return self.state.last_remediation_progress_at + self.policy.remediation_stall_after * waits
+
+    # enable --------------------------------------------------------------
+
+    def _current_stage(self) -> TaskStage | None:
+        return {Phase.ENABLE_CORE: TaskStage.CORE, Phase.ENABLE_INTUNE: TaskStage.INTUNE}.get(self.state.phase)
+
+    def _open_tasks(self) -> list[EnableTask]:
+        return [task for task in self.state.tasks if task.status is ItemStatus.OPEN]
+
+    def _check_task(self, action: TaskDone, now: datetime) -> None:
+        self._require_phase("complete an Enable task", Phase.ENABLE_CORE, Phase.ENABLE_INTUNE)
+        task = next((task for task in self.state.tasks if task.id == action.task_id), None)
+        if task is None:
+            if action.task_id.startswith(f"{TaskStage.INTUNE.value}.") and self.state.phase is Phase.ENABLE_CORE:
+                raise ActionRejected(
+                    f"Task '{action.task_id}' belongs to Enable — Intune, which begins only once the core "
+                    "capabilities are enabled."
+                )
+            known = ", ".join(task.id for task in self._open_tasks())
+            raise ActionRejected(f"There is no task '{action.task_id}' in this engagement (open tasks: {known}).")
+        if task.status is ItemStatus.DONE:
+            raise ActionRejected(f"Task '{task.id}' is already done (on {_day(task.done_at)}).")
+        if task.needs is TaskNeeds.TEST_DEVICE and not self.state.test_devices:
+            raise ActionRejected(f"Task '{task.id}' needs at least one enrolled test device; enroll one first.")
+        if task.needs is TaskNeeds.APP and not self.state.apps:
+            raise ActionRejected(f"Task '{task.id}' needs at least one selected app; select one first.")
+
+    def _apply_task(self, action: TaskDone, now: datetime) -> str:
+        task = next(task for task in self.state.tasks if task.id == action.task_id)
+        task.status, task.done_at, task.done_by = ItemStatus.DONE, now, action.by
+        self._record(now, "task_done", action.by, f"[{task.id}] {task.title}")
+        remaining = len(self._open_tasks())
+        if remaining:
+            return f"Task '{task.id}' done; {remaining} task(s) left in this stage."
+        if self.state.phase is Phase.ENABLE_CORE:
+            assert self.state.scope is not None
+            self._record(now, "core_enabled", ORCHESTRATOR, "Core capabilities enabled.")
+            new_tasks = intune_tasks(self.state.scope)
+            self.state.tasks += new_tasks
+            self._enter(Phase.ENABLE_INTUNE, now)
+            return f"Core capabilities enabled; Enable — Intune starts with {len(new_tasks)} task(s)."
+        self._record(now, "intune_enabled", ORCHESTRATOR, "All management policies validated.")
+        self._close(Phase.COMPLETED, now)
+        return "Intune enabled: the engagement is completed."
+
+    def _require_mdm(self, doing: str) -> None:
+        self._require_phase(doing, Phase.ENABLE_INTUNE)
+        assert self.state.scope is not None
+        if Goal.MDM not in self.state.scope.goals:
+            raise ActionRejected(f"Cannot {doing}: mobile device management is not in this engagement's scope.")
+
+    def _check_device(self, action: DeviceEnrolled, now: datetime) -> None:
+        self._require_mdm("enroll a test device")
+        support = self.policy.mdm_platforms.get(action.platform)
+        if support is None:
+            raise ActionRejected(f"Platform '{action.platform.value}' is not a supported MDM platform.")
+        on_platform = [device for device in self.state.test_devices if device.platform is action.platform]
+        if any(device.name.casefold() == action.device_name.casefold() for device in on_platform):
+            raise ActionRejected(f"Test device '{action.device_name}' is already enrolled on {support.label}.")
+        limit = self.policy.max_test_devices_per_platform
+        if len(on_platform) >= limit:
+            raise ActionRejected(
+                f"At most {limit} test devices per platform are enrolled, and {support.label} already has "
+                f"{len(on_platform)}."
+            )
+
+    def _apply_device(self, action: DeviceEnrolled, now: datetime) -> str:
+        self.state.test_devices.append(
+            EnrolledDevice(platform=action.platform, name=action.device_name, enrolled_at=now, enrolled_by=action.by)
+        )
+        self._record(now, "test_device_enrolled", action.by, f"{action.device_name} ({action.platform.value})")
+        return f"Test device '{action.device_name}' enrolled on {action.platform.value}."
+
+    def _check_app(self, action: AppSelected, now: datetime) -> None:
+        self._require_mdm("select an app")
+        support = self.policy.mdm_platforms.get(action.platform)
+        if support is None:
+            raise ActionRejected(f"Platform '{action.platform.value}' is not a supported MDM platform.")
+        scheme, separator, rest = action.link.partition("://")
+        if not separator or not scheme or not rest or not scheme.replace("-", "").replace(".", "").isalnum():
+            raise ActionRejected(f"'{action.link}' is not a link (expected scheme://address).")
+        if action.link_type is LinkType.WEB_LINK and scheme.lower() not in ("http", "https"):
+            raise ActionRejected("A web link starts with https:// or http://.")
+        on_platform = [app for app in self.state.apps if app.platform is action.platform]
+        if any(app.name.casefold() == action.app_name.casefold() for app in on_platform):
+            raise ActionRejected(f"App '{action.app_name}' is already selected for {support.label}.")
+        limit = self.policy.max_apps_per_platform
+        if len(on_platform) >= limit:
+            raise ActionRejected(
+                f"At most {limit} apps per platform are selected, and {support.label} already has {len(on_platform)}."
+            )
+
+    def _apply_app(self, action: AppSelected, now: datetime) -> str:
+        self.state.apps.append(
+            SelectedApp(
+                platform=action.platform,
+                name=action.app_name,
+                link_type=action.link_type,
+                link=action.link,
+                selected_at=now,
+                selected_by=action.by,
+            )
+        )
+        self._record(now, "app_selected", action.by, f"{action.app_name} ({action.platform.value}, {action.link_type.value})")
+        return f"App '{action.app_name}' selected for {action.platform.value}."
+
+    # withdrawal ------------------------------------------------------------
+
+    def _check_withdrawal(self, action: Withdrawal, now: datetime) -> None:
+        pass  # any open engagement may be withdrawn; ``check`` already refuses closed ones
+
+    def _apply_withdrawal(self, action: Withdrawal, now: datetime) -> str:
+        self._record(now, "withdrawn", action.by, action.reason)
+        self._close(Phase.WITHDRAWN, now, reasons=[action.reason])
+        return "The engagement is withdrawn."
+
+    # ------------------------------------------------------------ time
+
+    def next_reminder(self) -> Reminder | None:
+        """The next moment the engagement acts on its own, if any."""
+        state = self.state
+        if state.phase.is_closed or state.phase is Phase.ELIGIBILITY:
+            return None
+        candidates: list[Reminder] = [
+            Reminder(
+                at=state.onboarding_deadline,
+                kind="onboarding_deadline",
+                summary=f"Onboarding window ends {_day(state.onboarding_deadline)}",
+            )
+        ]
+        if state.phase is Phase.INITIATE and state.contact_made_at is None:
+            if state.next_outreach_at is not None:
+                attempt = state.outreach_attempts + 1
+                candidates.append(
+                    Reminder(at=state.next_outreach_at, kind="outreach", summary=self._outreach_label(attempt))
+                )
+            if not state.contact_sla_breached:
+                candidates.append(
+                    Reminder(
+                        at=state.contact_deadline,
+                        kind="contact_deadline",
+                        summary=f"Contact window ends {_day(state.contact_deadline)}",
+                    )
+                )
+        if state.next_checkpoint_at is not None:
+            candidates.append(
+                Reminder(
+                    at=state.next_checkpoint_at,
+                    kind="checkpoint_call",
+                    summary=f"Checkpoint call {state.checkpoint_calls_sent + 1}",
+                )
+            )
+        stall_at = self._next_stall_reminder_at()
+        if stall_at is not None:
+            candidates.append(
+                Reminder(at=stall_at, kind="stall_reminder", summary="Remediation stall reminder")
+            )
+        return min(candidates, key=lambda reminder: reminder.at)
+
+    def advance_clock(self, now: datetime) -> None:
+        """Fires everything that is due at ``now``; the onboarding deadline first."""
+        state = self.state
+        if state.phase.is_closed or state.phase is Phase.ELIGIBILITY:
+            return
+        if now >= state.onboarding_deadline:
+            self._record(now, "expired", ORCHESTRATOR, f"Onboarding window ended {_day(state.onboarding_deadline)}.")
+            self._close(Phase.EXPIRED, now, reasons=["The onboarding window ended before Intune was enabled."])
+            return
+        if state.phase is Phase.INITIATE and state.contact_made_at is None:
+            if not state.contact_sla_breached and now >= state.contact_deadline:
+                state.contact_sla_breached = True
+                state.escalations += 1
+                self._record(
+                    now,
+                    "contact_sla_breached",
+                    ORCHESTRATOR,
+                    f"No contact within the contact window; {state.outreach_attempts} outreach attempt(s) sent.",
+                )
+                self._notify(
+                    NotificationKind.CONTACT_ESCALATION,
+                    state.escalations,
+                    Audience.FASTTRACK_MANAGER,
+                    "Contact SLA missed: escalated to the FastTrack manager",
+                    facts={"outreach_attempts": str(state.outreach_attempts)},
+                )
+            if state.next_outreach_at is not None and now >= state.next_outreach_at:
+                state.outreach_attempts += 1
+                label = self._outreach_label(state.outreach_attempts)
+                self._record(now, "outreach_sent", ORCHESTRATOR, label)
+                self._notify(
+                    NotificationKind.OUTREACH,
+                    state.outreach_attempts,
+                    Audience.CUSTOMER,
+                    label,
+                    facts={"contact_deadline": _day(state.contact_deadline)},
+                )
+                state.next_outreach_at = self._outreach_after(now)
+        if state.next_checkpoint_at is not None and now >= state.next_checkpoint_at:
+            state.checkpoint_calls_sent += 1
+            label = f"Checkpoint call {state.checkpoint_calls_sent}"
+            self._record(now, "checkpoint_call_scheduled", ORCHESTRATOR, label)
+            self._notify(
+                NotificationKind.CHECKPOINT_CALL,
+                state.checkpoint_calls_sent,
+                Audience.CUSTOMER,
+                label,
+                lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
+            )
+            state.next_checkpoint_at = now + self._cadence()
+        stall_at = self._next_stall_reminder_at()
+        if stall_at is not None and now >= stall_at:
+            state.remediation_stalled = True
+            state.stall_reminders_sent += 1
+            state.stall_reminders_sent_since_progress += 1
+            since = _day(state.last_remediation_progress_at)
+            self._record(now, "remediation_stalled", ORCHESTRATOR, f"No remediation progress since {since}.")
+            self._notify(
+                NotificationKind.REMEDIATION_STALLED,
+                state.stall_reminders_sent,
+                Audience.CUSTOMER,
+                f"Remediation stall reminder {state.stall_reminders_sent}",
+                facts={"since": since},
+                lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
+            )
+
+    def _outreach_label(self, attempt: int) -> str:
+        planned = len(self.policy.outreach_offsets)
+        if attempt <= planned:
+            return f"Outreach attempt {attempt} of {planned}"
+        return f"Outreach attempt {attempt} (after the contact window)"
+
+    def _outreach_after(self, moment: datetime) -> datetime:
+        purchased_at = self.state.purchase.purchased_at
+        for offset in self.policy.outreach_offsets:
+            if purchased_at + offset > moment:
+                return purchased_at + offset
+        window_end = purchased_at + self.policy.contact_window
+        interval = self.policy.slow_outreach_interval
+        intervals_passed = max(0, (moment - window_end) // interval)
+        return window_end + interval * (intervals_passed + 1)
+
+    # ------------------------------------------------------------ bookkeeping
+
+    def _record(self, at: datetime, what: str, by: str, detail: str = "") -> None:
+        self.state.timeline.append(TimelineEvent(at=at, what=what, by=by, detail=detail))
+
+    def _enter(self, phase: Phase, now: datetime) -> None:
+        self.state.phase = phase
+        self.state.phase_since = now
+
+    def _notify(
+        self,
+        kind: NotificationKind,
+        sequence: int,
+        audience: Audience,
+        summary: str,
+        facts: dict[str, str] | None = None,
+        lines: list[str] | None = None,
+    ) -> None:
+        state = self.state
+        to = []
+        if audience is Audience.CUSTOMER:
+            to = [state.scope.project_manager.email] if state.scope else [state.purchase.customer_contact.email]
+        self.outbox.append(
+            Notification(
+                engagement_id=state.engagement_id,
+                kind=kind,
+                key=f"{state.purchase.order_id}/{kind.value}/{sequence}",
+                audience=audience,
+                to=to,
+                language=state.language,
+                summary=summary,
+                facts={"tenant_id": state.tenant_id, "phase": state.phase.value, **(facts or {})},
+                lines=lines or [],
+            )
+        )
+
+    def open_work(self) -> list[str]:
+        """What is still to do, in words; listed when an engagement closes early."""
+        state = self.state
+        phase = state.phase
+        left: list[str] = []
+        if phase is Phase.INITIATE:
+            if state.contact_made_at is None:
+                left.append("Initiate: contact with the customer")
+            left.append("Initiate: kickoff and scope")
+        if phase is Phase.ASSESS:
+            if state.environment is None:
+                left.append("Assess: source environment assessment")
+            left.append("Assess: remediation plan")
+        if phase is Phase.REMEDIATE:
+            left += [f"Remediate: [{item.id}] {item.description}" for item in self.open_items()]
+            left.append("Remediate: joint verification")
+        if phase in (Phase.ENABLE_CORE, Phase.ENABLE_INTUNE):
+            stage = "Enable — core" if phase is Phase.ENABLE_CORE else "Enable — Intune"
+            left += [f"{stage}: [{task.id}] {task.title} ({task.owner.value})" for task in self._open_tasks()]
+        if phase in (Phase.INITIATE, Phase.ASSESS, Phase.REMEDIATE, Phase.ENABLE_CORE):
+            left.append("Enable — Intune")
+        return left
+
+    def _close(self, status: Phase, now: datetime, reasons: list[str] | None = None) -> None:
+        left = [] if status in (Phase.COMPLETED, Phase.INELIGIBLE) else self.open_work()
+        self.state.outcome = Outcome(status=status, at=now, reasons=reasons or [], left=left)
+        self.state.next_outreach_at = None
+        self.state.next_checkpoint_at = None
+        self._enter(status, now)
+        self._notify(
+            NotificationKind.ENGAGEMENT_CLOSED,
+            1,
+            Audience.CUSTOMER,
+            f"Engagement {status.value}",
+            facts={"outcome": status.value},
+            lines=(reasons or []) + [f"Left open: {item}" for item in left],
+        )
+
+    def record_delivery_failure(self, notification: Notification, reason: str, now: datetime) -> None:
+        self.state.delivery_failures.append(f"{notification.key}: {reason}")
+        self._record(now, "notification_failed", ORCHESTRATOR, f"{notification.summary}: {reason}")
+
+    # ------------------------------------------------------------ views
+
+    def details_markdown(self) -> str:
+        """Where the engagement stands, for the Temporal UI's current details."""
+        state = self.state
+        lines = [f"**Phase:** {state.phase.value} since {_day(state.phase_since)}"]
+        if state.outcome is not None:
+            lines.append(f"**Outcome:** {state.outcome.status.value}")
+            lines += [f"- {reason}" for reason in state.outcome.reasons]
+            lines += [f"- left open: {item}" for item in state.outcome.left]
+            return "\n".join(lines)
+        lines.append(f"**Onboarding window ends:** {_day(state.onboarding_deadline)}")
+        flags = [name for name, raised in (
+            ("contact SLA breached", state.contact_sla_breached),
+            ("remediation stalled", state.remediation_stalled),
+        ) if raised]
+        if flags:
+            lines.append(f"**Risk:** {', '.join(flags)}")
+        open_work = self.open_work()
+        if open_work:
+            lines.append("**Open:**")
+            lines += [f"- {item}" for item in open_work[:15]]
+            if len(open_work) > 15:
+                lines.append(f"- … and {len(open_work) - 15} more")
+        reminder = self.next_reminder()
+        if reminder is not None:
+            lines.append(f"**Next:** {reminder.summary} ({reminder.at.strftime('%Y-%m-%d %H:%M')} UTC)")
+        return "\n".join(lines)
+
+    def snapshot(self) -> EngagementState:
+        view = self.state.model_copy(deep=True)
+        view.next_reminder = self.next_reminder()
+        return view
+
+    def result(self) -> EngagementResult:
+        assert self.state.outcome is not None
+        return EngagementResult(
+            engagement_id=self.state.engagement_id, outcome=self.state.outcome, timeline=list(self.state.timeline)
+        )

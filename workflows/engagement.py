@@ -1,0 +1,258 @@
+"""EngagementWorkflow: one FastTrack engagement for Intune, from purchase to its outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.eligibility import EligibilityRequest, verify_eligibility
+    from fasttrack.engagement import ActionRejected, Engagement
+    from fasttrack.models import (
+        Action,
+        ActionReceipt,
+        DeliveryReceipt,
+        AppSelected,
+        AssistanceRequested,
+        CheckpointHeld,
+        ContactMade,
+        DeviceEnrolled,
+        EngagementInput,
+        EngagementResult,
+        EngagementState,
+        EnvironmentSubmitted,
+        KickoffHeld,
+        PlanAgreed,
+        Purchase,
+        RemediationItemDone,
+        TaskDone,
+        VerificationResult,
+        Withdrawal,
+    )
+    from workflows import search_attributes as sa
+
+TASK_QUEUE = "fasttrack-intune"
+
+ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
+# A message that cannot be written for two days is recorded as failed on the
+# engagement (for an operator to see) rather than blocking it forever.
+NOTIFICATION_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    maximum_interval=timedelta(minutes=10),
+    non_retryable_error_types=["NoRecipient"],
+)
+NOTIFICATION_GIVE_UP_AFTER = timedelta(days=2)
+
+
+@workflow.defn
+class EngagementWorkflow:
+    """Carries one tenant's FastTrack engagement for Intune through Initiate,
+    Assess, Remediate and Enable, for at most the onboarding window."""
+
+    @workflow.init
+    def __init__(self, engagement_input: EngagementInput) -> None:
+        self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
+        self._published: dict[str, object] = {}
+
+    @workflow.run
+    async def run(self, engagement_input: EngagementInput) -> EngagementResult:
+        engagement = self._engagement
+        self._publish()
+        verdict = await workflow.execute_activity(
+            verify_eligibility,
+            EligibilityRequest(purchase=engagement_input.purchase, policy=engagement_input.policy),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=ELIGIBILITY_RETRY,
+            summary="Verify eligibility (R1)",
+        )
+        engagement.record_eligibility(verdict, workflow.now())
+
+        while True:
+            await self._deliver_outbox()
+            self._publish()
+            if engagement.state.phase.is_closed:
+                break
+            reminder = engagement.next_reminder()
+            assert reminder is not None  # an open engagement always has its onboarding deadline ahead
+            delay = reminder.at - workflow.now()
+            if delay > timedelta(0):
+                try:
+                    await workflow.wait_condition(
+                        lambda: bool(engagement.outbox)
+                        or engagement.state.phase.is_closed
+                        or engagement.next_reminder() != reminder,
+                        timeout=delay,
+                        timeout_summary=reminder.summary,
+                    )
+                except asyncio.TimeoutError:
+                    pass
+            engagement.advance_clock(workflow.now())
+
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return engagement.result()
+
+    async def _deliver_outbox(self) -> None:
+        engagement = self._engagement
+        while engagement.outbox:
+            notification = engagement.outbox.pop(0)
+            try:
+                await workflow.execute_activity(
+                    "send_notification",
+                    notification,
+                    result_type=DeliveryReceipt,
+                    start_to_close_timeout=timedelta(seconds=30),
+                    schedule_to_close_timeout=NOTIFICATION_GIVE_UP_AFTER,
+                    retry_policy=NOTIFICATION_RETRY,
+                    summary=f"Send: {notification.summary}",
+                )
+            except ActivityError as error:
+                reason = str(error.cause) if error.cause else str(error)
+                engagement.record_delivery_failure(notification, reason, workflow.now())
+                workflow.logger.warning("notification failed", extra={"key": notification.key, "reason": reason})
+
+    def _publish(self) -> None:
+        """Shows where the engagement stands: search attributes and current details."""
+        state = self._engagement.state
+        values = {
+            sa.PHASE: state.phase.value,
+            sa.TENANT_ID: state.tenant_id,
+            sa.REGION: state.purchase.region.value,
+            sa.ONBOARDING_DEADLINE: state.onboarding_deadline,
+            sa.CONTACT_SLA_BREACHED: state.contact_sla_breached,
+            sa.REMEDIATION_STALLED: state.remediation_stalled,
+            sa.OPEN_REMEDIATION_ITEMS: len(self._engagement.open_items()),
+        }
+        changed = [key.value_set(value) for key, value in values.items() if self._published.get(key.name) != value]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+            self._published.update({key.name: value for key, value in values.items()})
+        workflow.set_current_details(self._engagement.details_markdown())
+
+    # ------------------------------------------------------------ actions
+
+    def _validate(self, action: Action) -> None:
+        try:
+            self._engagement.check(action, workflow.now())
+        except ActionRejected as rejection:
+            raise ApplicationError(str(rejection), type="ActionRejected", non_retryable=True) from None
+
+    def _act(self, action: Action) -> ActionReceipt:
+        try:
+            receipt = self._engagement.apply(action, workflow.now())
+        except ActionRejected as rejection:  # the validator ran just before, so this is not expected
+            raise ApplicationError(str(rejection), type="ActionRejected", non_retryable=True) from None
+        workflow.logger.info("action recorded", extra={"action": type(action).__name__, "by": action.by})
+        self._publish()
+        return receipt
+
+    @workflow.update(description="FastTrack reached the customer (Initiate).")
+    def record_contact(self, action: ContactMade) -> ActionReceipt:
+        return self._act(action)
+
+    @record_contact.validator
+    def _validate_contact(self, action: ContactMade) -> None:
+        self._validate(action)
+
+    @workflow.update(description="The customer requested assistance from the FastTrack portal (Initiate).")
+    def request_assistance(self, action: AssistanceRequested) -> ActionReceipt:
+        return self._act(action)
+
+    @request_assistance.validator
+    def _validate_assistance(self, action: AssistanceRequested) -> None:
+        self._validate(action)
+
+    @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
+    def hold_kickoff(self, action: KickoffHeld) -> ActionReceipt:
+        return self._act(action)
+
+    @hold_kickoff.validator
+    def _validate_kickoff(self, action: KickoffHeld) -> None:
+        self._validate(action)
+
+    @workflow.update(description="The customer submitted the source environment (Assess).")
+    def submit_environment(self, action: EnvironmentSubmitted) -> ActionReceipt:
+        return self._act(action)
+
+    @submit_environment.validator
+    def _validate_environment(self, action: EnvironmentSubmitted) -> None:
+        self._validate(action)
+
+    @workflow.update(description="Remediation plan and checkpoint cadence agreed (ends Assess).")
+    def agree_plan(self, action: PlanAgreed) -> ActionReceipt:
+        return self._act(action)
+
+    @agree_plan.validator
+    def _validate_plan(self, action: PlanAgreed) -> None:
+        self._validate(action)
+
+    @workflow.update(description="The customer completed one remediation checklist item (Remediate).")
+    def complete_remediation_item(self, action: RemediationItemDone) -> ActionReceipt:
+        return self._act(action)
+
+    @complete_remediation_item.validator
+    def _validate_item_done(self, action: RemediationItemDone) -> None:
+        self._validate(action)
+
+    @workflow.update(description="A checkpoint call was held (Remediate).")
+    def hold_checkpoint(self, action: CheckpointHeld) -> ActionReceipt:
+        return self._act(action)
+
+    @hold_checkpoint.validator
+    def _validate_checkpoint(self, action: CheckpointHeld) -> None:
+        self._validate(action)
+
+    @workflow.update(description="Joint verification of the remediation: approve, or reject and reopen items.")
+    def verify_remediation(self, action: VerificationResult) -> ActionReceipt:
+        return self._act(action)
+
+    @verify_remediation.validator
+    def _validate_verification(self, action: VerificationResult) -> None:
+        self._validate(action)
+
+    @workflow.update(description="One Enable task (core capabilities, then Intune) is done.")
+    def complete_task(self, action: TaskDone) -> ActionReceipt:
+        return self._act(action)
+
+    @complete_task.validator
+    def _validate_task(self, action: TaskDone) -> None:
+        self._validate(action)
+
+    @workflow.update(description="A test device was enrolled (Enable — Intune, MDM; at most 2 per platform).")
+    def enroll_test_device(self, action: DeviceEnrolled) -> ActionReceipt:
+        return self._act(action)
+
+    @enroll_test_device.validator
+    def _validate_device(self, action: DeviceEnrolled) -> None:
+        self._validate(action)
+
+    @workflow.update(description="The customer selected an app to deploy (Enable — Intune, MDM; at most 2 per platform).")
+    def select_app(self, action: AppSelected) -> ActionReceipt:
+        return self._act(action)
+
+    @select_app.validator
+    def _validate_app(self, action: AppSelected) -> None:
+        self._validate(action)
+
+    @workflow.update(description="The customer withdrew from the engagement, with a reason.")
+    def withdraw(self, action: Withdrawal) -> ActionReceipt:
+        return self._act(action)
+
+    @withdraw.validator
+    def _validate_withdrawal(self, action: Withdrawal) -> None:
+        self._validate(action)
+
+    # ------------------------------------------------------------ events from other systems
+
+    @workflow.signal(description="Commerce reported another purchase for this tenant: recorded on this engagement.")
+    def purchase_received(self, purchase: Purchase) -> None:
+        self._engagement.record_additional_purchase(purchase, workflow.now())
+
+    # ------------------------------------------------------------ reading
+
+    @workflow.query(description="The whole engagement: phase, timeline, checklist, tasks, deadlines, SLA flags.")
+    def state(self) -> EngagementState:
+        return self._engagement.snapshot()

@@ -1,0 +1,30 @@
+"""Search attributes an engagement publishes: no personal data, only what lets an
+operator find engagements by phase, deadline and risk."""
+
+from temporalio.common import SearchAttributeKey
+
+PHASE = SearchAttributeKey.for_keyword("FastTrackPhase")
+TENANT_ID = SearchAttributeKey.for_keyword("FastTrackTenantId")
+REGION = SearchAttributeKey.for_keyword("FastTrackRegion")
+ONBOARDING_DEADLINE = SearchAttributeKey.for_datetime("FastTrackOnboardingDeadline")
+CONTACT_SLA_BREACHED = SearchAttributeKey.for_bool("FastTrackContactSlaBreached")
+REMEDIATION_STALLED = SearchAttributeKey.for_bool("FastTrackRemediationStalled")
+OPEN_REMEDIATION_ITEMS = SearchAttributeKey.for_int("FastTrackOpenRemediationItems")
+
+ALL = (
+    PHASE,
+    TENANT_ID,
+    REGION,
+    ONBOARDING_DEADLINE,
+    CONTACT_SLA_BREACHED,
+    REMEDIATION_STALLED,
+    OPEN_REMEDIATION_ITEMS,
+)
+
+
+def dev_server_flags() -> list[str]:
+    """``temporal server start-dev`` flags that register every attribute."""
+    flags = []
+    for key in ALL:
+        flags += ["--search-attribute", f"{key.name}={key.indexed_value_type.name.title().replace('_', '')}"]
+    return flags
