@@ -206,6 +206,9 @@ async def test_no_contact_ever_escalates_slows_down_and_expires_after_twelve_mon
     final = await state_of(handle)
     assert final.contact_sla_breached is True
     assert final.escalations == 1
+    event_count = len((await handle.fetch_history()).events)
+    print(f"\nengagement never reached for 12 months: {event_count} events")
+    assert event_count <= 1_000
 
 
 async def test_assistance_on_day_three_stops_outreach_and_anchors_the_window(engagement):

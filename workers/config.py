@@ -33,11 +33,11 @@ def _settings_error(settings_class: type[BaseSettings], error: ValidationError) 
         variable = f"{ENV_PREFIX}{field.upper()}"
         value = os.environ.get(variable)
         shown = f" (got {value!r})" if value is not None else ""
-        lines.append(f"  {variable}: {problem['msg']}{shown}")
+        lines.append(f"  {variable}: {problem['msg'].removeprefix('Value error, ')}{shown}")
     return ConfigurationError("\n".join(lines))
 
 
-class _Settings(BaseSettings):
+class EnvSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     @classmethod
@@ -48,13 +48,10 @@ class _Settings(BaseSettings):
             raise _settings_error(cls, error) from None
 
 
-HostPort = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")]
-
-
-class ClientSettings(_Settings):
+class ClientSettings(EnvSettings):
     """How to reach Temporal: shared by the worker and every client."""
 
-    temporal_address: HostPort = "localhost:7233"
+    temporal_address: str = "localhost:7233"
     temporal_namespace: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "default"
     task_queue: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "fasttrack-intune"
     temporal_tls: bool = False
@@ -62,11 +59,13 @@ class ClientSettings(_Settings):
 
     @field_validator("temporal_address")
     @classmethod
-    def _port_in_range(cls, value: str) -> str:
-        port = int(value.rsplit(":", 1)[1])
-        if not 0 < port < 65536:
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError("must be host:port, for example localhost:7233")
+        if not 0 < int(port) < 65536:
             raise ValueError("port must be between 1 and 65535")
-        return value
+        return value.strip()
 
 
 class WorkerSettings(ClientSettings):

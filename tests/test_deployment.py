@@ -1,0 +1,46 @@
+"""docker-compose.yml is checked statically (no Docker engine runs here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from workers.config import ENV_PREFIX, WorkerSettings
+from workflows import search_attributes as sa
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_temporal_ui_and_the_worker():
+    services = COMPOSE["services"]
+    assert {"postgresql", "temporal", "temporal-ui", "search-attributes", "worker"} <= set(services)
+    assert services["worker"]["build"] == "."
+    assert services["worker"]["depends_on"]["search-attributes"]["condition"] == "service_completed_successfully"
+    assert services["temporal-ui"]["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"
+
+
+def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
+    environment = COMPOSE["services"]["worker"]["environment"]
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in WorkerSettings.model_fields}
+    assert set(environment) <= known, set(environment) - known
+    for name, value in environment.items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("FASTTRACK_OUTBOX_DIR", str(tmp_path))  # the container's path does not exist here
+    settings = WorkerSettings.from_environment()
+    assert settings.temporal_address == "temporal:7233"
+
+
+def test_compose_registers_exactly_the_workflow_search_attributes():
+    script = " ".join(COMPOSE["services"]["search-attributes"]["command"])
+    declared = dict(re.findall(r"(FastTrack\w+)=(\w+)", script))
+    expected = dict(flag.split("=") for flag in sa.dev_server_flags() if "=" in flag)
+    assert declared == expected
+
+
+def test_worker_image_contains_every_package():
+    dockerfile = (REPOSITORY / "Dockerfile").read_text()
+    for package in ("fasttrack", "workflows", "activities", "workers"):
+        assert f"COPY {package} {package}" in dockerfile

