@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test clean
+.PHONY: run demo test clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
@@ -21,8 +21,14 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/python -m workers.stack
 
-## Runs the whole test suite.
+## Plays five demo engagements against the running stack (start `make run` first).
+demo: $(VENV)/.run-installed
+	$(BIN)/fasttrack demo
+
+## Runs the whole test suite (installs Debian's chromium for the browser test when missing).
 test: $(VENV)/.test-installed
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser test…"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	$(BIN)/python -m pytest
 
 clean:

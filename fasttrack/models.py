@@ -105,6 +105,7 @@ class Purchase(StrictModel):
 
     order_id: Name
     tenant_id: TenantId
+    organization: Name | None = None
     plan: Plan
     licenses: int = Field(ge=1, le=10_000_000)
     new_subscription: bool

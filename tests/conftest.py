@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from tests.scenario import BIN_DIR, require_binary
+from tests.scenario import require_binary
 from workers.client import register_search_attributes
 from workflows import search_attributes as sa
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 
-from temporalio.worker import Replayer
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
 
 from fasttrack.models import Phase, TaskDone
-from tests.scenario import CUSTOMER, drive_to_completion, make_purchase, running_worker, wait_for_phase
+from tests.scenario import (
+    CUSTOMER,
+    drive_to_completion,
+    make_purchase,
+    running_worker,
+    wait_for_phase,
+)
 from tests.test_lifecycle import assert_rejected
 from workers.client import record_purchase
 from workers.worker import workflow_runner

@@ -7,7 +7,11 @@ from datetime import timedelta
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import (
@@ -37,7 +41,6 @@ from tests.scenario import (
     ENVIRONMENT_WITH_GAPS,
     FASTTRACK,
     approve_verification,
-    complete_enable,
     drive_through_assess,
     drive_to_completion,
     make_environment,

@@ -15,6 +15,7 @@ from fasttrack.models import (
     DeclaredGap,
     EligibilityVerdict,
     EngagementInput,
+    EnvironmentSubmitted,
     Forest,
     Goal,
     IdentityModel,
@@ -23,10 +24,15 @@ from fasttrack.models import (
     Phase,
     PlanAgreed,
     Purchase,
-    EnvironmentSubmitted,
 )
 from fasttrack.policy import BenefitPolicy, OnboardingAnchor, Plan, add_calendar_months
-from fasttrack.rules import assess_environment, check_eligibility, core_tasks, intune_tasks, scope_problems
+from fasttrack.rules import (
+    assess_environment,
+    check_eligibility,
+    core_tasks,
+    intune_tasks,
+    scope_problems,
+)
 from tests.scenario import make_environment, make_purchase, make_scope
 
 T0 = datetime(2026, 1, 31, 9, 0, tzinfo=timezone.utc)

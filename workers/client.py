@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -41,7 +46,11 @@ class PurchaseOutcome:
 
 
 def _start_summary(purchase: Purchase) -> str:
-    return f"Tenant {purchase.tenant_id}: {purchase.licenses} × {purchase.plan.value} (order {purchase.order_id})"
+    customer = f"{purchase.organization} — tenant" if purchase.organization else "Tenant"
+    return (
+        f"{customer} {purchase.tenant_id}: {purchase.licenses} × {purchase.plan.value} licenses "
+        f"(order {purchase.order_id})"
+    )
 
 
 async def record_purchase(

@@ -10,6 +10,7 @@ the server.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -96,6 +97,16 @@ def server_command(settings: StackSettings) -> list[str]:
     ]
 
 
+def _child_of_this_process() -> None:
+    """In each child: a session of its own (Ctrl-C reaches only the stack, which
+    stops the children in order), and SIGTERM if the stack itself dies, so that
+    no server or worker outlives it."""
+    os.setsid()
+    if sys.platform == "linux":
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _stop(process: subprocess.Popen | None, name: str) -> None:
     if process is None or process.poll() is not None:
         return
@@ -145,9 +156,9 @@ def run(settings: StackSettings) -> int:
     with open(server_log_path, "ab") as server_log:
         try:
             print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
-            # Own sessions: Ctrl-C reaches only this process, which stops the children in order.
             server = subprocess.Popen(
-                server_command(settings), stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True
+                server_command(settings), stdout=server_log, stderr=subprocess.STDOUT,
+                preexec_fn=_child_of_this_process,
             )
             _wait_until_ready(server, settings, server_log_path)
             worker_env = {
@@ -157,7 +168,7 @@ def run(settings: StackSettings) -> int:
                 "FASTTRACK_OUTBOX_DIR": str(outbox),
             }
             worker = subprocess.Popen(
-                [sys.executable, "-m", "workers.worker"], env=worker_env, start_new_session=True
+                [sys.executable, "-m", "workers.worker"], env=worker_env, preexec_fn=_child_of_this_process
             )
             print(
                 "\n"
@@ -166,6 +177,7 @@ def run(settings: StackSettings) -> int:
                 f"  Temporal address: 127.0.0.1:{settings.temporal_port} (namespace {settings.temporal_namespace})\n"
                 f"  Outbox (emails):  {outbox}\n"
                 f"  Server log:       {server_log_path}\n"
+                "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import sys
 from datetime import timedelta
 
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import (
+    SandboxedWorkflowRunner,
+    SandboxRestrictions,
+)
 
 from activities.eligibility import verify_eligibility
 from activities.notifier import Notifier
@@ -77,7 +82,17 @@ def main() -> None:
         asyncio.run(serve(settings))
     except RuntimeError as error:  # e.g. the Temporal server is not reachable
         log.error("worker failed", extra={"error": str(error)})
-        raise SystemExit(1) from None
+        exit_now(1)
+    exit_now(0)
+
+
+def exit_now(code: int) -> None:
+    """Leaves without interpreter finalization, which the Temporal core's threads
+    can abort (temporalio/sdk-python#300); everything is already shut down."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ with workflow.unsafe.imports_passed_through():
     from fasttrack.models import (
         Action,
         ActionReceipt,
-        DeliveryReceipt,
         AppSelected,
         AssistanceRequested,
         CheckpointHeld,
         ContactMade,
+        DeliveryReceipt,
         DeviceEnrolled,
         EngagementInput,
         EngagementResult,
@@ -119,6 +119,7 @@ class EngagementWorkflow:
         state = self._engagement.state
         values = {
             sa.PHASE: state.phase.value,
+            sa.PHASE_SINCE: state.phase_since,
             sa.TENANT_ID: state.tenant_id,
             sa.REGION: state.purchase.region.value,
             sa.ONBOARDING_DEADLINE: state.onboarding_deadline,

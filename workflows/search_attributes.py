@@ -4,6 +4,7 @@ operator find engagements by phase, deadline and risk."""
 from temporalio.common import SearchAttributeKey
 
 PHASE = SearchAttributeKey.for_keyword("FastTrackPhase")
+PHASE_SINCE = SearchAttributeKey.for_datetime("FastTrackPhaseSince")
 TENANT_ID = SearchAttributeKey.for_keyword("FastTrackTenantId")
 REGION = SearchAttributeKey.for_keyword("FastTrackRegion")
 ONBOARDING_DEADLINE = SearchAttributeKey.for_datetime("FastTrackOnboardingDeadline")
@@ -13,6 +14,7 @@ OPEN_REMEDIATION_ITEMS = SearchAttributeKey.for_int("FastTrackOpenRemediationIte
 
 ALL = (
     PHASE,
+    PHASE_SINCE,
     TENANT_ID,
     REGION,
     ONBOARDING_DEADLINE,

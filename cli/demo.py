@@ -1,0 +1,189 @@
+"""`fasttrack demo`: five engagements on the running stack, with a compressed
+policy (a day lasts a second by default) and a simulated customer and
+FastTrack specialist, so that varied histories appear within a minute."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from rich.console import Console
+from temporalio.client import Client, WorkflowHandle
+
+from fasttrack.models import (
+    AppSelected,
+    AssistanceRequested,
+    CheckpointHeld,
+    ContactMade,
+    DeviceEnrolled,
+    EngagementState,
+    EnvironmentSubmitted,
+    ItemStatus,
+    KickoffHeld,
+    LinkType,
+    Person,
+    PlanAgreed,
+    Purchase,
+    Region,
+    RemediationItemDone,
+    Scope,
+    SourceEnvironment,
+    TaskDone,
+    TaskNeeds,
+    VerificationResult,
+    Withdrawal,
+)
+from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
+from workers.client import record_purchase
+from workers.config import ClientSettings
+from workflows.engagement import EngagementWorkflow
+
+SPECIALIST = "Ana Lima (FastTrack)"
+
+
+class Customer:
+    """One demo engagement and the people who drive it."""
+
+    def __init__(self, client: Client, console: Console, day: float, name: str, handle: WorkflowHandle, admin: str):
+        self.client, self.console, self.day = client, console, day
+        self.name, self.handle, self.admin = name, handle, admin
+
+    async def days(self, count: float) -> None:
+        await asyncio.sleep(count * self.day)
+
+    def say(self, message: str) -> None:
+        self.console.print(f"[bold]{self.name:<10}[/bold] {message}", soft_wrap=True)
+
+    async def state(self) -> EngagementState:
+        return await self.handle.query(EngagementWorkflow.state)
+
+    async def do(self, update, action) -> None:
+        receipt = await self.handle.execute_update(update, action)
+        self.say(receipt.message)
+
+    async def remediate(self, pause_days: float) -> None:
+        for item in (await self.state()).checklist:
+            if item.status is ItemStatus.OPEN:
+                await self.days(pause_days)
+                await self.do(EngagementWorkflow.complete_remediation_item,
+                              RemediationItemDone(by=self.admin, item_id=item.id))
+
+    async def enable(self, pause_days: float) -> None:
+        for _ in ("core", "intune"):
+            for task in [task for task in (await self.state()).tasks if task.status is ItemStatus.OPEN]:
+                await self.days(pause_days)
+                if task.needs is TaskNeeds.TEST_DEVICE:
+                    for platform, device in ((MdmPlatform.IOS, "iPhone-pilot-01"), (MdmPlatform.ANDROID, "Galaxy-pilot-01")):
+                        await self.do(EngagementWorkflow.enroll_test_device,
+                                      DeviceEnrolled(by=self.admin, platform=platform, device_name=device))
+                if task.needs is TaskNeeds.APP:
+                    await self.do(EngagementWorkflow.select_app, AppSelected(
+                        by=self.admin, platform=MdmPlatform.IOS, app_name="Expenses", link_type=LinkType.DEEP_LINK,
+                        link="itms-apps://itunes.apple.com/app/id1234567890"))
+                by = SPECIALIST if task.owner.value == "fasttrack" else self.admin
+                await self.do(EngagementWorkflow.complete_task, TaskDone(by=by, task_id=task.id))
+
+
+def _scope(language: str, pm: str) -> Scope:
+    return Scope.model_validate({
+        "goals": ["mdm", "mam"], "identity_model": "synchronized", "mdm_authority": "intune", "language": language,
+        "project_manager": {"name": pm, "email": f"{pm.split()[0].lower()}@customer.example"},
+    })
+
+
+ENVIRONMENT_WITH_GAPS = SourceEnvironment.model_validate({
+    "forests": [{"name": "corp.local", "functional_level": "2003"}],
+    "browsers": [{"name": "internet_explorer", "version": "9"}],
+    "gaps": [{"category": "dns", "description": "Add the EnterpriseEnrollment CNAME record"}],
+})
+
+
+async def completes(customer: Customer, reject_first: bool, language: str, project_manager: str) -> None:
+    await customer.days(2)
+    await customer.do(EngagementWorkflow.record_contact, ContactMade(by=SPECIALIST, note="Reached the IT lead by phone"))
+    await customer.days(2)
+    await customer.do(EngagementWorkflow.hold_kickoff, KickoffHeld(by=SPECIALIST, scope=_scope(language, project_manager)))
+    await customer.days(2)
+    await customer.do(EngagementWorkflow.submit_environment,
+                      EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
+    await customer.days(1)
+    today = datetime.now(timezone.utc).date()
+    await customer.do(EngagementWorkflow.agree_plan, PlanAgreed(by=SPECIALIST, target_date=today))
+    await customer.remediate(pause_days=3)
+    await customer.do(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=SPECIALIST, note="All items reviewed"))
+    if reject_first:
+        await customer.days(1)
+        first = (await customer.state()).checklist[0].id
+        await customer.do(EngagementWorkflow.verify_remediation, VerificationResult(
+            by=SPECIALIST, approved=False, reopen_item_ids=[first], note="Forest level still 2003 on one DC"))
+        await customer.remediate(pause_days=3)
+    await customer.days(1)
+    await customer.do(EngagementWorkflow.verify_remediation, VerificationResult(by=SPECIALIST, approved=True))
+    await customer.enable(pause_days=0.5)
+
+
+async def withdraws(customer: Customer) -> None:
+    await customer.days(1)
+    await customer.do(EngagementWorkflow.request_assistance, AssistanceRequested(by=customer.admin))
+    await customer.days(2)
+    await customer.do(EngagementWorkflow.record_contact, ContactMade(by=SPECIALIST))
+    await customer.days(2)
+    await customer.do(EngagementWorkflow.hold_kickoff, KickoffHeld(by=SPECIALIST, scope=_scope("ja", "Kenji Sato")))
+    await customer.days(3)
+    await customer.do(EngagementWorkflow.submit_environment,
+                      EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
+    await customer.days(4)
+    await customer.do(EngagementWorkflow.withdraw,
+                      Withdrawal(by=customer.admin, reason="Budget frozen until the next fiscal year"))
+
+
+async def never_answers(customer: Customer) -> None:
+    while not (await customer.state()).contact_sla_breached:
+        await customer.days(1)
+    customer.say("No answer within the contact window: SLA breached, escalated; outreach goes on every 14 days.")
+
+
+async def play(client: Client, settings: ClientSettings, day_seconds: float, console: Console) -> None:
+    policy = BenefitPolicy.compressed(timedelta(seconds=day_seconds))
+    now = datetime.now(timezone.utc)
+    run_tag = uuid.uuid4().hex[:6].upper()
+    cast = [
+        ("Contoso", Region.EMEA, "FR", "fr", 400, lambda c: completes(c, False, "fr", "Camille Martin")),
+        ("Fabrikam", Region.AMERICAS, "US", "en", 1200, lambda c: completes(c, True, "en", "Pat Morgan")),
+        ("Northwind", Region.ASIA_PACIFIC, "JP", "ja", 300, withdraws),
+        ("Tailspin", Region.EMEA, "DE", "de", 180, never_answers),
+        ("Woodgrove", Region.AMERICAS, "BR", "pt-BR", 120, None),
+    ]
+    console.print(f"[bold]Demo {run_tag}[/bold]: five engagements, one day = {day_seconds:g} s.\n")
+    scripts, handles = [], []
+    for organization, region, country, language, licenses, script in cast:
+        purchase = Purchase(
+            order_id=f"DEMO-{run_tag}-{organization.upper()}",
+            tenant_id=str(uuid.uuid4()),
+            organization=f"{organization} (demo)",
+            plan=Plan.EMS,
+            licenses=licenses,
+            new_subscription=True,
+            purchased_at=now,
+            customer_contact=Person(name=f"{organization} IT admin", email=f"it-admin@{organization.lower()}.example"),
+            country=country,
+            region=region,
+            preferred_language=language,
+        )
+        started = await record_purchase(client, purchase, settings.task_queue, policy)
+        handles.append((organization, started.handle))
+        console.print(f"[bold]{organization:<10}[/bold] {started.message}")
+        if script is not None:
+            customer = Customer(client, console, day_seconds, organization, started.handle, f"{organization} IT admin")
+            scripts.append(script(customer))
+    await asyncio.gather(*scripts)
+
+    ui = f"http://127.0.0.1:{os.environ.get('FASTTRACK_UI_PORT', '8233')}/namespaces/{settings.temporal_namespace}"
+    console.print("\n[bold]Where each engagement stands[/bold] (open them in the Temporal UI):")
+    for organization, handle in handles:
+        state = await handle.query(EngagementWorkflow.state)
+        console.print(f"  {organization:<10} {state.phase.value:<10} {ui}/workflows/{handle.id}", soft_wrap=True)
+    console.print("\nTry: fasttrack list · fasttrack list --at-risk · fasttrack status <engagement> · "
+                  "fasttrack report <engagement>")

@@ -1,0 +1,180 @@
+"""What the `fasttrack` command does, without the command line: find an
+engagement, perform an action, read state, list through visibility."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from pydantic import BaseModel
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from fasttrack.engagement import engagement_id_for
+from fasttrack.models import Action, ActionReceipt, EngagementState, Phase, Region
+from workflows import search_attributes as sa
+from workflows.engagement import EngagementWorkflow
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_ENGAGEMENT_PREFIX = engagement_id_for("")
+
+
+class CommandError(Exception):
+    """A failure explained to the person at the terminal; ``exit_code`` says which kind."""
+
+    exit_code = 1
+
+
+class ActionRefused(CommandError):
+    exit_code = 1
+
+
+class BadInput(CommandError):
+    exit_code = 2
+
+
+class EngagementNotFound(CommandError):
+    exit_code = 3
+
+
+class TemporalUnavailable(CommandError):
+    exit_code = 4
+
+
+def resolve_engagement_id(reference: str) -> str:
+    """An engagement is named by its id (fasttrack-intune-…) or by its tenant id."""
+    reference = reference.strip()
+    if _GUID.match(reference):
+        return engagement_id_for(reference)
+    if reference.startswith(_ENGAGEMENT_PREFIX) and _GUID.match(reference[len(_ENGAGEMENT_PREFIX):]):
+        return reference.lower()
+    raise BadInput(
+        f"'{reference}' is neither an engagement id (fasttrack-intune-<tenant id>) nor a tenant id (a GUID)."
+    )
+
+
+async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
+    engagement_id = resolve_engagement_id(reference)
+    handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+    try:
+        await handle.describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise EngagementNotFound(f"There is no engagement {engagement_id}.") from None
+        raise
+    return handle
+
+
+async def perform(client: Client, reference: str, update, action: Action) -> ActionReceipt:
+    handle = await _existing_handle(client, reference)
+    description = await handle.describe()
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        state = await read_state(client, reference)
+        raise ActionRefused(
+            f"Engagement {handle.id} is closed ({state.phase.value}); it takes no more actions."
+        )
+    try:
+        return await handle.execute_update(update, action)
+    except WorkflowUpdateFailedError as failure:
+        cause = failure.cause
+        message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+        raise ActionRefused(message) from None
+
+
+async def read_state(client: Client, reference: str) -> EngagementState:
+    handle = await _existing_handle(client, reference)
+    try:
+        return await handle.query(EngagementWorkflow.state)
+    except WorkflowQueryFailedError as failure:
+        raise CommandError(f"Engagement {handle.id} could not be read: {failure}") from None
+
+
+class EngagementRow(BaseModel):
+    engagement_id: str
+    tenant_id: str
+    region: str | None
+    phase: str
+    status: str
+    phase_since: datetime | None
+    days_in_phase: int | None
+    onboarding_deadline: datetime | None
+    days_to_deadline: int | None
+    contact_sla_breached: bool
+    remediation_stalled: bool
+    open_remediation_items: int
+    risks: list[str]
+
+
+@dataclass
+class ListFilter:
+    phase: Phase | None = None
+    region: Region | None = None
+    at_risk: bool = False
+    deadline_within_days: int = 30
+    open_only: bool = False
+
+    def query(self, now: datetime) -> str:
+        clauses = ["WorkflowType = 'EngagementWorkflow'"]
+        if self.phase is not None:
+            clauses.append(f"{sa.PHASE.name} = '{self.phase.value}'")
+        if self.region is not None:
+            clauses.append(f"{sa.REGION.name} = '{self.region.value}'")
+        if self.open_only or self.at_risk:
+            clauses.append("ExecutionStatus = 'Running'")
+        if self.at_risk:
+            horizon = (now + timedelta(days=self.deadline_within_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            clauses.append(
+                f"({sa.CONTACT_SLA_BREACHED.name} = true OR {sa.REMEDIATION_STALLED.name} = true"
+                f" OR {sa.ONBOARDING_DEADLINE.name} <= '{horizon}')"
+            )
+        return " AND ".join(clauses)
+
+
+def _whole_days(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 86400)
+
+
+async def list_engagements(client: Client, selection: ListFilter, now: datetime | None = None) -> list[EngagementRow]:
+    now = now or datetime.now(timezone.utc)
+    rows = []
+    async for execution in client.list_workflows(selection.query(now)):
+        attributes = execution.typed_search_attributes
+        phase_since = attributes.get(sa.PHASE_SINCE)
+        deadline = attributes.get(sa.ONBOARDING_DEADLINE)
+        running = execution.status == WorkflowExecutionStatus.RUNNING
+        sla = bool(attributes.get(sa.CONTACT_SLA_BREACHED))
+        stalled = bool(attributes.get(sa.REMEDIATION_STALLED))
+        days_to_deadline = _whole_days(deadline - now) if deadline and running else None
+        risks = []
+        if running and sla:
+            risks.append("contact SLA breached")
+        if running and stalled:
+            risks.append("remediation stalled")
+        if days_to_deadline is not None and days_to_deadline <= selection.deadline_within_days:
+            risks.append(f"deadline in {days_to_deadline} d")
+        rows.append(
+            EngagementRow(
+                engagement_id=execution.id,
+                tenant_id=attributes.get(sa.TENANT_ID) or "",
+                region=attributes.get(sa.REGION),
+                phase=attributes.get(sa.PHASE) or "?",
+                status=execution.status.name.lower() if execution.status else "unknown",
+                phase_since=phase_since,
+                days_in_phase=_whole_days(now - phase_since) if phase_since else None,
+                onboarding_deadline=deadline,
+                days_to_deadline=days_to_deadline,
+                contact_sla_breached=sla,
+                remediation_stalled=stalled,
+                open_remediation_items=attributes.get(sa.OPEN_REMEDIATION_ITEMS) or 0,
+                risks=risks,
+            )
+        )
+    return rows

@@ -1,0 +1,161 @@
+"""Rich renderings of an engagement for the terminal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cli.engagements import EngagementRow
+from fasttrack.models import EngagementState, ItemStatus, TaskNeeds
+
+RISK_STYLE = "bold red"
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _days_until(moment: datetime, now: datetime) -> str:
+    days = int((moment - now).total_seconds() // 86400)
+    return f"in {days} d" if days >= 0 else f"{-days} d ago"
+
+
+def status(state: EngagementState, now: datetime | None = None) -> Group:
+    now = now or datetime.now(timezone.utc)
+    purchase = state.purchase
+    header = Table.grid(padding=(0, 2))
+    header.add_column(style="bold")
+    header.add_column()
+    header.add_row("Engagement", state.engagement_id)
+    header.add_row("Customer", f"{purchase.organization or '—'} (tenant {state.tenant_id}, {purchase.region.value})")
+    header.add_row("Purchase", f"{purchase.licenses} × {purchase.plan.value}, order {purchase.order_id}")
+    header.add_row("Phase", f"[bold]{state.phase.value}[/bold] since {_when(state.phase_since)}")
+    if state.outcome is not None:
+        outcome = state.outcome
+        header.add_row("Outcome", f"[bold]{outcome.status.value}[/bold] on {_when(outcome.at)}")
+        for reason in outcome.reasons:
+            header.add_row("", reason)
+    else:
+        if state.contact_made_at is None:
+            header.add_row("Contact window", f"ends {_when(state.contact_deadline)} ({_days_until(state.contact_deadline, now)})")
+        header.add_row(
+            "Onboarding window",
+            f"ends {_when(state.onboarding_deadline)} ({_days_until(state.onboarding_deadline, now)})",
+        )
+        if state.next_reminder is not None:
+            header.add_row("Next reminder", f"{state.next_reminder.summary} — {_when(state.next_reminder.at)}")
+    flags = []
+    if state.contact_sla_breached:
+        flags.append("contact SLA breached")
+    if state.remediation_stalled:
+        flags.append("remediation stalled")
+    if state.delivery_failures:
+        flags.append(f"{len(state.delivery_failures)} message(s) not delivered")
+    header.add_row("Risk", Text(", ".join(flags), style=RISK_STYLE) if flags else Text("none", style="green"))
+    header.add_row(
+        "Contact",
+        f"made {_when(state.contact_made_at)} · assistance requested {_when(state.assistance_requested_at)} · "
+        f"{state.outreach_attempts} outreach attempt(s)",
+    )
+    parts: list = [Panel(header, title="FastTrack engagement for Intune", expand=False)]
+    if state.scope is not None:
+        scope = state.scope
+        parts.append(
+            Text(
+                f"Scope: {', '.join(goal.value for goal in scope.goals)} · identity {scope.identity_model.value} · "
+                f"MDM authority {scope.mdm_authority.value} · {scope.language} · PM {scope.project_manager.name}"
+            )
+        )
+    for note in state.scope_notes:
+        parts.append(Text(f"Scope note: {note}", style="yellow"))
+    if state.checklist:
+        parts.append(checklist_table(state))
+    if state.tasks:
+        parts.append(task_table(state))
+    if state.test_devices or state.apps:
+        gear = Table(title="Test devices and apps", title_justify="left")
+        gear.add_column("kind")
+        gear.add_column("platform")
+        gear.add_column("name")
+        gear.add_column("detail")
+        for device in state.test_devices:
+            gear.add_row("device", device.platform.value, device.name, f"enrolled {_when(device.enrolled_at)}")
+        for app in state.apps:
+            gear.add_row("app", app.platform.value, app.name, f"{app.link_type.value}: {app.link}")
+        parts.append(gear)
+    if state.outcome is not None and state.outcome.left:
+        parts.append(Text("Left open at closing:\n" + "\n".join(f"  • {item}" for item in state.outcome.left)))
+    return Group(*parts)
+
+
+def checklist_table(state: EngagementState) -> Table:
+    open_count = sum(1 for item in state.checklist if item.status is ItemStatus.OPEN)
+    table = Table(title=f"Remediation checklist ({open_count} open)", title_justify="left")
+    table.add_column("item")
+    table.add_column("category")
+    table.add_column("description")
+    table.add_column("owner")
+    table.add_column("status")
+    for item in state.checklist:
+        status = "verified" if item.verified else item.status.value
+        style = "green" if item.status is ItemStatus.DONE else None
+        table.add_row(item.id, item.category.value, item.description, item.owner.value, Text(status, style=style))
+    if not state.checklist:
+        table.add_row("—", "", "No remediation needed: next is the joint verification.", "", "")
+    return table
+
+
+def task_table(state: EngagementState) -> Table:
+    done = sum(1 for task in state.tasks if task.status is ItemStatus.DONE)
+    table = Table(title=f"Enable tasks ({done}/{len(state.tasks)} done)", title_justify="left")
+    table.add_column("task")
+    table.add_column("stage")
+    table.add_column("title")
+    table.add_column("owner")
+    table.add_column("status")
+    for task in state.tasks:
+        style = "green" if task.status is ItemStatus.DONE else None
+        needs = ""
+        if task.status is ItemStatus.OPEN and task.needs is TaskNeeds.TEST_DEVICE and not state.test_devices:
+            needs = " (enroll a test device first: fasttrack device)"
+        if task.status is ItemStatus.OPEN and task.needs is TaskNeeds.APP and not state.apps:
+            needs = " (select an app first: fasttrack app)"
+        table.add_row(task.id, task.stage.value, task.title + needs, task.owner.value, Text(task.status.value, style=style))
+    return table
+
+
+def timeline_table(state: EngagementState) -> Table:
+    table = Table(title=f"Timeline of {state.engagement_id}", title_justify="left")
+    table.add_column("when (UTC)", no_wrap=True)
+    table.add_column("what")
+    table.add_column("by")
+    table.add_column("detail")
+    for event in state.timeline:
+        table.add_row(_when(event.at), event.what, event.by, event.detail)
+    return table
+
+
+def engagement_table(rows: list[EngagementRow]) -> Table:
+    table = Table(title=f"{len(rows)} engagement(s)", title_justify="left")
+    table.add_column("tenant (engagement fasttrack-intune-<tenant>)", no_wrap=True)
+    table.add_column("region")
+    table.add_column("phase")
+    table.add_column("days in phase", justify="right")
+    table.add_column("days to deadline", justify="right")
+    table.add_column("open items", justify="right")
+    table.add_column("risk")
+    for row in rows:
+        table.add_row(
+            row.tenant_id,
+            row.region or "—",
+            row.phase if row.status in ("running", "completed") else f"{row.phase} ({row.status})",
+            "—" if row.days_in_phase is None else str(row.days_in_phase),
+            "—" if row.days_to_deadline is None else str(row.days_to_deadline),
+            str(row.open_remediation_items),
+            Text(", ".join(row.risks), style=RISK_STYLE),
+        )
+    return table

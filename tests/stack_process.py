@@ -1,0 +1,65 @@
+"""The run command's stack (`python -m workers.stack`) as a subprocess, for tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.ui_port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.output = data_dir / "stack-output.log"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "FASTTRACK_DATA_DIR": str(self.data_dir),
+            "FASTTRACK_TEMPORAL_PORT": str(self.port),
+            "FASTTRACK_UI_PORT": str(self.ui_port),
+        }
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        already_written = self.output.stat().st_size if self.output.exists() else 0
+        with open(self.output, "ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "workers.stack"], cwd=REPOSITORY, env=env, stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while "Press Ctrl-C to stop." not in self.output.read_text()[already_written:]:
+            assert self.process.poll() is None, self.output.read_text()
+            assert time.monotonic() < deadline, self.output.read_text()
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)  # what Ctrl-C does
+        return self.process.wait(60)
+
+    def kill(self) -> None:
+        """After a failed test: a graceful stop first, then SIGKILL (the stack's
+        children die with it)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,229 @@
+"""The `fasttrack` command, run as a user runs it (a subprocess), against the real dev server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fasttrack.engagement import engagement_id_for
+from fasttrack.models import Phase
+from fasttrack.policy import BenefitPolicy
+from tests.scenario import make_purchase, running_worker, wait_for_phase
+from workers.client import record_purchase
+
+FASTTRACK = str(Path(sys.executable).parent / "fasttrack")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(dev_server_env, task_queue):
+    env = {
+        **os.environ,
+        "FASTTRACK_TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+        "FASTTRACK_TASK_QUEUE": task_queue,
+        "FASTTRACK_ACTOR": "Ana (FastTrack)",
+        "COLUMNS": "200",
+    }
+
+    async def run(*arguments: str, stdin: str | None = None) -> Result:
+        process = await asyncio.create_subprocess_exec(
+            FASTTRACK, *arguments, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin is not None else b""), timeout=60)
+        return Result(process.returncode, out.decode(), err.decode())
+
+    return run
+
+
+def purchase_document(tenant_id: str | None = None, **overrides) -> str:
+    purchase = make_purchase(datetime.now(timezone.utc), **overrides)
+    if tenant_id:
+        purchase = purchase.model_copy(update={"tenant_id": tenant_id})
+    return purchase.model_dump_json()
+
+
+async def ok(cli, *arguments: str, stdin: str | None = None) -> str:
+    result = await cli(*arguments, stdin=stdin)
+    assert result.code == 0, (arguments, result.out, result.err)
+    return result.out
+
+
+async def refused(cli, *arguments: str, code: int = 1) -> str:
+    result = await cli(*arguments)
+    assert result.code == code, (arguments, result.out, result.err)
+    assert "Traceback" not in result.err
+    return " ".join(result.err.split())
+
+
+async def state_json(cli, engagement: str) -> dict:
+    return json.loads(await ok(cli, "status", engagement, "--json"))
+
+
+async def test_every_action_from_the_command_line_to_completed(cli, dev_server_env, task_queue, tmp_path):
+    async with running_worker(dev_server_env.client, task_queue, tmp_path / "outbox"):
+        purchase_file = tmp_path / "purchase.json"
+        purchase_file.write_text(purchase_document(organization="Contoso"))
+        tenant = json.loads(purchase_file.read_text())["tenant_id"]
+        engagement = engagement_id_for(tenant)
+
+        assert "started" in await ok(cli, "purchase", str(purchase_file))
+        second = await ok(cli, "purchase", "-", stdin=purchase_document(tenant_id=tenant))
+        assert "already has engagement" in second and "attached" in second
+        await wait_for_phase(dev_server_env.client.get_workflow_handle(engagement), Phase.INITIATE)
+
+        assert "There is no engagement" in await refused(cli, "status", str(uuid.uuid4()), code=3)
+        assert "neither an engagement id" in await refused(cli, "status", "contoso", code=2)
+        assert "record the contact or the customer's request" in await refused(
+            cli, "kickoff", tenant, "--goal", "mdm", "--identity", "cloud", "--mdm-authority", "intune",
+            "--language", "fr", "--pm-name", "Paula", "--pm-email", "paula@contoso.example",
+        )
+        await ok(cli, "contact", tenant, "--note", "Phone call with the IT lead")
+        assert "Contact was already recorded" in await refused(cli, "contact", tenant)
+        assert "MDM authority is needed" in await refused(
+            cli, "kickoff", engagement, "--goal", "mdm", "--identity", "cloud", "--mdm-authority", "none",
+            "--language", "fr", "--pm-name", "Paula", "--pm-email", "paula@contoso.example",
+        )
+        assert "project_manager.email" in await refused(
+            cli, "kickoff", engagement, "--goal", "mdm", "--identity", "cloud", "--mdm-authority", "intune",
+            "--language", "fr", "--pm-name", "Paula", "--pm-email", "not-an-email", code=2,
+        )
+        await ok(
+            cli, "kickoff", engagement, "--goal", "mdm", "--goal", "mam", "--identity", "synchronized",
+            "--mdm-authority", "intune", "--language", "fr", "--pm-name", "Paula", "--pm-email", "paula@contoso.example",
+        )
+        environment_file = tmp_path / "environment.yaml"
+        environment_file.write_text(yaml.safe_dump({
+            "forests": [{"name": "corp.local", "functional_level": "2003"}],
+            "gaps": [{"category": "dns", "description": "Add the enrollment CNAME"}],
+        }))
+        shown = await ok(cli, "environment", engagement, str(environment_file))
+        assert "forest-level-corp-local" in shown and "dns-1" in shown
+        await ok(cli, "plan", engagement, "--target-date", (datetime.now(timezone.utc).date() + timedelta(days=45)).isoformat())
+        assert "There is no checklist item 'nope'" in await refused(cli, "item-done", engagement, "nope")
+        await ok(cli, "item-done", engagement, "forest-level-corp-local")
+        await ok(cli, "item-done", engagement, "dns-1")
+        await ok(cli, "checkpoint", engagement, "--note", "Both items reviewed")
+        assert "Say --approve or --reject" in await refused(cli, "verify", engagement, code=2)
+        await ok(cli, "verify", engagement, "--reject", "--reopen", "dns-1", "--note", "CNAME not resolving yet")
+        await ok(cli, "item-done", engagement, "dns-1")
+        await ok(cli, "verify", engagement, "--approve")
+
+        state = await state_json(cli, engagement)
+        assert state["phase"] == "enable_core"
+        assert "begins only once the core capabilities are enabled" in await refused(
+            cli, "task-done", engagement, "intune.assign_licenses"
+        )
+        for task in state["tasks"]:
+            await ok(cli, "task-done", engagement, task["id"])
+        await ok(cli, "device", engagement, "--platform", "ios", "--name", "iPhone-1")
+        await ok(cli, "device", engagement, "--platform", "ios", "--name", "iPhone-2")
+        assert "At most 2 test devices per platform" in await refused(
+            cli, "device", engagement, "--platform", "ios", "--name", "iPhone-3"
+        )
+        await ok(cli, "app", engagement, "--platform", "ios", "--name", "Expenses", "--link-type", "web_link",
+                 "--link", "https://apps.contoso.example/expenses")
+        status_text = await ok(cli, "status", engagement)
+        assert "enable_intune" in status_text
+        assert "select an app first" not in status_text and "enroll a test device first" not in status_text
+        for task in (await state_json(cli, engagement))["tasks"]:
+            if task["status"] == "open":
+                await ok(cli, "task-done", engagement, task["id"])
+
+        final = await state_json(cli, engagement)
+        assert final["phase"] == "completed"
+        assert final["outcome"]["status"] == "completed"
+        assert "closed (completed)" in await refused(cli, "checkpoint", engagement)
+        timeline = await ok(cli, "timeline", engagement)
+        for what in ("contact_made", "kickoff_held", "verification_rejected", "intune_enabled", "additional_purchase"):
+            assert what in timeline
+        report_file = tmp_path / "report.md"
+        await ok(cli, "report", engagement, "--output", str(report_file))
+        report = report_file.read_text()
+        for heading in ("## Outcome", "## Scope", "## Remediation checklist", "## Enable tasks", "## Timeline"):
+            assert heading in report
+        assert "| dns-1: Add the enrollment CNAME | dns | verified |" in report
+        again = await cli("purchase", "-", stdin=purchase_document(tenant_id=tenant))
+        assert again.code == 1 and "has used the benefit" in again.err and "closed as completed" in again.err
+
+
+async def test_bad_purchase_events_are_refused_with_the_field_named(cli, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"order_id": "X", "tenant_id": "nope"')
+    assert "is not valid JSON" in await refused(cli, "purchase", str(broken), code=2)
+    wrong = tmp_path / "wrong.json"
+    document = json.loads(purchase_document())
+    document["licenses"] = "many"
+    document.pop("region")
+    wrong.write_text(json.dumps(document))
+    message = await refused(cli, "purchase", str(wrong), code=2)
+    assert "licenses" in message and "region: Field required" in message
+    assert "Cannot read" in await refused(cli, "purchase", str(tmp_path / "missing.json"), code=2)
+    result = await cli("purchase", "-", stdin="[1, 2]")
+    assert result.code == 2 and "must hold one object" in result.err
+
+
+async def test_unreachable_temporal_is_a_clear_error(cli):
+    result = await cli("--address", "127.0.0.1:1", "list")
+    assert result.code == 4
+    assert "Cannot reach Temporal at 127.0.0.1:1" in result.err
+    result = await cli("--address", "nope", "list")
+    assert result.code == 2 and "must be host:port" in result.err
+
+
+async def test_list_filters_by_phase_region_and_risk_through_visibility(cli, dev_server_env, task_queue, tmp_path):
+    client = dev_server_env.client
+    now = datetime.now(timezone.utc)
+    async with running_worker(client, task_queue, tmp_path):
+        waiting = await record_purchase(client, make_purchase(now, region="americas"), task_queue)
+        assessing = await record_purchase(client, make_purchase(now, region="emea"), task_queue)
+        # A compressed policy: the 30-day contact window passes in 1.5 s.
+        unreachable = await record_purchase(
+            client, make_purchase(now, region="asia_pacific"), task_queue,
+            BenefitPolicy.compressed(timedelta(seconds=0.05)),
+        )
+        ours = {started.handle.id for started in (waiting, assessing, unreachable)}
+        await wait_for_phase(assessing.handle, Phase.INITIATE)
+        await ok(cli, "contact", assessing.handle.id)
+        await ok(cli, "kickoff", assessing.handle.id, "--goal", "mam", "--identity", "cloud", "--mdm-authority",
+                 "none", "--language", "en", "--pm-name", "Kim", "--pm-email", "kim@example.com")
+
+        async def listed(*arguments: str) -> set[str]:
+            rows = json.loads(await ok(cli, "list", "--json", *arguments))
+            return {row["engagement_id"] for row in rows} & ours
+
+        async def eventually(arguments: tuple[str, ...], expected: set[str]) -> None:
+            for _ in range(100):
+                found = await listed(*arguments)
+                if found == expected:
+                    return
+                await asyncio.sleep(0.2)
+            assert found == expected, arguments
+
+        await eventually(("--phase", "assess"), {assessing.handle.id})
+        await eventually(("--phase", "initiate"), {waiting.handle.id, unreachable.handle.id})
+        await eventually(("--region", "emea"), {assessing.handle.id})
+        await eventually(("--at-risk",), {unreachable.handle.id})  # contact SLA breached
+        await eventually(("--at-risk", "--deadline-within", "400"), ours)  # every deadline within 400 days
+        rows = json.loads(await ok(cli, "list", "--json", "--at-risk"))
+        row = next(row for row in rows if row["engagement_id"] == unreachable.handle.id)
+        assert row["contact_sla_breached"] is True and "contact SLA breached" in row["risks"]
+        table = await ok(cli, "list", "--phase", "assess")
+        assert assessing.handle.id.removeprefix("fasttrack-intune-") in table
+        for started in (waiting, assessing, unreachable):
+            await started.handle.terminate("test finished")

@@ -1,0 +1,103 @@
+"""The Temporal UI of the embedded stack tells an engagement's story (headless Chromium)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+from tests.stack_process import REPOSITORY, Stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPOSITORY / "build" / "screenshots"
+# Chromium as root, with no network but loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def stack(tmp_path):
+    stack = Stack(tmp_path / "data")
+    yield stack
+    stack.kill()
+
+
+async def play_demo(stack: Stack) -> dict[str, str]:
+    """Runs `fasttrack demo` against the stack; returns each demo engagement's UI address."""
+    env = {
+        **os.environ,
+        "FASTTRACK_TEMPORAL_ADDRESS": f"127.0.0.1:{stack.port}",
+        "FASTTRACK_UI_PORT": str(stack.ui_port),
+        "COLUMNS": "250",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "fasttrack"), "demo", "--day-seconds", "0.2", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = output.decode()
+    assert process.returncode == 0, text
+    return dict(re.findall(r"^\s+(\w+)\s+\w+\s+(http://\S+)$", text, re.M))
+
+
+async def text_of_all_frames(page, awaited: str, attempts: int = 60) -> str:
+    """The visible text of the page and of every frame in it, once ``awaited`` shows."""
+    for _ in range(attempts):
+        texts = []
+        for frame in page.frames:
+            try:
+                texts.append(await frame.inner_text("body"))
+            except Exception:  # a frame still loading or already gone
+                continue
+        shown = " ".join(" ".join(texts).split())
+        if awaited in shown:
+            return shown
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"{awaited!r} never showed; the page said: {shown[:2000]}")
+
+
+@pytest.mark.timeout(300)
+async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack):
+    assert CHROMIUM.is_file(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)."
+    stack.start()
+    pages = await play_demo(stack)
+    assert set(pages) == {"Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove"}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1400, "height": 1400})
+        # Tailspin never answered: outreach, the missed contact window, the escalation.
+        await page.goto(pages["Tailspin"])
+        for text in (
+            "Verify eligibility (R1)",  # activity summaries
+            "Send: Outreach attempt 1 of 5",
+            "Send: Contact SLA missed: escalated to the FastTrack manager",
+            "Outreach attempt 2 of 5",  # timer summaries
+            "Contact window ends",
+        ):
+            await page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
+        await page.screenshot(path=SCREENSHOTS / "engagement-timeline.png")
+
+        await page.get_by_text("User Metadata").click()
+        await page.get_by_text("Current Details").first.wait_for(timeout=15_000)
+        # The UI renders summaries and details (Markdown) inside frames of their own.
+        shown = await text_of_all_frames(page, "Risk: contact SLA breached")
+        assert "Tailspin (demo) — tenant" in shown  # static summary at start
+        assert "Phase: initiate" in shown
+        assert "Initiate: contact with the customer" in shown
+        await page.screenshot(path=SCREENSHOTS / "engagement-details.png")
+
+        # Fabrikam went through a rejected verification: the checkpoint timers and the notice show.
+        await page.goto(pages["Fabrikam"])
+        for text in ("Send: Verification 1: items reopened", "Checkpoint call", "Send: Engagement completed"):
+            await page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
+        await browser.close()
+    assert stack.stop() == 0
