@@ -6,8 +6,8 @@ COPY fasttrack fasttrack
 COPY workflows workflows
 COPY activities activities
 COPY workers workers
-RUN pip install --no-cache-dir . && useradd --system fasttrack && mkdir -p /var/lib/fasttrack/outbox \
-    && chown fasttrack /var/lib/fasttrack/outbox
+RUN pip install --no-cache-dir . && useradd --system fasttrack && mkdir -p /var/lib/fasttrack/notifier \
+    && chown fasttrack /var/lib/fasttrack/notifier
 USER fasttrack
 STOPSIGNAL SIGTERM
 CMD ["python", "-m", "workers.worker"]

@@ -1,25 +1,32 @@
-"""The notifier: one activity for every message an engagement sends.
+"""The notifier: one activity for every message an engagement sends, by SMTP.
 
-Each message is written as an ``.eml`` file in an outbox folder. Its name and
-its Message-ID come from the notification's key (engagement and purpose), never
-from the attempt, so a retried activity finds the message already there and
-does not send it twice.
+A message's Message-ID comes from the engagement and the purpose of the
+message (its key), never from the attempt. Delivery is deduplicated on it: once
+the SMTP server has accepted a message, a marker is written to the delivery
+ledger and the attempt heartbeats it, so a retried attempt — on this host or
+another — sends nothing twice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import ssl
 from datetime import datetime, timezone
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
+import aiosmtplib
+from icalendar import Calendar, Event, vCalAddress, vText
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from fasttrack.messages import render
+from fasttrack.messages import RenderedMessage, TemplateMissing, render_message
 from fasttrack.models import Audience, DeliveryReceipt, Notification
+from workers.config import MailSettings
+
+PRODUCT_ID = "-//FastTrack onboarding orchestrator//EN"
 
 
 def message_id_for(notification: Notification) -> str:
@@ -27,48 +34,142 @@ def message_id_for(notification: Notification) -> str:
     return f"<{digest}@fasttrack-orchestrator>"
 
 
-class Notifier:
-    def __init__(self, outbox: Path, sender: str, fasttrack_manager: str) -> None:
-        self.outbox = outbox
-        self.sender = sender
-        self.fasttrack_manager = fasttrack_manager
+class DeliveryLedger:
+    """Message-IDs the SMTP server has accepted, one marker file each."""
 
-    def _path_for(self, notification: Notification) -> Path:
-        file_name = notification.key.replace("/", "__") + ".eml"
-        return self.outbox / notification.engagement_id / file_name
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _marker(self, message_id: str) -> Path:
+        return self.folder / (hashlib.sha256(message_id.encode()).hexdigest() + ".sent")
+
+    def has(self, message_id: str) -> bool:
+        return self._marker(message_id).exists()
+
+    def record(self, message_id: str) -> None:
+        marker = self._marker(message_id)
+        with open(marker, "w", encoding="utf-8") as handle:
+            handle.write(message_id + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def calendar_invitation(notification: Notification, rendered: RenderedMessage, organizer: str, stamp: datetime) -> bytes:
+    call = notification.call
+    assert call is not None
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if call.cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", call.uid)
+    event.add("sequence", call.sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", call.start)
+    event.add("dtend", call.end)
+    event.add("summary", rendered.event_title or rendered.subject)
+    event.add("status", "CANCELLED" if call.cancelled else "CONFIRMED")
+    event.add("organizer", vCalAddress(f"mailto:{organizer}"))
+    for address in notification.to:
+        attendee = vCalAddress(f"mailto:{address}")
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["rsvp"] = vText("TRUE")
+        event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+class Notifier:
+    def __init__(self, mail: MailSettings, ledger: DeliveryLedger) -> None:
+        self.mail = mail
+        self.ledger = ledger
+
+    def compose(self, notification: Notification, recipients: list[str], sent_at: datetime) -> EmailMessage:
+        try:
+            rendered = render_message(notification)
+        except TemplateMissing as missing:
+            raise ApplicationError(str(missing), type="TemplateMissing", non_retryable=True) from None
+        message = EmailMessage()
+        message["Message-ID"] = message_id_for(notification)
+        message["From"] = formataddr(("FastTrack Center", self.mail.sender_email))
+        message["To"] = ", ".join(recipients)
+        if notification.audience is Audience.CUSTOMER:
+            message["Reply-To"] = self.mail.manager_email
+        message["Subject"] = rendered.subject
+        message["Date"] = format_datetime(sent_at)
+        message["X-FastTrack-Engagement"] = notification.engagement_id
+        message["X-FastTrack-Kind"] = notification.kind.value
+        message["X-FastTrack-Key"] = notification.key
+        message.set_content(rendered.text)
+        message.add_alternative(rendered.html, subtype="html")
+        if notification.call is not None:
+            invitation = calendar_invitation(notification, rendered, self.mail.sender_email, sent_at)
+            method = "CANCEL" if notification.call.cancelled else "REQUEST"
+            message.add_attachment(
+                invitation, maintype="text", subtype="calendar", filename="invitation.ics",
+                params={"method": method, "charset": "utf-8"},
+            )
+        if notification.attachment_markdown:
+            message.add_attachment(
+                notification.attachment_markdown.encode(), maintype="text", subtype="markdown",
+                filename="engagement-report.md",
+            )
+        # Set last: making the message multipart moves Content-* headers into its first part.
+        message["Content-Language"] = notification.language
+        return message
+
+    async def transmit(self, message: EmailMessage, recipients: list[str]) -> None:
+        security = self.mail.smtp_security
+        try:
+            await aiosmtplib.send(
+                message,
+                recipients=recipients,
+                hostname=self.mail.smtp_host,
+                port=self.mail.smtp_port,
+                username=self.mail.smtp_username,
+                password=self.mail.smtp_password,
+                use_tls=security == "tls",
+                start_tls=True if security == "starttls" else False,
+                tls_context=ssl.create_default_context() if security != "none" else None,
+                timeout=20,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as refused:
+            raise ApplicationError(
+                f"The mail server refused the recipient(s) {', '.join(recipients)}: {refused}",
+                type="InvalidRecipient", non_retryable=True,
+            ) from None
+
+    async def delivered(self, notification: Notification, message_id: str) -> None:
+        """What follows the server's acceptance: remember it, here and on the server."""
+        self.ledger.record(message_id)
+        activity.heartbeat({"delivered": message_id})
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notification: Notification) -> DeliveryReceipt:
         recipients = notification.to
         if notification.audience is Audience.FASTTRACK_MANAGER:
-            recipients = [self.fasttrack_manager]
+            recipients = [self.mail.manager_email]
         if not recipients:
             raise ApplicationError(
                 f"Notification {notification.key} has no recipient", type="NoRecipient", non_retryable=True
             )
-        path = self._path_for(notification)
         message_id = message_id_for(notification)
-        if path.exists():
+        earlier = activity.info().heartbeat_details
+        if self.ledger.has(message_id) or any(
+            isinstance(detail, dict) and detail.get("delivered") == message_id for detail in earlier
+        ):
             activity.logger.info("message already delivered", extra={"key": notification.key})
             return DeliveryReceipt(
-                key=notification.key, message_id=message_id, location=str(path), already_delivered=True
+                key=notification.key, message_id=message_id, recipients=recipients, already_delivered=True
             )
-        subject, body = render(notification)
-        message = EmailMessage()
-        message["Message-ID"] = message_id
-        message["From"] = self.sender
-        message["To"] = ", ".join(recipients)
-        message["Subject"] = subject
-        message["Date"] = format_datetime(datetime.now(timezone.utc))
-        message["Content-Language"] = notification.language
-        message["X-FastTrack-Engagement"] = notification.engagement_id
-        message["X-FastTrack-Kind"] = notification.kind.value
-        message.set_content(body)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".eml.partial")
-        partial.write_bytes(bytes(message))
-        os.replace(partial, path)  # atomic: a crash never leaves half a message in the outbox
+        # The engagement's clock, not the worker's: a retried or late attempt keeps the business-hours time.
+        sent_at = activity.info().current_attempt_scheduled_time or datetime.now(timezone.utc)
+        message = self.compose(notification, recipients, sent_at)
+        await self.transmit(message, recipients)
+        await self.delivered(notification, message_id)
         activity.logger.info(
-            "message delivered", extra={"key": notification.key, "kind": notification.kind.value, "path": str(path)}
+            "message delivered",
+            extra={"key": notification.key, "kind": notification.kind.value, "language": notification.language},
         )
-        return DeliveryReceipt(key=notification.key, message_id=message_id, location=str(path), already_delivered=False)
+        return DeliveryReceipt(key=notification.key, message_id=message_id, recipients=recipients, already_delivered=False)

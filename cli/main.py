@@ -37,6 +37,8 @@ from fasttrack.models import (
     Action,
     AppSelected,
     AssistanceRequested,
+    CallKind,
+    CallRescheduled,
     CheckpointHeld,
     ContactMade,
     DeviceEnrolled,
@@ -132,8 +134,10 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
         try:
             client = await connect(config)
         except RuntimeError as error:
+            reason = "connection refused" if "refused" in str(error).lower() else str(error)
             raise TemporalUnavailable(
-                f"Cannot reach Temporal at {config.temporal_address} ({error}). Is the stack running? (make run)"
+                f"Cannot reach Temporal at {config.temporal_address} ({reason}). Start the stack with `make run`; "
+                "if it runs on other ports, set FASTTRACK_TEMPORAL_PORT (or FASTTRACK_TEMPORAL_ADDRESS) here too."
             ) from None
         return await work(client)
 
@@ -160,7 +164,8 @@ def build(model: type[BaseModel], **values: Any):
 def raise_invalid(what: str, error: ValidationError):
     lines = []
     for problem in error.errors():
-        field = ".".join(str(part) for part in problem["loc"]) or what
+        # Drop pydantic's union branch names ("str-enum[...]", "literal[...]") from the field path.
+        field = ".".join(str(part) for part in problem["loc"] if "[" not in str(part)) or what
         lines.append(f"  {field}: {problem['msg'].removeprefix('Value error, ')}")
     errors.print(f"[red]Invalid {what}:[/red]\n" + "\n".join(lines))
     raise typer.Exit(2)
@@ -168,27 +173,28 @@ def raise_invalid(what: str, error: ValidationError):
 
 def load_document(path: str) -> Any:
     """JSON or YAML from a file, or from standard input when the path is '-'."""
+    name = "standard input" if path == "-" else path
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        errors.print(f"[red]Cannot read {path}:[/red] {error.strerror}")
+        errors.print(f"[red]Cannot read {name}:[/red] {error.strerror}")
         raise typer.Exit(2) from None
     except UnicodeDecodeError:
-        errors.print(f"[red]Cannot read {path}:[/red] it is not UTF-8 text")
+        errors.print(f"[red]Cannot read {name}:[/red] it is not UTF-8 text")
         raise typer.Exit(2) from None
+    is_yaml = path.endswith((".yaml", ".yml"))
     try:
-        if path.endswith((".yaml", ".yml")):
-            return yaml.safe_load(text)
-        return json.loads(text)
+        return yaml.safe_load(text) if is_yaml else json.loads(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        errors.print(f"[red]{path} is not valid {'YAML' if path.endswith(('.yaml', '.yml')) else 'JSON'}:[/red] {error}")
+        errors.print(f"[red]{name} is not valid {'YAML' if is_yaml else 'JSON'}:[/red] {error}")
         raise typer.Exit(2) from None
 
 
 def load_object(path: str) -> dict:
     document = load_document(path)
     if not isinstance(document, dict):
-        errors.print(f"[red]{path} must hold one object (a mapping of fields), not {type(document).__name__}.[/red]")
+        name = "standard input" if path == "-" else path
+        errors.print(f"[red]{name} must hold one object (a mapping of fields), not {type(document).__name__}.[/red]")
         raise typer.Exit(2)
     return document
 
@@ -270,6 +276,19 @@ def kickoff(
         }
     scope = build(Scope, **values)
     act(engagement, EngagementWorkflow.hold_kickoff, build(KickoffHeld, by=actor(by), note=note, scope=scope))
+
+
+@app.command()
+def reschedule(
+    engagement: EngagementArgument,
+    call: Annotated[CallKind, typer.Option(help="kickoff, or the next checkpoint call.")],
+    start: Annotated[str, typer.Option(help="New start, ISO 8601 with its offset, e.g. 2026-12-03T10:00+01:00.")],
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Move the proposed kickoff or the next checkpoint call (within the customer's business hours)."""
+    act(engagement, EngagementWorkflow.reschedule_call,
+        build(CallRescheduled, by=actor(by), note=note, call=call, start=start))
 
 
 @app.command()

@@ -31,14 +31,20 @@ def status(state: EngagementState, now: datetime | None = None) -> Group:
     header.add_column(style="bold")
     header.add_column()
     header.add_row("Engagement", state.engagement_id)
-    header.add_row("Customer", f"{purchase.organization or '—'} (tenant {state.tenant_id}, {purchase.region.value})")
-    header.add_row("Purchase", f"{purchase.licenses} × {purchase.plan.value}, order {purchase.order_id}")
+    header.add_row(
+        "Customer", Text(f"{purchase.organization or '—'} (tenant {state.tenant_id}, {purchase.region.value})")
+    )
+    header.add_row("Language, time zone", f"{state.language}, {state.time_zone}"
+                   + (" (assumed: set it at the kickoff)" if state.time_zone_assumed else ""))
+    header.add_row("Purchase", Text(f"{purchase.licenses} × {purchase.plan.value}, order {purchase.order_id}"))
+    if state.additional_purchases:
+        header.add_row("Also purchased", Text(", ".join(f"order {order}" for order in state.additional_purchases)))
     header.add_row("Phase", f"[bold]{state.phase.value}[/bold] since {_when(state.phase_since)}")
     if state.outcome is not None:
         outcome = state.outcome
         header.add_row("Outcome", f"[bold]{outcome.status.value}[/bold] on {_when(outcome.at)}")
         for reason in outcome.reasons:
-            header.add_row("", reason)
+            header.add_row("", Text(reason))
     else:
         if state.contact_made_at is None:
             header.add_row("Contact window", f"ends {_when(state.contact_deadline)} ({_days_until(state.contact_deadline, now)})")
@@ -83,12 +89,19 @@ def status(state: EngagementState, now: datetime | None = None) -> Group:
         gear.add_column("name")
         gear.add_column("detail")
         for device in state.test_devices:
-            gear.add_row("device", device.platform.value, device.name, f"enrolled {_when(device.enrolled_at)}")
+            gear.add_row("device", device.platform.value, Text(device.name), f"enrolled {_when(device.enrolled_at)}")
         for app in state.apps:
-            gear.add_row("app", app.platform.value, app.name, f"{app.link_type.value}: {app.link}")
+            gear.add_row("app", app.platform.value, Text(app.name), Text(f"{app.link_type.value}: {app.link}"))
         parts.append(gear)
     if state.outcome is not None and state.outcome.left:
         parts.append(Text("Left open at closing:\n" + "\n".join(f"  • {item}" for item in state.outcome.left)))
+    if state.scheduled_messages:
+        waiting = "\n".join(f"  • {m.summary} — {_when(m.send_at)}" for m in state.scheduled_messages)
+        parts.append(Text("Messages waiting for business hours:\n" + waiting))
+    for call in (state.kickoff_call, state.next_checkpoint):
+        if call is not None and not call.cancelled and not state.phase.is_closed:
+            label = "Kickoff call" if call.kind.value == "kickoff" else f"Checkpoint call {call.number}"
+            parts.append(Text(f"{label}: {_when(call.start)} UTC (invitation version {call.sequence})"))
     return Group(*parts)
 
 
@@ -103,7 +116,9 @@ def checklist_table(state: EngagementState) -> Table:
     for item in state.checklist:
         status = "verified" if item.verified else item.status.value
         style = "green" if item.status is ItemStatus.DONE else None
-        table.add_row(item.id, item.category.value, item.description, item.owner.value, Text(status, style=style))
+        table.add_row(
+            Text(item.id), item.category.value, Text(item.description), item.owner.value, Text(status, style=style)
+        )
     if not state.checklist:
         table.add_row("—", "", "No remediation needed: next is the joint verification.", "", "")
     return table
@@ -124,7 +139,10 @@ def task_table(state: EngagementState) -> Table:
             needs = " (enroll a test device first: fasttrack device)"
         if task.status is ItemStatus.OPEN and task.needs is TaskNeeds.APP and not state.apps:
             needs = " (select an app first: fasttrack app)"
-        table.add_row(task.id, task.stage.value, task.title + needs, task.owner.value, Text(task.status.value, style=style))
+        table.add_row(
+            Text(task.id), task.stage.value, Text(task.title + needs), task.owner.value,
+            Text(task.status.value, style=style),
+        )
     return table
 
 
@@ -135,7 +153,7 @@ def timeline_table(state: EngagementState) -> Table:
     table.add_column("by")
     table.add_column("detail")
     for event in state.timeline:
-        table.add_row(_when(event.at), event.what, event.by, event.detail)
+        table.add_row(_when(event.at), event.what, Text(event.by), Text(event.detail))
     return table
 
 

@@ -4,22 +4,25 @@
 rules. Every action has a check (raises ``ActionRejected`` with a sentence a
 person understands, and changes nothing) and an apply (runs the check, then
 changes state). Timers are derived from the state (``next_reminder``) and fired
-by ``advance_clock``. Messages to send pile up in ``outbox`` until the workflow
-hands them to the notifier activity.
+by ``advance_clock``. Messages wait in ``scheduled_messages`` (a customer's for
+their business hours) until the workflow hands them to the notifier activity.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from fasttrack.business_time import default_time_zone, next_business_moment, within_business_hours, zone
 from fasttrack.models import (
     Action,
     ActionReceipt,
     AppSelected,
     AssistanceRequested,
     Audience,
+    CallKind,
+    CallRescheduled,
     CheckpointHeld,
     ContactMade,
     DeviceEnrolled,
@@ -43,6 +46,7 @@ from fasttrack.models import (
     RemediationItemDone,
     RemediationPlan,
     Reminder,
+    ScheduledCall,
     SelectedApp,
     TaskDone,
     TaskNeeds,
@@ -52,6 +56,7 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy, OnboardingAnchor
+from fasttrack.report import engagement_report
 from fasttrack.rules import assess_environment, core_tasks, intune_tasks, scope_problems
 
 ORCHESTRATOR = "fasttrack-orchestrator"
@@ -67,6 +72,14 @@ def engagement_id_for(tenant_id: str) -> str:
     return f"fasttrack-intune-{tenant_id.strip().lower()}"
 
 
+_PHASE_NAMES = {
+    Phase.ASSESS: "Assess",
+    Phase.REMEDIATE: "Remediate",
+    Phase.ENABLE_CORE: "Enable — core",
+    Phase.ENABLE_INTUNE: "Enable — Intune",
+}
+
+
 def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
@@ -75,7 +88,6 @@ class Engagement:
     def __init__(self, state: EngagementState, policy: BenefitPolicy) -> None:
         self.state = state
         self.policy = policy
-        self.outbox: list[Notification] = []
         self._actions: dict[type[Action], tuple[Callable[[Any, datetime], None], Callable[[Any, datetime], str]]] = {
             ContactMade: (self._check_contact, self._apply_contact),
             AssistanceRequested: (self._check_assistance, self._apply_assistance),
@@ -89,6 +101,7 @@ class Engagement:
             DeviceEnrolled: (self._check_device, self._apply_device),
             AppSelected: (self._check_app, self._apply_app),
             Withdrawal: (self._check_withdrawal, self._apply_withdrawal),
+            CallRescheduled: (self._check_reschedule, self._apply_reschedule),
         }
 
     # ------------------------------------------------------------ opening
@@ -99,11 +112,14 @@ class Engagement:
         language = purchase.preferred_language
         if language not in policy.languages:
             language = policy.default_language
+        time_zone = purchase.time_zone or default_time_zone(purchase.country)
         state = EngagementState(
             engagement_id=engagement_id,
             tenant_id=purchase.tenant_id,
             purchase=purchase,
             language=language,
+            time_zone=time_zone or "UTC",
+            time_zone_assumed=time_zone is None,
             phase_since=now,
             contact_deadline=purchase.purchased_at + policy.contact_window,
             # An engagement never reached expires this long after the purchase.
@@ -178,7 +194,15 @@ class Engagement:
         self.state.contact_made_at = now
         self._customer_reached(now)
         self._record(now, "contact_made", action.by, action.note or "")
-        return "Contact recorded; outreach stopped. Next: hold the kickoff."
+        start = self._business_slot(now + self.policy.kickoff_lead)
+        self.state.kickoff_call = ScheduledCall(
+            kind=CallKind.KICKOFF,
+            uid=f"kickoff.{self.state.engagement_id}@fasttrack-orchestrator",
+            start=start,
+            end=start + self.policy.call_duration,
+        )
+        self._invite(self.state.kickoff_call, now)
+        return f"Contact recorded; outreach stopped. Kickoff proposed for {self._local(start)}."
 
     def _check_assistance(self, action: AssistanceRequested, now: datetime) -> None:
         if self.state.assistance_requested_at is not None:
@@ -215,6 +239,8 @@ class Engagement:
         scope = action.scope
         self.state.scope = scope
         self.state.language = scope.language
+        if scope.time_zone:
+            self.state.time_zone, self.state.time_zone_assumed = scope.time_zone, False
         if self.state.contact_made_at is None:
             self.state.contact_made_at = now
         goals = ", ".join(goal.value for goal in scope.goals)
@@ -253,6 +279,7 @@ class Engagement:
             1,
             Audience.CUSTOMER,
             "Remediation checklist delivered",
+            now,
             facts={"item_count": str(len(checklist))},
             lines=[f"[{item.id}] {item.description}" for item in checklist] + notes,
         )
@@ -371,21 +398,37 @@ class Engagement:
             self.state.verification_rejections,
             Audience.CUSTOMER,
             f"Verification {self.state.verification_rejections}: items reopened",
+            now,
             lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
             facts={"note": action.note or ""},
         )
         return f"Verification rejected; reopened {reopened}."
 
     def _remediation_progress(self, now: datetime) -> None:
-        """Resets the stall clock and (re)arms the remediation timers."""
+        """Resets the stall clock; invites to the next checkpoint call while items
+        are open, and cancels the invitation once none is."""
         self.state.last_remediation_progress_at = now
         self.state.remediation_stalled = False
         self.state.stall_reminders_sent_since_progress = 0
         if not self.open_items():
-            self.state.next_checkpoint_at = None
+            self._cancel_call(self.state.next_checkpoint, now)
+            self.state.next_checkpoint = None
             return
-        if self.state.next_checkpoint_at is None:
-            self.state.next_checkpoint_at = now + self._cadence()
+        if self.state.next_checkpoint is None:
+            self._schedule_checkpoint(now + self._cadence(), now)
+
+    def _schedule_checkpoint(self, due: datetime, now: datetime) -> None:
+        self.state.checkpoint_calls_scheduled += 1
+        number = self.state.checkpoint_calls_scheduled
+        start = self._business_slot(due)
+        self.state.next_checkpoint = ScheduledCall(
+            kind=CallKind.CHECKPOINT,
+            number=number,
+            uid=f"checkpoint-{number}.{self.state.engagement_id}@fasttrack-orchestrator",
+            start=start,
+            end=start + self.policy.call_duration,
+        )
+        self._invite(self.state.next_checkpoint, now)
 
     def _cadence(self):
         assert self.state.plan is not None
@@ -503,6 +546,86 @@ class Engagement:
         self._record(now, "app_selected", action.by, f"{action.app_name} ({action.platform.value}, {action.link_type.value})")
         return f"App '{action.app_name}' selected for {action.platform.value}."
 
+    # calls -----------------------------------------------------------------
+
+    def _call_to_reschedule(self, action: CallRescheduled) -> ScheduledCall:
+        if action.call is CallKind.KICKOFF:
+            self._require_phase("reschedule the kickoff", Phase.INITIATE)
+            if self.state.kickoff_call is None:
+                raise ActionRejected("No kickoff has been proposed yet: it is proposed when contact is recorded.")
+            return self.state.kickoff_call
+        self._require_phase("reschedule the checkpoint call", Phase.REMEDIATE)
+        if self.state.next_checkpoint is None:
+            raise ActionRejected("No checkpoint call is planned: no remediation item is open.")
+        return self.state.next_checkpoint
+
+    def _check_reschedule(self, action: CallRescheduled, now: datetime) -> None:
+        call = self._call_to_reschedule(action)
+        if action.start <= now:
+            raise ActionRejected(f"The new time {self._local(action.start)} is in the past.")
+        if action.start == call.start:
+            raise ActionRejected(f"The call is already planned for {self._local(call.start)}.")
+        if not self._fits_business_hours(action.start):
+            hours = self.policy.business_hours
+            raise ActionRejected(
+                f"{self._local(action.start)} is outside the customer's business hours "
+                f"({hours.start:%H:%M}–{hours.end:%H:%M} {self.state.time_zone}, working days, "
+                f"public holidays of {self.state.purchase.country} excluded, {self.policy.call_duration} call). "
+                f"The next possible time is {self._local(self._business_slot(action.start))}."
+            )
+
+    def _apply_reschedule(self, action: CallRescheduled, now: datetime) -> str:
+        call = self._call_to_reschedule(action)
+        call.start, call.end = action.start, action.start + self.policy.call_duration
+        call.sequence += 1
+        self._record(now, f"{action.call.value}_rescheduled", action.by, f"Moved to {self._local(action.start)}.")
+        self._invite(call, now)
+        return f"The {action.call.value} call is moved to {self._local(action.start)}; the invitation is updated."
+
+    def _withdraw_unsent_invitations(self, call: ScheduledCall) -> bool:
+        """Drops invitations to ``call`` still waiting for business hours; True if any was."""
+        waiting = [m for m in self.state.scheduled_messages if m.call is not None and m.call.uid == call.uid]
+        self.state.scheduled_messages = [m for m in self.state.scheduled_messages if m not in waiting]
+        return bool(waiting)
+
+    def _invite(self, call: ScheduledCall, now: datetime) -> None:
+        self._withdraw_unsent_invitations(call)  # the customer gets only the latest version
+        kind = NotificationKind.KICKOFF_INVITATION
+        if call.kind is CallKind.CHECKPOINT:
+            kind = NotificationKind.CHECKPOINT_INVITATION
+        label = "Kickoff call" if call.kind is CallKind.KICKOFF else f"Checkpoint call {call.number}"
+        self._notify(
+            kind,
+            f"{call.number}.{call.sequence}",
+            Audience.CUSTOMER,
+            f"{label} invitation{' (updated)' if call.sequence else ''}",
+            now,
+            facts={"number": str(call.number), "updated": "yes" if call.sequence else ""},
+            moments={"call_start": call.start},
+            lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
+            call=call.model_copy(),
+        )
+
+    def _cancel_call(self, call: ScheduledCall | None, now: datetime) -> None:
+        if call is None or call.cancelled:
+            return
+        call.cancelled = True
+        call.sequence += 1
+        self._withdraw_unsent_invitations(call)
+        if not call.invitation_sent:
+            return  # the customer never heard of this call: nothing to cancel
+        label = "Kickoff call" if call.kind is CallKind.KICKOFF else f"Checkpoint call {call.number}"
+        self._notify(
+            NotificationKind.CALL_CANCELLED,
+            f"{call.kind.value}-{call.number}.{call.sequence}",
+            Audience.CUSTOMER,
+            f"{label} cancelled",
+            now,
+            facts={"number": str(call.number), "call": call.kind.value},
+            moments={"call_start": call.start},
+            call=call.model_copy(),
+        )
+
     # withdrawal ------------------------------------------------------------
 
     def _check_withdrawal(self, action: Withdrawal, now: datetime) -> None:
@@ -518,15 +641,24 @@ class Engagement:
     def next_reminder(self) -> Reminder | None:
         """The next moment the engagement acts on its own, if any."""
         state = self.state
+        candidates: list[Reminder] = []
+        if state.scheduled_messages:
+            first = min(state.scheduled_messages, key=lambda message: message.send_at)
+            candidates.append(Reminder(at=first.send_at, kind="message", summary=f"Send: {first.summary}"))
         if state.phase.is_closed or state.phase is Phase.ELIGIBILITY:
-            return None
-        candidates: list[Reminder] = [
+            return min(candidates, key=lambda reminder: reminder.at) if candidates else None
+        candidates.append(
             Reminder(
                 at=state.onboarding_deadline,
                 kind="onboarding_deadline",
                 summary=f"Onboarding window ends {_day(state.onboarding_deadline)}",
             )
-        ]
+        )
+        warning_at = self._deadline_warning_at()
+        if warning_at is not None:
+            candidates.append(
+                Reminder(at=warning_at, kind="deadline_warning", summary="Onboarding deadline warning to the manager")
+            )
         if state.phase is Phase.INITIATE and state.contact_made_at is None:
             if state.next_outreach_at is not None:
                 attempt = state.outreach_attempts + 1
@@ -541,19 +673,17 @@ class Engagement:
                         summary=f"Contact window ends {_day(state.contact_deadline)}",
                     )
                 )
-        if state.next_checkpoint_at is not None:
+        if state.next_checkpoint is not None:
             candidates.append(
                 Reminder(
-                    at=state.next_checkpoint_at,
+                    at=state.next_checkpoint.start,
                     kind="checkpoint_call",
-                    summary=f"Checkpoint call {state.checkpoint_calls_sent + 1}",
+                    summary=f"Checkpoint call {state.next_checkpoint.number}",
                 )
             )
         stall_at = self._next_stall_reminder_at()
         if stall_at is not None:
-            candidates.append(
-                Reminder(at=stall_at, kind="stall_reminder", summary="Remediation stall reminder")
-            )
+            candidates.append(Reminder(at=stall_at, kind="stall_reminder", summary="Remediation stall reminder"))
         return min(candidates, key=lambda reminder: reminder.at)
 
     def advance_clock(self, now: datetime) -> None:
@@ -565,6 +695,19 @@ class Engagement:
             self._record(now, "expired", ORCHESTRATOR, f"Onboarding window ended {_day(state.onboarding_deadline)}.")
             self._close(Phase.EXPIRED, now, reasons=["The onboarding window ended before Intune was enabled."])
             return
+        warning_at = self._deadline_warning_at()
+        if warning_at is not None and now >= warning_at:
+            state.deadline_warning_for = state.onboarding_deadline
+            self._record(now, "deadline_warning", ORCHESTRATOR, f"Onboarding window ends {_day(state.onboarding_deadline)}.")
+            self._notify(
+                NotificationKind.DEADLINE_ESCALATION,
+                _day(state.onboarding_deadline),
+                Audience.FASTTRACK_MANAGER,
+                "Onboarding window ending with work open: escalated to the FastTrack manager",
+                now,
+                moments={"deadline": state.onboarding_deadline},
+                lines=self.open_work(),
+            )
         if state.phase is Phase.INITIATE and state.contact_made_at is None:
             if not state.contact_sla_breached and now >= state.contact_deadline:
                 state.contact_sla_breached = True
@@ -573,54 +716,68 @@ class Engagement:
                     now,
                     "contact_sla_breached",
                     ORCHESTRATOR,
-                    f"No contact within the contact window; {state.outreach_attempts} outreach attempt(s) sent.",
+                    f"No contact within the contact window; {state.outreach_attempts} outreach attempt(s) due.",
                 )
                 self._notify(
                     NotificationKind.CONTACT_ESCALATION,
                     state.escalations,
                     Audience.FASTTRACK_MANAGER,
                     "Contact SLA missed: escalated to the FastTrack manager",
+                    now,
                     facts={"outreach_attempts": str(state.outreach_attempts)},
                 )
             if state.next_outreach_at is not None and now >= state.next_outreach_at:
                 state.outreach_attempts += 1
-                label = self._outreach_label(state.outreach_attempts)
-                self._record(now, "outreach_sent", ORCHESTRATOR, label)
                 self._notify(
                     NotificationKind.OUTREACH,
                     state.outreach_attempts,
                     Audience.CUSTOMER,
-                    label,
-                    facts={"contact_deadline": _day(state.contact_deadline)},
+                    self._outreach_label(state.outreach_attempts),
+                    now,
+                    facts={
+                        "attempt": str(state.outreach_attempts),
+                        "after_window": "yes" if state.contact_sla_breached else "",
+                    },
+                    moments={"contact_deadline": state.contact_deadline},
                 )
                 state.next_outreach_at = self._outreach_after(now)
-        if state.next_checkpoint_at is not None and now >= state.next_checkpoint_at:
-            state.checkpoint_calls_sent += 1
-            label = f"Checkpoint call {state.checkpoint_calls_sent}"
-            self._record(now, "checkpoint_call_scheduled", ORCHESTRATOR, label)
-            self._notify(
-                NotificationKind.CHECKPOINT_CALL,
-                state.checkpoint_calls_sent,
-                Audience.CUSTOMER,
-                label,
-                lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
-            )
-            state.next_checkpoint_at = now + self._cadence()
+        checkpoint = state.next_checkpoint
+        if checkpoint is not None and now >= checkpoint.start:
+            self._record(now, "checkpoint_call_due", ORCHESTRATOR, f"Checkpoint call {checkpoint.number}")
+            state.next_checkpoint = None
+            self._schedule_checkpoint(checkpoint.start + self._cadence(), now)
         stall_at = self._next_stall_reminder_at()
         if stall_at is not None and now >= stall_at:
             state.remediation_stalled = True
             state.stall_reminders_sent += 1
             state.stall_reminders_sent_since_progress += 1
-            since = _day(state.last_remediation_progress_at)
-            self._record(now, "remediation_stalled", ORCHESTRATOR, f"No remediation progress since {since}.")
+            since = state.last_remediation_progress_at
+            self._record(now, "remediation_stalled", ORCHESTRATOR, f"No remediation progress since {_day(since)}.")
+            open_lines = [f"[{item.id}] {item.description}" for item in self.open_items()]
             self._notify(
                 NotificationKind.REMEDIATION_STALLED,
                 state.stall_reminders_sent,
                 Audience.CUSTOMER,
                 f"Remediation stall reminder {state.stall_reminders_sent}",
-                facts={"since": since},
-                lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
+                now,
+                moments={"since": since},
+                lines=open_lines,
             )
+            if self.policy.remediation_stall_escalation and state.stall_reminders_sent_since_progress == 1:
+                self._notify(
+                    NotificationKind.STALL_ESCALATION,
+                    state.stall_reminders_sent,
+                    Audience.FASTTRACK_MANAGER,
+                    "Remediation stalled: escalated to the FastTrack manager",
+                    now,
+                    moments={"since": since},
+                    lines=open_lines,
+                )
+
+    def _deadline_warning_at(self) -> datetime | None:
+        if self.state.deadline_warning_for == self.state.onboarding_deadline:
+            return None
+        return self.state.onboarding_deadline - self.policy.deadline_warning_before
 
     def _outreach_label(self, attempt: int) -> str:
         planned = len(self.policy.outreach_offsets)
@@ -638,6 +795,93 @@ class Engagement:
         intervals_passed = max(0, (moment - window_end) // interval)
         return window_end + interval * (intervals_passed + 1)
 
+    def _business_slot(self, moment: datetime) -> datetime:
+        """The first quarter hour at or after ``moment`` when a call of the policy's
+        length fits the customer's business hours."""
+        quarter = timedelta(minutes=15)
+        rounded = moment + (datetime.min.replace(tzinfo=moment.tzinfo) - moment) % quarter
+        return next_business_moment(
+            rounded, self.state.time_zone, self.state.purchase.country, self.policy.business_hours,
+            self.policy.call_duration,
+        )
+
+    def _fits_business_hours(self, start: datetime) -> bool:
+        return within_business_hours(
+            start, self.state.time_zone, self.state.purchase.country, self.policy.business_hours,
+            self.policy.call_duration,
+        )
+
+    def _local(self, moment: datetime) -> str:
+        return f"{moment.astimezone(zone(self.state.time_zone)):%Y-%m-%d %H:%M} {self.state.time_zone}"
+
+    # ------------------------------------------------------------ messages
+
+    def _notify(
+        self,
+        kind: NotificationKind,
+        purpose: int | str,
+        audience: Audience,
+        summary: str,
+        now: datetime,
+        facts: dict[str, str] | None = None,
+        moments: dict[str, datetime] | None = None,
+        lines: list[str] | None = None,
+        call: ScheduledCall | None = None,
+        attachment_markdown: str | None = None,
+    ) -> None:
+        """Queues a message; a customer's waits for their business hours."""
+        state = self.state
+        to, name, send_at = [], None, now
+        if audience is Audience.CUSTOMER:
+            person = state.scope.project_manager if state.scope else state.purchase.customer_contact
+            to, name = [person.email], person.name
+            send_at = next_business_moment(
+                now, state.time_zone, state.purchase.country, self.policy.business_hours
+            )
+        state.scheduled_messages.append(
+            Notification(
+                engagement_id=state.engagement_id,
+                kind=kind,
+                key=f"{state.purchase.order_id}/{kind.value}/{purpose}",
+                audience=audience,
+                to=to,
+                recipient_name=name,
+                language=state.language if audience is Audience.CUSTOMER else self.policy.default_language,
+                time_zone=state.time_zone,
+                country=state.purchase.country,
+                send_at=send_at,
+                summary=summary,
+                facts={
+                    "tenant_id": state.tenant_id,
+                    "organization": state.purchase.organization or state.tenant_id,
+                    **(facts or {}),
+                },
+                moments=moments or {},
+                lines=lines or [],
+                call=call,
+                attachment_markdown=attachment_markdown,
+            )
+        )
+
+    def due_messages(self, now: datetime) -> list[Notification]:
+        """Takes the messages whose time has come, oldest first."""
+        due = [message for message in self.state.scheduled_messages if message.send_at <= now]
+        self.state.scheduled_messages = [message for message in self.state.scheduled_messages if message.send_at > now]
+        for call in (self.state.kickoff_call, self.state.next_checkpoint):
+            if call is not None and any(message.call and message.call.uid == call.uid for message in due):
+                call.invitation_sent = True  # on its way: a later change must be sent as an update
+        return due
+
+    def record_delivery(self, notification: Notification, now: datetime) -> None:
+        self.state.messages_sent += 1
+        recipients = ", ".join(notification.to) or notification.audience.value.replace("_", " ")
+        self._record(now, f"{notification.kind.value}_sent", ORCHESTRATOR,
+                     f"{notification.summary} → {recipients} ({notification.language})")
+
+    def record_delivery_failure(self, notification: Notification, reason: str, now: datetime) -> None:
+        self.state.delivery_failures.append(f"{notification.key}: {reason}")
+        self._record(now, "notification_failed", ORCHESTRATOR, f"{notification.summary}: {reason}")
+
     # ------------------------------------------------------------ bookkeeping
 
     def _record(self, at: datetime, what: str, by: str, detail: str = "") -> None:
@@ -646,33 +890,6 @@ class Engagement:
     def _enter(self, phase: Phase, now: datetime) -> None:
         self.state.phase = phase
         self.state.phase_since = now
-
-    def _notify(
-        self,
-        kind: NotificationKind,
-        sequence: int,
-        audience: Audience,
-        summary: str,
-        facts: dict[str, str] | None = None,
-        lines: list[str] | None = None,
-    ) -> None:
-        state = self.state
-        to = []
-        if audience is Audience.CUSTOMER:
-            to = [state.scope.project_manager.email] if state.scope else [state.purchase.customer_contact.email]
-        self.outbox.append(
-            Notification(
-                engagement_id=state.engagement_id,
-                kind=kind,
-                key=f"{state.purchase.order_id}/{kind.value}/{sequence}",
-                audience=audience,
-                to=to,
-                language=state.language,
-                summary=summary,
-                facts={"tenant_id": state.tenant_id, "phase": state.phase.value, **(facts or {})},
-                lines=lines or [],
-            )
-        )
 
     def open_work(self) -> list[str]:
         """What is still to do, in words; listed when an engagement closes early."""
@@ -693,28 +910,32 @@ class Engagement:
         if phase in (Phase.ENABLE_CORE, Phase.ENABLE_INTUNE):
             stage = "Enable — core" if phase is Phase.ENABLE_CORE else "Enable — Intune"
             left += [f"{stage}: [{task.id}] {task.title} ({task.owner.value})" for task in self._open_tasks()]
-        if phase in (Phase.INITIATE, Phase.ASSESS, Phase.REMEDIATE, Phase.ENABLE_CORE):
-            left.append("Enable — Intune")
+        upcoming = list(_PHASE_NAMES)
+        if phase is Phase.INITIATE:
+            left += list(_PHASE_NAMES.values())
+        elif phase in upcoming:
+            left += [_PHASE_NAMES[later] for later in upcoming[upcoming.index(phase) + 1:]]
         return left
 
     def _close(self, status: Phase, now: datetime, reasons: list[str] | None = None) -> None:
         left = [] if status in (Phase.COMPLETED, Phase.INELIGIBLE) else self.open_work()
         self.state.outcome = Outcome(status=status, at=now, reasons=reasons or [], left=left)
         self.state.next_outreach_at = None
-        self.state.next_checkpoint_at = None
+        if self.state.scope is None and self.state.kickoff_call is not None:
+            self._cancel_call(self.state.kickoff_call, now)
+        self._cancel_call(self.state.next_checkpoint, now)
+        self.state.next_checkpoint = None
         self._enter(status, now)
         self._notify(
             NotificationKind.ENGAGEMENT_CLOSED,
             1,
             Audience.CUSTOMER,
             f"Engagement {status.value}",
+            now,
             facts={"outcome": status.value},
-            lines=(reasons or []) + [f"Left open: {item}" for item in left],
+            lines=(reasons or []) + left,
+            attachment_markdown=engagement_report(self.state),
         )
-
-    def record_delivery_failure(self, notification: Notification, reason: str, now: datetime) -> None:
-        self.state.delivery_failures.append(f"{notification.key}: {reason}")
-        self._record(now, "notification_failed", ORCHESTRATOR, f"{notification.summary}: {reason}")
 
     # ------------------------------------------------------------ views
 

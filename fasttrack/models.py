@@ -7,9 +7,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from fasttrack.base import StrictModel
+from fasttrack.business_time import is_known_time_zone
 from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -27,10 +28,30 @@ Text = Annotated[
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_printable)
 ]
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
-]
+def _time_zone(value: str) -> str:
+    if not is_known_time_zone(value):
+        raise ValueError(f"'{value}' is not an IANA time zone (for example Europe/Paris)")
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_time_zone)]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError(f"'{value}' is not an email address (name@domain.example)")
+    return value
+
+
+def _version_text(value: object) -> object:
+    """YAML reads ``2008`` or ``2.0`` as numbers; versions are names here."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+VersionName = BeforeValidator(_version_text)
 TenantId = Annotated[
     str,
     StringConstraints(
@@ -114,6 +135,7 @@ class Purchase(StrictModel):
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     region: Region
     preferred_language: Annotated[str, StringConstraints(max_length=35)] | None = None
+    time_zone: TimeZone | None = Field(None, description="IANA time zone; needed when the country has several.")
 
 
 class EngagementInput(StrictModel):
@@ -139,6 +161,7 @@ class Scope(StrictModel):
     project_manager: Person
     stakeholders: list[Person] = Field(default_factory=list, max_length=50)
     exchange_on_premises: bool = False
+    time_zone: TimeZone | None = Field(None, description="The customer's time zone for calls and messages.")
 
 
 class ForestLevel(StrEnum):
@@ -169,12 +192,12 @@ class AdfsVersion(StrEnum):
 
 class Forest(StrictModel):
     name: Name
-    functional_level: ForestLevel
+    functional_level: Annotated[ForestLevel, VersionName]
 
 
 class Browser(StrictModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
-    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    version: Annotated[str, VersionName, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 
 
 ClientPlatform = MdmPlatform | Literal["windows_pc"]
@@ -182,7 +205,7 @@ ClientPlatform = MdmPlatform | Literal["windows_pc"]
 
 class ClientOs(StrictModel):
     platform: ClientPlatform
-    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    version: Annotated[str, VersionName, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 
 
 class GapCategory(StrEnum):
@@ -199,8 +222,8 @@ class DeclaredGap(StrictModel):
 
 class SourceEnvironment(StrictModel):
     forests: list[Forest] = Field(default_factory=list, max_length=50)
-    configmgr_version: ConfigMgrVersion | None = None
-    adfs_version: AdfsVersion | None = None
+    configmgr_version: Annotated[ConfigMgrVersion, VersionName] | None = None
+    adfs_version: Annotated[AdfsVersion, VersionName] | None = None
     browsers: list[Browser] = Field(default_factory=list, max_length=100)
     client_os: list[ClientOs] = Field(default_factory=list, max_length=100)
     gaps: list[DeclaredGap] = Field(default_factory=list, max_length=200)
@@ -353,6 +376,16 @@ class Withdrawal(Action):
     reason: Text
 
 
+class CallKind(StrEnum):
+    KICKOFF = "kickoff"
+    CHECKPOINT = "checkpoint"
+
+
+class CallRescheduled(Action):
+    call: CallKind
+    start: AwareDatetime
+
+
 class ActionReceipt(StrictModel):
     engagement_id: str
     phase: Phase
@@ -370,11 +403,29 @@ class Audience(StrEnum):
 class NotificationKind(StrEnum):
     OUTREACH = "outreach"
     CONTACT_ESCALATION = "contact_escalation"
+    KICKOFF_INVITATION = "kickoff_invitation"
     REMEDIATION_CHECKLIST = "remediation_checklist"
-    CHECKPOINT_CALL = "checkpoint_call"
+    CHECKPOINT_INVITATION = "checkpoint_invitation"
+    CALL_CANCELLED = "call_cancelled"
     REMEDIATION_STALLED = "remediation_stalled"
+    STALL_ESCALATION = "stall_escalation"
     VERIFICATION_REJECTED = "verification_rejected"
+    DEADLINE_ESCALATION = "deadline_escalation"
     ENGAGEMENT_CLOSED = "engagement_closed"
+
+
+class ScheduledCall(StrictModel):
+    """A call proposed to the customer; its invitation keeps one UID, and each
+    change is sent again with the next SEQUENCE."""
+
+    kind: CallKind
+    number: int = 1
+    uid: str
+    start: datetime
+    end: datetime
+    sequence: int = 0
+    cancelled: bool = False
+    invitation_sent: bool = False
 
 
 class Notification(StrictModel):
@@ -383,16 +434,25 @@ class Notification(StrictModel):
     key: str = Field(description="Stable per engagement and purpose: the idempotency key of the message.")
     audience: Audience
     to: list[str] = Field(default_factory=list)
+    recipient_name: str | None = None
     language: str
+    time_zone: str
+    country: str
+    send_at: datetime = Field(description="Customer-facing messages wait for the customer's business hours.")
     summary: str
     facts: dict[str, str] = Field(default_factory=dict)
+    moments: dict[str, datetime] = Field(
+        default_factory=dict, description="Dates shown in the customer's locale and time zone."
+    )
     lines: list[str] = Field(default_factory=list)
+    call: ScheduledCall | None = None
+    attachment_markdown: str | None = None
 
 
 class DeliveryReceipt(StrictModel):
     key: str
     message_id: str
-    location: str
+    recipients: list[str]
     already_delivered: bool
 
 
@@ -426,6 +486,8 @@ class EngagementState(StrictModel):
     purchase: Purchase
     additional_purchases: list[str] = Field(default_factory=list)
     language: str
+    time_zone: str
+    time_zone_assumed: bool = Field(False, description="True while no time zone was given: UTC is used.")
     phase: Phase = Phase.ELIGIBILITY
     phase_since: datetime
 
@@ -439,13 +501,15 @@ class EngagementState(StrictModel):
     contact_sla_breached: bool = False
     escalations: int = 0
 
+    kickoff_call: ScheduledCall | None = None
+    deadline_warning_for: datetime | None = None
     scope: Scope | None = None
     scope_notes: list[str] = Field(default_factory=list)
     environment: SourceEnvironment | None = None
     checklist: list[ChecklistItem] = Field(default_factory=list)
     plan: RemediationPlan | None = None
-    checkpoint_calls_sent: int = 0
-    next_checkpoint_at: datetime | None = None
+    checkpoint_calls_scheduled: int = 0
+    next_checkpoint: ScheduledCall | None = None
     checkpoints_held: int = 0
     last_remediation_progress_at: datetime | None = None
     remediation_stalled: bool = False
@@ -458,6 +522,8 @@ class EngagementState(StrictModel):
     test_devices: list[EnrolledDevice] = Field(default_factory=list)
     apps: list[SelectedApp] = Field(default_factory=list)
 
+    scheduled_messages: list[Notification] = Field(default_factory=list)
+    messages_sent: int = 0
     delivery_failures: list[str] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     next_reminder: Reminder | None = None

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fasttrack.base import StrictModel
+from fasttrack.business_time import BusinessHours
 
 
 class Plan(StrEnum):
@@ -132,6 +133,18 @@ class BenefitPolicy(StrictModel):
     default_checkpoint_cadence: str = "weekly"
     remediation_stall_after: timedelta = timedelta(days=14)
 
+    # Customer-facing messages and proposed calls fall in the business hours of
+    # the customer's region (R12); None sends at any time (compressed demos).
+    business_hours: BusinessHours | None = Field(default_factory=BusinessHours)
+    call_duration: timedelta = timedelta(minutes=30)
+    kickoff_lead: timedelta = Field(
+        timedelta(days=2), description="How far after first contact the kickoff is first proposed."
+    )
+    remediation_stall_escalation: bool = True
+    deadline_warning_before: timedelta = Field(
+        timedelta(days=30), description="The FastTrack manager hears of open work this long before the deadline."
+    )
+
     # R8, R9
     max_test_devices_per_platform: int = Field(2, ge=0)
     max_apps_per_platform: int = Field(2, ge=0)
@@ -184,7 +197,8 @@ class BenefitPolicy(StrictModel):
 
     @classmethod
     def compressed(cls, day: timedelta, **overrides) -> BenefitPolicy:
-        """The default rules with every day lasting ``day`` (and 12 months = 365 days)."""
+        """The default rules with every day lasting ``day`` (and 12 months = 365 days),
+        and no business hours (a compressed week has no weekend)."""
         defaults = cls()
         scale = day / timedelta(days=1)
         values = dict(
@@ -194,6 +208,10 @@ class BenefitPolicy(StrictModel):
             onboarding_window=timedelta(days=365) * scale,
             checkpoint_cadences={k: v * scale for k, v in defaults.checkpoint_cadences.items()},
             remediation_stall_after=defaults.remediation_stall_after * scale,
+            business_hours=None,
+            call_duration=defaults.call_duration * scale,
+            kickoff_lead=defaults.kickoff_lead * scale,
+            deadline_warning_before=defaults.deadline_warning_before * scale,
         )
         values.update(overrides)
         return cls(**values)

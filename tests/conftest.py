@@ -8,6 +8,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.scenario import require_binary
 from workers.client import register_search_attributes
+from workers.smtp_sink import MailSink
 from workflows import search_attributes as sa
 
 
@@ -34,6 +35,15 @@ async def dev_server_env(tmp_path_factory):
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def mail_sink(tmp_path_factory):
+    """A real local SMTP server (aiosmtpd) shared by the tests; each reads its own engagements' mail."""
+    sink = MailSink(tmp_path_factory.mktemp("mail"))
+    sink.start()
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture

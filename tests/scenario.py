@@ -8,10 +8,12 @@ import sys
 import uuid
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
 
+from activities.notifier import DeliveryLedger, Notifier
 from fasttrack.models import (
     AppSelected,
     ContactMade,
@@ -39,6 +41,7 @@ from fasttrack.models import (
 )
 from fasttrack.policy import MdmPlatform, Plan
 from workers.config import WorkerSettings
+from workers.smtp_sink import MailSink
 from workers.worker import build_worker
 from workflows.engagement import EngagementWorkflow
 
@@ -100,10 +103,21 @@ ENVIRONMENT_WITH_GAPS = dict(
 
 
 @asynccontextmanager
-async def running_worker(client: Client, task_queue: str, outbox: Path):
-    settings = WorkerSettings(task_queue=task_queue, outbox_dir=outbox)
-    async with build_worker(client, settings):
+async def running_worker(client: Client, task_queue: str, sink: MailSink, state_dir: Path, notifier_class=Notifier):
+    """A worker whose notifier sends to ``sink``, a real local SMTP server."""
+    settings = WorkerSettings(
+        task_queue=task_queue, smtp_host="127.0.0.1", smtp_port=sink.port, notifier_state_dir=state_dir
+    )
+    notifier = notifier_class(settings, DeliveryLedger(settings.notifier_state_dir))
+    async with build_worker(client, settings, notifier):
         yield settings
+
+
+def mail_for(sink: MailSink, engagement_id: str, kind: str | None = None) -> list[EmailMessage]:
+    return [
+        message for message in sink.messages()
+        if message["X-FastTrack-Engagement"] == engagement_id and kind in (None, message["X-FastTrack-Kind"])
+    ]
 
 
 async def state_of(handle: WorkflowHandle) -> EngagementState:

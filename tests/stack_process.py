@@ -24,6 +24,7 @@ class Stack:
         self.data_dir = data_dir
         self.port = free_port()
         self.ui_port = free_port()
+        self.smtp_port = free_port()
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
 
@@ -33,6 +34,7 @@ class Stack:
             "FASTTRACK_DATA_DIR": str(self.data_dir),
             "FASTTRACK_TEMPORAL_PORT": str(self.port),
             "FASTTRACK_UI_PORT": str(self.ui_port),
+            "FASTTRACK_SMTP_PORT": str(self.smtp_port),
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         already_written = self.output.stat().st_size if self.output.exists() else 0

@@ -75,8 +75,8 @@ async def state_json(cli, engagement: str) -> dict:
     return json.loads(await ok(cli, "status", engagement, "--json"))
 
 
-async def test_every_action_from_the_command_line_to_completed(cli, dev_server_env, task_queue, tmp_path):
-    async with running_worker(dev_server_env.client, task_queue, tmp_path / "outbox"):
+async def test_every_action_from_the_command_line_to_completed(cli, dev_server_env, task_queue, tmp_path, mail_sink):
+    async with running_worker(dev_server_env.client, task_queue, mail_sink, tmp_path):
         purchase_file = tmp_path / "purchase.json"
         purchase_file.write_text(purchase_document(organization="Contoso"))
         tenant = json.loads(purchase_file.read_text())["tenant_id"]
@@ -94,6 +94,14 @@ async def test_every_action_from_the_command_line_to_completed(cli, dev_server_e
             "--language", "fr", "--pm-name", "Paula", "--pm-email", "paula@contoso.example",
         )
         await ok(cli, "contact", tenant, "--note", "Phone call with the IT lead")
+        sunday = datetime.now(timezone.utc).date() + timedelta(days=7)
+        sunday += timedelta(days=6 - sunday.weekday())
+        assert "outside the customer's business hours" in await refused(
+            cli, "reschedule", tenant, "--call", "kickoff", "--start", f"{sunday.isoformat()}T10:00:00+01:00"
+        )
+        assert "start: Input should be a valid datetime" in await refused(
+            cli, "reschedule", tenant, "--call", "kickoff", "--start", "next tuesday", code=2
+        )
         assert "Contact was already recorded" in await refused(cli, "contact", tenant)
         assert "MDM authority is needed" in await refused(
             cli, "kickoff", engagement, "--goal", "mdm", "--identity", "cloud", "--mdm-authority", "none",
@@ -186,10 +194,12 @@ async def test_unreachable_temporal_is_a_clear_error(cli):
     assert result.code == 2 and "must be host:port" in result.err
 
 
-async def test_list_filters_by_phase_region_and_risk_through_visibility(cli, dev_server_env, task_queue, tmp_path):
+async def test_list_filters_by_phase_region_and_risk_through_visibility(
+    cli, dev_server_env, task_queue, tmp_path, mail_sink
+):
     client = dev_server_env.client
     now = datetime.now(timezone.utc)
-    async with running_worker(client, task_queue, tmp_path):
+    async with running_worker(client, task_queue, mail_sink, tmp_path):
         waiting = await record_purchase(client, make_purchase(now, region="americas"), task_queue)
         assessing = await record_purchase(client, make_purchase(now, region="emea"), task_queue)
         # A compressed policy: the 30-day contact window passes in 1.5 s.

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from fasttrack.models import Purchase, Scope, SourceEnvironment
+from fasttrack.policy import BenefitPolicy
+from fasttrack.rules import assess_environment, scope_problems
 from workers.config import ENV_PREFIX, WorkerSettings
 from workflows import search_attributes as sa
 
@@ -28,7 +31,7 @@ def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
     assert set(environment) <= known, set(environment) - known
     for name, value in environment.items():
         monkeypatch.setenv(name, str(value))
-    monkeypatch.setenv("FASTTRACK_OUTBOX_DIR", str(tmp_path))  # the container's path does not exist here
+    monkeypatch.setenv("FASTTRACK_NOTIFIER_STATE_DIR", str(tmp_path))  # the container's path does not exist here
     settings = WorkerSettings.from_environment()
     assert settings.temporal_address == "temporal:7233"
 
@@ -44,3 +47,13 @@ def test_worker_image_contains_every_package():
     dockerfile = (REPOSITORY / "Dockerfile").read_text()
     for package in ("fasttrack", "workflows", "activities", "workers"):
         assert f"COPY {package} {package}" in dockerfile
+
+
+def test_the_readme_examples_are_valid_events():
+    examples = REPOSITORY / "examples"
+    Purchase.model_validate_json((examples / "purchase.json").read_text())
+    scope = Scope.model_validate(yaml.safe_load((examples / "scope.yaml").read_text()))
+    assert scope_problems(scope, BenefitPolicy()) == []
+    environment = SourceEnvironment.model_validate(yaml.safe_load((examples / "environment.yaml").read_text()))
+    items, _ = assess_environment(environment, scope, BenefitPolicy())
+    assert {item.category.value for item in items} == {"identity", "browser", "dns", "network"}

@@ -9,9 +9,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from fasttrack.models import Phase, TaskDone
+from fasttrack.policy import BenefitPolicy
 from tests.scenario import (
     CUSTOMER,
     drive_to_completion,
+    mail_for,
     make_purchase,
     running_worker,
     wait_for_phase,
@@ -26,11 +28,12 @@ from workflows.engagement import EngagementWorkflow
 HISTORY_EVENT_BUDGET = 1_000
 
 
-async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp_path):
+async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp_path, mail_sink):
     env = dev_server_env
     now = await env.get_current_time()
-    async with running_worker(env.client, task_queue, tmp_path / "outbox"):
-        started = await record_purchase(env.client, make_purchase(now), task_queue)
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        # Messages go out at once here; business hours are tested in test_notifications.py.
+        started = await record_purchase(env.client, make_purchase(now), task_queue, BenefitPolicy(business_hours=None))
         handle = started.handle
         await wait_for_phase(handle, Phase.INITIATE)
         # On the real server a rejected update leaves no trace at all in the history.
@@ -67,8 +70,11 @@ async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp
                 break
             await asyncio.sleep(0.2)
         assert found == [handle.id]
-    assert sorted(path.name.split("__")[1] for path in (tmp_path / "outbox").rglob("*.eml")) == [
+    assert sorted(message["X-FastTrack-Kind"] for message in mail_for(mail_sink, handle.id)) == [
+        "call_cancelled",
+        "checkpoint_invitation",
         "engagement_closed",
+        "kickoff_invitation",
         "outreach",
         "remediation_checklist",
     ]

@@ -35,7 +35,7 @@ from fasttrack.models import (
     VerificationResult,
     Withdrawal,
 )
-from fasttrack.policy import MdmPlatform, add_calendar_months
+from fasttrack.policy import BenefitPolicy, MdmPlatform, add_calendar_months
 from tests.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
@@ -43,6 +43,7 @@ from tests.scenario import (
     approve_verification,
     drive_through_assess,
     drive_to_completion,
+    mail_for,
     make_environment,
     make_purchase,
     make_scope,
@@ -52,20 +53,34 @@ from tests.scenario import (
     wait_for_phase,
 )
 from workers.client import BenefitAlreadyUsed, record_purchase
+from workers.smtp_sink import MailSink
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(days=1)
 
 
+# These tests are about the lifecycle; business hours have tests of their own
+# (test_business_time.py, test_notifications.py), so here messages go out at once.
+LIFECYCLE_POLICY = BenefitPolicy(business_hours=None)
+
+
 @pytest.fixture
-async def engagement(time_skipping_env, task_queue, tmp_path):
-    """A started engagement with a worker running; yields (env, handle, outbox)."""
+async def engagement(time_skipping_env, task_queue, tmp_path, mail_sink):
+    """A started engagement with a worker running; yields (env, handle, mailbox)."""
     env = time_skipping_env
     now = await env.get_current_time()
-    async with running_worker(env.client, task_queue, tmp_path / "outbox"):
-        outcome = await record_purchase(env.client, make_purchase(now), task_queue)
-        yield env, outcome.handle, tmp_path / "outbox"
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        outcome = await record_purchase(env.client, make_purchase(now), task_queue, LIFECYCLE_POLICY)
+        yield env, outcome.handle, Mailbox(mail_sink, outcome.handle.id)
         await stop_if_running(outcome.handle)
+
+
+class Mailbox:
+    def __init__(self, sink: MailSink, engagement_id: str) -> None:
+        self.sink, self.engagement_id = sink, engagement_id
+
+    def kinds(self, kind: str) -> list:
+        return mail_for(self.sink, self.engagement_id, kind)
 
 
 async def stop_if_running(handle: WorkflowHandle) -> None:
@@ -75,8 +90,8 @@ async def stop_if_running(handle: WorkflowHandle) -> None:
         await handle.terminate("test finished")
 
 
-def sent(outbox, kind: str) -> list[str]:
-    return sorted(path.name for path in outbox.rglob(f"*__{kind}__*.eml"))
+def sent(mailbox: Mailbox, kind: str) -> list:
+    return mailbox.kinds(kind)
 
 
 async def settle(handle: WorkflowHandle) -> int:
@@ -128,7 +143,7 @@ def whats(result_or_state) -> list[str]:
 
 
 async def test_happy_path_reaches_completed(engagement):
-    env, handle, outbox = engagement
+    env, handle, mailbox = engagement
     today = (await env.get_current_time()).date()
     await drive_to_completion(handle, today)
     result = await handle.result()
@@ -160,15 +175,15 @@ async def test_happy_path_reaches_completed(engagement):
     assert all(task.status is ItemStatus.DONE for task in state.tasks)
     assert {task.stage.value for task in state.tasks} == {"core", "intune"}
     assert all(item.verified for item in state.checklist)
-    assert len(sent(outbox, "outreach")) == 1
-    assert len(sent(outbox, "remediation_checklist")) == 1
-    assert len(sent(outbox, "engagement_closed")) == 1
+    assert len(sent(mailbox, "outreach")) == 1
+    assert len(sent(mailbox, "remediation_checklist")) == 1
+    assert len(sent(mailbox, "engagement_closed")) == 1
 
 
-async def test_ineligible_purchase_closes_with_reasons(time_skipping_env, task_queue, tmp_path):
+async def test_ineligible_purchase_closes_with_reasons(time_skipping_env, task_queue, tmp_path, mail_sink):
     env = time_skipping_env
     now = await env.get_current_time()
-    async with running_worker(env.client, task_queue, tmp_path):
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
         purchase = make_purchase(now, licenses=120, new_subscription=False)
         outcome = await record_purchase(env.client, purchase, task_queue)
         result = await outcome.handle.result()
@@ -179,7 +194,7 @@ async def test_ineligible_purchase_closes_with_reasons(time_skipping_env, task_q
 
 
 async def test_no_contact_ever_escalates_slows_down_and_expires_after_twelve_months(engagement):
-    env, handle, outbox = engagement
+    env, handle, mailbox = engagement
     state = await state_of(handle)
     purchased_at = state.purchase.purchased_at
     result = await handle.result()  # the time-skipping server jumps through the whole year
@@ -200,8 +215,8 @@ async def test_no_contact_ever_escalates_slows_down_and_expires_after_twelve_mon
     breaches = [event for event in result.timeline if event.what == "contact_sla_breached"]
     assert len(breaches) == 1
     assert breaches[0].at - purchased_at == pytest.approx(timedelta(days=30), abs=timedelta(seconds=1))
-    assert len(sent(outbox, "contact_escalation")) == 1
-    assert len(sent(outbox, "outreach")) == len(outreach) == 5 + len(expected_slow)
+    assert len(sent(mailbox, "contact_escalation")) == 1
+    assert len(sent(mailbox, "outreach")) == len(outreach) == 5 + len(expected_slow)
 
     assert result.outcome.status is Phase.EXPIRED
     assert result.outcome.at - deadline == pytest.approx(timedelta(0), abs=timedelta(seconds=1))
@@ -215,7 +230,7 @@ async def test_no_contact_ever_escalates_slows_down_and_expires_after_twelve_mon
 
 
 async def test_assistance_on_day_three_stops_outreach_and_anchors_the_window(engagement):
-    env, handle, outbox = engagement
+    env, handle, mailbox = engagement
     await wait_for_phase(handle, Phase.INITIATE)
     purchased_at = (await state_of(handle)).purchase.purchased_at
     await env.sleep(3 * DAY)
@@ -233,11 +248,11 @@ async def test_assistance_on_day_three_stops_outreach_and_anchors_the_window(eng
     assert result.outcome.at == pytest.approx(add_calendar_months(requested_at, 12), abs=timedelta(seconds=1))
     assert whats(result).count("outreach_sent") == 1  # day 0 only
     assert "contact_sla_breached" not in whats(result)
-    assert len(sent(outbox, "outreach")) == 1
+    assert len(sent(mailbox, "outreach")) == 1
 
 
 async def test_remediation_rejected_then_approved(engagement):
-    env, handle, outbox = engagement
+    env, handle, mailbox = engagement
     today = (await env.get_current_time()).date()
     await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
     await remediate_all(handle)
@@ -265,7 +280,7 @@ async def test_remediation_rejected_then_approved(engagement):
     assert state.phase is Phase.ENABLE_CORE
     assert all(item.verified for item in state.checklist)
     await settle(handle)
-    assert len(sent(outbox, "verification_rejected")) == 1
+    assert len(sent(mailbox, "verification_rejected")) == 1
 
 
 async def test_empty_checklist_goes_straight_to_verification(engagement):
@@ -275,8 +290,8 @@ async def test_empty_checklist_goes_straight_to_verification(engagement):
     state = await state_of(handle)
     assert state.phase is Phase.REMEDIATE
     assert state.checklist == []
-    assert state.next_checkpoint_at is None
-    assert state.next_reminder.kind == "onboarding_deadline"
+    assert state.next_checkpoint is None
+    assert state.next_reminder.kind in ("deadline_warning", "onboarding_deadline")
     await assert_rejected(
         handle,
         EngagementWorkflow.verify_remediation,
@@ -445,7 +460,7 @@ async def test_out_of_phase_unknown_duplicate_and_invalid_actions_are_rejected(e
 
 
 async def test_withdrawal_closes_with_the_reason_and_what_was_left(engagement):
-    env, handle, outbox = engagement
+    env, handle, mailbox = engagement
     today = (await env.get_current_time()).date()
     await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
     await handle.execute_update(
@@ -456,7 +471,7 @@ async def test_withdrawal_closes_with_the_reason_and_what_was_left(engagement):
     assert result.outcome.reasons == ["Project postponed to next fiscal year"]
     assert "Remediate: joint verification" in result.outcome.left
     assert any(entry.startswith("Remediate: [forest-level-contoso-local]") for entry in result.outcome.left)
-    assert len(sent(outbox, "engagement_closed")) == 1
+    assert len(sent(mailbox, "engagement_closed")) == 1
 
 
 async def test_expiry_during_enable_lists_the_open_tasks(engagement):
@@ -475,12 +490,14 @@ async def test_expiry_during_enable_lists_the_open_tasks(engagement):
 
 
 async def test_checkpoints_and_stall_reminders_follow_the_plan(engagement):
-    env, handle, outbox = engagement
+    env, handle, mailbox = engagement
     today = (await env.get_current_time()).date()
     await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
     await env.sleep(15 * DAY)
     state = await state_of(handle)
-    assert state.checkpoint_calls_sent == 2  # weekly: day 7 and day 14
+    # Weekly: the invitation to call 1 goes with the plan; calls 1 (day 7) and 2 (day 14) each bring the next.
+    assert state.checkpoint_calls_scheduled == 3
+    assert state.next_checkpoint.number == 3
     assert state.remediation_stalled is True  # 14 days without progress
     await handle.execute_update(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=FASTTRACK))
     await handle.execute_update(
@@ -490,42 +507,45 @@ async def test_checkpoints_and_stall_reminders_follow_the_plan(engagement):
     assert state.remediation_stalled is False
     assert state.checkpoints_held == 1
     await settle(handle)
-    assert len(sent(outbox, "checkpoint_call")) == 2
-    assert len(sent(outbox, "remediation_stalled")) == 1
+    assert len(sent(mailbox, "checkpoint_invitation")) == 3
+    assert len(sent(mailbox, "remediation_stalled")) == 1
+    assert len(sent(mailbox, "stall_escalation")) == 1  # the FastTrack manager hears of it once per stall
     await handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
     await handle.result()
+    assert len(sent(mailbox, "call_cancelled")) == 1  # the pending checkpoint call is cancelled
 
 
-async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path):
+async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path, mail_sink):
     env = time_skipping_env
     now = await env.get_current_time()
-    async with running_worker(env.client, task_queue, tmp_path):
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
         purchase = make_purchase(now)
-        first = await record_purchase(env.client, purchase, task_queue)
+        first = await record_purchase(env.client, purchase, task_queue, LIFECYCLE_POLICY)
         assert first.created
-        second = await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue)
+        second = await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue, LIFECYCLE_POLICY)
         assert not second.created
         assert "attached" in second.message
         assert second.handle.id == first.handle.id == engagement_id_for(purchase.tenant_id)
-        assert second.handle.result_run_id == first.handle.result_run_id or second.handle.run_id in (
-            None,
-            first.handle.result_run_id,
-        )
-        await settle(first.handle)
-        state = await state_of(first.handle)
+        again = await record_purchase(env.client, purchase, task_queue, LIFECYCLE_POLICY)
+        assert not again.created and "already recorded" in again.message  # the same order twice: once
+        for _ in range(100):  # the signal is fire-and-forget
+            state = await state_of(first.handle)
+            if state.additional_purchases:
+                break
+            await asyncio.sleep(0.05)
         assert len(state.additional_purchases) == 1
         assert "additional_purchase" in whats(state)
 
         await drive_to_completion(first.handle, now.date())
         await first.handle.result()
         with pytest.raises(BenefitAlreadyUsed, match="closed as completed"):
-            await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue)
+            await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue, LIFECYCLE_POLICY)
 
         # A tenant found ineligible may come back with an eligible purchase.
         small = make_purchase(now, licenses=50)
-        rejected = await record_purchase(env.client, small, task_queue)
+        rejected = await record_purchase(env.client, small, task_queue, LIFECYCLE_POLICY)
         assert (await rejected.handle.result()).outcome.status is Phase.INELIGIBLE
-        retry = await record_purchase(env.client, make_purchase(now, tenant_id=small.tenant_id), task_queue)
+        retry = await record_purchase(env.client, make_purchase(now, tenant_id=small.tenant_id), task_queue, LIFECYCLE_POLICY)
         assert retry.created
         await wait_for_phase(retry.handle, Phase.INITIATE)
         await retry.handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from fasttrack.engagement import ActionRejected, Engagement, engagement_id_for
 from fasttrack.models import (
     Browser,
+    CallRescheduled,
     ClientOs,
     ContactMade,
     DeclaredGap,
@@ -24,6 +25,7 @@ from fasttrack.models import (
     Phase,
     PlanAgreed,
     Purchase,
+    Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy, OnboardingAnchor, Plan, add_calendar_months
 from fasttrack.rules import (
@@ -259,7 +261,9 @@ def run_clock_until(engagement: Engagement, end: datetime) -> list[datetime]:
         reminder = engagement.next_reminder()
         if reminder is None or reminder.at > end:
             return fired
+        engagement.due_messages(reminder.at)  # the workflow hands these to the notifier
         engagement.advance_clock(reminder.at)
+        engagement.due_messages(reminder.at)  # ...and those that firing queued, before it waits again
         fired.append(reminder.at)
         assert engagement.next_reminder() is None or engagement.next_reminder().at > reminder.at
 
@@ -299,3 +303,19 @@ def test_checks_change_nothing_and_applies_are_refused_when_invalid():
     engagement.apply(EnvironmentSubmitted(by="Sam", environment=make_environment()), T0 + timedelta(days=3))
     with pytest.raises(ActionRejected, match="after the end of the onboarding window"):
         engagement.check(PlanAgreed(by="Ana", target_date=date(2028, 1, 1)), T0 + timedelta(days=3))
+
+
+def test_an_invitation_not_yet_sent_is_replaced_or_dropped_never_sent_stale():
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)  # messages wait for Monday in Paris
+    engagement = opened(purchased_at=saturday)
+    engagement.apply(ContactMade(by="Ana"), saturday)
+    first = engagement.state.kickoff_call.start
+    waiting = [m for m in engagement.state.scheduled_messages if m.kind.value == "kickoff_invitation"]
+    assert len(waiting) == 1 and waiting[0].call.sequence == 0
+    engagement.apply(CallRescheduled(by="Ana", call="kickoff", start=first + timedelta(days=1)), saturday)
+    waiting = [m for m in engagement.state.scheduled_messages if m.kind.value == "kickoff_invitation"]
+    assert [m.call.sequence for m in waiting] == [1]  # only the latest version will go out
+    engagement.apply(Withdrawal(by="Sam", reason="No longer needed"), saturday)
+    kinds = [m.kind.value for m in engagement.state.scheduled_messages]
+    assert "kickoff_invitation" not in kinds and "call_cancelled" not in kinds  # never heard of: nothing to cancel
+    assert "engagement_closed" in kinds

@@ -19,6 +19,7 @@ from fasttrack.models import Phase
 from tests.scenario import drive_to_completion, make_purchase, wait_for_phase
 from tests.stack_process import REPOSITORY, Stack
 from workers.client import record_purchase
+from workers.smtp_sink import MailSink
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow
 
 
@@ -42,7 +43,10 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     result = await started.handle.result()
     assert result.outcome.status is Phase.COMPLETED
     events_before = len((await started.handle.fetch_history()).events)
-    assert (stack.data_dir / "outbox" / engagement_id_for(purchase.tenant_id)).is_dir()
+    # The messages went through the local SMTP sink into the data folder.
+    kinds = [message["X-FastTrack-Kind"] for message in MailSink(stack.data_dir / "mail").messages()
+             if message["X-FastTrack-Engagement"] == started.handle.id]
+    assert "engagement_closed" in kinds
 
     assert stack.stop() == 0
     output = stack.output.read_text()
@@ -93,7 +97,8 @@ def test_stack_refuses_a_port_in_use(tmp_path):
         ("FASTTRACK_TEMPORAL_ADDRESS", "localhost:99999", "port must be between 1 and 65535"),
         ("FASTTRACK_MANAGER_EMAIL", "not an email", "FASTTRACK_MANAGER_EMAIL"),
         ("FASTTRACK_LOG_FORMAT", "xml", "FASTTRACK_LOG_FORMAT"),
-        ("FASTTRACK_OUTBOX_DIR", "/proc/fasttrack-outbox", "FASTTRACK_OUTBOX_DIR: cannot create the folder"),
+        ("FASTTRACK_NOTIFIER_STATE_DIR", "/proc/fasttrack", "FASTTRACK_NOTIFIER_STATE_DIR: cannot create the folder"),
+        ("FASTTRACK_SMTP_SECURITY", "ssl", "FASTTRACK_SMTP_SECURITY"),
     ],
 )
 def test_worker_refuses_bad_configuration_with_a_clear_message(variable, value, fragment):

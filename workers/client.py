@@ -86,6 +86,11 @@ async def record_purchase(
     handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
     description = await handle.describe()
     if description.status == WorkflowExecutionStatus.RUNNING:
+        state = await handle.query(EngagementWorkflow.state)
+        if purchase.order_id == state.purchase.order_id or purchase.order_id in state.additional_purchases:
+            return PurchaseOutcome(
+                handle, False, f"Order {purchase.order_id} is already recorded on engagement {engagement_id}."
+            )
         await handle.signal(EngagementWorkflow.purchase_received, purchase)
         return PurchaseOutcome(
             handle, False, f"Tenant already has engagement {engagement_id}; the purchase was attached to it."

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fasttrack.models import Email
@@ -52,6 +52,9 @@ class ClientSettings(EnvSettings):
     """How to reach Temporal: shared by the worker and every client."""
 
     temporal_address: str = "localhost:7233"
+    temporal_port: Annotated[int | None, Field(ge=1, le=65535)] = Field(
+        None, description="The embedded stack's port: localhost:<port>, unless the address is given."
+    )
     temporal_namespace: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "default"
     task_queue: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "fasttrack-intune"
     temporal_tls: bool = False
@@ -67,16 +70,34 @@ class ClientSettings(EnvSettings):
             raise ValueError("port must be between 1 and 65535")
         return value.strip()
 
+    @model_validator(mode="after")
+    def _address_from_port(self) -> ClientSettings:
+        if self.temporal_port is not None and "temporal_address" not in self.model_fields_set:
+            self.temporal_address = f"127.0.0.1:{self.temporal_port}"
+        return self
 
-class WorkerSettings(ClientSettings):
-    outbox_dir: Path = Path("data/outbox")
+
+class MailSettings(EnvSettings):
+    """How the notifier sends email."""
+
+    smtp_host: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)] = "localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 2525
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
     sender_email: Email = "fasttrack@fasttrack-orchestrator.example"
     manager_email: Email = "fasttrack-manager@fasttrack-orchestrator.example"
+
+
+class WorkerSettings(ClientSettings, MailSettings):
+    notifier_state_dir: Path = Field(
+        Path("data/notifier"), description="The delivery ledger: which messages the mail server accepted."
+    )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=600)
 
-    @field_validator("outbox_dir")
+    @field_validator("notifier_state_dir")
     @classmethod
     def _writable(cls, value: Path) -> Path:
         try:

@@ -34,6 +34,7 @@ class StackSettings(EnvSettings):
     data_dir: Path = Path("data")
     temporal_port: Annotated[int, Field(ge=1, le=65535)] = 7233
     ui_port: Annotated[int, Field(ge=1, le=65535)] = 8233
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 2525
     temporal_namespace: str = "default"
 
 
@@ -133,14 +134,19 @@ def _wait_until_ready(server: subprocess.Popen, settings: StackSettings, log_pat
 
 
 def run(settings: StackSettings) -> int:
-    for port, what in ((settings.temporal_port, "FASTTRACK_TEMPORAL_PORT"), (settings.ui_port, "FASTTRACK_UI_PORT")):
+    ports = (
+        (settings.temporal_port, "FASTTRACK_TEMPORAL_PORT"),
+        (settings.ui_port, "FASTTRACK_UI_PORT"),
+        (settings.smtp_port, "FASTTRACK_SMTP_PORT"),
+    )
+    for port, what in ports:
         if not _port_is_free(port):
             raise ConfigurationError(
                 f"Port {port} ({what}) is already in use: is the stack already running? "
                 f"Stop it, or choose another port with {what}=…"
             )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    outbox = Path(os.environ.get("FASTTRACK_OUTBOX_DIR", settings.data_dir / "outbox"))
+    mail_dir = settings.data_dir / "mail"
     server_log_path = settings.data_dir / "temporal-server.log"
 
     stop_requested = False
@@ -152,7 +158,7 @@ def run(settings: StackSettings) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    server = worker = None
+    server = worker = sink = None
     with open(server_log_path, "ab") as server_log:
         try:
             print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
@@ -161,11 +167,19 @@ def run(settings: StackSettings) -> int:
                 preexec_fn=_child_of_this_process,
             )
             _wait_until_ready(server, settings, server_log_path)
+            sink = subprocess.Popen(
+                [sys.executable, "-m", "workers.smtp_sink"],
+                env={**os.environ, "FASTTRACK_SMTP_PORT": str(settings.smtp_port), "FASTTRACK_MAIL_DIR": str(mail_dir)},
+                stdout=subprocess.DEVNULL, preexec_fn=_child_of_this_process,
+            )
             worker_env = {
                 **os.environ,
                 "FASTTRACK_TEMPORAL_ADDRESS": f"127.0.0.1:{settings.temporal_port}",
                 "FASTTRACK_TEMPORAL_NAMESPACE": settings.temporal_namespace,
-                "FASTTRACK_OUTBOX_DIR": str(outbox),
+                "FASTTRACK_SMTP_HOST": "127.0.0.1",
+                "FASTTRACK_SMTP_PORT": str(settings.smtp_port),
+                "FASTTRACK_SMTP_SECURITY": "none",
+                "FASTTRACK_NOTIFIER_STATE_DIR": str(settings.data_dir / "notifier"),
             }
             worker = subprocess.Popen(
                 [sys.executable, "-m", "workers.worker"], env=worker_env, preexec_fn=_child_of_this_process
@@ -175,7 +189,7 @@ def run(settings: StackSettings) -> int:
                 "FastTrack onboarding orchestrator is running.\n"
                 f"  Temporal UI:      http://127.0.0.1:{settings.ui_port}/namespaces/{settings.temporal_namespace}/workflows\n"
                 f"  Temporal address: 127.0.0.1:{settings.temporal_port} (namespace {settings.temporal_namespace})\n"
-                f"  Outbox (emails):  {outbox}\n"
+                f"  Mail sent:        {mail_dir}/ (local SMTP sink on port {settings.smtp_port})\n"
                 f"  Server log:       {server_log_path}\n"
                 "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
@@ -188,6 +202,9 @@ def run(settings: StackSettings) -> int:
                 if worker.poll() is not None:
                     print(f"The worker exited (status {worker.returncode}).")
                     return 1
+                if sink.poll() is not None:
+                    print(f"The SMTP sink exited (status {sink.returncode}).")
+                    return 1
                 time.sleep(0.5)
             return 0
         except RuntimeError as error:
@@ -195,6 +212,7 @@ def run(settings: StackSettings) -> int:
             return 1
         finally:
             _stop(worker, "the worker")
+            _stop(sink, "the SMTP sink")
             _stop(server, "the Temporal server")
             if stop_requested:
                 print("Stopped.", flush=True)

@@ -21,7 +21,7 @@ from temporalio.worker.workflow_sandbox import (
 )
 
 from activities.eligibility import verify_eligibility
-from activities.notifier import Notifier
+from activities.notifier import DeliveryLedger, Notifier
 from workers.client import connect
 from workers.config import ConfigurationError, WorkerSettings
 from workers.logs import configure_logging
@@ -34,12 +34,14 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     # The domain package is pure and deterministic: share it with the sandbox
     # instead of re-importing it (and pydantic) for every workflow run.
     return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("fasttrack", "pydantic", "pydantic_core")
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(
+            "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata"
+        )
     )
 
 
-def build_worker(client, settings: WorkerSettings) -> Worker:
-    notifier = Notifier(settings.outbox_dir, settings.sender_email, settings.manager_email)
+def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = None) -> Worker:
+    notifier = notifier or Notifier(settings, DeliveryLedger(settings.notifier_state_dir))
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -63,7 +65,7 @@ async def serve(settings: WorkerSettings) -> None:
             "temporal_address": settings.temporal_address,
             "namespace": settings.temporal_namespace,
             "task_queue": settings.task_queue,
-            "outbox": str(settings.outbox_dir),
+            "smtp": f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})",
         },
     )
     async with worker:

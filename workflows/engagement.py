@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
         ActionReceipt,
         AppSelected,
         AssistanceRequested,
+        CallRescheduled,
         CheckpointHeld,
         ContactMade,
         DeliveryReceipt,
@@ -72,19 +73,16 @@ class EngagementWorkflow:
         engagement.record_eligibility(verdict, workflow.now())
 
         while True:
-            await self._deliver_outbox()
+            await self._deliver_due_messages()
             self._publish()
-            if engagement.state.phase.is_closed:
-                break
             reminder = engagement.next_reminder()
-            assert reminder is not None  # an open engagement always has its onboarding deadline ahead
+            if reminder is None:  # closed, and every message sent
+                break
             delay = reminder.at - workflow.now()
             if delay > timedelta(0):
                 try:
                     await workflow.wait_condition(
-                        lambda: bool(engagement.outbox)
-                        or engagement.state.phase.is_closed
-                        or engagement.next_reminder() != reminder,
+                        lambda: engagement.next_reminder() != reminder,
                         timeout=delay,
                         timeout_summary=reminder.summary,
                     )
@@ -95,10 +93,9 @@ class EngagementWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return engagement.result()
 
-    async def _deliver_outbox(self) -> None:
+    async def _deliver_due_messages(self) -> None:
         engagement = self._engagement
-        while engagement.outbox:
-            notification = engagement.outbox.pop(0)
+        for notification in engagement.due_messages(workflow.now()):
             try:
                 await workflow.execute_activity(
                     "send_notification",
@@ -109,6 +106,7 @@ class EngagementWorkflow:
                     retry_policy=NOTIFICATION_RETRY,
                     summary=f"Send: {notification.summary}",
                 )
+                engagement.record_delivery(notification, workflow.now())
             except ActivityError as error:
                 reason = str(error.cause) if error.cause else str(error)
                 engagement.record_delivery_failure(notification, reason, workflow.now())
@@ -236,6 +234,14 @@ class EngagementWorkflow:
 
     @select_app.validator
     def _validate_app(self, action: AppSelected) -> None:
+        self._validate(action)
+
+    @workflow.update(description="Move the proposed kickoff or the next checkpoint call (business hours only).")
+    def reschedule_call(self, action: CallRescheduled) -> ActionReceipt:
+        return self._act(action)
+
+    @reschedule_call.validator
+    def _validate_reschedule(self, action: CallRescheduled) -> None:
         self._validate(action)
 
     @workflow.update(description="The customer withdrew from the engagement, with a reason.")

@@ -1,0 +1,228 @@
+"""Customer communications end to end: a real local SMTP server, the customer's
+language, business hours, calendar invitations, and each message delivered once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+from icalendar import Calendar
+from jinja2 import Template
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowUpdateFailedError
+
+from activities.notifier import Notifier
+from fasttrack.business_time import BusinessHours, next_business_moment
+from fasttrack.messages import catalog
+from fasttrack.models import (
+    CallKind,
+    CallRescheduled,
+    ContactMade,
+    EnvironmentSubmitted,
+    KickoffHeld,
+    Phase,
+    PlanAgreed,
+)
+from tests.scenario import (
+    CUSTOMER,
+    ENVIRONMENT_WITH_GAPS,
+    FASTTRACK,
+    approve_verification,
+    complete_enable,
+    mail_for,
+    make_environment,
+    make_purchase,
+    make_scope,
+    remediate_all,
+    running_worker,
+    state_of,
+    wait_for_phase,
+)
+from tests.test_lifecycle import stop_if_running
+from workers.client import record_purchase
+from workflows.engagement import EngagementWorkflow
+
+PARIS = ZoneInfo("Europe/Paris")
+HOURS = BusinessHours()
+
+
+class NotifierLosingEveryFirstAttempt(Notifier):
+    """Fails each message's first attempt right after the SMTP server accepted it,
+    as a worker that dies at that moment would."""
+
+    async def delivered(self, notification, message_id):
+        await super().delivered(notification, message_id)
+        if activity.info().attempt == 1:
+            raise RuntimeError("worker lost after the mail server accepted the message")
+
+
+async def let_mail_go(env) -> None:
+    """Lets a few minutes of engagement time pass: long enough for the notifier's
+    retry after the injected failure, short enough to stay in business hours."""
+    await env.sleep(timedelta(minutes=2))
+
+
+async def skip_to(env, local_moment: datetime) -> None:
+    now = await env.get_current_time()
+    assert local_moment > now
+    await env.sleep(local_moment - now)
+
+
+async def next_business_morning(env) -> datetime:
+    """10:00 in Paris on the next business day (at least a day ahead)."""
+    now = await env.get_current_time()
+    day = next_business_moment(now + timedelta(days=1), "Europe/Paris", "FR", HOURS).astimezone(PARIS).date()
+    return datetime.combine(day, time(10, 0), PARIS)
+
+
+def sent_in_business_hours(message: EmailMessage) -> bool:
+    local = parsedate_to_datetime(message["Date"]).astimezone(PARIS)
+    return (
+        local.weekday() < 5
+        and time(9, 0) <= local.time() < time(17, 0)
+        and local.date() not in holidays.country_holidays("FR", years=local.year)
+    )
+
+
+def invitation(message: EmailMessage):
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            calendar = Calendar.from_ical(part.get_payload(decode=True))
+            return calendar, next(iter(calendar.walk("VEVENT")))
+    raise AssertionError(f"{message['Subject']} has no invitation")
+
+
+async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
+    time_skipping_env, task_queue, tmp_path, mail_sink
+):
+    env = time_skipping_env
+    await skip_to(env, await next_business_morning(env))
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path, NotifierLosingEveryFirstAttempt):
+        started = await record_purchase(env.client, make_purchase(now, preferred_language="fr"), task_queue)
+        handle = started.handle
+        try:
+            await wait_for_phase(handle, Phase.INITIATE)
+            await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+            await let_mail_go(env)
+            proposed = (await state_of(handle)).kickoff_call
+            # Kickoff proposed two days on, in business hours; moved once, and the move is checked.
+            assert proposed.start >= now + timedelta(days=2)
+            sunday = datetime.combine(proposed.start.astimezone(PARIS).date(), time(10, 0), PARIS)
+            sunday += timedelta(days=6 - sunday.weekday())
+            with pytest.raises(WorkflowUpdateFailedError) as refused:
+                await handle.execute_update(
+                    EngagementWorkflow.reschedule_call, CallRescheduled(by=FASTTRACK, call=CallKind.KICKOFF, start=sunday)
+                )
+            assert "outside the customer's business hours" in refused.value.cause.message
+            moved = next_business_moment(proposed.start + timedelta(days=1), "Europe/Paris", "FR", HOURS)
+            await handle.execute_update(
+                EngagementWorkflow.reschedule_call, CallRescheduled(by=FASTTRACK, call=CallKind.KICKOFF, start=moved)
+            )
+            await let_mail_go(env)
+            # From the kickoff on, the project manager is addressed, in the language agreed.
+            await handle.execute_update(
+                EngagementWorkflow.hold_kickoff, KickoffHeld(by=FASTTRACK, scope=make_scope(language="it"))
+            )
+            await handle.execute_update(
+                EngagementWorkflow.submit_environment,
+                EnvironmentSubmitted(by=CUSTOMER, environment=make_environment(**ENVIRONMENT_WITH_GAPS)),
+            )
+            await let_mail_go(env)
+            await handle.execute_update(
+                EngagementWorkflow.agree_plan, PlanAgreed(by=FASTTRACK, target_date=now.date() + timedelta(days=60))
+            )
+            await let_mail_go(env)
+            await remediate_all(handle)
+            await approve_verification(handle)
+            await complete_enable(handle)
+            result = await handle.result()
+        finally:
+            await stop_if_running(handle)
+    assert result.outcome.status is Phase.COMPLETED
+
+    messages = mail_for(mail_sink, handle.id)
+    admin, pm = "sam@contoso.example", "paula@contoso.example"
+    assert [(m["X-FastTrack-Kind"], m["To"], m["Content-Language"]) for m in messages] == [
+        ("outreach", admin, "fr"),
+        ("kickoff_invitation", admin, "fr"),
+        ("kickoff_invitation", admin, "fr"),
+        ("remediation_checklist", pm, "it"),
+        ("checkpoint_invitation", pm, "it"),
+        ("call_cancelled", pm, "it"),
+        ("engagement_closed", pm, "it"),
+    ]
+    # Each message once, even though every first attempt failed after the server took it.
+    assert len({m["Message-ID"] for m in messages}) == len(messages) == 7
+    history = await handle.fetch_history()
+    second_attempts = [
+        event for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+        and event.activity_task_started_event_attributes.attempt == 2
+    ]
+    assert len(second_attempts) == len(messages)  # every send was retried once; eligibility never
+    assert all(sent_in_business_hours(m) for m in messages)
+
+    # Invitations: one event per call, updated in place (same UID, next SEQUENCE).
+    first_kickoff, moved_kickoff = (invitation(m) for m in messages[1:3])
+    assert first_kickoff[1]["UID"] == moved_kickoff[1]["UID"]
+    assert (first_kickoff[1]["SEQUENCE"], moved_kickoff[1]["SEQUENCE"]) == (0, 1)
+    assert moved_kickoff[1].decoded("DTSTART") == moved
+    assert str(moved_kickoff[0]["METHOD"]) == "REQUEST"
+    checkpoint, cancelled = invitation(messages[4]), invitation(messages[5])
+    assert checkpoint[1]["UID"] == cancelled[1]["UID"]
+    assert str(cancelled[0]["METHOD"]) == "CANCEL" and cancelled[1]["SEQUENCE"] == 1
+    start = checkpoint[1].decoded("DTSTART")
+    assert next_business_moment(start, "Europe/Paris", "FR", HOURS, timedelta(minutes=30)) == start
+
+    # The words are the customer's: French first, Italian from the kickoff.
+    def greeting(language: str, name: str) -> str:
+        return Template(catalog(language)["common"]["greeting"]).render(name=name)
+
+    assert messages[0].get_body(("plain",)).get_content().startswith(greeting("fr", "Sam Admin"))
+    assert messages[3].get_body(("plain",)).get_content().startswith(greeting("it", "Paula PM"))
+    assert messages[3]["Subject"] == Template(catalog("it")["messages"]["remediation_checklist"]["subject"]).render(
+        item_count=2
+    )
+    closing = messages[-1]
+    assert any(part.get_filename() == "engagement-report.md" for part in closing.iter_attachments())
+
+
+async def test_a_reminder_due_on_saturday_night_goes_out_on_monday_morning(
+    time_skipping_env, task_queue, tmp_path, mail_sink
+):
+    env = time_skipping_env
+    now = await env.get_current_time()
+    saturday = (now + timedelta(days=7)).astimezone(PARIS).date()
+    saturday += timedelta(days=(5 - saturday.weekday()) % 7)
+    await skip_to(env, datetime.combine(saturday, time(3, 0), PARIS))
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        purchased_at = await env.get_current_time()
+        started = await record_purchase(env.client, make_purchase(purchased_at), task_queue)
+        handle = started.handle
+        try:
+            await wait_for_phase(handle, Phase.INITIATE)
+            state = await state_of(handle)
+            waiting = state.scheduled_messages
+            assert [message.kind.value for message in waiting] == ["outreach"]
+            expected = next_business_moment(purchased_at, "Europe/Paris", "FR", HOURS)
+            assert waiting[0].send_at == expected
+            assert expected.astimezone(PARIS).hour == 9 and expected.astimezone(PARIS).weekday() == 0
+            assert not mail_for(mail_sink, handle.id)
+            await env.sleep(expected - purchased_at + timedelta(minutes=5))
+            for _ in range(100):
+                if mail_for(mail_sink, handle.id):
+                    break
+                await asyncio.sleep(0.05)
+            (outreach,) = mail_for(mail_sink, handle.id)
+            assert parsedate_to_datetime(outreach["Date"]).astimezone(PARIS).replace(second=0, microsecond=0) == (
+                expected.astimezone(PARIS).replace(second=0, microsecond=0)
+            )
+        finally:
+            await stop_if_running(handle)
