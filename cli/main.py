@@ -305,7 +305,7 @@ def environment(
     state = run(lambda client: read_state(client, engagement))
     console.print(views.checklist_table(state))
     for scope_note in state.scope_notes:
-        console.print(f"[yellow]Scope note:[/yellow] {scope_note}")
+        console.print(f"[yellow]Scope note:[/yellow] {scope_note.text}")
 
 
 @app.command()

@@ -77,7 +77,7 @@ def status(state: EngagementState, now: datetime | None = None) -> Group:
             )
         )
     for note in state.scope_notes:
-        parts.append(Text(f"Scope note: {note}", style="yellow"))
+        parts.append(Text(f"Scope note: {note.text}", style="yellow"))
     if state.checklist:
         parts.append(checklist_table(state))
     if state.tasks:

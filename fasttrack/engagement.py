@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fasttrack.business_time import default_time_zone, next_business_moment, within_business_hours, zone
+from fasttrack.messages import lookup, phrase
 from fasttrack.models import (
     Action,
     ActionReceipt,
@@ -23,6 +24,7 @@ from fasttrack.models import (
     Audience,
     CallKind,
     CallRescheduled,
+    ChecklistItem,
     CheckpointHeld,
     ContactMade,
     DeviceEnrolled,
@@ -41,6 +43,7 @@ from fasttrack.models import (
     NotificationKind,
     Outcome,
     Phase,
+    Phrase,
     PlanAgreed,
     Purchase,
     RemediationItemDone,
@@ -70,14 +73,6 @@ class ActionRejected(ValueError):
 def engagement_id_for(tenant_id: str) -> str:
     """One engagement per tenant for the Intune benefit (R4)."""
     return f"fasttrack-intune-{tenant_id.strip().lower()}"
-
-
-_PHASE_NAMES = {
-    Phase.ASSESS: "Assess",
-    Phase.REMEDIATE: "Remediate",
-    Phase.ENABLE_CORE: "Enable — core",
-    Phase.ENABLE_INTUNE: "Enable — Intune",
-}
 
 
 def _day(moment: datetime) -> str:
@@ -141,7 +136,7 @@ class Engagement:
         if self.state.phase.is_closed:  # withdrawn while eligibility was being checked
             return
         if not verdict.eligible:
-            self._record(now, "eligibility_rejected", ORCHESTRATOR, " ".join(verdict.reasons))
+            self._record(now, "eligibility_rejected", ORCHESTRATOR, " ".join(reason.text for reason in verdict.reasons))
             self._close(Phase.INELIGIBLE, now, reasons=verdict.reasons)
             return
         self._record(now, "eligibility_verified", ORCHESTRATOR, "The purchase qualifies for the benefit.")
@@ -281,7 +276,7 @@ class Engagement:
             "Remediation checklist delivered",
             now,
             facts={"item_count": str(len(checklist))},
-            lines=[f"[{item.id}] {item.description}" for item in checklist] + notes,
+            lines=[self._item_phrase(item) for item in checklist] + notes,
         )
         return (
             f"Assessment done: {len(checklist)} remediation item(s), {len(notes)} scope note(s). "
@@ -399,7 +394,7 @@ class Engagement:
             Audience.CUSTOMER,
             f"Verification {self.state.verification_rejections}: items reopened",
             now,
-            lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
+            lines=[self._item_phrase(item) for item in self.open_items()],
             facts={"note": action.note or ""},
         )
         return f"Verification rejected; reopened {reopened}."
@@ -602,7 +597,7 @@ class Engagement:
             now,
             facts={"number": str(call.number), "updated": "yes" if call.sequence else ""},
             moments={"call_start": call.start},
-            lines=[f"[{item.id}] {item.description}" for item in self.open_items()],
+            lines=[self._item_phrase(item) for item in self.open_items()],
             call=call.model_copy(),
         )
 
@@ -633,7 +628,7 @@ class Engagement:
 
     def _apply_withdrawal(self, action: Withdrawal, now: datetime) -> str:
         self._record(now, "withdrawn", action.by, action.reason)
-        self._close(Phase.WITHDRAWN, now, reasons=[action.reason])
+        self._close(Phase.WITHDRAWN, now, reasons=[Phrase(text=action.reason)])
         return "The engagement is withdrawn."
 
     # ------------------------------------------------------------ time
@@ -693,7 +688,7 @@ class Engagement:
             return
         if now >= state.onboarding_deadline:
             self._record(now, "expired", ORCHESTRATOR, f"Onboarding window ended {_day(state.onboarding_deadline)}.")
-            self._close(Phase.EXPIRED, now, reasons=["The onboarding window ended before Intune was enabled."])
+            self._close(Phase.EXPIRED, now, reasons=[phrase("reasons.window_ended")])
             return
         warning_at = self._deadline_warning_at()
         if warning_at is not None and now >= warning_at:
@@ -706,7 +701,7 @@ class Engagement:
                 "Onboarding window ending with work open: escalated to the FastTrack manager",
                 now,
                 moments={"deadline": state.onboarding_deadline},
-                lines=self.open_work(),
+                lines=self.open_work_phrases(),
             )
         if state.phase is Phase.INITIATE and state.contact_made_at is None:
             if not state.contact_sla_breached and now >= state.contact_deadline:
@@ -753,7 +748,7 @@ class Engagement:
             state.stall_reminders_sent_since_progress += 1
             since = state.last_remediation_progress_at
             self._record(now, "remediation_stalled", ORCHESTRATOR, f"No remediation progress since {_day(since)}.")
-            open_lines = [f"[{item.id}] {item.description}" for item in self.open_items()]
+            open_lines = [self._item_phrase(item) for item in self.open_items()]
             self._notify(
                 NotificationKind.REMEDIATION_STALLED,
                 state.stall_reminders_sent,
@@ -825,7 +820,7 @@ class Engagement:
         now: datetime,
         facts: dict[str, str] | None = None,
         moments: dict[str, datetime] | None = None,
-        lines: list[str] | None = None,
+        lines: list[Phrase] | None = None,
         call: ScheduledCall | None = None,
         attachment_markdown: str | None = None,
     ) -> None:
@@ -891,35 +886,49 @@ class Engagement:
         self.state.phase = phase
         self.state.phase_since = now
 
-    def open_work(self) -> list[str]:
-        """What is still to do, in words; listed when an engagement closes early."""
+    def _item_phrase(self, item: ChecklistItem, label_key: str | None = None) -> Phrase:
+        words = item.phrase or Phrase(text=item.description)  # a declared gap: the customer's own words
+        label = lookup("en", label_key) if label_key else None
+        return words.model_copy(update={"ref": item.id, "label_key": label_key, "label": label})
+
+    def open_work_phrases(self) -> list[Phrase]:
+        """What is still to do; listed when an engagement closes early or nears its deadline."""
         state = self.state
         phase = state.phase
-        left: list[str] = []
+        left: list[Phrase] = []
         if phase is Phase.INITIATE:
             if state.contact_made_at is None:
-                left.append("Initiate: contact with the customer")
-            left.append("Initiate: kickoff and scope")
+                left.append(phrase("work.contact", label_key="phases.initiate"))
+            left.append(phrase("work.kickoff", label_key="phases.initiate"))
         if phase is Phase.ASSESS:
             if state.environment is None:
-                left.append("Assess: source environment assessment")
-            left.append("Assess: remediation plan")
+                left.append(phrase("work.environment", label_key="phases.assess"))
+            left.append(phrase("work.plan", label_key="phases.assess"))
         if phase is Phase.REMEDIATE:
-            left += [f"Remediate: [{item.id}] {item.description}" for item in self.open_items()]
-            left.append("Remediate: joint verification")
+            left += [self._item_phrase(item, "phases.remediate") for item in self.open_items()]
+            left.append(phrase("work.verification", label_key="phases.remediate"))
         if phase in (Phase.ENABLE_CORE, Phase.ENABLE_INTUNE):
-            stage = "Enable — core" if phase is Phase.ENABLE_CORE else "Enable — Intune"
-            left += [f"{stage}: [{task.id}] {task.title} ({task.owner.value})" for task in self._open_tasks()]
-        upcoming = list(_PHASE_NAMES)
-        if phase is Phase.INITIATE:
-            left += list(_PHASE_NAMES.values())
-        elif phase in upcoming:
-            left += [_PHASE_NAMES[later] for later in upcoming[upcoming.index(phase) + 1:]]
+            label_key = f"phases.{phase.value}"
+            left += [
+                Phrase(text=task.title, key=f"tasks.{task.text_key}", ref=task.id, label_key=label_key,
+                       label=lookup("en", label_key))
+                for task in self._open_tasks()
+            ]
+        upcoming = [Phase.ASSESS, Phase.REMEDIATE, Phase.ENABLE_CORE, Phase.ENABLE_INTUNE]
+        if phase is Phase.INITIATE or phase in upcoming:
+            later = upcoming if phase is Phase.INITIATE else upcoming[upcoming.index(phase) + 1:]
+            left += [phrase("work.not_started", label_key=f"phases.{stage.value}") for stage in later]
         return left
 
-    def _close(self, status: Phase, now: datetime, reasons: list[str] | None = None) -> None:
-        left = [] if status in (Phase.COMPLETED, Phase.INELIGIBLE) else self.open_work()
-        self.state.outcome = Outcome(status=status, at=now, reasons=reasons or [], left=left)
+    def open_work(self) -> list[str]:
+        return [words.english() for words in self.open_work_phrases()]
+
+    def _close(self, status: Phase, now: datetime, reasons: list[Phrase] | None = None) -> None:
+        reasons = reasons or []
+        left = [] if status in (Phase.COMPLETED, Phase.INELIGIBLE) else self.open_work_phrases()
+        self.state.outcome = Outcome(
+            status=status, at=now, reasons=[reason.text for reason in reasons], left=[item.english() for item in left]
+        )
         self.state.next_outreach_at = None
         if self.state.scope is None and self.state.kickoff_call is not None:
             self._cancel_call(self.state.kickoff_call, now)
@@ -933,7 +942,7 @@ class Engagement:
             f"Engagement {status.value}",
             now,
             facts={"outcome": status.value},
-            lines=(reasons or []) + left,
+            lines=reasons + left,
             attachment_markdown=engagement_report(self.state),
         )
 

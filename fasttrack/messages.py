@@ -8,9 +8,10 @@ autoescaped HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -19,7 +20,7 @@ from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from fasttrack.business_time import zone
-from fasttrack.models import Notification, NotificationKind
+from fasttrack.models import Notification, NotificationKind, Phrase
 
 TEMPLATES = Path(__file__).parent / "templates"
 CATALOGS = TEMPLATES / "i18n"
@@ -47,16 +48,64 @@ def _environment(autoescape: bool) -> Environment:
     )
 
 
-@cache
+# Read once, at import: workflow code renders phrases too, and may not read files.
+_CATALOGS = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in CATALOGS.glob("*.yaml")}
+
+
 def catalog(language: str) -> dict:
-    path = CATALOGS / f"{language}.yaml"
-    if not path.is_file():
-        raise TemplateMissing(f"no message catalog for language '{language}'")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return _CATALOGS[language]
+    except KeyError:
+        raise TemplateMissing(f"no message catalog for language '{language}'") from None
 
 
 def available_languages() -> list[str]:
-    return sorted(path.stem for path in CATALOGS.glob("*.yaml"))
+    return sorted(_CATALOGS)
+
+
+def lookup(language: str, key: str) -> str:
+    """A catalog entry by its dotted key, e.g. ``items.browser`` or ``tasks.core.dns``."""
+    section, _, name = key.partition(".")
+    try:
+        return catalog(language)[section][name]
+    except KeyError:
+        raise TemplateMissing(f"the '{language}' catalog has no entry '{key}'") from None
+
+
+_PLACEHOLDER = re.compile(r"{{\s*(\w+)\s*}}")
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """Phrases take plain ``{{ name }}`` placeholders only: they are also written
+    in workflow code, where no template engine runs."""
+
+    def value(match: re.Match) -> str:
+        try:
+            return values[match.group(1)]
+        except KeyError:
+            raise TemplateMissing(f"no value for {{{{ {match.group(1)} }}}} in {template!r}") from None
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def phrase(key: str, *, ref: str | None = None, label_key: str | None = None, **values: object) -> Phrase:
+    """A phrase from the catalog, with its English text (English is the source language)."""
+    text_values = {name: str(value) for name, value in values.items()}
+    return Phrase(
+        text=_fill(lookup("en", key), text_values),
+        key=key,
+        values=text_values,
+        ref=ref,
+        label_key=label_key,
+        label=lookup("en", label_key) if label_key else None,
+    )
+
+
+def localize(words: Phrase, language: str) -> str:
+    text = _fill(lookup(language, words.key), words.values) if words.key else words.text
+    reference = f"[{words.ref}] " if words.ref else ""
+    label = f"{lookup(language, words.label_key)}: " if words.label_key else ""
+    return f"{label}{reference}{text}"
 
 
 def babel_locale(language: str) -> Locale:
@@ -71,8 +120,13 @@ def format_moment(moment: datetime, language: str, time_zone: str) -> str:
     return f"{format_date(local, 'full', locale=locale)} {format_time(local, 'short', locale=locale)} ({time_zone})"
 
 
+@lru_cache(maxsize=4096)
+def _compiled(template: str):
+    return _environment(False).from_string(template)
+
+
 def _say(template: str, values: dict) -> str:
-    return _environment(False).from_string(template).render(values)
+    return _compiled(template).render(values)
 
 
 def render_message(notification: Notification) -> RenderedMessage:
@@ -104,7 +158,7 @@ def render_message(notification: Notification) -> RenderedMessage:
         "greeting": _say(common["greeting"], {"name": notification.recipient_name})
         if notification.recipient_name else common["greeting_team"],
         "body": _say(strings[body_key], values),
-        "lines": notification.lines,
+        "lines": [localize(line, notification.language) for line in notification.lines],
         "call": call is not None,
         "call_time": _say(common["call_time"], values) if call else "",
         "call_duration": _say(common["call_duration"], {"minutes": minutes}) if call else "",

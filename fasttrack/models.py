@@ -113,6 +113,25 @@ class Phase(StrEnum):
 CLOSED_PHASES = frozenset({Phase.COMPLETED, Phase.INELIGIBLE, Phase.EXPIRED, Phase.WITHDRAWN})
 
 
+class Phrase(StrictModel):
+    """Words for a person. ``text`` is the English that operators read; ``key``
+    (a catalog entry, e.g. ``items.browser``) and ``values`` let a message say
+    the same in the customer's language. A phrase without a key is the
+    customer's or an operator's own words, shown as written."""
+
+    text: str
+    key: str | None = None
+    values: dict[str, str] = Field(default_factory=dict)
+    ref: str | None = Field(None, description="An item or task id, shown as [ref].")
+    label_key: str | None = Field(None, description="A catalog label shown before it, e.g. phases.remediate.")
+    label: str | None = None
+
+    def english(self) -> str:
+        reference = f"[{self.ref}] " if self.ref else ""
+        prefix = f"{self.label}: " if self.label else ""
+        return f"{prefix}{reference}{self.text}"
+
+
 class Person(StrictModel):
     name: Name
     email: Email
@@ -145,7 +164,7 @@ class EngagementInput(StrictModel):
 
 class EligibilityVerdict(StrictModel):
     eligible: bool
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[Phrase] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- scope and environment
@@ -258,6 +277,7 @@ class ChecklistItem(StrictModel):
     category: ChecklistCategory
     description: str
     owner: Owner = Owner.CUSTOMER
+    phrase: Phrase | None = Field(None, description="The description for the customer's language.")
     status: ItemStatus = ItemStatus.OPEN
     done_at: datetime | None = None
     done_by: str | None = None
@@ -280,6 +300,7 @@ class EnableTask(StrictModel):
     stage: TaskStage
     title: str
     owner: Owner
+    text_key: str = Field(description="The title's catalog entry (tasks.<text_key>).")
     needs: TaskNeeds | None = None
     status: ItemStatus = ItemStatus.OPEN
     done_at: datetime | None = None
@@ -444,7 +465,7 @@ class Notification(StrictModel):
     moments: dict[str, datetime] = Field(
         default_factory=dict, description="Dates shown in the customer's locale and time zone."
     )
-    lines: list[str] = Field(default_factory=list)
+    lines: list[Phrase] = Field(default_factory=list)
     call: ScheduledCall | None = None
     attachment_markdown: str | None = None
 
@@ -504,7 +525,7 @@ class EngagementState(StrictModel):
     kickoff_call: ScheduledCall | None = None
     deadline_warning_for: datetime | None = None
     scope: Scope | None = None
-    scope_notes: list[str] = Field(default_factory=list)
+    scope_notes: list[Phrase] = Field(default_factory=list)
     environment: SourceEnvironment | None = None
     checklist: list[ChecklistItem] = Field(default_factory=list)
     plan: RemediationPlan | None = None

@@ -52,7 +52,7 @@ def engagement_report(state: EngagementState) -> str:
             f"- **Project manager:** {scope.project_manager.name}",
         ]
     if state.scope_notes:
-        lines += ["", "### Scope notes", ""] + [f"- {note}" for note in state.scope_notes]
+        lines += ["", "### Scope notes", ""] + [f"- {note.text}" for note in state.scope_notes]
 
     lines += ["", "## Remediation checklist", ""]
     if not state.checklist:

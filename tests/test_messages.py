@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from fasttrack.messages import available_languages, catalog, render_message
-from fasttrack.models import Audience, CallKind, Notification, NotificationKind, ScheduledCall
+from fasttrack.messages import available_languages, catalog, localize, phrase, render_message
+from fasttrack.models import Audience, CallKind, Notification, NotificationKind, Phrase, ScheduledCall
 from fasttrack.policy import BenefitPolicy
 
 LANGUAGES = BenefitPolicy().languages
@@ -43,7 +43,11 @@ def sample(kind: NotificationKind, language: str, **changes) -> Notification:
         facts={"tenant_id": "0f8fad5b", "organization": "Contoso", "attempt": "2", "outreach_attempts": "5",
                "item_count": "3", "number": "2", "outcome": "expired", "updated": ""},
         moments={"contact_deadline": START, "call_start": START, "since": START, "deadline": START},
-        lines=["[dns-1] Add the enrollment CNAME"],
+        lines=[
+            Phrase(text="Add the enrollment CNAME", ref="dns-1"),  # the customer's own words
+            phrase("items.browser", ref="browser-ie-9", browser="internet_explorer", version="9", supported="edge 12+"),
+            phrase("tasks.core.dns", ref="core.dns", label_key="phases.enable_core"),
+        ],
         call=call if kind.value.endswith(("invitation", "cancelled")) else None,
         attachment_markdown="# Report" if kind is NotificationKind.ENGAGEMENT_CLOSED else None,
     )
@@ -105,7 +109,29 @@ def test_updated_invitations_say_so_and_outcomes_are_translated():
 
 
 def test_html_is_escaped_and_text_is_not():
-    hostile = sample(NotificationKind.REMEDIATION_CHECKLIST, "en", lines=["<script>alert(1)</script> & co"])
+    hostile = sample(NotificationKind.REMEDIATION_CHECKLIST, "en", lines=[Phrase(text="<script>alert(1)</script> & co")])
     rendered = render_message(hostile)
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert "<script>alert(1)</script> & co" in rendered.text
+
+
+PHRASE_SECTIONS = ("phases", "work", "items", "notes", "reasons", "tasks")
+PHRASE_VALUES = {
+    "forest": "corp.local", "found": "2003", "minimum": "2008", "browser": "internet_explorer", "version": "9",
+    "supported": "edge 12+", "platform": "ios", "needed": "iOS 7.1+", "plan": "office_365_e3",
+    "eligible": "intune", "licenses": "120",
+}
+
+
+@pytest.mark.parametrize("language", [language for language in LANGUAGES if language != "en"])
+def test_checklist_items_tasks_and_reasons_are_said_in_every_language(language):
+    english = catalog("en")
+    for section in PHRASE_SECTIONS:
+        for name in english[section]:
+            words = phrase(f"{section}.{name}", **PHRASE_VALUES)
+            said = localize(words, language)
+            assert said and said != words.text, (language, section, name)
+    checklist = render_message(sample(NotificationKind.REMEDIATION_CHECKLIST, language))
+    assert "[browser-ie-9]" in checklist.text and "Replace or update the browser" not in checklist.text
+    assert "Configure the DNS records" not in checklist.text
+    assert "Add the enrollment CNAME" in checklist.text  # the customer's own words stay as written

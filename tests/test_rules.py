@@ -108,7 +108,7 @@ def test_eligible_purchase():
 def test_ineligible_purchases_say_why(overrides, fragment):
     verdict = check_eligibility(make_purchase(T0, **overrides), POLICY)
     assert not verdict.eligible
-    assert any(fragment in reason for reason in verdict.reasons)
+    assert any(fragment in reason.text for reason in verdict.reasons)
 
 
 def test_purchase_event_is_validated():
@@ -188,7 +188,7 @@ def test_configmgr_authority_needs_2012_r2():
     hybrid = make_scope(mdm_authority=MdmAuthority.CONFIGMGR, hybrid_configmgr=True)
     items, notes = assess_environment(make_environment(configmgr_version="2012 SP1"), hybrid, POLICY)
     assert ids(items) == ["configmgr-version"]
-    assert any("upgrading Configuration Manager is out of scope" in note for note in notes)
+    assert any("upgrading Configuration Manager is out of scope" in note.text for note in notes)
     assert assess_environment(make_environment(configmgr_version="2012 R2"), hybrid, POLICY) == ([], [])
     # ConfigMgr's version does not matter when Intune is the authority.
     assert assess_environment(make_environment(configmgr_version="2007"), make_scope(), POLICY) == ([], [])
@@ -204,12 +204,12 @@ def test_federated_identity_rules():
     )
     items, notes = assess_environment(two_forests, federated, POLICY)
     assert items == []
-    assert len(notes) == 1 and "AD FS is out of scope" in notes[0]
+    assert len(notes) == 1 and "AD FS is out of scope" in notes[0].text
 
 
 def test_custom_sync_rules_are_out_of_scope():
     _, notes = assess_environment(make_environment(custom_sync_rules=True), make_scope(), POLICY)
-    assert notes == ["Custom synchronization-rule extensions are out of scope for FastTrack."]
+    assert [note.text for note in notes] == ["Custom synchronization-rule extensions are out of scope for FastTrack."]
 
 
 # ---------------------------------------------------------------- enable plans

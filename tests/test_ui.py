@@ -92,7 +92,7 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         shown = await text_of_all_frames(page, "Risk: contact SLA breached")
         assert "Tailspin (demo) — tenant" in shown  # static summary at start
         assert "Phase: initiate" in shown
-        assert "Initiate: contact with the customer" in shown
+        assert "Initiate: first contact with FastTrack" in shown
         await page.screenshot(path=SCREENSHOTS / "engagement-details.png")
 
         # Fabrikam went through a rejected verification: the checkpoint timers and the notice show.
