@@ -426,7 +426,9 @@ def list_command(
         bool, typer.Option("--at-risk", help="Only open engagements with a breached contact SLA, a stalled "
                            "remediation, or a deadline within --deadline-within days.")
     ] = False,
-    deadline_within: Annotated[int, typer.Option(min=0, max=3660, help="Days that count as a near deadline.")] = 30,
+    deadline_within: Annotated[
+        int, typer.Option(min=0, max=3660, help="Days that count as a near deadline (a risk flag; a filter with --at-risk).")
+    ] = 30,
     open_only: Annotated[bool, typer.Option("--open", help="Only engagements still running.")] = False,
     as_json: JsonOption = False,
 ) -> None:

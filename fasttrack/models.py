@@ -160,6 +160,9 @@ class Purchase(StrictModel):
 class EngagementInput(StrictModel):
     purchase: Purchase
     policy: BenefitPolicy = Field(default_factory=BenefitPolicy)
+    resume: EngagementState | None = Field(
+        None, description="The state carried over when a long engagement continues as a new run."
+    )
 
 
 class EligibilityVerdict(StrictModel):
@@ -555,3 +558,6 @@ class EngagementResult(StrictModel):
     engagement_id: str
     outcome: Outcome
     timeline: list[TimelineEvent]
+
+
+EngagementInput.model_rebuild()

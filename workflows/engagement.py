@@ -56,21 +56,25 @@ class EngagementWorkflow:
 
     @workflow.init
     def __init__(self, engagement_input: EngagementInput) -> None:
-        self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
+        if engagement_input.resume is not None:
+            self._engagement = Engagement(engagement_input.resume, engagement_input.policy)
+        else:
+            self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
         self._published: dict[str, object] = {}
 
     @workflow.run
     async def run(self, engagement_input: EngagementInput) -> EngagementResult:
         engagement = self._engagement
         self._publish()
-        verdict = await workflow.execute_activity(
-            verify_eligibility,
-            EligibilityRequest(purchase=engagement_input.purchase, policy=engagement_input.policy),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=ELIGIBILITY_RETRY,
-            summary="Verify eligibility (R1)",
-        )
-        engagement.record_eligibility(verdict, workflow.now())
+        if engagement_input.resume is None:
+            verdict = await workflow.execute_activity(
+                verify_eligibility,
+                EligibilityRequest(purchase=engagement_input.purchase, policy=engagement_input.policy),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=ELIGIBILITY_RETRY,
+                summary="Verify eligibility (R1)",
+            )
+            engagement.record_eligibility(verdict, workflow.now())
 
         while True:
             await self._deliver_due_messages()
@@ -78,11 +82,14 @@ class EngagementWorkflow:
             reminder = engagement.next_reminder()
             if reminder is None:  # closed, and every message sent
                 break
+            if workflow.info().is_continue_as_new_suggested():
+                await self._continue_as_new(engagement_input)
             delay = reminder.at - workflow.now()
             if delay > timedelta(0):
                 try:
                     await workflow.wait_condition(
-                        lambda: engagement.next_reminder() != reminder,
+                        lambda: engagement.next_reminder() != reminder
+                        or workflow.info().is_continue_as_new_suggested(),
                         timeout=delay,
                         timeout_summary=reminder.summary,
                     )
@@ -92,6 +99,14 @@ class EngagementWorkflow:
 
         await workflow.wait_condition(workflow.all_handlers_finished)
         return engagement.result()
+
+    async def _continue_as_new(self, engagement_input: EngagementInput) -> None:
+        """Starts a fresh history carrying the whole state over, once every update
+        in hand has been answered. Nothing is in flight here: messages due were
+        just delivered, and those waiting are part of the state."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.logger.info("continuing as new", extra={"history_length": workflow.info().get_current_history_length()})
+        workflow.continue_as_new(engagement_input.model_copy(update={"resume": self._engagement.state}))
 
     async def _deliver_due_messages(self) -> None:
         engagement = self._engagement

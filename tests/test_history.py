@@ -1,0 +1,112 @@
+"""Long-lived history hygiene: a year of waiting stays small, and a history that
+grows anyway continues as new with its whole state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from fasttrack.models import CheckpointHeld, Phase
+from fasttrack.policy import BenefitPolicy
+from tests.scenario import (
+    ENVIRONMENT_WITH_GAPS,
+    FASTTRACK,
+    approve_verification,
+    complete_enable,
+    drive_through_assess,
+    make_environment,
+    make_purchase,
+    make_scope,
+    remediate_all,
+    require_binary,
+    running_worker,
+    state_of,
+)
+from workers.client import record_purchase
+from workflows import search_attributes as sa
+from workflows.engagement import EngagementWorkflow
+
+SUGGEST_CONTINUE_AS_NEW_AFTER = 60  # events; Temporal's default is 4,096 (and 10 MiB)
+
+
+async def test_a_year_waiting_in_remediation_stays_far_below_the_limits(
+    time_skipping_env, task_queue, tmp_path, mail_sink
+):
+    """Weekly checkpoint invitations, stall reminders every 14 days, the manager's
+    escalations, then expiry: the longest quiet path an engagement can take."""
+    env = time_skipping_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        started = await record_purchase(env.client, make_purchase(now), task_queue)
+        handle = started.handle
+        await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
+        result = await handle.result()
+    assert result.outcome.status is Phase.EXPIRED
+    history = await handle.fetch_history()
+    events = len(history.events)
+    size = sum(event.ByteSize() for event in history.events)
+    state_whats = [event.what for event in result.timeline]
+    print(
+        f"\n12 months waiting in Remediate: {events} events, {size / 1024:.0f} KiB of history; "
+        f"{state_whats.count('checkpoint_invitation_sent')} checkpoint invitations, "
+        f"{state_whats.count('remediation_stalled_sent')} stall reminders"
+    )
+    assert state_whats.count("checkpoint_invitation_sent") >= 50
+    assert events < 2_000  # Temporal's limit is 51,200 events and 50 MiB
+    assert size < 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+async def eager_continue_as_new_env(tmp_path_factory):
+    """A dev server that suggests continue-as-new after a few dozen events."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(require_binary("temporal")),
+        dev_server_database_filename=str(tmp_path_factory.mktemp("can") / "temporal.db"),
+        search_attributes=sa.ALL,
+        dev_server_extra_args=[
+            "--dynamic-config-value", f"limit.historyCount.suggestContinueAsNew={SUGGEST_CONTINUE_AS_NEW_AFTER}",
+        ],
+    )
+    yield env
+    await env.shutdown()
+
+
+async def test_a_growing_history_continues_as_new_with_its_whole_state(
+    eager_continue_as_new_env, task_queue, tmp_path, mail_sink
+):
+    env = eager_continue_as_new_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        started = await record_purchase(
+            env.client, make_purchase(now), task_queue, BenefitPolicy(business_hours=None)
+        )
+        handle = started.handle
+        first_run = (await handle.describe()).run_id
+        await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
+        for number in range(1, 31):
+            await handle.execute_update(
+                EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=FASTTRACK, note=f"Call {number}")
+            )
+        state = await state_of(handle)
+        latest_run = (await handle.describe()).run_id
+        assert latest_run != first_run  # the engagement moved to a fresh history...
+        assert state.checkpoints_held == 30  # ...and lost nothing on the way
+        assert [event.detail for event in state.timeline if event.what == "checkpoint_held"] == [
+            f"Call {number}" for number in range(1, 31)
+        ]
+        assert state.phase is Phase.REMEDIATE and len(state.checklist) == 2
+        await remediate_all(handle)
+        await approve_verification(handle)
+        await complete_enable(handle)
+        result = await handle.result()
+    assert result.outcome.status is Phase.COMPLETED
+    assert [event.what for event in result.timeline].count("purchase_recorded") == 1
+    assert len((await handle.fetch_history()).events) < 4 * SUGGEST_CONTINUE_AS_NEW_AFTER
+    runs = [execution async for execution in env.client.list_workflows(f"WorkflowId = '{handle.id}'")]
+    print(f"\ncontinued as new: {len(runs)} runs for one engagement")
+    assert len(runs) >= 2
+    assert timedelta(0) <= result.outcome.at - now
