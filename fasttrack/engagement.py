@@ -250,6 +250,18 @@ class Engagement:
         self._enter(Phase.ASSESS, now)
         return "Kickoff recorded; the engagement is in Assess. Next: submit the source environment."
 
+    def confirm_scope(self, now: datetime) -> None:
+        """Sends the project manager the confirmation that the scope is agreed."""
+        assert self.state.scope is not None
+        self._notify(
+            NotificationKind.KICKOFF_SUMMARY,
+            1,
+            Audience.CUSTOMER,
+            "Scope agreed at the kickoff",
+            now,
+            facts={"project_manager": self.state.scope.project_manager.name},
+        )
+
     # assess --------------------------------------------------------------
 
     def _check_environment(self, action: EnvironmentSubmitted, now: datetime) -> None:

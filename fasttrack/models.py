@@ -428,6 +428,7 @@ class NotificationKind(StrEnum):
     OUTREACH = "outreach"
     CONTACT_ESCALATION = "contact_escalation"
     KICKOFF_INVITATION = "kickoff_invitation"
+    KICKOFF_SUMMARY = "kickoff_summary"
     REMEDIATION_CHECKLIST = "remediation_checklist"
     CHECKPOINT_INVITATION = "checkpoint_invitation"
     CALL_CANCELLED = "call_cancelled"

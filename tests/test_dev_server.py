@@ -70,11 +70,10 @@ async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp
                 break
             await asyncio.sleep(0.2)
         assert found == [handle.id]
-    assert sorted(message["X-FastTrack-Kind"] for message in mail_for(mail_sink, handle.id)) == [
-        "call_cancelled",
-        "checkpoint_invitation",
-        "engagement_closed",
-        "kickoff_invitation",
-        "outreach",
-        "remediation_checklist",
-    ]
+    kinds = sorted(message["X-FastTrack-Kind"] for message in mail_for(mail_sink, handle.id))
+    assert {"outreach", "kickoff_invitation", "kickoff_summary", "remediation_checklist", "engagement_closed"} <= set(
+        kinds
+    )
+    # A checkpoint invitation goes out only if it left before the items were all done; then it is cancelled.
+    assert kinds.count("checkpoint_invitation") == kinds.count("call_cancelled") <= 1
+    assert len(kinds) == len(set(kinds))

@@ -85,8 +85,10 @@ class Mailbox:
 
 async def stop_if_running(handle: WorkflowHandle) -> None:
     """A workflow left open without its worker would hold back the shared
-    time-skipping clock for every later test."""
+    time-skipping clock for every later test; so would one terminated while its
+    worker still runs an activity for it: let the activities finish first."""
     if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+        await settle(handle)
         await handle.terminate("test finished")
 
 

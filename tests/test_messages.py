@@ -41,6 +41,7 @@ def sample(kind: NotificationKind, language: str, **changes) -> Notification:
         send_at=START,
         summary="test",
         facts={"tenant_id": "0f8fad5b", "organization": "Contoso", "attempt": "2", "outreach_attempts": "5",
+               "project_manager": "Paula Martin",
                "item_count": "3", "number": "2", "outcome": "expired", "updated": ""},
         moments={"contact_deadline": START, "call_start": START, "since": START, "deadline": START},
         lines=[

@@ -181,7 +181,12 @@ class EngagementWorkflow:
 
     @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
     def hold_kickoff(self, action: KickoffHeld) -> ActionReceipt:
-        return self._act(action)
+        receipt = self._act(action)
+        # Added while engagements were running: those that held their kickoff before
+        # it replay without the message (tests/histories/v1), new ones send it (v2).
+        if workflow.patched("kickoff-summary-message"):
+            self._engagement.confirm_scope(workflow.now())
+        return receipt
 
     @hold_kickoff.validator
     def _validate_kickoff(self, action: KickoffHeld) -> None:
