@@ -132,7 +132,7 @@ class Notifier:
                 use_tls=security == "tls",
                 start_tls=True if security == "starttls" else False,
                 tls_context=ssl.create_default_context() if security != "none" else None,
-                timeout=20,
+                timeout=10,
             )
         except aiosmtplib.SMTPRecipientsRefused as refused:
             raise ApplicationError(

@@ -157,6 +157,10 @@ class Engagement:
             " (attached to this engagement)",
         )
 
+    def record_refused_event(self, event: str, reason: str, now: datetime) -> None:
+        """An event from another system that could not be read: noted, nothing else."""
+        self._record(now, "event_refused", ORCHESTRATOR, f"A malformed {event} event was ignored: {reason}"[:500])
+
     # ------------------------------------------------------------ actions
 
     def check(self, action: Action, now: datetime) -> None:

@@ -7,7 +7,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from fasttrack.base import StrictModel
 from fasttrack.business_time import is_known_time_zone
@@ -48,6 +57,12 @@ def _email(value: str) -> str:
 def _version_text(value: object) -> object:
     """YAML reads ``2008`` or ``2.0`` as numbers; versions are names here."""
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _not_a_number(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("must be an ISO 8601 date and time with its offset, such as 2026-11-26T09:00:00Z")
+    return value
 
 
 Email = Annotated[str, AfterValidator(_email)]
@@ -147,14 +162,23 @@ class Purchase(StrictModel):
     tenant_id: TenantId
     organization: Name | None = None
     plan: Plan
-    licenses: int = Field(ge=1, le=10_000_000)
-    new_subscription: bool
-    purchased_at: AwareDatetime
+    licenses: StrictInt = Field(ge=1, le=10_000_000)
+    new_subscription: StrictBool
+    purchased_at: Annotated[AwareDatetime, BeforeValidator(_not_a_number)] = Field(
+        description="ISO 8601 with its offset; from 2015 (when the benefit began) to 2100."
+    )
     customer_contact: Person
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     region: Region
     preferred_language: Annotated[str, StringConstraints(max_length=35)] | None = None
     time_zone: TimeZone | None = Field(None, description="IANA time zone; needed when the country has several.")
+
+    @field_validator("purchased_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        if not (datetime(2015, 1, 1, tzinfo=value.tzinfo) <= value < datetime(2100, 1, 1, tzinfo=value.tzinfo)):
+            raise ValueError("must fall between 2015 (when the benefit began) and 2100")
+        return value
 
 
 class EngagementInput(StrictModel):

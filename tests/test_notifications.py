@@ -4,9 +4,11 @@ language, business hours, calendar invitations, and each message delivered once.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -29,6 +31,7 @@ from fasttrack.models import (
     Phase,
     PlanAgreed,
 )
+from fasttrack.policy import BenefitPolicy
 from tests.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
@@ -231,3 +234,52 @@ async def test_a_reminder_due_on_saturday_night_goes_out_on_monday_morning(
             )
         finally:
             await stop_if_running(handle)
+
+
+async def test_a_refused_recipient_is_not_retried_and_shows_on_the_engagement(
+    time_skipping_env, task_queue, tmp_path, mail_sink
+):
+    env = time_skipping_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        purchase = make_purchase(
+            now, customer_contact={"name": "Nobody", "email": "nobody@contoso.invalid"}
+        )
+        started = await record_purchase(env.client, purchase, task_queue, BenefitPolicy(business_hours=None))
+        handle = started.handle
+        try:
+            await wait_for_phase(handle, Phase.INITIATE)
+            for _ in range(100):
+                state = await state_of(handle)
+                if state.delivery_failures:
+                    break
+                await asyncio.sleep(0.05)
+            assert len(state.delivery_failures) == 1
+            assert "refused the recipient" in state.delivery_failures[0]
+            assert [event.what for event in state.timeline].count("notification_failed") == 1
+            history = await handle.fetch_history()
+            attempts = [event.activity_task_started_event_attributes.attempt for event in history.events
+                        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED]
+            assert max(attempts) == 1  # not retried: retrying cannot fix an address
+            # The engagement goes on: FastTrack reaches the customer another way.
+            await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+            assert (await state_of(handle)).contact_made_at is not None
+        finally:
+            await stop_if_running(handle)
+
+
+def test_a_missing_template_is_not_retried():
+    from temporalio.exceptions import ApplicationError
+
+    from activities.notifier import DeliveryLedger
+    from fasttrack.models import Audience, Notification, NotificationKind
+    from workers.config import WorkerSettings
+
+    notifier = Notifier(WorkerSettings(), DeliveryLedger(Path(tempfile.mkdtemp())))
+    message = Notification(
+        engagement_id="e", kind=NotificationKind.OUTREACH, key="k", audience=Audience.CUSTOMER, to=["a@b.example"],
+        language="ko", time_zone="Asia/Seoul", country="KR", send_at=datetime.now(PARIS), summary="s",
+    )
+    with pytest.raises(ApplicationError) as missing:
+        notifier.compose(message, ["a@b.example"], datetime.now(PARIS))
+    assert missing.value.non_retryable and missing.value.type == "TemplateMissing"

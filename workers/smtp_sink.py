@@ -33,6 +33,13 @@ class MailFolderHandler:
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        # Like a real relay, refuse what cannot exist: the reserved .invalid domain (RFC 2606).
+        if address.lower().endswith(".invalid"):
+            return "550 5.1.1 No such recipient"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         received = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         with self._lock:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
     from activities.eligibility import EligibilityRequest, verify_eligibility
     from fasttrack.engagement import ActionRejected, Engagement
     from fasttrack.models import (
@@ -70,7 +73,7 @@ class EngagementWorkflow:
             verdict = await workflow.execute_activity(
                 verify_eligibility,
                 EligibilityRequest(purchase=engagement_input.purchase, policy=engagement_input.policy),
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=timedelta(seconds=10),  # a rule check today, a commerce lookup later
                 retry_policy=ELIGIBILITY_RETRY,
                 summary="Verify eligibility (R1)",
             )
@@ -116,7 +119,7 @@ class EngagementWorkflow:
                     "send_notification",
                     notification,
                     result_type=DeliveryReceipt,
-                    start_to_close_timeout=timedelta(seconds=30),
+                    start_to_close_timeout=timedelta(seconds=20),  # the SMTP exchange times out after 10 s
                     schedule_to_close_timeout=NOTIFICATION_GIVE_UP_AFTER,
                     retry_policy=NOTIFICATION_RETRY,
                     summary=f"Send: {notification.summary}",
@@ -275,7 +278,15 @@ class EngagementWorkflow:
     # ------------------------------------------------------------ events from other systems
 
     @workflow.signal(description="Commerce reported another purchase for this tenant: recorded on this engagement.")
-    def purchase_received(self, purchase: Purchase) -> None:
+    def purchase_received(self, event: Any) -> None:
+        # Validated here, not by the data converter: a malformed event from another
+        # system is noted and dropped, and never fails the workflow task.
+        try:
+            purchase = Purchase.model_validate(event)
+        except ValidationError as error:
+            self._engagement.record_refused_event("purchase_received", error.errors()[0]["msg"], workflow.now())
+            workflow.logger.warning("malformed purchase event dropped", extra={"reason": str(error)})
+            return
         self._engagement.record_additional_purchase(purchase, workflow.now())
 
     # ------------------------------------------------------------ reading

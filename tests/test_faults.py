@@ -1,0 +1,298 @@
+"""Nothing lost, nothing duplicated: a batch of engagements driven through their
+lifecycle on the real dev server (SQLite file) while the worker process is
+killed with SIGKILL at random moments and the Temporal server is stopped and
+started again in the middle."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+from temporalio.worker import Replayer
+
+from fasttrack.models import (
+    AppSelected,
+    ContactMade,
+    DeviceEnrolled,
+    EnvironmentSubmitted,
+    KickoffHeld,
+    Phase,
+    PlanAgreed,
+    RemediationItemDone,
+    TaskDone,
+    TaskNeeds,
+    VerificationResult,
+    Withdrawal,
+)
+from fasttrack.policy import BenefitPolicy, MdmPlatform
+from tests.scenario import CUSTOMER, ENVIRONMENT_WITH_GAPS, FASTTRACK, make_environment, make_purchase, make_scope
+from tests.stack_process import REPOSITORY, free_port
+from workers.client import record_purchase
+from workers.smtp_sink import MailSink
+from workers.stack import StackSettings, server_command
+from workers.worker import workflow_runner
+from workflows.engagement import EngagementWorkflow
+
+TASK_QUEUE = "fasttrack-faults"
+DAY = timedelta(seconds=0.2)  # the compressed policy: a year of the benefit lasts 73 s
+BATCH = 20
+
+
+class Processes:
+    """The Temporal dev server and a worker, as separate processes we can kill."""
+
+    def __init__(self, folder: Path, sink: MailSink) -> None:
+        self.settings = StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port())
+        self.sink = sink
+        self.folder = folder
+        self.server: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
+        self.kill_times: list[datetime] = []
+
+    @property
+    def worker_kills(self) -> int:
+        return len(self.kill_times)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.settings.temporal_port}"
+
+    def start_server(self) -> None:
+        log = open(self.folder / "server.log", "ab")
+        self.server = subprocess.Popen(server_command(self.settings) + ["--headless"], stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
+        while not _port_open(self.settings.temporal_port):
+            assert self.server.poll() is None and time.monotonic() < deadline, "the dev server did not start"
+            time.sleep(0.1)
+
+    def stop_server(self) -> None:
+        assert self.server is not None
+        self.server.send_signal(signal.SIGTERM)
+        self.server.wait(30)
+
+    def start_worker(self) -> None:
+        env = {
+            **os.environ,
+            "FASTTRACK_TEMPORAL_ADDRESS": self.address,
+            "FASTTRACK_TASK_QUEUE": TASK_QUEUE,
+            "FASTTRACK_SMTP_HOST": "127.0.0.1",
+            "FASTTRACK_SMTP_PORT": str(self.sink.port),
+            "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
+            "FASTTRACK_LOG_LEVEL": "WARNING",
+            "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1",
+        }
+        log = open(self.folder / "worker.log", "ab")
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, env=env, stdout=log, stderr=log
+        )
+
+    def kill_worker(self) -> None:
+        assert self.worker is not None
+        self.worker.send_signal(signal.SIGKILL)
+        self.worker.wait()
+        self.kill_times.append(datetime.now(timezone.utc))
+
+    def stop_all(self) -> None:
+        for process in (self.worker, self.server):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+TRANSIENT = (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError, RuntimeError, ConnectionError)
+
+
+async def persistently(call, *, what: str, attempts: int = 240):
+    """Retries a call through worker kills and the server restart."""
+    for _ in range(attempts):
+        try:
+            return await call()
+        except WorkflowUpdateFailedError:
+            raise  # the engagement refused: a real answer, not a fault
+        except TRANSIENT:
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"{what}: no answer through the faults")
+
+
+@dataclass
+class Script:
+    """One engagement's path, and what its outcome and timeline must show."""
+
+    name: str
+    path: str
+    expected_outcome: Phase
+    expected_counts: Counter = field(default_factory=Counter)
+    handle: WorkflowHandle | None = None
+
+
+async def drive(client: Client, script: Script, today) -> None:
+    step = 0
+
+    async def act(update, action) -> None:
+        nonlocal step
+        step += 1
+        update_id = f"{script.name}-{step}"  # the same id on every retry: the server applies it once
+        await persistently(lambda: script.handle.execute_update(update, action, id=update_id), what=update_id)
+
+    async def state():
+        return await persistently(lambda: script.handle.query(EngagementWorkflow.state), what="query")
+
+    while (await state()).phase is Phase.ELIGIBILITY:
+        await asyncio.sleep(0.1)
+    if script.path == "never_answers":
+        return
+    await act(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+    await act(EngagementWorkflow.hold_kickoff, KickoffHeld(by=FASTTRACK, scope=make_scope()))
+    await act(EngagementWorkflow.submit_environment,
+              EnvironmentSubmitted(by=CUSTOMER, environment=make_environment(**ENVIRONMENT_WITH_GAPS)))
+    await act(EngagementWorkflow.agree_plan, PlanAgreed(by=FASTTRACK, target_date=today))
+    if script.path == "withdraws":
+        await act(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Budget frozen"))
+        return
+    items = [item.id for item in (await state()).checklist]
+    for item in items:
+        await act(EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=item))
+    if script.path == "rejected_then_approved":
+        await act(EngagementWorkflow.verify_remediation,
+                  VerificationResult(by=FASTTRACK, approved=False, reopen_item_ids=[items[0]]))
+        await act(EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=items[0]))
+    await act(EngagementWorkflow.verify_remediation, VerificationResult(by=FASTTRACK, approved=True))
+    for _stage in ("core", "intune"):
+        for task in [task for task in (await state()).tasks if task.status.value == "open"]:
+            if task.needs is TaskNeeds.TEST_DEVICE:
+                await act(EngagementWorkflow.enroll_test_device,
+                          DeviceEnrolled(by=CUSTOMER, platform=MdmPlatform.IOS, device_name="iPhone-1"))
+            if task.needs is TaskNeeds.APP:
+                await act(EngagementWorkflow.select_app, AppSelected(
+                    by=CUSTOMER, platform=MdmPlatform.IOS, app_name="Expenses", link_type="web_link",
+                    link="https://apps.contoso.example/expenses"))
+            await act(EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id=task.id))
+
+
+def batch() -> list[Script]:
+    paths = ["completes", "rejected_then_approved", "withdraws", "never_answers"]
+    scripts = []
+    for number in range(BATCH):
+        path = paths[number % len(paths)]
+        outcome = {"withdraws": Phase.WITHDRAWN, "never_answers": Phase.EXPIRED}.get(path, Phase.COMPLETED)
+        counts = Counter()
+        if path != "never_answers":
+            counts.update({"contact_made": 1, "kickoff_held": 1, "environment_submitted": 1, "plan_agreed": 1})
+        if path in ("completes", "rejected_then_approved"):
+            counts.update({"remediation_item_done": 2, "verification_approved": 1, "core_enabled": 1,
+                           "intune_enabled": 1, "test_device_enrolled": 1, "app_selected": 1})
+        if path == "rejected_then_approved":
+            counts.update({"verification_rejected": 1, "remediation_item_done": 1})
+        if path == "withdraws":
+            counts.update({"withdrawn": 1})
+        if path == "never_answers":
+            counts.update({"contact_sla_breached": 1, "expired": 1})
+        scripts.append(Script(name=f"e{number:02d}", path=path, expected_outcome=outcome, expected_counts=counts))
+    return scripts
+
+
+async def chaos(processes: Processes, done: asyncio.Event, seed: int) -> None:
+    """Kills the worker at random moments; once, restarts the server too."""
+    rng = random.Random(seed)
+    server_restarted = False
+    while not done.is_set():
+        await asyncio.sleep(rng.uniform(1.0, 3.0))
+        if done.is_set():
+            break
+        processes.kill_worker()
+        if not server_restarted and processes.worker_kills == 3:
+            processes.stop_server()
+            await asyncio.sleep(1.0)
+            processes.start_server()
+            server_restarted = True
+        processes.start_worker()
+
+
+@pytest.mark.timeout(420)
+async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path):
+    sink = MailSink(tmp_path / "mail")
+    sink.start()
+    processes = Processes(tmp_path, sink)
+    processes.start_server()
+    processes.start_worker()
+    try:
+        client = await persistently(
+            lambda: Client.connect(processes.address, data_converter=pydantic_data_converter), what="connect"
+        )
+        policy = BenefitPolicy.compressed(DAY)
+        scripts = batch()
+        now = datetime.now(timezone.utc)
+        for script in scripts:
+            started = await record_purchase(client, make_purchase(now), TASK_QUEUE, policy)
+            script.handle = started.handle
+        done = asyncio.Event()
+        chaos_task = asyncio.create_task(chaos(processes, done, seed=20261126))
+        try:
+            await asyncio.gather(*(drive(client, script, now.date()) for script in scripts))
+            results = await asyncio.gather(*(
+                persistently(script.handle.result, what=f"{script.name} result") for script in scripts
+            ))
+        finally:
+            done.set()
+            await chaos_task
+        assert processes.worker_kills >= 3  # the server restart happened at the third kill
+
+        for script, result in zip(scripts, results):
+            assert result.outcome.status is script.expected_outcome, script.name
+            counts = Counter(event.what for event in result.timeline)
+            for what, expected in script.expected_counts.items():
+                assert counts[what] == expected, (script.name, what, counts[what])
+            history = await persistently(script.handle.fetch_history, what="history")
+            replayer = Replayer(workflows=[EngagementWorkflow], data_converter=pydantic_data_converter,
+                                workflow_runner=workflow_runner())
+            await replayer.replay_workflow(history)  # the history is intact and deterministic
+
+        # Messages: none lost, and a copy only where a worker died in the middle of an
+        # SMTP exchange (the relay had the message, the worker never heard back).
+        received: dict[str, list[datetime]] = {}
+        for path in sorted(sink.folder.glob("*.eml")):
+            message_id = next(line for line in path.read_text().splitlines() if line.startswith("Message-ID:"))
+            received.setdefault(message_id, []).append(
+                datetime.strptime(path.name.split("-")[0], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=timezone.utc)
+            )
+        copies = {message_id: times for message_id, times in received.items() if len(times) > 1}
+        for message_id, times in copies.items():
+            assert any(times[0] - timedelta(seconds=1) <= kill <= times[-1] for kill in processes.kill_times), (
+                f"{message_id} was sent twice with no worker kill in between"
+            )
+        for script in scripts:
+            kinds = [message["X-FastTrack-Kind"] for message in sink.messages()
+                     if message["X-FastTrack-Engagement"] == script.handle.id]
+            assert "engagement_closed" in kinds, script.name
+        print(f"\n{BATCH} engagements, {processes.worker_kills} worker kills (SIGKILL), 1 server restart: "
+              f"every outcome and action as scripted; {len(received)} messages, "
+              f"{len(copies)} of them sent again after a kill in mid-exchange")
+    finally:
+        processes.stop_all()
+        sink.stop()
