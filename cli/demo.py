@@ -59,6 +59,10 @@ class Customer:
     async def state(self) -> EngagementState:
         return await self.handle.query(EngagementWorkflow.state)
 
+    async def eligibility_checked(self) -> None:
+        while (await self.state()).phase.value == "eligibility":
+            await asyncio.sleep(0.05)
+
     async def do(self, update, action) -> None:
         receipt = await self.handle.execute_update(update, action)
         self.say(receipt.message)
@@ -101,6 +105,7 @@ ENVIRONMENT_WITH_GAPS = SourceEnvironment.model_validate({
 
 
 async def completes(customer: Customer, reject_first: bool, language: str, project_manager: str) -> None:
+    await customer.eligibility_checked()
     await customer.days(2)
     await customer.do(EngagementWorkflow.record_contact, ContactMade(by=SPECIALIST, note="Reached the IT lead by phone"))
     await customer.days(2)
@@ -125,6 +130,7 @@ async def completes(customer: Customer, reject_first: bool, language: str, proje
 
 
 async def withdraws(customer: Customer) -> None:
+    await customer.eligibility_checked()
     await customer.days(1)
     await customer.do(EngagementWorkflow.request_assistance, AssistanceRequested(by=customer.admin))
     await customer.days(2)

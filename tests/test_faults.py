@@ -96,13 +96,22 @@ class Processes:
             "FASTTRACK_SMTP_HOST": "127.0.0.1",
             "FASTTRACK_SMTP_PORT": str(self.sink.port),
             "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
-            "FASTTRACK_LOG_LEVEL": "WARNING",
+            "FASTTRACK_LOG_LEVEL": "INFO",
             "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1",
         }
         log = open(self.folder / "worker.log", "ab")
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, env=env, stdout=log, stderr=log
         )
+
+    async def worker_ready(self, timeout: float = 60) -> None:
+        """Waits for the newest worker's "worker started" line: on a loaded machine a
+        worker can take seconds to start, and killing it before would test nothing."""
+        log = self.folder / "worker.log"
+        deadline = time.monotonic() + timeout
+        while log.read_text(errors="replace").count('"worker started"') < self.worker_kills + 1:
+            assert time.monotonic() < deadline, "the worker did not start"
+            await asyncio.sleep(0.1)
 
     def kill_worker(self) -> None:
         assert self.worker is not None
@@ -222,6 +231,7 @@ async def chaos(processes: Processes, done: asyncio.Event, seed: int) -> None:
     rng = random.Random(seed)
     server_restarted = False
     while not done.is_set():
+        await processes.worker_ready()
         await asyncio.sleep(rng.uniform(1.0, 3.0))
         if done.is_set():
             break

@@ -96,6 +96,9 @@ class WorkerSettings(ClientSettings, MailSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=600)
+    max_cached_workflows: int = Field(
+        1000, ge=0, le=1_000_000, description="Engagements kept in memory; the others are replayed when they wake."
+    )
 
     @field_validator("notifier_state_dir")
     @classmethod

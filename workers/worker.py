@@ -49,6 +49,7 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
         activities=[verify_eligibility, notifier.send_notification],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
+        max_cached_workflows=settings.max_cached_workflows,
     )
 
 

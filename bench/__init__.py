@@ -1,0 +1,1 @@
+"""The benchmark: what an engagement costs, beside plain Temporal, in one run."""

@@ -1,0 +1,43 @@
+"""The baseline: a workflow that takes the same number of updates and runs the
+same number of activities as an engagement, with no logic of its own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import activity, workflow
+
+BASELINE_TASK_QUEUE = "fasttrack-bench-baseline"
+
+
+@activity.defn
+async def do_nothing(number: int) -> int:
+    return number
+
+
+@workflow.defn
+class BaselineWorkflow:
+    def __init__(self) -> None:
+        self.updates = 0
+        self.expected_updates = 0
+        self.activities_done = 0
+
+    @workflow.run
+    async def run(self, activities: int, updates: int) -> int:
+        self.expected_updates = updates
+        for number in range(activities):
+            await workflow.execute_activity(do_nothing, number, start_to_close_timeout=timedelta(seconds=10))
+            self.activities_done += 1
+        await workflow.wait_condition(lambda: self.updates >= self.expected_updates)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.updates
+
+    @workflow.update
+    def step(self, number: int) -> int:
+        self.updates += 1
+        return self.updates
+
+    @step.validator
+    def _validate_step(self, number: int) -> None:
+        if number < 0:
+            raise ValueError("negative")
