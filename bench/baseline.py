@@ -7,6 +7,9 @@ from datetime import timedelta
 
 from temporalio import activity, workflow
 
+with workflow.unsafe.imports_passed_through():
+    from workflows import search_attributes as sa
+
 BASELINE_TASK_QUEUE = "fasttrack-bench-baseline"
 
 
@@ -18,13 +21,15 @@ async def do_nothing(number: int) -> int:
 @workflow.defn
 class BaselineWorkflow:
     def __init__(self) -> None:
+        self.upsert_on_update = False
         self.updates = 0
         self.expected_updates = 0
         self.activities_done = 0
 
     @workflow.run
-    async def run(self, activities: int, updates: int) -> int:
+    async def run(self, activities: int, updates: int, upsert_on_update: bool = False) -> int:
         self.expected_updates = updates
+        self.upsert_on_update = upsert_on_update
         for number in range(activities):
             await workflow.execute_activity(do_nothing, number, start_to_close_timeout=timedelta(seconds=10))
             self.activities_done += 1
@@ -35,6 +40,8 @@ class BaselineWorkflow:
     @workflow.update
     def step(self, number: int) -> int:
         self.updates += 1
+        if self.upsert_on_update:  # what publishing one figure for operators costs, and nothing else
+            workflow.upsert_search_attributes([sa.OPEN_REMEDIATION_ITEMS.value_set(self.updates)])
         return self.updates
 
     @step.validator
