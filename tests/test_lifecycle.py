@@ -544,10 +544,14 @@ async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path
             await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue, LIFECYCLE_POLICY)
 
         # A tenant found ineligible may come back with an eligible purchase.
+        now = await env.get_current_time()  # the clock moved on while the first engagement ran
         small = make_purchase(now, licenses=50)
         rejected = await record_purchase(env.client, small, task_queue, LIFECYCLE_POLICY)
         assert (await rejected.handle.result()).outcome.status is Phase.INELIGIBLE
-        retry = await record_purchase(env.client, make_purchase(now, tenant_id=small.tenant_id), task_queue, LIFECYCLE_POLICY)
+        now = await env.get_current_time()
+        retry = await record_purchase(
+            env.client, make_purchase(now, tenant_id=small.tenant_id), task_queue, LIFECYCLE_POLICY
+        )
         assert retry.created
         await wait_for_phase(retry.handle, Phase.INITIATE)
         await retry.handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
