@@ -83,6 +83,9 @@ class Engagement:
     def __init__(self, state: EngagementState, policy: BenefitPolicy) -> None:
         self.state = state
         self.policy = policy
+        # Behaviour added while engagements were running; the workflow turns it on
+        # through workflow.patched, so those started before replay as they ran.
+        self.keeps_messages_current = True
         self._actions: dict[type[Action], tuple[Callable[[Any, datetime], None], Callable[[Any, datetime], str]]] = {
             ContactMade: (self._check_contact, self._apply_contact),
             AssistanceRequested: (self._check_assistance, self._apply_assistance),
@@ -146,6 +149,9 @@ class Engagement:
 
     def record_additional_purchase(self, purchase: Purchase, now: datetime) -> None:
         """Another purchase event for this tenant: recorded, never a second engagement."""
+        if purchase.tenant_id != self.state.tenant_id:
+            self.record_refused_event("purchase_received", f"it is for tenant {purchase.tenant_id}", now)
+            return
         if purchase.order_id == self.state.purchase.order_id or purchase.order_id in self.state.additional_purchases:
             return
         self.state.additional_purchases.append(purchase.order_id)
@@ -218,6 +224,7 @@ class Engagement:
 
     def _customer_reached(self, now: datetime) -> None:
         self.state.next_outreach_at = None
+        self._withdraw_waiting(NotificationKind.OUTREACH)  # held for business hours, and no longer true
         if self.state.onboarding_started_at is None:
             self.state.onboarding_started_at = now
             self.state.onboarding_deadline = self.policy.onboarding_deadline(now)
@@ -242,6 +249,15 @@ class Engagement:
             self.state.time_zone, self.state.time_zone_assumed = scope.time_zone, False
         if self.state.contact_made_at is None:
             self.state.contact_made_at = now
+        if self.keeps_messages_current:
+            self._withdraw_waiting(NotificationKind.OUTREACH)
+            call = self.state.kickoff_call
+            if call is not None and call.start > now:
+                self._cancel_call(call, now)  # the kickoff happened before the proposed call
+            for message in self.state.scheduled_messages:  # from now on the project manager is addressed
+                if message.audience is Audience.CUSTOMER:
+                    message.to, message.recipient_name = [scope.project_manager.email], scope.project_manager.name
+                    message.language, message.time_zone = scope.language, self.state.time_zone
         goals = ", ".join(goal.value for goal in scope.goals)
         self._record(
             now,
@@ -309,7 +325,8 @@ class Engagement:
                 f"Checkpoint cadence '{cadence}' is not offered; choose one of "
                 f"{', '.join(self.policy.checkpoint_cadences)}."
             )
-        if action.target_date < now.date():
+        today = now.astimezone(zone(self.state.time_zone)).date()  # the customer's today
+        if action.target_date < today:
             raise ActionRejected(f"The target date {action.target_date} is in the past.")
         if action.target_date > self.state.onboarding_deadline.date():
             raise ActionRejected(
@@ -421,6 +438,7 @@ class Engagement:
         self.state.last_remediation_progress_at = now
         self.state.remediation_stalled = False
         self.state.stall_reminders_sent_since_progress = 0
+        self._withdraw_waiting(NotificationKind.REMEDIATION_STALLED)
         if not self.open_items():
             self._cancel_call(self.state.next_checkpoint, now)
             self.state.next_checkpoint = None
@@ -593,6 +611,11 @@ class Engagement:
         self._invite(call, now)
         return f"The {action.call.value} call is moved to {self._local(action.start)}; the invitation is updated."
 
+    def _withdraw_waiting(self, *kinds: NotificationKind) -> None:
+        """Drops messages of these kinds still waiting for business hours."""
+        if self.keeps_messages_current:
+            self.state.scheduled_messages = [m for m in self.state.scheduled_messages if m.kind not in kinds]
+
     def _withdraw_unsent_invitations(self, call: ScheduledCall) -> bool:
         """Drops invitations to ``call`` still waiting for business hours; True if any was."""
         waiting = [m for m in self.state.scheduled_messages if m.call is not None and m.call.uid == call.uid]
@@ -756,12 +779,16 @@ class Engagement:
         if checkpoint is not None and now >= checkpoint.start:
             self._record(now, "checkpoint_call_due", ORCHESTRATOR, f"Checkpoint call {checkpoint.number}")
             state.next_checkpoint = None
-            self._schedule_checkpoint(checkpoint.start + self._cadence(), now)
+            due = checkpoint.start + self._cadence()
+            while self.keeps_messages_current and due <= now:  # late (the workflow was down): no past calls
+                due += self._cadence()
+            self._schedule_checkpoint(due, now)
         stall_at = self._next_stall_reminder_at()
         if stall_at is not None and now >= stall_at:
             state.remediation_stalled = True
             state.stall_reminders_sent += 1
             state.stall_reminders_sent_since_progress += 1
+            first_of_this_stall = state.stall_reminders_sent_since_progress == 1
             since = state.last_remediation_progress_at
             self._record(now, "remediation_stalled", ORCHESTRATOR, f"No remediation progress since {_day(since)}.")
             open_lines = [self._item_phrase(item) for item in self.open_items()]
@@ -774,7 +801,9 @@ class Engagement:
                 moments={"since": since},
                 lines=open_lines,
             )
-            if self.policy.remediation_stall_escalation and state.stall_reminders_sent_since_progress == 1:
+            while self.keeps_messages_current and (self._next_stall_reminder_at() or now) <= now:
+                state.stall_reminders_sent_since_progress += 1  # late: one reminder, not one per missed interval
+            if self.policy.remediation_stall_escalation and first_of_this_stall:
                 self._notify(
                     NotificationKind.STALL_ESCALATION,
                     state.stall_reminders_sent,
@@ -891,6 +920,9 @@ class Engagement:
 
     def record_delivery_failure(self, notification: Notification, reason: str, now: datetime) -> None:
         self.state.delivery_failures.append(f"{notification.key}: {reason}")
+        for call in (self.state.kickoff_call, self.state.next_checkpoint):
+            if call is not None and notification.call is not None and call.uid == notification.call.uid:
+                call.invitation_sent = False  # never reached the customer
         self._record(now, "notification_failed", ORCHESTRATOR, f"{notification.summary}: {reason}")
 
     # ------------------------------------------------------------ bookkeeping
@@ -941,6 +973,7 @@ class Engagement:
 
     def _close(self, status: Phase, now: datetime, reasons: list[Phrase] | None = None) -> None:
         reasons = reasons or []
+        self._withdraw_waiting(NotificationKind.OUTREACH, NotificationKind.REMEDIATION_STALLED)
         left = [] if status in (Phase.COMPLETED, Phase.INELIGIBLE) else self.open_work_phrases()
         self.state.outcome = Outcome(
             status=status, at=now, reasons=[reason.text for reason in reasons], left=[item.english() for item in left]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -178,7 +178,7 @@ class Purchase(StrictModel):
     def _plausible(cls, value: datetime) -> datetime:
         if not (datetime(2015, 1, 1, tzinfo=value.tzinfo) <= value < datetime(2100, 1, 1, tzinfo=value.tzinfo)):
             raise ValueError("must fall between 2015 (when the benefit began) and 2100")
-        return value
+        return value.astimezone(timezone.utc)  # every deadline derived from it reads in UTC
 
 
 class EngagementInput(StrictModel):

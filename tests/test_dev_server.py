@@ -74,6 +74,8 @@ async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp
     assert {"outreach", "kickoff_invitation", "kickoff_summary", "remediation_checklist", "engagement_closed"} <= set(
         kinds
     )
-    # A checkpoint invitation goes out only if it left before the items were all done; then it is cancelled.
-    assert kinds.count("checkpoint_invitation") == kinds.count("call_cancelled") <= 1
-    assert len(kinds) == len(set(kinds))
+    # An invitation that went out before its call became moot (kickoff held at once, every item done
+    # before the first checkpoint) is followed by a cancellation; one still waiting is simply dropped.
+    invitations = kinds.count("kickoff_invitation") + kinds.count("checkpoint_invitation")
+    assert kinds.count("call_cancelled") <= invitations <= 2
+    assert len([kind for kind in kinds if kind != "call_cancelled"]) == len(set(kinds) - {"call_cancelled"})

@@ -156,6 +156,7 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
         ("outreach", admin, "fr"),
         ("kickoff_invitation", admin, "fr"),
         ("kickoff_invitation", admin, "fr"),
+        ("call_cancelled", pm, "it"),  # the kickoff was held before the proposed call
         ("kickoff_summary", pm, "it"),
         ("remediation_checklist", pm, "it"),
         ("checkpoint_invitation", pm, "it"),
@@ -163,7 +164,7 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
         ("engagement_closed", pm, "it"),
     ]
     # Each message once, even though every first attempt failed after the server took it.
-    assert len({m["Message-ID"] for m in messages}) == len(messages) == 8
+    assert len({m["Message-ID"] for m in messages}) == len(messages) == 9
     history = await handle.fetch_history()
     second_attempts = [
         event for event in history.events
@@ -179,7 +180,9 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
     assert (first_kickoff[1]["SEQUENCE"], moved_kickoff[1]["SEQUENCE"]) == (0, 1)
     assert moved_kickoff[1].decoded("DTSTART") == moved
     assert str(moved_kickoff[0]["METHOD"]) == "REQUEST"
-    checkpoint, cancelled = invitation(messages[5]), invitation(messages[6])
+    kickoff_cancelled = invitation(messages[3])
+    assert kickoff_cancelled[1]["UID"] == moved_kickoff[1]["UID"] and str(kickoff_cancelled[0]["METHOD"]) == "CANCEL"
+    checkpoint, cancelled = invitation(messages[6]), invitation(messages[7])
     assert checkpoint[1]["UID"] == cancelled[1]["UID"]
     assert str(cancelled[0]["METHOD"]) == "CANCEL" and cancelled[1]["SEQUENCE"] == 1
     start = checkpoint[1].decoded("DTSTART")
@@ -190,8 +193,8 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
         return Template(catalog(language)["common"]["greeting"]).render(name=name)
 
     assert messages[0].get_body(("plain",)).get_content().startswith(greeting("fr", "Sam Admin"))
-    assert messages[4].get_body(("plain",)).get_content().startswith(greeting("it", "Paula PM"))
-    assert messages[4]["Subject"] == Template(catalog("it")["messages"]["remediation_checklist"]["subject"]).render(
+    assert messages[5].get_body(("plain",)).get_content().startswith(greeting("it", "Paula PM"))
+    assert messages[5]["Subject"] == Template(catalog("it")["messages"]["remediation_checklist"]["subject"]).render(
         item_count=2
     )
     closing = messages[-1]

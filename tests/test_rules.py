@@ -319,3 +319,15 @@ def test_an_invitation_not_yet_sent_is_replaced_or_dropped_never_sent_stale():
     kinds = [m.kind.value for m in engagement.state.scheduled_messages]
     assert "kickoff_invitation" not in kinds and "call_cancelled" not in kinds  # never heard of: nothing to cancel
     assert "engagement_closed" in kinds
+
+
+def test_waiting_messages_that_an_action_makes_untrue_are_never_sent():
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)  # messages wait for Monday in Paris
+    engagement = opened(purchased_at=saturday)
+    engagement.advance_clock(saturday)
+    assert [m.kind.value for m in engagement.state.scheduled_messages] == ["outreach"]
+    engagement.apply(ContactMade(by="Ana"), saturday + timedelta(hours=1))
+    assert [m.kind.value for m in engagement.state.scheduled_messages] == ["kickoff_invitation"]
+    engagement.apply(KickoffHeld(by="Ana", scope=make_scope()), saturday + timedelta(hours=2))
+    assert engagement.state.scheduled_messages == []  # the kickoff was held before its invitation went out
+    assert engagement.state.kickoff_call.cancelled

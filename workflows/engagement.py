@@ -98,6 +98,7 @@ class EngagementWorkflow:
                     )
                 except asyncio.TimeoutError:
                     pass
+            self._keep_messages_current()
             engagement.advance_clock(workflow.now())
 
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -157,7 +158,14 @@ class EngagementWorkflow:
         except ActionRejected as rejection:
             raise ApplicationError(str(rejection), type="ActionRejected", non_retryable=True) from None
 
+    def _keep_messages_current(self) -> None:
+        # Added while engagements were running (tests/histories/v3): waiting messages
+        # that an action makes untrue are dropped or re-addressed, late timers do not
+        # pile up. Those started before keep the behaviour they ran with.
+        self._engagement.keeps_messages_current = workflow.patched("keep-messages-current")
+
     def _act(self, action: Action) -> ActionReceipt:
+        self._keep_messages_current()
         try:
             receipt = self._engagement.apply(action, workflow.now())
         except ActionRejected as rejection:  # the validator ran just before, so this is not expected
