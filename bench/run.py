@@ -40,6 +40,7 @@ from fasttrack.models import RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from tests.histories.record import record
 from tests.scenario import make_purchase
+from tests.stack_process import free_port
 from workers.client import record_purchase
 from workers.smtp_sink import MailSink
 from workers.stack import StackSettings, server_command
@@ -60,14 +61,6 @@ console = Console(stderr=True)
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rss_kib(pid: int) -> int:

@@ -472,9 +472,6 @@ class Engagement:
 
     # enable --------------------------------------------------------------
 
-    def _current_stage(self) -> TaskStage | None:
-        return {Phase.ENABLE_CORE: TaskStage.CORE, Phase.ENABLE_INTUNE: TaskStage.INTUNE}.get(self.state.phase)
-
     def _open_tasks(self) -> list[EnableTask]:
         return [task for task in self.state.tasks if task.status is ItemStatus.OPEN]
 

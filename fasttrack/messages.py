@@ -20,7 +20,7 @@ from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from fasttrack.business_time import zone
-from fasttrack.models import Notification, NotificationKind, Phrase
+from fasttrack.models import Notification, Phrase
 
 TEMPLATES = Path(__file__).parent / "templates"
 CATALOGS = TEMPLATES / "i18n"
@@ -174,9 +174,3 @@ def render_message(notification: Notification) -> RenderedMessage:
         event_title=event_title,
     )
 
-
-KINDS_WITH_CALLS = {
-    NotificationKind.KICKOFF_INVITATION,
-    NotificationKind.CHECKPOINT_INVITATION,
-    NotificationKind.CALL_CANCELLED,
-}

@@ -47,7 +47,7 @@ from tests.scenario import CUSTOMER, ENVIRONMENT_WITH_GAPS, FASTTRACK, make_envi
 from tests.stack_process import REPOSITORY, free_port
 from workers.client import record_purchase
 from workers.smtp_sink import MailSink
-from workers.stack import StackSettings, server_command
+from workers.stack import StackSettings, port_is_open, server_command
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 
@@ -82,7 +82,7 @@ class Processes:
         log = open(self.folder / "server.log", "ab")
         self.server = subprocess.Popen(server_command(self.settings) + ["--headless"], stdout=log, stderr=log)
         deadline = time.monotonic() + 60
-        while not _port_open(self.settings.temporal_port):
+        while not port_is_open(self.settings.temporal_port):
             assert self.server.poll() is None and time.monotonic() < deadline, "the dev server did not start"
             time.sleep(0.1)
 
@@ -127,14 +127,6 @@ class Processes:
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
-
-
-def _port_open(port: int) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 TRANSIENT = (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError, RuntimeError, ConnectionError)

@@ -59,7 +59,7 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _port_is_open(port: int) -> bool:
+def port_is_open(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(0.5)
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -127,7 +127,7 @@ def _wait_until_ready(server: subprocess.Popen, settings: StackSettings, log_pat
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"The Temporal server exited with status {server.returncode}; see {log_path}.")
-        if _port_is_open(settings.temporal_port) and _ui_answers(ui_url):
+        if port_is_open(settings.temporal_port) and _ui_answers(ui_url):
             return
         time.sleep(0.25)
     raise RuntimeError(f"The Temporal server was not ready after {READY_TIMEOUT_SECONDS}s; see {log_path}.")
