@@ -46,6 +46,7 @@ from workers.smtp_sink import MailSink
 from workers.stack import StackSettings, server_command
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 RESULTS = REPOSITORY / "bench" / "results"
@@ -251,8 +252,8 @@ async def replay_times(replayer: Replayer, history: WorkflowHistory, repeats: in
 async def histories_and_replay(client: Client, folder: Path, repeats: int, report: Report) -> None:
     console.print("[bold]3–4. History size and replay[/bold]: recording the reference paths on the time-skipping server")
     await record(folder)
-    replayer = Replayer(workflows=[EngagementWorkflow], data_converter=pydantic_data_converter,
-                        workflow_runner=workflow_runner())
+    replayer = Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
+                        data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
     baseline_replayer = Replayer(workflows=[BaselineWorkflow])
     for path in ("completed", "expired", "rejected_verification"):
         history = WorkflowHistory.from_json(path, (folder / f"{path}.json").read_text())

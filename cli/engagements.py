@@ -19,12 +19,22 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from fasttrack.engagement import engagement_id_for
-from fasttrack.models import Action, ActionReceipt, EngagementState, Phase, Region
+from fasttrack.models import (
+    CLOSED_PHASES,
+    Action,
+    ActionReceipt,
+    EngagementState,
+    MessageDeliveryResult,
+    Phase,
+    Region,
+)
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ENGAGEMENT_PREFIX = engagement_id_for("")
+_CLOSED = {phase.value for phase in CLOSED_PHASES}
 
 
 class CommandError(Exception):
@@ -97,6 +107,18 @@ async def read_state(client: Client, reference: str) -> EngagementState:
         raise CommandError(f"Engagement {handle.id} could not be read: {failure}") from None
 
 
+async def read_message_delivery(client: Client, state: EngagementState) -> MessageDeliveryResult | None:
+    """Where the messages handed over at closing stand; None when there were none,
+    or when their workflow cannot be read (it is then named on the engagement)."""
+    if state.message_delivery_id is None:
+        return None
+    handle = client.get_workflow_handle_for(MessageDeliveryWorkflow.run, state.message_delivery_id)
+    try:
+        return await handle.query(MessageDeliveryWorkflow.outcomes)
+    except (WorkflowQueryFailedError, RPCError):
+        return None
+
+
 class EngagementRow(BaseModel):
     engagement_id: str
     tenant_id: str
@@ -128,7 +150,10 @@ class ListFilter:
         if self.region is not None:
             clauses.append(f"{sa.REGION.name} = '{self.region.value}'")
         if self.open_only or self.at_risk:
-            clauses.append("ExecutionStatus = 'Running'")
+            # A closed phase is closed even while its run still finishes (or, for an
+            # engagement that closed on older code, while it waits to send its last message).
+            closed = ", ".join(f"'{phase}'" for phase in sorted(_CLOSED))
+            clauses.append(f"ExecutionStatus = 'Running' AND {sa.PHASE.name} NOT IN ({closed})")
         if self.at_risk:
             horizon = (now + timedelta(days=self.deadline_within_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
             clauses.append(
@@ -149,7 +174,8 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
         attributes = execution.typed_search_attributes
         phase_since = attributes.get(sa.PHASE_SINCE)
         deadline = attributes.get(sa.ONBOARDING_DEADLINE)
-        running = execution.status == WorkflowExecutionStatus.RUNNING
+        phase = attributes.get(sa.PHASE)
+        running = execution.status == WorkflowExecutionStatus.RUNNING and phase not in _CLOSED
         sla = bool(attributes.get(sa.CONTACT_SLA_BREACHED))
         stalled = bool(attributes.get(sa.REMEDIATION_STALLED))
         days_to_deadline = _whole_days(deadline - now) if deadline and running else None
@@ -165,7 +191,7 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
                 engagement_id=execution.id,
                 tenant_id=attributes.get(sa.TENANT_ID) or "",
                 region=attributes.get(sa.REGION),
-                phase=attributes.get(sa.PHASE) or "?",
+                phase=phase or "?",
                 status=execution.status.name.lower() if execution.status else "unknown",
                 phase_since=phase_since,
                 days_in_phase=_whole_days(now - phase_since) if phase_since else None,

@@ -31,6 +31,7 @@ from cli.engagements import (
     TemporalUnavailable,
     list_engagements,
     perform,
+    read_message_delivery,
     read_state,
 )
 from fasttrack.models import (
@@ -60,7 +61,7 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import MdmPlatform
-from workers.client import BenefitAlreadyUsed, connect, record_purchase
+from workers.client import BenefitAlreadyUsed, EngagementStillClosing, connect, record_purchase
 from workers.config import ClientSettings, ConfigurationError
 from workflows.engagement import EngagementWorkflow
 
@@ -215,14 +216,15 @@ def act(engagement: str, update, action: Action) -> None:
 def purchase(
     source: Annotated[str, typer.Argument(metavar="FILE", help="Purchase event as JSON or YAML; '-' reads stdin.")],
 ) -> None:
-    """Start an engagement from a license-purchase event (a second one for the same tenant attaches to it)."""
+    """Start an engagement from a license-purchase event (a second one for the same tenant attaches to
+    its open engagement; one after the engagement closed is refused, unless it closed as ineligible)."""
     event = build(Purchase, **load_object(source))
 
     async def start(client: Client):
         try:
             return await record_purchase(client, event, settings().task_queue)
-        except BenefitAlreadyUsed as used:
-            raise ActionRefused(str(used)) from None
+        except (BenefitAlreadyUsed, EngagementStillClosing) as refusal:
+            raise ActionRefused(str(refusal)) from None
 
     outcome = run(start)
     mark = "[green]✓[/green]" if outcome.created else "[yellow]→[/yellow]"
@@ -411,11 +413,15 @@ def withdraw(
 @app.command()
 def status(engagement: EngagementArgument, as_json: JsonOption = False) -> None:
     """Where the engagement stands: phase, done and open work with owners, deadlines, SLA flags, next reminder."""
-    state = run(lambda client: read_state(client, engagement))
+    async def read(client: Client):
+        state = await read_state(client, engagement)
+        return state, await read_message_delivery(client, state)
+
+    state, delivery = run(read)
     if as_json:
         print(state.model_dump_json(indent=2))
         return
-    console.print(views.status(state))
+    console.print(views.status(state, delivery))
 
 
 @app.command("list")

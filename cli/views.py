@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.engagements import EngagementRow
-from fasttrack.models import EngagementState, ItemStatus, TaskNeeds
+from fasttrack.models import EngagementState, ItemStatus, MessageDeliveryResult, TaskNeeds
 
 RISK_STYLE = "bold red"
 
@@ -24,7 +24,7 @@ def _days_until(moment: datetime, now: datetime) -> str:
     return f"in {days} d" if days >= 0 else f"{-days} d ago"
 
 
-def status(state: EngagementState, now: datetime | None = None) -> Group:
+def status(state: EngagementState, delivery: MessageDeliveryResult | None = None, now: datetime | None = None) -> Group:
     now = now or datetime.now(timezone.utc)
     purchase = state.purchase
     header = Table.grid(padding=(0, 2))
@@ -98,11 +98,22 @@ def status(state: EngagementState, now: datetime | None = None) -> Group:
     if state.scheduled_messages:
         waiting = "\n".join(f"  • {m.summary} — {_when(m.send_at)}" for m in state.scheduled_messages)
         parts.append(Text("Messages waiting for business hours:\n" + waiting))
+    if state.message_delivery_id is not None:
+        parts.append(message_delivery(state.message_delivery_id, delivery))
     for call in (state.kickoff_call, state.next_checkpoint):
         if call is not None and not call.cancelled and not state.phase.is_closed:
             label = "Kickoff call" if call.kind.value == "kickoff" else f"Checkpoint call {call.number}"
             parts.append(Text(f"{label}: {_when(call.start)} UTC (invitation version {call.sequence})"))
     return Group(*parts)
+
+
+def message_delivery(delivery_id: str, delivery: MessageDeliveryResult | None) -> Text:
+    """The messages still due at closing, delivered by a workflow of their own."""
+    heading = f"Messages after closing (workflow {delivery_id}):"
+    if delivery is None:
+        return Text(f"{heading}\n  (not readable now; see that workflow in the Temporal UI)")
+    lines = [f"  • {message.summary} — {message.progress()}" for message in delivery.messages]
+    return Text("\n".join([heading, *lines]))
 
 
 def checklist_table(state: EngagementState) -> Table:

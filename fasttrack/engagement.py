@@ -154,6 +154,15 @@ class Engagement:
             return
         if purchase.order_id == self.state.purchase.order_id or purchase.order_id in self.state.additional_purchases:
             return
+        if self.state.phase.is_closed:
+            self._record(
+                now,
+                "purchase_refused",
+                COMMERCE,
+                f"Order {purchase.order_id} arrived after the engagement closed ({self.state.phase.value}); "
+                "it is not attached to it.",
+            )
+            return
         self.state.additional_purchases.append(purchase.order_id)
         self._record(
             now,
@@ -909,6 +918,24 @@ class Engagement:
                 call.invitation_sent = True  # on its way: a later change must be sent as an update
         return due
 
+    def hand_over_messages(self) -> list[Notification]:
+        """Takes every message still waiting, due or not, once the engagement is
+        closed: another workflow delivers them, so the outcome waits for none."""
+        assert self.state.phase.is_closed
+        messages = sorted(self.state.scheduled_messages, key=lambda message: message.send_at)
+        self.state.scheduled_messages = []
+        return messages
+
+    def record_hand_over(self, messages: list[Notification], delivery_id: str, now: datetime) -> None:
+        self.state.message_delivery_id = delivery_id
+        schedule = "; ".join(f"{message.summary} at {message.send_at:%Y-%m-%d %H:%M} UTC" for message in messages)
+        self._record(
+            now,
+            "messages_handed_over",
+            ORCHESTRATOR,
+            f"{len(messages)} message(s) still to send are delivered by workflow {delivery_id}: {schedule}.",
+        )
+
     def record_delivery(self, notification: Notification, now: datetime) -> None:
         self.state.messages_sent += 1
         recipients = ", ".join(notification.to) or notification.audience.value.replace("_", " ")
@@ -1002,6 +1029,8 @@ class Engagement:
             lines.append(f"**Outcome:** {state.outcome.status.value}")
             lines += [f"- {reason}" for reason in state.outcome.reasons]
             lines += [f"- left open: {item}" for item in state.outcome.left]
+            if state.message_delivery_id is not None:
+                lines.append(f"**Messages still to send:** delivered by workflow `{state.message_delivery_id}`")
             return "\n".join(lines)
         lines.append(f"**Onboarding window ends:** {_day(state.onboarding_deadline)}")
         flags = [name for name, raised in (
@@ -1029,5 +1058,8 @@ class Engagement:
     def result(self) -> EngagementResult:
         assert self.state.outcome is not None
         return EngagementResult(
-            engagement_id=self.state.engagement_id, outcome=self.state.outcome, timeline=list(self.state.timeline)
+            engagement_id=self.state.engagement_id,
+            outcome=self.state.outcome,
+            timeline=list(self.state.timeline),
+            message_delivery_id=self.state.message_delivery_id,
         )

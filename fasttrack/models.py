@@ -505,6 +505,37 @@ class DeliveryReceipt(StrictModel):
     already_delivered: bool
 
 
+class MessageDelivery(StrictModel):
+    """The messages an engagement still had to send when it closed, handed to a
+    workflow of their own so that the engagement's run completes at once."""
+
+    engagement_id: str
+    closed_as: Phase
+    messages: list[Notification]
+
+
+class MessageOutcome(StrictModel):
+    key: str
+    kind: NotificationKind
+    summary: str
+    audience: Audience
+    send_at: datetime
+    sent_at: datetime | None = None
+    failure: str | None = None
+
+    def progress(self) -> str:
+        if self.sent_at is not None:
+            return f"sent {self.sent_at:%Y-%m-%d %H:%M} UTC"
+        if self.failure is not None:
+            return f"not delivered: {self.failure}"
+        return f"waiting for {self.send_at:%Y-%m-%d %H:%M} UTC"
+
+
+class MessageDeliveryResult(StrictModel):
+    engagement_id: str
+    messages: list[MessageOutcome]
+
+
 # ---------------------------------------------------------------- state
 
 
@@ -574,6 +605,9 @@ class EngagementState(StrictModel):
     scheduled_messages: list[Notification] = Field(default_factory=list)
     messages_sent: int = 0
     delivery_failures: list[str] = Field(default_factory=list)
+    message_delivery_id: str | None = Field(
+        None, description="The workflow that delivers the messages still due when the engagement closed."
+    )
     timeline: list[TimelineEvent] = Field(default_factory=list)
     next_reminder: Reminder | None = None
     outcome: Outcome | None = None
@@ -583,6 +617,9 @@ class EngagementResult(StrictModel):
     engagement_id: str
     outcome: Outcome
     timeline: list[TimelineEvent]
+    message_delivery_id: str | None = Field(
+        None, description="The workflow that delivers the messages still due at closing, if any were."
+    )
 
 
 EngagementInput.model_rebuild()

@@ -12,12 +12,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 
 from activities.notifier import DeliveryLedger, Notifier
 from fasttrack.models import (
     AppSelected,
     ContactMade,
     DeviceEnrolled,
+    EngagementResult,
     EngagementState,
     EnvironmentSubmitted,
     Forest,
@@ -27,6 +29,7 @@ from fasttrack.models import (
     KickoffHeld,
     LinkType,
     MdmAuthority,
+    MessageDeliveryResult,
     Person,
     Phase,
     PlanAgreed,
@@ -39,11 +42,13 @@ from fasttrack.models import (
     TaskNeeds,
     VerificationResult,
 )
-from fasttrack.policy import MdmPlatform, Plan
+from fasttrack.business_time import BusinessHours
+from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
 from workers.config import WorkerSettings
 from workers.smtp_sink import MailSink
 from workers.worker import build_worker
 from workflows.engagement import EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 BIN_DIR = Path(sys.executable).parent
 FASTTRACK = "Ana (FastTrack)"
@@ -96,6 +101,19 @@ def make_environment(**overrides) -> SourceEnvironment:
     return SourceEnvironment(**values)
 
 
+# Where business hours are the point, the weekday and the holidays are not: every
+# day is a business day, and the customer's time zone is chosen from the current
+# UTC time so that "now" falls inside or outside the hours on purpose.
+EVERY_DAY_NINE_TO_FIVE = BenefitPolicy(business_hours=BusinessHours(days=list(range(7)), skip_public_holidays=False))
+LOCAL_HOUR = {"inside business hours": 12, "outside business hours": 2}
+
+
+def zone_where_it_is(hour: int, now: datetime) -> str:
+    """A fixed-offset IANA zone where the local time at ``now`` lies within ``hour``."""
+    offset = (hour - now.hour + 12) % 24 - 12  # hours east of UTC, from -12 to +11
+    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # the Etc/GMT names count westwards
+
+
 ENVIRONMENT_WITH_GAPS = dict(
     forests=[Forest(name="contoso.local", functional_level="2003")],
     gaps=[{"category": "dns", "description": "Add the enterpriseenrollment CNAME record"}],
@@ -118,6 +136,29 @@ def mail_for(sink: MailSink, engagement_id: str, kind: str | None = None) -> lis
         message for message in sink.messages()
         if message["X-FastTrack-Engagement"] == engagement_id and kind in (None, message["X-FastTrack-Kind"])
     ]
+
+
+async def closing_messages_sent(env: WorkflowEnvironment, result: EngagementResult) -> MessageDeliveryResult | None:
+    """Waits until the messages an engagement handed over as it closed are sent (on the
+    time-skipping server, time skips to the last of them); None if none were left."""
+    if result.message_delivery_id is None:
+        return None
+    handle = env.client.get_workflow_handle_for(MessageDeliveryWorkflow.run, result.message_delivery_id)
+    waiting = [message.send_at for message in (await handle.query(MessageDeliveryWorkflow.outcomes)).messages
+               if message.sent_at is None and message.failure is None]
+    if waiting:
+        # Only the handles that a time-skipping client starts skip time on their own.
+        delay = max(waiting) - await env.get_current_time()
+        if delay > timedelta(0):
+            await env.sleep(delay)
+    return await handle.result()
+
+
+async def finished(env: WorkflowEnvironment, handle: WorkflowHandle) -> EngagementResult:
+    """The engagement's result, once the messages it handed over at closing are sent too."""
+    result = await handle.result()
+    await closing_messages_sent(env, result)
+    return result
 
 
 async def state_of(handle: WorkflowHandle) -> EngagementState:

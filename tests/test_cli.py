@@ -8,17 +8,29 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from temporalio.client import WorkflowExecutionStatus
 
+from fasttrack.business_time import next_business_moment
 from fasttrack.engagement import engagement_id_for
-from fasttrack.models import Phase
+from fasttrack.models import NotificationKind, Phase
 from fasttrack.policy import BenefitPolicy
-from tests.scenario import make_purchase, running_worker, wait_for_phase
+from tests.scenario import (
+    EVERY_DAY_NINE_TO_FIVE,
+    LOCAL_HOUR,
+    mail_for,
+    make_purchase,
+    running_worker,
+    wait_for_phase,
+    zone_where_it_is,
+)
 from workers.client import record_purchase
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 FASTTRACK = str(Path(sys.executable).parent / "fasttrack")
 
@@ -237,3 +249,62 @@ async def test_list_filters_by_phase_region_and_risk_through_visibility(
         assert assessing.handle.id.removeprefix("fasttrack-intune-") in table
         for started in (waiting, assessing, unreachable):
             await started.handle.terminate("test finished")
+
+
+@pytest.mark.parametrize("moment", list(LOCAL_HOUR))
+async def test_a_closed_engagement_is_closed_at_once_whatever_the_customer_s_hour(
+    moment, cli, dev_server_env, task_queue, tmp_path, mail_sink
+):
+    client = dev_server_env.client
+    now = datetime.now(timezone.utc)
+    zone = zone_where_it_is(LOCAL_HOUR[moment], now)
+    inside = moment == "inside business hours"
+    async with running_worker(client, task_queue, mail_sink, tmp_path):
+        purchase = make_purchase(now, time_zone=zone)
+        started = await record_purchase(client, purchase, task_queue, EVERY_DAY_NINE_TO_FIVE)
+        tenant, handle = purchase.tenant_id, started.handle
+        await wait_for_phase(handle, Phase.INITIATE)
+        await ok(cli, "withdraw", tenant, "--reason", "Project postponed")
+
+        # The outcome is there within seconds, whatever the customer's hour.
+        result = await asyncio.wait_for(handle.result(), timeout=15)
+        assert result.outcome.status is Phase.WITHDRAWN
+        assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+        slot = next_business_moment(result.outcome.at, zone, purchase.country, EVERY_DAY_NINE_TO_FIVE.business_hours)
+        assert (slot == result.outcome.at) is inside
+        assert result.message_delivery_id and "messages_handed_over" in [event.what for event in result.timeline]
+
+        # Closed everywhere: a purchase is refused with the reason, lists show it closed.
+        again = await cli("purchase", "-", stdin=purchase_document(tenant_id=tenant))
+        assert again.code == 1
+        assert "has used the benefit" in again.err and "closed as withdrawn" in again.err
+
+        async def listed(*arguments: str) -> bool:
+            rows = json.loads(await ok(cli, "list", "--json", *arguments))
+            return handle.id in {row["engagement_id"] for row in rows}
+
+        for _ in range(100):  # visibility is eventually consistent
+            if await listed("--phase", "withdrawn"):
+                break
+            await asyncio.sleep(0.2)
+        assert await listed("--phase", "withdrawn")
+        assert not await listed("--open") and not await listed("--at-risk", "--deadline-within", "400")
+
+        # The closing message goes out once, in the customer's business hours.
+        delivery = client.get_workflow_handle_for(MessageDeliveryWorkflow.run, result.message_delivery_id)
+        if inside:
+            (closing,) = [m for m in (await asyncio.wait_for(delivery.result(), 30)).messages
+                          if m.kind is NotificationKind.ENGAGEMENT_CLOSED]
+            assert closing.sent_at is not None and closing.failure is None
+            assert len(mail_for(mail_sink, handle.id, "engagement_closed")) == 1
+        else:
+            (closing,) = [m for m in (await delivery.query(MessageDeliveryWorkflow.outcomes)).messages
+                          if m.kind is NotificationKind.ENGAGEMENT_CLOSED]
+            assert closing.send_at == slot and closing.sent_at is None
+            assert slot.astimezone(ZoneInfo(zone)).time() == time(9, 0)
+            assert not mail_for(mail_sink, handle.id, "engagement_closed")
+        status_text = " ".join((await ok(cli, "status", tenant)).split())
+        assert "withdrawn" in status_text and f"Messages after closing (workflow {delivery.id})" in status_text
+        assert ("Engagement withdrawn — sent" if inside else "Engagement withdrawn — waiting for") in status_text
+        if not inside:
+            await delivery.terminate("test finished")  # its time is hours away

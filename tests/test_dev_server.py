@@ -13,6 +13,7 @@ from fasttrack.policy import BenefitPolicy
 from tests.scenario import (
     CUSTOMER,
     drive_to_completion,
+    finished,
     mail_for,
     make_purchase,
     running_worker,
@@ -22,6 +23,7 @@ from tests.test_lifecycle import assert_rejected
 from workers.client import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 # A reference engagement (two remediation items, MDM + MAM, synchronized
 # identities) must stay far below Temporal's 51,200-event limit.
@@ -45,7 +47,7 @@ async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp
             strict_history=True,
         )
         await drive_to_completion(handle, now.date())
-        result = await handle.result()
+        result = await finished(env, handle)
         assert result.outcome.status is Phase.COMPLETED
 
         history = await handle.fetch_history()
@@ -56,7 +58,7 @@ async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp
 
         # The recorded history replays against the current code without non-determinism.
         replayer = Replayer(
-            workflows=[EngagementWorkflow],
+            workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
             data_converter=pydantic_data_converter,
             workflow_runner=workflow_runner(),
         )

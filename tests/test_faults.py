@@ -50,6 +50,7 @@ from workers.smtp_sink import MailSink
 from workers.stack import StackSettings, port_is_open, server_command
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 TASK_QUEUE = "fasttrack-faults"
 # Compressed policies. Engagements driven to their end get years long enough for a
@@ -266,6 +267,11 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path):
             results = await asyncio.gather(*(
                 persistently(script.handle.result, what=f"{script.name} result") for script in scripts
             ))
+            # Each closing message was handed to a workflow of its own, which the faults do not stop either.
+            await asyncio.gather(*(
+                persistently(client.get_workflow_handle(result.message_delivery_id).result, what=f"{script.name} mail")
+                for script, result in zip(scripts, results)
+            ))
         finally:
             done.set()
             await chaos_task
@@ -277,8 +283,8 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path):
             for what, expected in script.expected_counts.items():
                 assert counts[what] == expected, (script.name, what, counts[what])
             history = await persistently(script.handle.fetch_history, what="history")
-            replayer = Replayer(workflows=[EngagementWorkflow], data_converter=pydantic_data_converter,
-                                workflow_runner=workflow_runner())
+            replayer = Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
+                                data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
             await replayer.replay_workflow(history)  # the history is intact and deterministic
 
         # Messages: none lost, and a copy only where a worker died in the middle of an

@@ -17,6 +17,7 @@ from tests.scenario import (
     approve_verification,
     complete_enable,
     drive_through_assess,
+    finished,
     make_environment,
     make_purchase,
     make_scope,
@@ -43,7 +44,7 @@ async def test_a_year_waiting_in_remediation_stays_far_below_the_limits(
         started = await record_purchase(env.client, make_purchase(now), task_queue)
         handle = started.handle
         await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
-        result = await handle.result()
+        result = await finished(env, handle)
     assert result.outcome.status is Phase.EXPIRED
     history = await handle.fetch_history()
     events = len(history.events)
@@ -102,7 +103,7 @@ async def test_a_growing_history_continues_as_new_with_its_whole_state(
         await remediate_all(handle)
         await approve_verification(handle)
         await complete_enable(handle)
-        result = await handle.result()
+        result = await finished(env, handle)
     assert result.outcome.status is Phase.COMPLETED
     assert [event.what for event in result.timeline].count("purchase_recorded") == 1
     assert len((await handle.fetch_history()).events) < 4 * SUGGEST_CONTINUE_AS_NEW_AFTER

@@ -43,6 +43,7 @@ from tests.scenario import (
     approve_verification,
     drive_through_assess,
     drive_to_completion,
+    finished,
     mail_for,
     make_environment,
     make_purchase,
@@ -73,6 +74,10 @@ async def engagement(time_skipping_env, task_queue, tmp_path, mail_sink):
         outcome = await record_purchase(env.client, make_purchase(now), task_queue, LIFECYCLE_POLICY)
         yield env, outcome.handle, Mailbox(mail_sink, outcome.handle.id)
         await stop_if_running(outcome.handle)
+        # Its last messages too: work left on this test's task queue would hold back
+        # the shared time-skipping clock for every later test.
+        if (await outcome.handle.describe()).status == WorkflowExecutionStatus.COMPLETED:
+            await finished(env, outcome.handle)
 
 
 class Mailbox:
@@ -148,7 +153,7 @@ async def test_happy_path_reaches_completed(engagement):
     env, handle, mailbox = engagement
     today = (await env.get_current_time()).date()
     await drive_to_completion(handle, today)
-    result = await handle.result()
+    result = await finished(env, handle)
 
     assert result.outcome.status is Phase.COMPLETED
     assert result.outcome.left == []
@@ -188,7 +193,7 @@ async def test_ineligible_purchase_closes_with_reasons(time_skipping_env, task_q
     async with running_worker(env.client, task_queue, mail_sink, tmp_path):
         purchase = make_purchase(now, licenses=120, new_subscription=False)
         outcome = await record_purchase(env.client, purchase, task_queue)
-        result = await outcome.handle.result()
+        result = await finished(env, outcome.handle)
     assert result.outcome.status is Phase.INELIGIBLE
     assert any("120 licenses" in reason and "150" in reason for reason in result.outcome.reasons)
     assert any("new subscription" in reason for reason in result.outcome.reasons)
@@ -199,7 +204,7 @@ async def test_no_contact_ever_escalates_slows_down_and_expires_after_twelve_mon
     env, handle, mailbox = engagement
     state = await state_of(handle)
     purchased_at = state.purchase.purchased_at
-    result = await handle.result()  # the time-skipping server jumps through the whole year
+    result = await finished(env, handle)  # the time-skipping server jumps through the whole year
 
     outreach = [event for event in result.timeline if event.what == "outreach_sent"]
     within_window = [event for event in outreach if event.at - purchased_at < timedelta(days=30)]
@@ -245,7 +250,7 @@ async def test_assistance_on_day_three_stops_outreach_and_anchors_the_window(eng
     assert state.next_outreach_at is None
 
     await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
-    result = await handle.result()
+    result = await finished(env, handle)
     assert result.outcome.status is Phase.EXPIRED
     assert result.outcome.at == pytest.approx(add_calendar_months(requested_at, 12), abs=timedelta(seconds=1))
     assert whats(result).count("outreach_sent") == 1  # day 0 only
@@ -458,7 +463,7 @@ async def test_out_of_phase_unknown_duplicate_and_invalid_actions_are_rejected(e
         "begins only once the core capabilities are enabled",
     )
     await handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
-    await handle.result()
+    await finished(env, handle)
 
 
 async def test_withdrawal_closes_with_the_reason_and_what_was_left(engagement):
@@ -468,7 +473,7 @@ async def test_withdrawal_closes_with_the_reason_and_what_was_left(engagement):
     await handle.execute_update(
         EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Project postponed to next fiscal year")
     )
-    result = await handle.result()
+    result = await finished(env, handle)
     assert result.outcome.status is Phase.WITHDRAWN
     assert result.outcome.reasons == ["Project postponed to next fiscal year"]
     assert "Remediate: joint verification of the remediation" in result.outcome.left
@@ -484,7 +489,7 @@ async def test_expiry_during_enable_lists_the_open_tasks(engagement):
     tasks = (await state_of(handle)).tasks
     for task in tasks[:3]:
         await handle.execute_update(EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id=task.id))
-    result = await handle.result()
+    result = await finished(env, handle)
     assert result.outcome.status is Phase.EXPIRED
     left_ids = [entry.split("]")[0].split("[")[1] for entry in result.outcome.left if "[" in entry]
     assert left_ids == [task.id for task in tasks[3:]]
@@ -513,7 +518,7 @@ async def test_checkpoints_and_stall_reminders_follow_the_plan(engagement):
     assert len(sent(mailbox, "remediation_stalled")) == 1
     assert len(sent(mailbox, "stall_escalation")) == 1  # the FastTrack manager hears of it once per stall
     await handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
-    await handle.result()
+    await finished(env, handle)
     checkpoint_cancellations = [m for m in sent(mailbox, "call_cancelled") if "/checkpoint-" in m["X-FastTrack-Key"]]
     assert len(checkpoint_cancellations) == 1  # the pending checkpoint call is cancelled
 
@@ -540,7 +545,7 @@ async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path
         assert "additional_purchase" in whats(state)
 
         await drive_to_completion(first.handle, now.date())
-        await first.handle.result()
+        await finished(env, first.handle)
         with pytest.raises(BenefitAlreadyUsed, match="closed as completed"):
             await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue, LIFECYCLE_POLICY)
 
@@ -548,7 +553,7 @@ async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path
         now = await env.get_current_time()  # the clock moved on while the first engagement ran
         small = make_purchase(now, licenses=50)
         rejected = await record_purchase(env.client, small, task_queue, LIFECYCLE_POLICY)
-        assert (await rejected.handle.result()).outcome.status is Phase.INELIGIBLE
+        assert (await finished(env, rejected.handle)).outcome.status is Phase.INELIGIBLE
         now = await env.get_current_time()
         retry = await record_purchase(
             env.client, make_purchase(now, tenant_id=small.tenant_id), task_queue, LIFECYCLE_POLICY
@@ -556,4 +561,4 @@ async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path
         assert retry.created
         await wait_for_phase(retry.handle, Phase.INITIATE)
         await retry.handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
-        await retry.handle.result()
+        await finished(env, retry.handle)

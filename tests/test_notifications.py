@@ -28,16 +28,23 @@ from fasttrack.models import (
     ContactMade,
     EnvironmentSubmitted,
     KickoffHeld,
+    NotificationKind,
     Phase,
     PlanAgreed,
+    Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy
 from tests.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
+    EVERY_DAY_NINE_TO_FIVE,
     FASTTRACK,
+    LOCAL_HOUR,
     approve_verification,
+    closing_messages_sent,
+    drive_through_assess,
     complete_enable,
+    finished,
     mail_for,
     make_environment,
     make_purchase,
@@ -46,9 +53,10 @@ from tests.scenario import (
     running_worker,
     state_of,
     wait_for_phase,
+    zone_where_it_is,
 )
 from tests.test_lifecycle import stop_if_running
-from workers.client import record_purchase
+from workers.client import BenefitAlreadyUsed, record_purchase
 from workflows.engagement import EngagementWorkflow
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -145,7 +153,7 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
             await remediate_all(handle)
             await approve_verification(handle)
             await complete_enable(handle)
-            result = await handle.result()
+            result = await finished(env, handle)
         finally:
             await stop_if_running(handle)
     assert result.outcome.status is Phase.COMPLETED
@@ -166,8 +174,9 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
     # Each message once, even though every first attempt failed after the server took it.
     assert len({m["Message-ID"] for m in messages}) == len(messages) == 9
     history = await handle.fetch_history()
+    after_closing = await env.client.get_workflow_handle(result.message_delivery_id).fetch_history()
     second_attempts = [
-        event for event in history.events
+        event for event in [*history.events, *after_closing.events]
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
         and event.activity_task_started_event_attributes.attempt == 2
     ]
@@ -286,3 +295,42 @@ def test_a_missing_template_is_not_retried():
     with pytest.raises(ApplicationError) as missing:
         notifier.compose(message, ["a@b.example"], datetime.now(PARIS))
     assert missing.value.non_retryable and missing.value.type == "TemplateMissing"
+
+
+async def test_closing_outside_business_hours_completes_at_once_and_mails_at_the_next_slot_once(
+    time_skipping_env, task_queue, tmp_path, mail_sink
+):
+    env = time_skipping_env
+    now = await env.get_current_time()
+    zone = zone_where_it_is(LOCAL_HOUR["outside business hours"], now)
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        purchase = make_purchase(now, time_zone=zone)
+        started = await record_purchase(env.client, purchase, task_queue, EVERY_DAY_NINE_TO_FIVE)
+        handle = started.handle
+        with env.auto_time_skipping_disabled():  # the clock moves only as fast as the wall clock here
+            # Messages wait for the customer's morning: the kickoff summary, the checklist, an invitation.
+            await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
+            waiting = (await state_of(handle)).scheduled_messages
+            assert len(waiting) >= 3 and not mail_for(mail_sink, handle.id)
+            await handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Postponed"))
+            result = await asyncio.wait_for(handle.result(), timeout=15)
+        closed_at = result.outcome.at
+        assert result.outcome.status is Phase.WITHDRAWN
+        assert closed_at - now < timedelta(minutes=1)
+        slot = next_business_moment(closed_at, zone, purchase.country, EVERY_DAY_NINE_TO_FIVE.business_hours)
+        assert slot.astimezone(ZoneInfo(zone)).time() == time(9, 0) and slot - closed_at > timedelta(hours=6)
+        assert not mail_for(mail_sink, handle.id, "engagement_closed")
+        with pytest.raises(BenefitAlreadyUsed, match="closed as withdrawn"):
+            await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue)
+
+        delivered = await closing_messages_sent(env, result)  # skips time to the slot
+    kinds = [message.kind for message in delivered.messages]
+    assert kinds.count(NotificationKind.ENGAGEMENT_CLOSED) == 1
+    assert NotificationKind.CHECKPOINT_INVITATION not in kinds  # the call it announced is off
+    assert all(timedelta(0) <= message.sent_at - slot < timedelta(minutes=1) for message in delivered.messages)
+    mails = mail_for(mail_sink, handle.id)
+    assert sorted(mail["X-FastTrack-Kind"] for mail in mails) == sorted(kind.value for kind in kinds)  # each once
+    assert {
+        parsedate_to_datetime(mail["Date"]).astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0).time()
+        for mail in mails
+    } == {time(9, 0)}

@@ -18,6 +18,7 @@ from temporalio.worker import Replayer
 
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 RECORDED = sorted(HISTORIES.glob("*/*.json"))
@@ -39,6 +40,8 @@ async def test_recorded_history_replays_on_the_current_code(recorded: Path):
     )
     history = WorkflowHistory.from_json(workflow_id, history_json)
     replayer = Replayer(
-        workflows=[EngagementWorkflow], data_converter=pydantic_data_converter, workflow_runner=workflow_runner()
+        workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),
     )
     await replayer.replay_workflow(history)

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
 import urllib.request
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import Phase
-from tests.scenario import drive_to_completion, make_purchase, wait_for_phase
+from tests.scenario import (
+    EVERY_DAY_NINE_TO_FIVE,
+    LOCAL_HOUR,
+    drive_to_completion,
+    make_purchase,
+    wait_for_phase,
+    zone_where_it_is,
+)
 from tests.stack_process import REPOSITORY, Stack
 from workers.client import record_purchase
 from workers.smtp_sink import MailSink
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 
 @pytest.fixture
@@ -31,22 +41,33 @@ def stack(tmp_path):
 
 
 @pytest.mark.timeout(300)
-async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_restarts(stack):
+@pytest.mark.parametrize("moment", list(LOCAL_HOUR))
+async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_restarts(stack, moment):
     stack.start()
     with urllib.request.urlopen(f"http://127.0.0.1:{stack.ui_port}/", timeout=10) as response:
         assert response.status == 200
 
     client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=pydantic_data_converter)
-    purchase = make_purchase(datetime.now(timezone.utc))
-    started = await record_purchase(client, purchase, TASK_QUEUE)
+    now = datetime.now(timezone.utc)
+    zone = zone_where_it_is(LOCAL_HOUR[moment], now)
+    inside = moment == "inside business hours"
+    purchase = make_purchase(now, time_zone=zone)
+    started = await record_purchase(client, purchase, TASK_QUEUE, EVERY_DAY_NINE_TO_FIVE)
     await drive_to_completion(started.handle, purchase.purchased_at.date())
-    result = await started.handle.result()
+    result = await asyncio.wait_for(started.handle.result(), timeout=30)
     assert result.outcome.status is Phase.COMPLETED
     events_before = len((await started.handle.fetch_history()).events)
+    delivery = client.get_workflow_handle_for(MessageDeliveryWorkflow.run, result.message_delivery_id)
+    if inside:
+        await asyncio.wait_for(delivery.result(), timeout=60)
+    else:
+        waiting = (await delivery.query(MessageDeliveryWorkflow.outcomes)).messages
+        assert waiting and all(message.sent_at is None for message in waiting)
+        assert {message.send_at.astimezone(ZoneInfo(zone)).time() for message in waiting} == {time(9, 0)}
     # The messages went through the local SMTP sink into the data folder.
     kinds = [message["X-FastTrack-Kind"] for message in MailSink(stack.data_dir / "mail").messages()
              if message["X-FastTrack-Engagement"] == started.handle.id]
-    assert "engagement_closed" in kinds
+    assert ("engagement_closed" in kinds) is inside
 
     assert stack.stop() == 0
     output = stack.output.read_text()
@@ -59,8 +80,9 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     assert workflow_logs and all(log["workflow_id"] == started.handle.id for log in workflow_logs)
     assert {log["action"] for log in workflow_logs} >= {"ContactMade", "KickoffHeld", "TaskDone"}
     deliveries = [log for log in logs if log["event"] == "message delivered"]
-    assert deliveries and all(
-        log["workflow_id"] == started.handle.id and log["activity_type"] == "send_notification" and log["activity_id"]
+    assert bool(deliveries) is inside and all(
+        log["workflow_id"] in (started.handle.id, delivery.id) and log["activity_type"] == "send_notification"
+        and log["activity_id"]
         for log in deliveries
     )
 
@@ -71,6 +93,11 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     assert len((await handle.fetch_history()).events) == events_before
     state = await handle.query(EngagementWorkflow.state)
     assert state.phase is Phase.COMPLETED
+    delivery = client.get_workflow_handle_for(MessageDeliveryWorkflow.run, result.message_delivery_id)
+    if not inside:  # still waiting for the customer's morning, across the restart
+        assert (await delivery.describe()).status == WorkflowExecutionStatus.RUNNING
+        assert (await delivery.query(MessageDeliveryWorkflow.outcomes)).messages == waiting
+        await delivery.terminate("test finished")
 
     # The restarted worker picks up new work too.
     second = await record_purchase(client, make_purchase(purchase.purchased_at), TASK_QUEUE)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -17,7 +19,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from fasttrack.engagement import engagement_id_for
-from fasttrack.models import EngagementInput, EngagementResult, Phase, Purchase
+from fasttrack.models import EngagementInput, Outcome, Phase, Purchase
 from fasttrack.policy import BenefitPolicy
 from workers.config import ClientSettings
 from workflows import search_attributes as sa
@@ -36,6 +38,10 @@ async def connect(settings: ClientSettings) -> Client:
 
 class BenefitAlreadyUsed(Exception):
     """R4: each eligible service is onboarded once per tenant."""
+
+
+class EngagementStillClosing(Exception):
+    """The tenant's engagement has closed, but its run has not completed yet."""
 
 
 @dataclass
@@ -85,26 +91,42 @@ async def record_purchase(
         pass
     handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
     description = await handle.describe()
+    outcome: Outcome | None = None
     if description.status == WorkflowExecutionStatus.RUNNING:
         state = await handle.query(EngagementWorkflow.state)
         if purchase.order_id == state.purchase.order_id or purchase.order_id in state.additional_purchases:
             return PurchaseOutcome(
                 handle, False, f"Order {purchase.order_id} is already recorded on engagement {engagement_id}."
             )
-        await handle.signal(EngagementWorkflow.purchase_received, purchase)
-        return PurchaseOutcome(
-            handle, False, f"Tenant already has engagement {engagement_id}; the purchase was attached to it."
-        )
-    previous: EngagementResult | None = None
-    if description.status == WorkflowExecutionStatus.COMPLETED:
-        previous = await handle.result()
-    if previous is not None and previous.outcome.status is not Phase.INELIGIBLE:
+        if not state.phase.is_closed:
+            await handle.signal(EngagementWorkflow.purchase_received, purchase)
+            return PurchaseOutcome(
+                handle, False, f"Tenant already has engagement {engagement_id}; the purchase was attached to it."
+            )
+        outcome = state.outcome  # closed, and its run is completing
+    elif description.status == WorkflowExecutionStatus.COMPLETED:
+        outcome = (await handle.result()).outcome
+    if outcome is not None and outcome.status is not Phase.INELIGIBLE:
         raise BenefitAlreadyUsed(
             f"Tenant {purchase.tenant_id} has used the benefit: engagement {engagement_id} "
-            f"closed as {previous.outcome.status.value} on {previous.outcome.at:%Y-%m-%d}."
+            f"closed as {outcome.status.value} on {outcome.at:%Y-%m-%d}."
         )
+    if description.status == WorkflowExecutionStatus.RUNNING:
+        await _until_run_completes(handle)
     handle = await start(WorkflowIDReusePolicy.ALLOW_DUPLICATE)
     return PurchaseOutcome(handle, True, f"Engagement {engagement_id} started again after an earlier run.")
+
+
+async def _until_run_completes(handle: WorkflowHandle, within: timedelta = timedelta(seconds=30)) -> None:
+    """An engagement closed as ineligible completes its run moments after closing;
+    a new purchase for the tenant starts once it has."""
+    try:
+        await asyncio.wait_for(handle.result(), within.total_seconds())
+    except asyncio.TimeoutError:
+        raise EngagementStillClosing(
+            f"Engagement {handle.id} closed as ineligible but its run has not completed yet "
+            "(is the worker running?); send the purchase again in a moment."
+        ) from None
 
 
 def _initial_search_attributes(purchase: Purchase) -> TypedSearchAttributes:

@@ -21,11 +21,13 @@ from temporalio.worker.workflow_sandbox import (
 )
 
 from activities.eligibility import verify_eligibility
+from activities.message_handover import MessageHandoverActivity
 from activities.notifier import DeliveryLedger, Notifier
 from workers.client import connect
 from workers.config import ConfigurationError, WorkerSettings
 from workers.logs import configure_logging
 from workflows.engagement import EngagementWorkflow
+from workflows.message_delivery import MessageDeliveryWorkflow
 
 log = logging.getLogger("fasttrack.worker")
 
@@ -45,8 +47,8 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[EngagementWorkflow],
-        activities=[verify_eligibility, notifier.send_notification],
+        workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
+        activities=[verify_eligibility, notifier.send_notification, MessageHandoverActivity(client).hand_over_messages],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         max_cached_workflows=settings.max_cached_workflows,

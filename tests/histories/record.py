@@ -35,6 +35,7 @@ from tests.scenario import (
     approve_verification,
     complete_enable,
     drive_through_assess,
+    finished,
     make_environment,
     make_purchase,
     make_scope,
@@ -122,7 +123,7 @@ async def record(folder: Path) -> None:
                     if name != "ineligible":
                         await wait_for_phase(started.handle, Phase.INITIATE)
                     await drive(started.handle, now.date())
-                    result = await started.handle.result()
+                    result = await finished(env, started.handle)
                     history = await started.handle.fetch_history()
                     (folder / f"{name}.json").write_text(history.to_json())
                     print(f"{name}: {result.outcome.status.value}, {len(history.events)} events")
