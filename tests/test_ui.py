@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 
 from tests.stack_process import REPOSITORY, Stack
+from workflows.engagement import EngagementWorkflow
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPOSITORY / "build" / "screenshots"
@@ -97,7 +100,14 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
 
         # Fabrikam went through a rejected verification: the checkpoint timers and the notice show.
         await page.goto(pages["Fabrikam"])
-        for text in ("Send: Verification 1: items reopened", "Checkpoint call", "Send: Engagement completed"):
+        for text in ("Send: Verification 1: items reopened", "Checkpoint call", "Hand over 1 message(s) to workflow"):
             await page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
+        # Its closing message went out from the workflow the engagement handed it to.
+        client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=pydantic_data_converter)
+        fabrikam = client.get_workflow_handle_for(EngagementWorkflow.run, pages["Fabrikam"].rsplit("/", 1)[1])
+        delivery_id = (await fabrikam.result()).message_delivery_id
+        await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + delivery_id)
+        await page.get_by_text("Send: Engagement completed", exact=False).first.wait_for(timeout=30_000)
+        await page.screenshot(path=SCREENSHOTS / "message-delivery.png")
         await browser.close()
     assert stack.stop() == 0
