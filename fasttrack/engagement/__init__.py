@@ -1,0 +1,64 @@
+"""The engagement as a pure state machine, one module per phase of the benefit.
+
+``EngagementWorkflow`` owns the clock and the side effects; this package owns
+the rules. Every action has a row in ``table.RULES``: the phases that allow it,
+a check (raises ``ActionRejected`` with a sentence a person understands, and
+changes nothing) and an apply. Timers are derived from the state
+(``clock.next_reminder``) and fired by ``clock.advance_clock``. Messages wait in
+the outbox (a customer's for their business hours) until the workflow hands
+them to the notifier activity.
+
+| phase | module |
+|---|---|
+| eligibility | eligibility.py |
+| Initiate | initiate.py (calls.py for the kickoff call) |
+| Assess | assess.py |
+| Remediate | remediate.py (calls.py for checkpoint calls) |
+| Enable — core, Enable — Intune | enable_core.py, enable_intune.py |
+| any open phase, and the end | closing.py |
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fasttrack.engagement.assess import AssessRules
+from fasttrack.engagement.calls import CallRules
+from fasttrack.engagement.clock import Clock
+from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, ActionRejected, engagement_id_for
+from fasttrack.engagement.eligibility import EligibilityRules, new_state
+from fasttrack.engagement.enable_core import EnableCoreRules
+from fasttrack.engagement.enable_intune import EnableIntuneRules
+from fasttrack.engagement.table import RULES
+from fasttrack.models import Action, ActionReceipt, EngagementInput, EngagementState
+from fasttrack.presentation import details_markdown
+
+__all__ = ["COMMERCE", "ORCHESTRATOR", "ActionRejected", "Engagement", "engagement_id_for"]
+
+
+class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIntuneRules, CallRules):
+    """The facade the workflow talks to."""
+
+    @classmethod
+    def open(cls, engagement_input: EngagementInput, engagement_id: str, now: datetime) -> Engagement:
+        return cls(new_state(engagement_input, engagement_id, now), engagement_input.policy)
+
+    def check(self, action: Action, now: datetime) -> None:
+        if self.state.phase.is_closed:
+            raise ActionRejected(f"The engagement is closed ({self.state.phase.value}); it takes no more actions.")
+        rule = RULES[type(action)]
+        self._require_phase(rule.doing, *rule.phases)
+        rule.check(self, action, now)
+
+    def apply(self, action: Action, now: datetime) -> ActionReceipt:
+        self.check(action, now)
+        message = RULES[type(action)].apply(self, action, now)
+        return ActionReceipt(engagement_id=self.state.engagement_id, phase=self.state.phase, message=message)
+
+    def details_markdown(self) -> str:
+        return details_markdown(self.state, self.open_work(), self.next_reminder())
+
+    def snapshot(self) -> EngagementState:
+        view = self.state.model_copy(deep=True)
+        view.next_reminder = self.next_reminder()
+        return view

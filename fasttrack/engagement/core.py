@@ -1,0 +1,87 @@
+"""What every room of the engagement shares: its state and policy, the timeline,
+phase changes, and the customer's calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fasttrack.business_time import next_business_moment, within_business_hours, zone
+from fasttrack.messages import lookup
+from fasttrack.models import ChecklistItem, EnableTask, EngagementState, ItemStatus, Phase, Phrase, TimelineEvent
+from fasttrack.policy import BenefitPolicy
+
+ORCHESTRATOR = "fasttrack-orchestrator"
+COMMERCE = "commerce"
+
+
+class ActionRejected(ValueError):
+    """An action that the rules do not allow now; the message is for a person."""
+
+
+def engagement_id_for(tenant_id: str) -> str:
+    """One engagement per tenant for the Intune benefit (R4)."""
+    return f"fasttrack-intune-{tenant_id.strip().lower()}"
+
+
+def day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+class EngagementCore:
+    def __init__(self, state: EngagementState, policy: BenefitPolicy) -> None:
+        self.state = state
+        self.policy = policy
+        # Behaviour added while engagements were running; the workflow turns it on
+        # through workflow.patched, so those started before replay as they ran.
+        self.keeps_messages_current = True
+
+    def _record(self, at: datetime, what: str, by: str, detail: str = "") -> None:
+        self.state.timeline.append(TimelineEvent(at=at, what=what, by=by, detail=detail))
+
+    def _enter(self, phase: Phase, now: datetime) -> None:
+        self.state.phase = phase
+        self.state.phase_since = now
+
+    def open_items(self) -> list[ChecklistItem]:
+        return [item for item in self.state.checklist if item.status is ItemStatus.OPEN]
+
+    def _find_item(self, item_id: str) -> ChecklistItem:
+        for item in self.state.checklist:
+            if item.id == item_id:
+                return item
+        known = ", ".join(item.id for item in self.state.checklist) or "none"
+        raise ActionRejected(f"There is no checklist item '{item_id}' (items: {known}).")
+
+    def _item_phrase(self, item: ChecklistItem, label_key: str | None = None) -> Phrase:
+        words = item.phrase or Phrase(text=item.description)  # a declared gap: the customer's own words
+        label = lookup("en", label_key) if label_key else None
+        return words.model_copy(update={"ref": item.id, "label_key": label_key, "label": label})
+
+    def _open_tasks(self) -> list[EnableTask]:
+        return [task for task in self.state.tasks if task.status is ItemStatus.OPEN]
+
+    def _business_slot(self, moment: datetime) -> datetime:
+        """The first quarter hour at or after ``moment`` when a call of the policy's
+        length fits the customer's business hours."""
+        quarter = timedelta(minutes=15)
+        rounded = moment + (datetime.min.replace(tzinfo=moment.tzinfo) - moment) % quarter
+        return next_business_moment(
+            rounded, self.state.time_zone, self.state.purchase.country, self.policy.business_hours,
+            self.policy.call_duration,
+        )
+
+    def _fits_business_hours(self, start: datetime) -> bool:
+        return within_business_hours(
+            start, self.state.time_zone, self.state.purchase.country, self.policy.business_hours,
+            self.policy.call_duration,
+        )
+
+    def _local(self, moment: datetime) -> str:
+        return f"{moment.astimezone(zone(self.state.time_zone)):%Y-%m-%d %H:%M} {self.state.time_zone}"
+
+    def _require_phase(self, doing: str, *phases: Phase) -> None:
+        if self.state.phase not in phases:
+            allowed = " or ".join(phase.value for phase in phases)
+            raise ActionRejected(
+                f"Cannot {doing} now: the engagement is in {self.state.phase.value}, and this is done in {allowed}."
+            )

@@ -1,0 +1,94 @@
+"""Eligibility (R1) and the events commerce sends about purchases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fasttrack.business_time import default_time_zone
+from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, EngagementCore
+from fasttrack.models import (
+    EligibilityVerdict,
+    EngagementInput,
+    EngagementState,
+    Phase,
+    Purchase,
+    TimelineEvent,
+)
+from fasttrack.policy import OnboardingAnchor
+
+def new_state(engagement_input: EngagementInput, engagement_id: str, now: datetime) -> EngagementState:
+    """The state of an engagement that has just received its purchase."""
+    purchase, policy = engagement_input.purchase, engagement_input.policy
+    language = purchase.preferred_language
+    if language not in policy.languages:
+        language = policy.default_language
+    time_zone = purchase.time_zone or default_time_zone(purchase.country)
+    state = EngagementState(
+        engagement_id=engagement_id,
+        tenant_id=purchase.tenant_id,
+        purchase=purchase,
+        language=language,
+        time_zone=time_zone or "UTC",
+        time_zone_assumed=time_zone is None,
+        phase_since=now,
+        contact_deadline=purchase.purchased_at + policy.contact_window,
+        # An engagement never reached expires this long after the purchase.
+        onboarding_deadline=policy.onboarding_deadline(purchase.purchased_at),
+    )
+    if policy.onboarding_anchor is OnboardingAnchor.PURCHASE:
+        state.onboarding_started_at = purchase.purchased_at
+    state.timeline.append(
+        TimelineEvent(
+            at=purchase.purchased_at,
+            what="purchase_recorded",
+            by=COMMERCE,
+            detail=f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
+            f"{' (new subscription)' if purchase.new_subscription else ''}",
+        )
+    )
+    return state
+
+
+class EligibilityRules(EngagementCore):
+    """From the purchase to Initiate, or to ineligible."""
+
+    def record_eligibility(self, verdict: EligibilityVerdict, now: datetime) -> None:
+        if self.state.phase.is_closed:  # withdrawn while eligibility was being checked
+            return
+        if not verdict.eligible:
+            self._record(now, "eligibility_rejected", ORCHESTRATOR, " ".join(reason.text for reason in verdict.reasons))
+            self._close(Phase.INELIGIBLE, now, reasons=verdict.reasons)
+            return
+        self._record(now, "eligibility_verified", ORCHESTRATOR, "The purchase qualifies for the benefit.")
+        self._enter(Phase.INITIATE, now)
+        if self.state.contact_made_at is None and self.state.assistance_requested_at is None:
+            self.state.next_outreach_at = now
+
+    def record_additional_purchase(self, purchase: Purchase, now: datetime) -> None:
+        """Another purchase event for this tenant: recorded, never a second engagement."""
+        if purchase.tenant_id != self.state.tenant_id:
+            self.record_refused_event("purchase_received", f"it is for tenant {purchase.tenant_id}", now)
+            return
+        if purchase.order_id == self.state.purchase.order_id or purchase.order_id in self.state.additional_purchases:
+            return
+        if self.state.phase.is_closed:
+            self._record(
+                now,
+                "purchase_refused",
+                COMMERCE,
+                f"Order {purchase.order_id} arrived after the engagement closed ({self.state.phase.value}); "
+                "it is not attached to it.",
+            )
+            return
+        self.state.additional_purchases.append(purchase.order_id)
+        self._record(
+            now,
+            "additional_purchase",
+            COMMERCE,
+            f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
+            " (attached to this engagement)",
+        )
+
+    def record_refused_event(self, event: str, reason: str, now: datetime) -> None:
+        """An event from another system that could not be read: noted, nothing else."""
+        self._record(now, "event_refused", ORCHESTRATOR, f"A malformed {event} event was ignored: {reason}"[:500])

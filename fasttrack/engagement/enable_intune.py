@@ -1,0 +1,77 @@
+"""Enable — Intune: test devices, selected apps, and completion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, EngagementCore
+from fasttrack.models import AppSelected, DeviceEnrolled, EnrolledDevice, Goal, LinkType, Phase, SelectedApp
+from fasttrack.policy import MdmPlatform, PlatformSupport
+
+
+class EnableIntuneRules(EngagementCore):
+    """Devices and apps (R8, R9) while MDM is in scope; the last task completes the engagement."""
+
+    def _mdm_platform(self, doing: str, platform: MdmPlatform) -> PlatformSupport:
+        """How the policy supports ``platform``, when MDM is in scope at all."""
+        assert self.state.scope is not None
+        if Goal.MDM not in self.state.scope.goals:
+            raise ActionRejected(f"Cannot {doing}: mobile device management is not in this engagement's scope.")
+        support = self.policy.mdm_platforms.get(platform)
+        if support is None:
+            raise ActionRejected(f"Platform '{platform.value}' is not a supported MDM platform.")
+        return support
+
+    def _check_device(self, action: DeviceEnrolled, now: datetime) -> None:
+        support = self._mdm_platform("enroll a test device", action.platform)
+        on_platform = [device for device in self.state.test_devices if device.platform is action.platform]
+        if any(device.name.casefold() == action.device_name.casefold() for device in on_platform):
+            raise ActionRejected(f"Test device '{action.device_name}' is already enrolled on {support.label}.")
+        limit = self.policy.max_test_devices_per_platform
+        if len(on_platform) >= limit:
+            raise ActionRejected(
+                f"At most {limit} test devices per platform are enrolled, and {support.label} already has "
+                f"{len(on_platform)}."
+            )
+
+    def _apply_device(self, action: DeviceEnrolled, now: datetime) -> str:
+        self.state.test_devices.append(
+            EnrolledDevice(platform=action.platform, name=action.device_name, enrolled_at=now, enrolled_by=action.by)
+        )
+        self._record(now, "test_device_enrolled", action.by, f"{action.device_name} ({action.platform.value})")
+        return f"Test device '{action.device_name}' enrolled on {action.platform.value}."
+
+    def _check_app(self, action: AppSelected, now: datetime) -> None:
+        support = self._mdm_platform("select an app", action.platform)
+        scheme, separator, rest = action.link.partition("://")
+        if not separator or not scheme or not rest or not scheme.replace("-", "").replace(".", "").isalnum():
+            raise ActionRejected(f"'{action.link}' is not a link (expected scheme://address).")
+        if action.link_type is LinkType.WEB_LINK and scheme.lower() not in ("http", "https"):
+            raise ActionRejected("A web link starts with https:// or http://.")
+        on_platform = [app for app in self.state.apps if app.platform is action.platform]
+        if any(app.name.casefold() == action.app_name.casefold() for app in on_platform):
+            raise ActionRejected(f"App '{action.app_name}' is already selected for {support.label}.")
+        limit = self.policy.max_apps_per_platform
+        if len(on_platform) >= limit:
+            raise ActionRejected(
+                f"At most {limit} apps per platform are selected, and {support.label} already has {len(on_platform)}."
+            )
+
+    def _apply_app(self, action: AppSelected, now: datetime) -> str:
+        self.state.apps.append(
+            SelectedApp(
+                platform=action.platform,
+                name=action.app_name,
+                link_type=action.link_type,
+                link=action.link,
+                selected_at=now,
+                selected_by=action.by,
+            )
+        )
+        self._record(now, "app_selected", action.by, f"{action.app_name} ({action.platform.value}, {action.link_type.value})")
+        return f"App '{action.app_name}' selected for {action.platform.value}."
+
+    def _intune_enabled(self, now: datetime) -> str:
+        self._record(now, "intune_enabled", ORCHESTRATOR, "All management policies validated.")
+        self._close(Phase.COMPLETED, now)
+        return "Intune enabled: the engagement is completed."

@@ -1,0 +1,117 @@
+"""The outbox: messages wait here (a customer's for their business hours) until the workflow sends them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fasttrack.business_time import next_business_moment
+from fasttrack.engagement.core import ORCHESTRATOR, EngagementCore
+from fasttrack.models import Audience, Notification, NotificationKind, Phrase, Reminder, ScheduledCall
+
+
+class Outbox(EngagementCore):
+    """Queues, hands out and records messages."""
+
+    def _notify(
+        self,
+        kind: NotificationKind,
+        purpose: int | str,
+        audience: Audience,
+        summary: str,
+        now: datetime,
+        facts: dict[str, str] | None = None,
+        moments: dict[str, datetime] | None = None,
+        lines: list[Phrase] | None = None,
+        call: ScheduledCall | None = None,
+        attachment_markdown: str | None = None,
+    ) -> None:
+        """Queues a message; a customer's waits for their business hours."""
+        state = self.state
+        to, name, send_at = [], None, now
+        if audience is Audience.CUSTOMER:
+            person = state.scope.project_manager if state.scope else state.purchase.customer_contact
+            to, name = [person.email], person.name
+            send_at = next_business_moment(
+                now, state.time_zone, state.purchase.country, self.policy.business_hours
+            )
+        state.scheduled_messages.append(
+            Notification(
+                engagement_id=state.engagement_id,
+                kind=kind,
+                key=f"{state.purchase.order_id}/{kind.value}/{purpose}",
+                audience=audience,
+                to=to,
+                recipient_name=name,
+                language=state.language if audience is Audience.CUSTOMER else self.policy.default_language,
+                time_zone=state.time_zone,
+                country=state.purchase.country,
+                send_at=send_at,
+                summary=summary,
+                facts={
+                    "tenant_id": state.tenant_id,
+                    "organization": state.purchase.organization or state.tenant_id,
+                    **(facts or {}),
+                },
+                moments=moments or {},
+                lines=lines or [],
+                call=call,
+                attachment_markdown=attachment_markdown,
+            )
+        )
+
+    def due_messages(self, now: datetime) -> list[Notification]:
+        """Takes the messages whose time has come, oldest first."""
+        due = [message for message in self.state.scheduled_messages if message.send_at <= now]
+        self.state.scheduled_messages = [message for message in self.state.scheduled_messages if message.send_at > now]
+        for call in (self.state.kickoff_call, self.state.next_checkpoint):
+            if call is not None and any(message.call and message.call.uid == call.uid for message in due):
+                call.invitation_sent = True  # on its way: a later change must be sent as an update
+        return due
+
+    def hand_over_messages(self) -> list[Notification]:
+        """Takes every message still waiting, due or not, once the engagement is
+        closed: another workflow delivers them, so the outcome waits for none."""
+        assert self.state.phase.is_closed
+        messages = sorted(self.state.scheduled_messages, key=lambda message: message.send_at)
+        self.state.scheduled_messages = []
+        return messages
+
+    def record_hand_over(self, messages: list[Notification], delivery_id: str, now: datetime) -> None:
+        self.state.message_delivery_id = delivery_id
+        schedule = "; ".join(f"{message.summary} at {message.send_at:%Y-%m-%d %H:%M} UTC" for message in messages)
+        self._record(
+            now,
+            "messages_handed_over",
+            ORCHESTRATOR,
+            f"{len(messages)} message(s) still to send are delivered by workflow {delivery_id}: {schedule}.",
+        )
+
+    def record_delivery(self, notification: Notification, now: datetime) -> None:
+        self.state.messages_sent += 1
+        recipients = ", ".join(notification.to) or notification.audience.value.replace("_", " ")
+        self._record(now, f"{notification.kind.value}_sent", ORCHESTRATOR,
+                     f"{notification.summary} → {recipients} ({notification.language})")
+
+    def record_delivery_failure(self, notification: Notification, reason: str, now: datetime) -> None:
+        self.state.delivery_failures.append(f"{notification.key}: {reason}")
+        for call in (self.state.kickoff_call, self.state.next_checkpoint):
+            if call is not None and notification.call is not None and call.uid == notification.call.uid:
+                call.invitation_sent = False  # never reached the customer
+        self._record(now, "notification_failed", ORCHESTRATOR, f"{notification.summary}: {reason}")
+
+    def _withdraw_waiting(self, *kinds: NotificationKind) -> None:
+        """Drops messages of these kinds still waiting for business hours."""
+        if self.keeps_messages_current:
+            self.state.scheduled_messages = [m for m in self.state.scheduled_messages if m.kind not in kinds]
+
+    def _withdraw_unsent_invitations(self, call: ScheduledCall) -> bool:
+        """Drops invitations to ``call`` still waiting for business hours; True if any was."""
+        waiting = [m for m in self.state.scheduled_messages if m.call is not None and m.call.uid == call.uid]
+        self.state.scheduled_messages = [m for m in self.state.scheduled_messages if m not in waiting]
+        return bool(waiting)
+
+    def _message_reminders(self) -> list[Reminder]:
+        if not self.state.scheduled_messages:
+            return []
+        first = min(self.state.scheduled_messages, key=lambda message: message.send_at)
+        return [Reminder(at=first.send_at, kind="message", summary=f"Send: {first.summary}")]
