@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test bench clean
+.PHONY: run demo test unit bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
@@ -30,6 +30,10 @@ test: $(VENV)/.test-installed
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser test…"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	$(BIN)/python -m pytest
+
+## Runs the unit tier alone: pure and fast (a few seconds), no server.
+unit: $(VENV)/.test-installed
+	$(BIN)/python -m pytest tests/unit
 
 ## Measures what an engagement costs beside plain Temporal (under 10 minutes on 2 cores).
 bench: $(VENV)/.test-installed

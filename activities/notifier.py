@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
+from typing import Protocol
 
 import aiosmtplib
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -24,7 +25,6 @@ from temporalio.exceptions import ApplicationError
 
 from fasttrack.messages import RenderedMessage, TemplateMissing, render_message
 from fasttrack.models import Audience, DeliveryReceipt, Notification
-from workers.config import MailSettings
 
 PRODUCT_ID = "-//FastTrack onboarding orchestrator//EN"
 
@@ -32,6 +32,18 @@ PRODUCT_ID = "-//FastTrack onboarding orchestrator//EN"
 def message_id_for(notification: Notification) -> str:
     digest = hashlib.sha256(f"{notification.engagement_id}/{notification.key}".encode()).hexdigest()[:32]
     return f"<{digest}@fasttrack-orchestrator>"
+
+
+class MailSettings(Protocol):
+    """What the notifier needs to know; the worker's settings provide it."""
+
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str | None
+    smtp_password: str | None
+    sender_email: str
+    manager_email: str
 
 
 class DeliveryLedger:

@@ -38,10 +38,10 @@ from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
 from cli.demo import Customer, completes
 from fasttrack.models import RemediationItemDone
 from fasttrack.policy import BenefitPolicy
-from tests.histories.record import record
-from tests.scenario import make_purchase
-from tests.stack_process import free_port
+from simulation.record import record
+from simulation.scenario import make_purchase
 from workers.client import record_purchase
+from workers.ports import free_port
 from workers.smtp_sink import MailSink
 from workers.stack import StackSettings, server_command
 from workers.worker import workflow_runner

@@ -5,14 +5,13 @@ Deterministic: the answers depend only on the time-zone database and the
 holiday rules shipped with the worker, so workflow code calls these functions.
 Both are read from data files the first time a zone or a country is needed;
 inside the workflow sandbox, which forbids file access, that one read is let
-through (``_reading_static_data``). Upgrading ``tzdata`` or ``holidays`` can move
+through (``fasttrack.sandbox``). Upgrading ``tzdata`` or ``holidays`` can move
 a future reminder of a running engagement by the rule change, nothing more:
 timer durations are not part of Temporal's determinism check.
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,9 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from babel.core import get_global
 from pydantic import Field, model_validator
-from temporalio import workflow
 
 from fasttrack.base import StrictModel
+from fasttrack.sandbox import reading_static_data
 
 MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]
 
@@ -42,19 +41,13 @@ class BusinessHours(StrictModel):
         return self
 
 
-def _reading_static_data():
-    if workflow.unsafe.in_sandbox():
-        return workflow.unsafe.sandbox_unrestricted()
-    return nullcontext()
-
-
 _ZONES: dict[str, ZoneInfo] = {}
 
 
 def zone(name: str) -> ZoneInfo:
     found = _ZONES.get(name)
     if found is None:
-        with _reading_static_data():
+        with reading_static_data():
             found = _ZONES[name] = ZoneInfo(name)
     return found
 
@@ -69,7 +62,7 @@ def is_known_time_zone(name: str) -> bool:
 
 @cache
 def _territory_zones() -> dict[str, list[str]]:
-    with _reading_static_data():
+    with reading_static_data():
         return dict(get_global("territory_zones"))
 
 
@@ -81,7 +74,7 @@ def default_time_zone(country: str) -> str | None:
 
 @lru_cache(maxsize=256)
 def _public_holidays(country: str, year: int) -> frozenset[date]:
-    with _reading_static_data():
+    with reading_static_data():
         try:
             return frozenset(holidays.country_holidays(country, years=year).keys())
         except NotImplementedError:  # a country the library does not know: no holidays

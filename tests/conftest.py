@@ -6,7 +6,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from tests.scenario import require_binary
+from tests.support.scenario import require_binary
 from workers.client import register_search_attributes
 from workers.smtp_sink import MailSink
 from workflows import search_attributes as sa

@@ -19,7 +19,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from fasttrack.engagement import engagement_id_for
-from fasttrack.models import EngagementInput, Outcome, Phase, Purchase
+from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
+from fasttrack.models import EngagementInput, Phase, Purchase
 from fasttrack.policy import BenefitPolicy
 from workers.config import ClientSettings
 from workflows import search_attributes as sa
@@ -62,12 +63,8 @@ def _start_summary(purchase: Purchase) -> str:
 async def record_purchase(
     client: Client, purchase: Purchase, task_queue: str, policy: BenefitPolicy | None = None
 ) -> PurchaseOutcome:
-    """Starts the tenant's engagement, or attaches the purchase to the one already running.
-
-    A tenant whose earlier engagement was closed as ineligible may start again
-    with a new purchase; one whose engagement ran (completed, expired or
-    withdrawn) has used the benefit.
-    """
+    """Starts the tenant's engagement; for a tenant that has one, does what R4 decides
+    (``fasttrack.benefit_use``): recognise the order, attach it, refuse it, or start again."""
     engagement_id = engagement_id_for(purchase.tenant_id)
     engagement_input = EngagementInput(purchase=purchase, policy=policy or BenefitPolicy())
 
@@ -91,30 +88,27 @@ async def record_purchase(
         pass
     handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
     description = await handle.describe()
-    outcome: Outcome | None = None
-    if description.status == WorkflowExecutionStatus.RUNNING:
+    running = description.status == WorkflowExecutionStatus.RUNNING
+    if running:
         state = await handle.query(EngagementWorkflow.state)
-        if purchase.order_id == state.purchase.order_id or purchase.order_id in state.additional_purchases:
-            return PurchaseOutcome(
-                handle, False, f"Order {purchase.order_id} is already recorded on engagement {engagement_id}."
-            )
-        if not state.phase.is_closed:
-            await handle.signal(EngagementWorkflow.purchase_received, purchase)
-            return PurchaseOutcome(
-                handle, False, f"Tenant already has engagement {engagement_id}; the purchase was attached to it."
-            )
-        outcome = state.outcome  # closed, and its run is completing
+        existing = ExistingEngagement(engagement_id, state.outcome,
+                                      frozenset([state.purchase.order_id, *state.additional_purchases]))
     elif description.status == WorkflowExecutionStatus.COMPLETED:
-        outcome = (await handle.result()).outcome
-    if outcome is not None and outcome.status is not Phase.INELIGIBLE:
-        raise BenefitAlreadyUsed(
-            f"Tenant {purchase.tenant_id} has used the benefit: engagement {engagement_id} "
-            f"closed as {outcome.status.value} on {outcome.at:%Y-%m-%d}."
-        )
-    if description.status == WorkflowExecutionStatus.RUNNING:
+        existing = ExistingEngagement(engagement_id, (await handle.result()).outcome)
+    else:  # terminated, failed or timed out: the earlier run has no outcome
+        existing = ExistingEngagement(engagement_id, None)
+    decision = decide_purchase(purchase, existing, run_ended=not running)
+    if decision.kind is PurchaseDecision.REFUSE:
+        raise BenefitAlreadyUsed(decision.message)
+    if decision.kind is PurchaseDecision.RECOGNISED:
+        return PurchaseOutcome(handle, False, decision.message)
+    if decision.kind is PurchaseDecision.ATTACH:
+        await handle.signal(EngagementWorkflow.purchase_received, purchase)
+        return PurchaseOutcome(handle, False, decision.message)
+    if running:  # closed as ineligible, its run completing
         await _until_run_completes(handle)
     handle = await start(WorkflowIDReusePolicy.ALLOW_DUPLICATE)
-    return PurchaseOutcome(handle, True, f"Engagement {engagement_id} started again after an earlier run.")
+    return PurchaseOutcome(handle, True, decision.message)
 
 
 async def _until_run_completes(handle: WorkflowHandle, within: timedelta = timedelta(seconds=30)) -> None:

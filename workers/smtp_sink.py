@@ -13,7 +13,6 @@ import email.policy
 import itertools
 import os
 import signal
-import socket
 import threading
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -24,6 +23,7 @@ from aiosmtpd.controller import Controller
 from pydantic import Field
 
 from workers.config import ConfigurationError, EnvSettings
+from workers.ports import free_port
 
 
 class MailFolderHandler:
@@ -51,18 +51,12 @@ class MailFolderHandler:
         return "250 Message accepted for delivery"
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
 class MailSink:
     """The SMTP server and its folder; ``messages()`` reads back what arrived."""
 
     def __init__(self, folder: Path, port: int = 0, host: str = "127.0.0.1") -> None:
         self.folder = folder
-        self.controller = Controller(MailFolderHandler(folder), hostname=host, port=port or _free_port(host))
+        self.controller = Controller(MailFolderHandler(folder), hostname=host, port=port or free_port(host))
 
     def start(self) -> None:
         self.controller.start()

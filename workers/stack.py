@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from typing import Annotated
 from pydantic import Field
 
 from workers.config import ConfigurationError, EnvSettings
+from workers.ports import port_is_free, port_is_open
 from workflows import search_attributes
 
 STOP_GRACE_SECONDS = 20
@@ -47,22 +47,6 @@ def temporal_cli() -> Path:
             "run `make run` (it installs the project), or `pip install -e .` in this environment."
         )
     return path
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def port_is_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _ui_answers(url: str) -> bool:
@@ -140,7 +124,7 @@ def run(settings: StackSettings) -> int:
         (settings.smtp_port, "FASTTRACK_SMTP_PORT"),
     )
     for port, what in ports:
-        if not _port_is_free(port):
+        if not port_is_free(port):
             raise ConfigurationError(
                 f"Port {port} ({what}) is already in use: is the stack already running? "
                 f"Stop it, or choose another port with {what}=…"

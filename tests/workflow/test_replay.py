@@ -3,7 +3,7 @@
 A change that would break an engagement already running (a different sequence
 of commands for the same events) fails here, before it is deployed. Guard such
 changes with ``workflow.patched`` and record a new version folder
-(``python -m tests.histories.record tests/histories/<version>``); see the README.
+(``python -m simulation.record tests/histories/<version>``); see the README.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
-HISTORIES = Path(__file__).parent / "histories"
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 RECORDED = sorted(HISTORIES.glob("*/*.json"))
 PATHS = {"completed", "ineligible", "expired", "withdrawn", "rejected_verification", "multi_forest"}
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.stack_process import REPOSITORY
+from tests.support.stack_process import REPOSITORY
 
 
 @pytest.mark.timeout(300)

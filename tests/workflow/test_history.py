@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from fasttrack.models import CheckpointHeld, Phase
 from fasttrack.policy import BenefitPolicy
-from tests.scenario import (
+from tests.support.scenario import (
     ENVIRONMENT_WITH_GAPS,
     FASTTRACK,
     approve_verification,

@@ -1,5 +1,7 @@
-"""Test helpers: purchases, scopes, environments, a worker, and a simulated
-customer and FastTrack specialist who drive an engagement."""
+"""The simulated customer and FastTrack specialist: purchases, scopes and
+environments, a worker that mails a local SMTP server, and the steps that drive
+an engagement through its phases. Used by the tests, the history recorder and
+the benchmark (dev-only: the worker image does not need it)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import sys
 import uuid
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
@@ -42,8 +43,7 @@ from fasttrack.models import (
     TaskNeeds,
     VerificationResult,
 )
-from fasttrack.business_time import BusinessHours
-from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
+from fasttrack.policy import MdmPlatform, Plan
 from workers.config import WorkerSettings
 from workers.smtp_sink import MailSink
 from workers.worker import build_worker
@@ -101,19 +101,6 @@ def make_environment(**overrides) -> SourceEnvironment:
     return SourceEnvironment(**values)
 
 
-# Where business hours are the point, the weekday and the holidays are not: every
-# day is a business day, and the customer's time zone is chosen from the current
-# UTC time so that "now" falls inside or outside the hours on purpose.
-EVERY_DAY_NINE_TO_FIVE = BenefitPolicy(business_hours=BusinessHours(days=list(range(7)), skip_public_holidays=False))
-LOCAL_HOUR = {"inside business hours": 12, "outside business hours": 2}
-
-
-def zone_where_it_is(hour: int, now: datetime) -> str:
-    """A fixed-offset IANA zone where the local time at ``now`` lies within ``hour``."""
-    offset = (hour - now.hour + 12) % 24 - 12  # hours east of UTC, from -12 to +11
-    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # the Etc/GMT names count westwards
-
-
 ENVIRONMENT_WITH_GAPS = dict(
     forests=[Forest(name="contoso.local", functional_level="2003")],
     gaps=[{"category": "dns", "description": "Add the enterpriseenrollment CNAME record"}],
@@ -129,13 +116,6 @@ async def running_worker(client: Client, task_queue: str, sink: MailSink, state_
     notifier = notifier_class(settings, DeliveryLedger(settings.notifier_state_dir))
     async with build_worker(client, settings, notifier):
         yield settings
-
-
-def mail_for(sink: MailSink, engagement_id: str, kind: str | None = None) -> list[EmailMessage]:
-    return [
-        message for message in sink.messages()
-        if message["X-FastTrack-Engagement"] == engagement_id and kind in (None, message["X-FastTrack-Kind"])
-    ]
 
 
 async def closing_messages_sent(env: WorkflowEnvironment, result: EngagementResult) -> MessageDeliveryResult | None:

@@ -13,7 +13,7 @@ from fasttrack.rules import assess_environment, scope_problems
 from workers.config import ENV_PREFIX, WorkerSettings
 from workflows import search_attributes as sa
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
 
 

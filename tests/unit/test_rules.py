@@ -35,7 +35,7 @@ from fasttrack.rules import (
     intune_tasks,
     scope_problems,
 )
-from tests.scenario import make_environment, make_purchase, make_scope
+from tests.support.scenario import make_environment, make_purchase, make_scope
 
 T0 = datetime(2026, 1, 31, 9, 0, tzinfo=timezone.utc)
 POLICY = BenefitPolicy()

@@ -20,7 +20,7 @@ from fasttrack.business_time import next_business_moment
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import NotificationKind, Phase
 from fasttrack.policy import BenefitPolicy
-from tests.scenario import (
+from tests.support.scenario import (
     EVERY_DAY_NINE_TO_FIVE,
     LOCAL_HOUR,
     mail_for,

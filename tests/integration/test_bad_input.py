@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from fasttrack.models import Phase, Purchase
 from fasttrack.policy import BenefitPolicy
-from tests.scenario import (
+from tests.support.scenario import (
     approve_verification,
     drive_through_assess,
     make_environment,
@@ -28,7 +28,7 @@ from tests.scenario import (
     state_of,
     wait_for_phase,
 )
-from tests.test_lifecycle import settle
+from tests.support.workflow_checks import settle
 from workers.client import record_purchase
 from workers.config import ConfigurationError, WorkerSettings
 from workflows.engagement import EngagementWorkflow

@@ -43,11 +43,12 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy, MdmPlatform
-from tests.scenario import CUSTOMER, ENVIRONMENT_WITH_GAPS, FASTTRACK, make_environment, make_purchase, make_scope
-from tests.stack_process import REPOSITORY, free_port
+from tests.support.scenario import CUSTOMER, ENVIRONMENT_WITH_GAPS, FASTTRACK, make_environment, make_purchase, make_scope
+from tests.support.stack_process import REPOSITORY
 from workers.client import record_purchase
 from workers.smtp_sink import MailSink
-from workers.stack import StackSettings, port_is_open, server_command
+from workers.ports import free_port, port_is_open
+from workers.stack import StackSettings, server_command
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow

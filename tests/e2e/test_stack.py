@@ -18,7 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import Phase
-from tests.scenario import (
+from tests.support.scenario import (
     EVERY_DAY_NINE_TO_FIVE,
     LOCAL_HOUR,
     drive_to_completion,
@@ -26,7 +26,7 @@ from tests.scenario import (
     wait_for_phase,
     zone_where_it_is,
 )
-from tests.stack_process import REPOSITORY, Stack
+from tests.support.stack_process import REPOSITORY, Stack
 from workers.client import record_purchase
 from workers.smtp_sink import MailSink
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow

@@ -10,7 +10,7 @@ from temporalio.worker import Replayer
 
 from fasttrack.models import Phase, TaskDone
 from fasttrack.policy import BenefitPolicy
-from tests.scenario import (
+from tests.support.scenario import (
     CUSTOMER,
     drive_to_completion,
     finished,
@@ -19,7 +19,7 @@ from tests.scenario import (
     running_worker,
     wait_for_phase,
 )
-from tests.test_lifecycle import assert_rejected
+from tests.support.workflow_checks import assert_rejected
 from workers.client import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow

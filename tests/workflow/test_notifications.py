@@ -34,7 +34,7 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy
-from tests.scenario import (
+from tests.support.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
     EVERY_DAY_NINE_TO_FIVE,
@@ -55,7 +55,7 @@ from tests.scenario import (
     wait_for_phase,
     zone_where_it_is,
 )
-from tests.test_lifecycle import stop_if_running
+from tests.support.workflow_checks import stop_if_running
 from workers.client import BenefitAlreadyUsed, record_purchase
 from workflows.engagement import EngagementWorkflow
 
