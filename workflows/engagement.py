@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         EngagementState,
         EnvironmentSubmitted,
         KickoffHeld,
-        MessageDelivery,
         PlanAgreed,
         Purchase,
         RemediationItemDone,
@@ -37,14 +36,12 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
-    from workflows import search_attributes as sa
-    from activities.message_handover import MessageHandover
-    from workflows.message_delivery import failure_reason, send
+    from workflows.outbox import deliver_due_messages, hand_over_messages
+    from workflows.publishing import Publisher
 
 TASK_QUEUE = "fasttrack-intune"
 
 ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
-HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
 @workflow.defn
@@ -58,12 +55,12 @@ class EngagementWorkflow:
             self._engagement = Engagement(engagement_input.resume, engagement_input.policy)
         else:
             self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
-        self._published: dict[str, object] = {}
+        self._publisher = Publisher()
 
     @workflow.run
     async def run(self, engagement_input: EngagementInput) -> EngagementResult:
         engagement = self._engagement
-        self._publish()
+        self._publisher.publish(self._engagement)
         if engagement_input.resume is None:
             verdict = await workflow.execute_activity(
                 verify_eligibility,
@@ -76,10 +73,11 @@ class EngagementWorkflow:
 
         while True:
             if engagement.state.phase.is_closed and self._closes_at_once():
-                await self._hand_over_messages()
+                await hand_over_messages(engagement)
+                self._publisher.publish(engagement)
                 break
-            await self._deliver_due_messages()
-            self._publish()
+            await deliver_due_messages(engagement)
+            self._publisher.publish(self._engagement)
             reminder = engagement.next_reminder()
             if reminder is None:  # closed, and every message sent
                 break
@@ -114,29 +112,6 @@ class EngagementWorkflow:
         # MessageDeliveryWorkflow. Those that closed before send them themselves.
         return workflow.patched("close-at-once")
 
-    async def _hand_over_messages(self) -> None:
-        """Has the workflow that delivers what is still to send started, and lets this
-        run complete: the outcome is never held up by business hours or a mail server."""
-        engagement = self._engagement
-        messages = engagement.hand_over_messages()
-        if messages:
-            info = workflow.info()
-            delivery_id = f"{info.workflow_id}-messages-{info.first_execution_run_id}"
-            closed_as = engagement.state.phase
-            await workflow.execute_activity(
-                "hand_over_messages",
-                MessageHandover(
-                    delivery_workflow_id=delivery_id,
-                    delivery=MessageDelivery(engagement_id=info.workflow_id, closed_as=closed_as, messages=messages),
-                ),
-                result_type=str,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=HANDOVER_RETRY,
-                summary=f"Hand over {len(messages)} message(s) to workflow {delivery_id}",
-            )
-            engagement.record_hand_over(messages, delivery_id, workflow.now())
-        self._publish()
-
     async def _continue_as_new(self, engagement_input: EngagementInput) -> None:
         """Starts a fresh history carrying the whole state over, once every update
         in hand has been answered. Nothing is in flight here: messages due were
@@ -144,36 +119,6 @@ class EngagementWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.logger.info("continuing as new", extra={"history_length": workflow.info().get_current_history_length()})
         workflow.continue_as_new(engagement_input.model_copy(update={"resume": self._engagement.state}))
-
-    async def _deliver_due_messages(self) -> None:
-        engagement = self._engagement
-        for notification in engagement.due_messages(workflow.now()):
-            try:
-                await send(notification)
-                engagement.record_delivery(notification, workflow.now())
-            except ActivityError as error:
-                reason = failure_reason(error)
-                engagement.record_delivery_failure(notification, reason, workflow.now())
-                workflow.logger.warning("notification failed", extra={"key": notification.key, "reason": reason})
-
-    def _publish(self) -> None:
-        """Shows where the engagement stands: search attributes and current details."""
-        state = self._engagement.state
-        values = {
-            sa.PHASE: state.phase.value,
-            sa.PHASE_SINCE: state.phase_since,
-            sa.TENANT_ID: state.tenant_id,
-            sa.REGION: state.purchase.region.value,
-            sa.ONBOARDING_DEADLINE: state.onboarding_deadline,
-            sa.CONTACT_SLA_BREACHED: state.contact_sla_breached,
-            sa.REMEDIATION_STALLED: state.remediation_stalled,
-            sa.OPEN_REMEDIATION_ITEMS: len(self._engagement.open_items()),
-        }
-        changed = [key.value_set(value) for key, value in values.items() if self._published.get(key.name) != value]
-        if changed:
-            workflow.upsert_search_attributes(changed)
-            self._published.update({key.name: value for key, value in values.items()})
-        workflow.set_current_details(self._engagement.details_markdown())
 
     # ------------------------------------------------------------ actions
 
@@ -196,7 +141,7 @@ class EngagementWorkflow:
         except ActionRejected as rejection:  # the validator ran just before, so this is not expected
             raise ApplicationError(str(rejection), type="ActionRejected", non_retryable=True) from None
         workflow.logger.info("action recorded", extra={"action": type(action).__name__, "by": action.by})
-        self._publish()
+        self._publisher.publish(self._engagement)
         return receipt
 
     @workflow.update(description="FastTrack reached the customer (Initiate).")

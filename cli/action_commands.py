@@ -1,0 +1,248 @@
+"""The commands that record what happened: a purchase, and every action of the lifecycle."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from temporalio.client import Client
+
+from cli import views
+from cli.engagements import ActionRefused, read_state
+from fasttrack.models import (
+    AppSelected,
+    AssistanceRequested,
+    CallKind,
+    CallRescheduled,
+    CheckpointHeld,
+    ContactMade,
+    DeviceEnrolled,
+    EnvironmentSubmitted,
+    Goal,
+    IdentityModel,
+    KickoffHeld,
+    LinkType,
+    MdmAuthority,
+    PlanAgreed,
+    Purchase,
+    RemediationItemDone,
+    Scope,
+    SourceEnvironment,
+    TaskDone,
+    VerificationResult,
+    Withdrawal,
+)
+from fasttrack.policy import MdmPlatform
+from workers.client import BenefitAlreadyUsed, EngagementStillClosing, record_purchase
+from workflows.engagement import EngagementWorkflow
+from cli.app import (
+    ByOption,
+    EngagementArgument,
+    NoteOption,
+    act,
+    actor,
+    app,
+    build,
+    console,
+    errors,
+    load_object,
+    run,
+    settings,
+)
+
+
+# ---------------------------------------------------------------- purchase
+
+
+@app.command()
+def purchase(
+    source: Annotated[str, typer.Argument(metavar="FILE", help="Purchase event as JSON or YAML; '-' reads stdin.")],
+) -> None:
+    """Start an engagement from a license-purchase event; for a tenant that has one, attach, recognise or refuse it (R4)."""
+    event = build(Purchase, **load_object(source))
+
+    async def start(client: Client):
+        try:
+            return await record_purchase(client, event, settings().task_queue)
+        except (BenefitAlreadyUsed, EngagementStillClosing) as refusal:
+            raise ActionRefused(str(refusal)) from None
+
+    outcome = run(start)
+    mark = "[green]✓[/green]" if outcome.created else "[yellow]→[/yellow]"
+    console.print(f"{mark} {outcome.message}")
+
+
+# ---------------------------------------------------------------- actions
+
+
+@app.command()
+def contact(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None) -> None:
+    """Record that FastTrack reached the customer (Initiate)."""
+    act(engagement, EngagementWorkflow.record_contact, build(ContactMade, by=actor(by), note=note))
+
+
+@app.command()
+def assistance(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None) -> None:
+    """Record the customer's request for assistance from the FastTrack portal (Initiate)."""
+    act(engagement, EngagementWorkflow.request_assistance, build(AssistanceRequested, by=actor(by), note=note))
+
+
+@app.command()
+def kickoff(
+    engagement: EngagementArgument,
+    scope_file: Annotated[
+        str | None, typer.Option("--scope", metavar="FILE", help="The whole scope as JSON/YAML (or use the flags).")
+    ] = None,
+    goal: Annotated[list[Goal] | None, typer.Option(help="mdm, mam, pc_management (repeat).")] = None,
+    identity: Annotated[IdentityModel | None, typer.Option(help="Identity model.")] = None,
+    mdm_authority: Annotated[MdmAuthority | None, typer.Option(help="none only for MAM-only scopes.")] = None,
+    hybrid: Annotated[bool, typer.Option(help="Hybrid with Configuration Manager.")] = False,
+    language: Annotated[str | None, typer.Option(help="Assistance language (BCP 47), e.g. fr.")] = None,
+    pm_name: Annotated[str | None, typer.Option(help="The customer's project manager.")] = None,
+    pm_email: Annotated[str | None, typer.Option(help="The project manager's email.")] = None,
+    exchange_on_premises: Annotated[bool, typer.Option(help="Exchange on premises (adds the connector).")] = False,
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Record the kickoff and the agreed scope (ends Initiate)."""
+    if scope_file is not None:
+        values = load_object(scope_file)
+    else:
+        values = {
+            "goals": goal or [],
+            "identity_model": identity,
+            "mdm_authority": mdm_authority,
+            "hybrid_configmgr": hybrid,
+            "language": language,
+            "project_manager": {"name": pm_name, "email": pm_email},
+            "exchange_on_premises": exchange_on_premises,
+        }
+    scope = build(Scope, **values)
+    act(engagement, EngagementWorkflow.hold_kickoff, build(KickoffHeld, by=actor(by), note=note, scope=scope))
+
+
+@app.command()
+def reschedule(
+    engagement: EngagementArgument,
+    call: Annotated[CallKind, typer.Option(help="kickoff, or the next checkpoint call.")],
+    start: Annotated[str, typer.Option(help="New start, ISO 8601 with its offset, e.g. 2026-12-03T10:00+01:00.")],
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Move the proposed kickoff or the next checkpoint call (within the customer's business hours)."""
+    act(engagement, EngagementWorkflow.reschedule_call,
+        build(CallRescheduled, by=actor(by), note=note, call=call, start=start))
+
+
+@app.command()
+def environment(
+    engagement: EngagementArgument,
+    source: Annotated[str, typer.Argument(metavar="FILE", help="Source environment as JSON/YAML; '-' reads stdin.")],
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Submit the customer's source environment; prints the remediation checklist it produced (Assess)."""
+    submitted = build(SourceEnvironment, **load_object(source))
+    act(engagement, EngagementWorkflow.submit_environment,
+        build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted))
+    state = run(lambda client: read_state(client, engagement))
+    console.print(views.checklist_table(state))
+    for scope_note in state.scope_notes:
+        console.print(f"[yellow]Scope note:[/yellow] {scope_note.text}")
+
+
+@app.command()
+def plan(
+    engagement: EngagementArgument,
+    target_date: Annotated[str, typer.Option(help="Remediation target date, YYYY-MM-DD.")],
+    cadence: Annotated[str | None, typer.Option(help="Checkpoint cadence: weekly (default) or biweekly.")] = None,
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Record the agreed remediation plan and checkpoint cadence (ends Assess)."""
+    act(engagement, EngagementWorkflow.agree_plan,
+        build(PlanAgreed, by=actor(by), note=note, target_date=target_date, checkpoint_cadence=cadence))
+
+
+@app.command("item-done")
+def item_done(
+    engagement: EngagementArgument,
+    item_id: Annotated[str, typer.Argument(metavar="ITEM", help="Checklist item id (see `fasttrack status`).")],
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Record one remediation checklist item as done (Remediate)."""
+    act(engagement, EngagementWorkflow.complete_remediation_item,
+        build(RemediationItemDone, by=actor(by), note=note, item_id=item_id))
+
+
+@app.command()
+def checkpoint(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None) -> None:
+    """Record a checkpoint call held (Remediate)."""
+    act(engagement, EngagementWorkflow.hold_checkpoint, build(CheckpointHeld, by=actor(by), note=note))
+
+
+@app.command()
+def verify(
+    engagement: EngagementArgument,
+    approve: Annotated[bool, typer.Option("--approve", help="The joint verification passed.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="It did not: name the items to reopen.")] = False,
+    reopen: Annotated[list[str] | None, typer.Option(metavar="ITEM", help="Item to reopen (repeat).")] = None,
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Record the joint verification of the remediation: --approve, or --reject --reopen ITEM …"""
+    if approve == reject:
+        errors.print("[red]Say --approve or --reject (one of them).[/red]")
+        raise typer.Exit(2)
+    act(engagement, EngagementWorkflow.verify_remediation,
+        build(VerificationResult, by=actor(by), note=note, approved=approve, reopen_item_ids=reopen or []))
+
+
+@app.command("task-done")
+def task_done(
+    engagement: EngagementArgument,
+    task_id: Annotated[str, typer.Argument(metavar="TASK", help="Task id (see `fasttrack status`).")],
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Record one Enable task as done (core capabilities first, then Intune)."""
+    act(engagement, EngagementWorkflow.complete_task, build(TaskDone, by=actor(by), note=note, task_id=task_id))
+
+
+@app.command()
+def device(
+    engagement: EngagementArgument,
+    platform: Annotated[MdmPlatform, typer.Option(help="MDM platform.")],
+    name: Annotated[str, typer.Option(help="Device name.")],
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Record a test device enrolled (Enable — Intune; at most 2 per platform)."""
+    act(engagement, EngagementWorkflow.enroll_test_device,
+        build(DeviceEnrolled, by=actor(by), note=note, platform=platform, device_name=name))
+
+
+@app.command("app")
+def select_app(
+    engagement: EngagementArgument,
+    platform: Annotated[MdmPlatform, typer.Option(help="MDM platform.")],
+    name: Annotated[str, typer.Option(help="App name.")],
+    link_type: Annotated[LinkType, typer.Option(help="web_link or deep_link.")],
+    link: Annotated[str, typer.Option(help="The app's link.")],
+    by: ByOption = None,
+    note: NoteOption = None,
+) -> None:
+    """Record an app selected for deployment (Enable — Intune; at most 2 per platform)."""
+    act(engagement, EngagementWorkflow.select_app,
+        build(AppSelected, by=actor(by), note=note, platform=platform, app_name=name, link_type=link_type, link=link))
+
+
+@app.command()
+def withdraw(
+    engagement: EngagementArgument,
+    reason: Annotated[str, typer.Option(help="Why the customer withdraws.")],
+    by: ByOption = None,
+) -> None:
+    """Close the engagement as withdrawn, with a reason."""
+    act(engagement, EngagementWorkflow.withdraw, build(Withdrawal, by=actor(by), reason=reason))

@@ -1,0 +1,34 @@
+"""What an engagement shows of itself in Temporal: search attributes (upserted
+only when a value changes) and the UI's current details."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from fasttrack.engagement import Engagement
+    from workflows import search_attributes as sa
+
+
+class Publisher:
+    def __init__(self) -> None:
+        self._published: dict[str, object] = {}
+
+    def publish(self, engagement: Engagement) -> None:
+        """Shows where the engagement stands: search attributes and current details."""
+        state = engagement.state
+        values = {
+            sa.PHASE: state.phase.value,
+            sa.PHASE_SINCE: state.phase_since,
+            sa.TENANT_ID: state.tenant_id,
+            sa.REGION: state.purchase.region.value,
+            sa.ONBOARDING_DEADLINE: state.onboarding_deadline,
+            sa.CONTACT_SLA_BREACHED: state.contact_sla_breached,
+            sa.REMEDIATION_STALLED: state.remediation_stalled,
+            sa.OPEN_REMEDIATION_ITEMS: len(engagement.open_items()),
+        }
+        changed = [key.value_set(value) for key, value in values.items() if self._published.get(key.name) != value]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+            self._published.update({key.name: value for key, value in values.items()})
+        workflow.set_current_details(engagement.details_markdown())
