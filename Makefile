@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
@@ -19,7 +19,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 
 ## Runs the product: embedded Temporal dev server with its Web UI, and the worker.
 run: $(VENV)/.run-installed
-	$(BIN)/python -m workers.stack
+	$(BIN)/python -m devstack.stack
 
 ## Plays five demo engagements against the running stack (start `make run` first).
 demo: $(VENV)/.run-installed

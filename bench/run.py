@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import platform
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,14 +35,15 @@ from temporalio.worker import Replayer
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
 from cli.demo import Customer, completes
-from fasttrack.models import RemediationItemDone
+from devstack.ports import free_port
+from devstack.processes import DevStack, stop
+from devstack.settings import StackSettings
+from devstack.smtp_sink import MailSink
+from fasttrack.models import ActionReceipt, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.record import record
 from simulation.scenario import make_purchase
 from workers.client import record_purchase
-from workers.ports import free_port
-from workers.smtp_sink import MailSink
-from workers.stack import StackSettings, server_command
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -100,48 +100,30 @@ class Report:
 class Stack:
     def __init__(self, folder: Path, cache: int) -> None:
         self.folder = folder
-        self.settings = StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port())
+        self.stack = DevStack(StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port()), ui=False)
         self.sink = MailSink(folder / "mail")
         self.cache = cache
-        self.server: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.settings.temporal_port}"
+        return self.stack.address
 
     async def start(self) -> Client:
         self.sink.start()
-        log = open(self.folder / "server.log", "ab")
-        self.server = subprocess.Popen(server_command(self.settings) + ["--headless"], stdout=log, stderr=log)
-        env = {
-            **os.environ, "FASTTRACK_TEMPORAL_ADDRESS": self.address, "FASTTRACK_TASK_QUEUE": TASK_QUEUE,
-            "FASTTRACK_SMTP_HOST": "127.0.0.1", "FASTTRACK_SMTP_PORT": str(self.sink.port),
-            "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"), "FASTTRACK_LOG_LEVEL": "WARNING",
-            "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
-        }
-        for _ in range(600):
-            try:
-                client = await Client.connect(self.address, data_converter=pydantic_data_converter)
-                break
-            except RuntimeError:
-                await asyncio.sleep(0.1)
-        else:
-            raise RuntimeError("the dev server did not start")
-        worker_log = open(self.folder / "worker.log", "ab")
-        self.worker = subprocess.Popen([sys.executable, "-m", "bench.worker"], cwd=REPOSITORY, env=env,
-                                       stdout=worker_log, stderr=worker_log)
+        self.stack.start_server(open(self.folder / "server.log", "ab"))
+        client = await Client.connect(self.address, data_converter=pydantic_data_converter)
+        self.worker = self.stack.start_worker({
+            "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
+            "FASTTRACK_SMTP_PORT": str(self.sink.port), "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
+            "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
+        }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
         await asyncio.sleep(2)
         return client
 
     def stop(self) -> None:
-        for process in (self.worker, self.server):
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        stop(self.worker, "the benchmark's worker")
+        self.stack.stop_server()
         self.sink.stop()
 
 
@@ -153,11 +135,12 @@ class TimedCustomer(Customer):
     def say(self, message: str) -> None:
         pass
 
-    async def do(self, update, action) -> None:
+    async def act(self, update, action) -> ActionReceipt:
         started = time.perf_counter()
-        await self.handle.execute_update(update, action)
+        receipt = await self.handle.execute_update(update, action)
         if isinstance(action, RemediationItemDone):
             TimedCustomer.latencies.append((time.perf_counter() - started) * 1000)
+        return receipt
 
 
 def count_events(history: WorkflowHistory, event_type) -> int:

@@ -8,6 +8,20 @@ import typer
 from temporalio.client import Client
 
 from cli import views
+from cli.app import (
+    ByOption,
+    EngagementArgument,
+    NoteOption,
+    act,
+    actor,
+    app,
+    build,
+    console,
+    errors,
+    load_object,
+    run,
+    settings,
+)
 from cli.engagements import ActionRefused, read_state
 from fasttrack.models import (
     AppSelected,
@@ -35,21 +49,6 @@ from fasttrack.models import (
 from fasttrack.policy import MdmPlatform
 from workers.client import BenefitAlreadyUsed, EngagementStillClosing, record_purchase
 from workflows.engagement import EngagementWorkflow
-from cli.app import (
-    ByOption,
-    EngagementArgument,
-    NoteOption,
-    act,
-    actor,
-    app,
-    build,
-    console,
-    errors,
-    load_object,
-    run,
-    settings,
-)
-
 
 # ---------------------------------------------------------------- purchase
 

@@ -13,29 +13,24 @@ from rich.console import Console
 from temporalio.client import Client, WorkflowHandle
 
 from fasttrack.models import (
-    AppSelected,
+    ActionReceipt,
     AssistanceRequested,
     CheckpointHeld,
     ContactMade,
-    DeviceEnrolled,
-    EngagementState,
     EnvironmentSubmitted,
-    ItemStatus,
     KickoffHeld,
     LinkType,
     Person,
     PlanAgreed,
     Purchase,
     Region,
-    RemediationItemDone,
     Scope,
     SourceEnvironment,
-    TaskDone,
-    TaskNeeds,
     VerificationResult,
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
+from simulation.customer import SimulatedCustomer
 from workers.client import record_purchase
 from workers.config import ClientSettings
 from workflows.engagement import EngagementWorkflow
@@ -43,12 +38,16 @@ from workflows.engagement import EngagementWorkflow
 SPECIALIST = "Ana Lima (FastTrack)"
 
 
-class Customer:
-    """One demo engagement and the people who drive it."""
+class Customer(SimulatedCustomer):
+    """One demo engagement and the people who drive it, telling what they do."""
+
+    devices = ((MdmPlatform.IOS, "iPhone-pilot-01"), (MdmPlatform.ANDROID, "Galaxy-pilot-01"))
+    app = dict(platform=MdmPlatform.IOS, app_name="Expenses", link_type=LinkType.DEEP_LINK,
+               link="itms-apps://itunes.apple.com/app/id1234567890")
 
     def __init__(self, client: Client, console: Console, day: float, name: str, handle: WorkflowHandle, admin: str):
-        self.client, self.console, self.day = client, console, day
-        self.name, self.handle, self.admin = name, handle, admin
+        super().__init__(handle, admin=admin, specialist=SPECIALIST)
+        self.client, self.console, self.day, self.name = client, console, day, name
 
     async def days(self, count: float) -> None:
         await asyncio.sleep(count * self.day)
@@ -56,38 +55,13 @@ class Customer:
     def say(self, message: str) -> None:
         self.console.print(f"[bold]{self.name:<10}[/bold] {message}", soft_wrap=True)
 
-    async def state(self) -> EngagementState:
-        return await self.handle.query(EngagementWorkflow.state)
-
-    async def eligibility_checked(self) -> None:
-        while (await self.state()).phase.value == "eligibility":
-            await asyncio.sleep(0.05)
+    async def act(self, update, action) -> ActionReceipt:
+        receipt = await super().act(update, action)
+        self.say(receipt.message)
+        return receipt
 
     async def do(self, update, action) -> None:
-        receipt = await self.handle.execute_update(update, action)
-        self.say(receipt.message)
-
-    async def remediate(self, pause_days: float) -> None:
-        for item in (await self.state()).checklist:
-            if item.status is ItemStatus.OPEN:
-                await self.days(pause_days)
-                await self.do(EngagementWorkflow.complete_remediation_item,
-                              RemediationItemDone(by=self.admin, item_id=item.id))
-
-    async def enable(self, pause_days: float) -> None:
-        for _ in ("core", "intune"):
-            for task in [task for task in (await self.state()).tasks if task.status is ItemStatus.OPEN]:
-                await self.days(pause_days)
-                if task.needs is TaskNeeds.TEST_DEVICE:
-                    for platform, device in ((MdmPlatform.IOS, "iPhone-pilot-01"), (MdmPlatform.ANDROID, "Galaxy-pilot-01")):
-                        await self.do(EngagementWorkflow.enroll_test_device,
-                                      DeviceEnrolled(by=self.admin, platform=platform, device_name=device))
-                if task.needs is TaskNeeds.APP:
-                    await self.do(EngagementWorkflow.select_app, AppSelected(
-                        by=self.admin, platform=MdmPlatform.IOS, app_name="Expenses", link_type=LinkType.DEEP_LINK,
-                        link="itms-apps://itunes.apple.com/app/id1234567890"))
-                by = SPECIALIST if task.owner.value == "fasttrack" else self.admin
-                await self.do(EngagementWorkflow.complete_task, TaskDone(by=by, task_id=task.id))
+        await self.act(update, action)
 
 
 def _scope(language: str, pm: str) -> Scope:

@@ -23,7 +23,6 @@ from cli.engagements import ListFilter, list_engagements, read_message_delivery,
 from fasttrack.models import Phase, Region
 
 
-
 @app.command()
 def status(engagement: EngagementArgument, as_json: JsonOption = False) -> None:
     """Where the engagement stands: phase, done and open work with owners, deadlines, SLA flags, next reminder."""

@@ -20,6 +20,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from devstack.smtp_sink import MailSink
 from fasttrack.models import (
     Forest,
     IdentityModel,
@@ -46,7 +47,6 @@ from simulation.scenario import (
     wait_for_phase,
 )
 from workers.client import record_purchase, register_search_attributes
-from workers.smtp_sink import MailSink
 from workflows.engagement import EngagementWorkflow
 
 

@@ -5,7 +5,6 @@ the benchmark (dev-only: the worker image does not need it)."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import uuid
 from contextlib import asynccontextmanager
@@ -16,43 +15,32 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.notifier import DeliveryLedger, Notifier
+from devstack.smtp_sink import MailSink
 from fasttrack.models import (
-    AppSelected,
-    ContactMade,
-    DeviceEnrolled,
     EngagementResult,
     EngagementState,
-    EnvironmentSubmitted,
     Forest,
     Goal,
     IdentityModel,
-    ItemStatus,
-    KickoffHeld,
-    LinkType,
     MdmAuthority,
     MessageDeliveryResult,
     Person,
     Phase,
-    PlanAgreed,
     Purchase,
     Region,
-    RemediationItemDone,
     Scope,
     SourceEnvironment,
-    TaskDone,
-    TaskNeeds,
-    VerificationResult,
 )
-from fasttrack.policy import MdmPlatform, Plan
+from fasttrack.policy import Plan
+from simulation.customer import ADMIN, SPECIALIST, SimulatedCustomer
 from workers.config import WorkerSettings
-from workers.smtp_sink import MailSink
 from workers.worker import build_worker
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
 BIN_DIR = Path(sys.executable).parent
-FASTTRACK = "Ana (FastTrack)"
-CUSTOMER = "Sam (Contoso IT)"
+FASTTRACK = SPECIALIST
+CUSTOMER = ADMIN
 
 
 def require_binary(name: str) -> Path:
@@ -146,61 +134,24 @@ async def state_of(handle: WorkflowHandle) -> EngagementState:
 
 
 async def wait_for_phase(handle: WorkflowHandle, phase: Phase, attempts: int = 100) -> EngagementState:
-    for _ in range(attempts):
-        state = await state_of(handle)
-        if state.phase is phase:
-            return state
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"engagement stayed in {state.phase}, expected {phase}")
+    return await SimulatedCustomer(handle).until_phase(phase, attempts)
 
 
 async def drive_through_assess(handle: WorkflowHandle, scope: Scope, environment: SourceEnvironment, today: date):
     await wait_for_phase(handle, Phase.INITIATE)
-    await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
-    await handle.execute_update(EngagementWorkflow.hold_kickoff, KickoffHeld(by=FASTTRACK, scope=scope))
-    await handle.execute_update(
-        EngagementWorkflow.submit_environment, EnvironmentSubmitted(by=CUSTOMER, environment=environment)
-    )
-    await handle.execute_update(
-        EngagementWorkflow.agree_plan, PlanAgreed(by=FASTTRACK, target_date=today + timedelta(days=60))
-    )
+    await SimulatedCustomer(handle).through_assess(scope, environment, today + timedelta(days=60))
 
 
 async def remediate_all(handle: WorkflowHandle) -> None:
-    state = await state_of(handle)
-    for item in state.checklist:
-        if item.status is ItemStatus.OPEN:
-            await handle.execute_update(
-                EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=item.id)
-            )
+    await SimulatedCustomer(handle).remediate()
 
 
 async def approve_verification(handle: WorkflowHandle) -> None:
-    await handle.execute_update(EngagementWorkflow.verify_remediation, VerificationResult(by=FASTTRACK, approved=True))
+    await SimulatedCustomer(handle).approve()
 
 
 async def complete_enable(handle: WorkflowHandle) -> None:
-    """Every core task, then devices and apps, then every Intune task."""
-    for _ in range(2):  # core, then Intune
-        state = await state_of(handle)
-        for task in [task for task in state.tasks if task.status is ItemStatus.OPEN]:
-            if task.needs is TaskNeeds.TEST_DEVICE:
-                await handle.execute_update(
-                    EngagementWorkflow.enroll_test_device,
-                    DeviceEnrolled(by=CUSTOMER, platform=MdmPlatform.IOS, device_name="iPhone-pilot-1"),
-                )
-            if task.needs is TaskNeeds.APP:
-                await handle.execute_update(
-                    EngagementWorkflow.select_app,
-                    AppSelected(
-                        by=CUSTOMER,
-                        platform=MdmPlatform.IOS,
-                        app_name="Contoso Expenses",
-                        link_type=LinkType.DEEP_LINK,
-                        link="itms-apps://itunes.apple.com/app/id123456",
-                    ),
-                )
-            await handle.execute_update(EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id=task.id))
+    await SimulatedCustomer(handle).enable()
 
 
 async def drive_to_completion(handle: WorkflowHandle, today: date, scope: Scope | None = None,

@@ -6,9 +6,9 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from devstack.smtp_sink import MailSink
 from tests.support.scenario import require_binary
 from workers.client import register_search_attributes
-from workers.smtp_sink import MailSink
 from workflows import search_attributes as sa
 
 

@@ -18,8 +18,8 @@ from temporalio.common import (
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from fasttrack.engagement import engagement_id_for
 from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
+from fasttrack.engagement import engagement_id_for
 from fasttrack.models import EngagementInput, Phase, Purchase
 from fasttrack.policy import BenefitPolicy
 from workers.config import ClientSettings

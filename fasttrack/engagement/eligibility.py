@@ -16,6 +16,7 @@ from fasttrack.models import (
 )
 from fasttrack.policy import OnboardingAnchor
 
+
 def new_state(engagement_input: EngagementInput, engagement_id: str, now: datetime) -> EngagementState:
     """The state of an engagement that has just received its purchase."""
     purchase, policy = engagement_input.purchase, engagement_input.policy

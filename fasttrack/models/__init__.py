@@ -18,56 +18,6 @@ or making one required, breaks engagements already running. Add optional
 fields only, and record a new history folder when the workflow's commands change.
 """
 
-from fasttrack.models.text import (
-    Email,
-    ItemId,
-    Name,
-    TenantId,
-    Text,
-    TimeZone,
-    VersionName,
-)
-from fasttrack.models.common import (
-    CLOSED_PHASES,
-    Goal,
-    IdentityModel,
-    MdmAuthority,
-    Person,
-    Phase,
-    Phrase,
-    Region,
-    Service,
-)
-from fasttrack.models.purchase import (
-    EligibilityVerdict,
-    Purchase,
-)
-from fasttrack.models.scope import (
-    AdfsVersion,
-    Browser,
-    ClientOs,
-    ClientPlatform,
-    ConfigMgrVersion,
-    DeclaredGap,
-    Forest,
-    ForestLevel,
-    GapCategory,
-    Scope,
-    SourceEnvironment,
-)
-from fasttrack.models.work import (
-    ChecklistCategory,
-    ChecklistItem,
-    EnableTask,
-    EnrolledDevice,
-    ItemStatus,
-    LinkType,
-    Owner,
-    RemediationPlan,
-    SelectedApp,
-    TaskNeeds,
-    TaskStage,
-)
 from fasttrack.models.actions import (
     Action,
     ActionReceipt,
@@ -86,6 +36,17 @@ from fasttrack.models.actions import (
     VerificationResult,
     Withdrawal,
 )
+from fasttrack.models.common import (
+    CLOSED_PHASES,
+    Goal,
+    IdentityModel,
+    MdmAuthority,
+    Person,
+    Phase,
+    Phrase,
+    Region,
+    Service,
+)
 from fasttrack.models.outbox import (
     Audience,
     DeliveryReceipt,
@@ -96,6 +57,23 @@ from fasttrack.models.outbox import (
     NotificationKind,
     ScheduledCall,
 )
+from fasttrack.models.purchase import (
+    EligibilityVerdict,
+    Purchase,
+)
+from fasttrack.models.scope import (
+    AdfsVersion,
+    Browser,
+    ClientOs,
+    ClientPlatform,
+    ConfigMgrVersion,
+    DeclaredGap,
+    Forest,
+    ForestLevel,
+    GapCategory,
+    Scope,
+    SourceEnvironment,
+)
 from fasttrack.models.state import (
     EngagementInput,
     EngagementResult,
@@ -103,6 +81,28 @@ from fasttrack.models.state import (
     Outcome,
     Reminder,
     TimelineEvent,
+)
+from fasttrack.models.text import (
+    Email,
+    ItemId,
+    Name,
+    TenantId,
+    Text,
+    TimeZone,
+    VersionName,
+)
+from fasttrack.models.work import (
+    ChecklistCategory,
+    ChecklistItem,
+    EnableTask,
+    EnrolledDevice,
+    ItemStatus,
+    LinkType,
+    Owner,
+    RemediationPlan,
+    SelectedApp,
+    TaskNeeds,
+    TaskStage,
 )
 
 EngagementInput.model_rebuild()

@@ -12,12 +12,12 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from fasttrack.base import StrictModel
-from fasttrack.policy import MdmPlatform
-
 from fasttrack.models.common import Phase
 from fasttrack.models.scope import Scope, SourceEnvironment
 from fasttrack.models.text import ItemId, Name, Text
 from fasttrack.models.work import LinkType
+from fasttrack.policy import MdmPlatform
+
 
 class Action(StrictModel):
     by: Name = Field(description="Who did it: a person's name or a system's name.")

@@ -10,8 +10,8 @@ from enum import StrEnum
 from pydantic import Field
 
 from fasttrack.base import StrictModel
-
 from fasttrack.models.text import Email, Name
+
 
 class Region(StrEnum):
     AMERICAS = "americas"

@@ -11,9 +11,9 @@ from enum import StrEnum
 from pydantic import Field
 
 from fasttrack.base import StrictModel
-
 from fasttrack.models.actions import CallKind
 from fasttrack.models.common import Phase, Phrase
+
 
 class Audience(StrEnum):
     CUSTOMER = "customer"

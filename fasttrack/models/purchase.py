@@ -19,10 +19,10 @@ from pydantic import (
 )
 
 from fasttrack.base import StrictModel
-from fasttrack.policy import Plan
-
 from fasttrack.models.common import Person, Phrase, Region
 from fasttrack.models.text import Name, TenantId, TimeZone, _not_a_number
+from fasttrack.policy import Plan
+
 
 class Purchase(StrictModel):
     """A license purchase as commerce reports it."""

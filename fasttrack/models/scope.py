@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from fasttrack.base import StrictModel
-from fasttrack.policy import MdmPlatform
-
 from fasttrack.models.common import Goal, IdentityModel, MdmAuthority, Person, Service
 from fasttrack.models.text import Name, Text, TimeZone, VersionName
+from fasttrack.policy import MdmPlatform
+
 
 class Scope(StrictModel):
     services: list[Service] = Field(default_factory=lambda: [Service.INTUNE], min_length=1)

@@ -10,13 +10,13 @@ from datetime import datetime
 from pydantic import Field
 
 from fasttrack.base import StrictModel
-from fasttrack.policy import BenefitPolicy
-
 from fasttrack.models.common import Phase, Phrase, Service
 from fasttrack.models.outbox import Notification, ScheduledCall
 from fasttrack.models.purchase import Purchase
 from fasttrack.models.scope import Scope, SourceEnvironment
 from fasttrack.models.work import ChecklistItem, EnableTask, EnrolledDevice, RemediationPlan, SelectedApp
+from fasttrack.policy import BenefitPolicy
+
 
 class TimelineEvent(StrictModel):
     at: datetime

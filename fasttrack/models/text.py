@@ -12,7 +12,6 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from fasttrack.business_time import is_known_time_zone
 
-
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 

@@ -11,9 +11,9 @@ from enum import StrEnum
 from pydantic import Field
 
 from fasttrack.base import StrictModel
+from fasttrack.models.common import Phrase
 from fasttrack.policy import MdmPlatform
 
-from fasttrack.models.common import Phrase
 
 class ChecklistCategory(StrEnum):
     BROWSER = "browser"

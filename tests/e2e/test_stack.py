@@ -16,6 +16,7 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from devstack.smtp_sink import MailSink
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import Phase
 from tests.support.scenario import (
@@ -28,7 +29,6 @@ from tests.support.scenario import (
 )
 from tests.support.stack_process import REPOSITORY, Stack
 from workers.client import record_purchase
-from workers.smtp_sink import MailSink
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
@@ -111,7 +111,7 @@ def test_stack_refuses_a_port_in_use(tmp_path):
         busy.listen()
         env = {**os.environ, "FASTTRACK_DATA_DIR": str(tmp_path), "FASTTRACK_TEMPORAL_PORT": str(busy.getsockname()[1])}
         finished = subprocess.run(
-            [sys.executable, "-m", "workers.stack"], cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "devstack.stack"], cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=60
         )
     assert finished.returncode == 2
     assert "already in use" in finished.stderr

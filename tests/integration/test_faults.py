@@ -6,11 +6,9 @@ started again in the middle."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,27 +26,26 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
+from devstack.ports import free_port
+from devstack.processes import DevStack
+from devstack.settings import StackSettings
+from devstack.smtp_sink import MailSink
 from fasttrack.models import (
-    AppSelected,
-    ContactMade,
-    DeviceEnrolled,
-    EnvironmentSubmitted,
-    KickoffHeld,
     Phase,
-    PlanAgreed,
-    RemediationItemDone,
-    TaskDone,
-    TaskNeeds,
     VerificationResult,
     Withdrawal,
 )
-from fasttrack.policy import BenefitPolicy, MdmPlatform
-from tests.support.scenario import CUSTOMER, ENVIRONMENT_WITH_GAPS, FASTTRACK, make_environment, make_purchase, make_scope
-from tests.support.stack_process import REPOSITORY
+from fasttrack.policy import BenefitPolicy
+from simulation.customer import SimulatedCustomer
+from tests.support.scenario import (
+    CUSTOMER,
+    ENVIRONMENT_WITH_GAPS,
+    FASTTRACK,
+    make_environment,
+    make_purchase,
+    make_scope,
+)
 from workers.client import record_purchase
-from workers.smtp_sink import MailSink
-from workers.ports import free_port, port_is_open
-from workers.stack import StackSettings, server_command
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -65,10 +62,9 @@ class Processes:
     """The Temporal dev server and a worker, as separate processes we can kill."""
 
     def __init__(self, folder: Path, sink: MailSink) -> None:
-        self.settings = StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port())
+        self.stack = DevStack(StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port()), ui=False)
         self.sink = sink
         self.folder = folder
-        self.server: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
         self.kill_times: list[datetime] = []
 
@@ -78,36 +74,23 @@ class Processes:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.settings.temporal_port}"
+        return self.stack.address
 
     def start_server(self) -> None:
-        log = open(self.folder / "server.log", "ab")
-        self.server = subprocess.Popen(server_command(self.settings) + ["--headless"], stdout=log, stderr=log)
-        deadline = time.monotonic() + 60
-        while not port_is_open(self.settings.temporal_port):
-            assert self.server.poll() is None and time.monotonic() < deadline, "the dev server did not start"
-            time.sleep(0.1)
+        self.stack.start_server(open(self.folder / "server.log", "ab"))
 
     def stop_server(self) -> None:
-        assert self.server is not None
-        self.server.send_signal(signal.SIGTERM)
-        self.server.wait(30)
+        self.stack.stop_server()
 
     def start_worker(self) -> None:
-        env = {
-            **os.environ,
-            "FASTTRACK_TEMPORAL_ADDRESS": self.address,
+        self.worker = self.stack.start_worker({
             "FASTTRACK_TASK_QUEUE": TASK_QUEUE,
             "FASTTRACK_SMTP_HOST": "127.0.0.1",
             "FASTTRACK_SMTP_PORT": str(self.sink.port),
             "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
             "FASTTRACK_LOG_LEVEL": "INFO",
             "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1",
-        }
-        log = open(self.folder / "worker.log", "ab")
-        self.worker = subprocess.Popen(
-            [sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, env=env, stdout=log, stderr=log
-        )
+        }, output=open(self.folder / "worker.log", "ab"))
 
     async def worker_ready(self, timeout: float = 60) -> None:
         """Waits for the newest worker's "worker started" line: on a loaded machine a
@@ -125,7 +108,7 @@ class Processes:
         self.kill_times.append(datetime.now(timezone.utc))
 
     def stop_all(self) -> None:
-        for process in (self.worker, self.server):
+        for process in (self.worker, self.stack.server):
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
@@ -161,48 +144,40 @@ class Script:
         return BenefitPolicy.compressed(UNANSWERED_DAY if self.path == "never_answers" else DRIVEN_DAY)
 
 
+class CustomerThroughFaults(SimulatedCustomer):
+    """Each action with an update id of its own, the same on every retry, so that the
+    server applies it once; every call retried through worker kills and the restart."""
+
+    def __init__(self, script: Script) -> None:
+        super().__init__(script.handle)
+        self.name, self.step = script.name, 0
+
+    async def act(self, update, action):
+        self.step += 1
+        update_id = f"{self.name}-{self.step}"
+        return await persistently(lambda: self.handle.execute_update(update, action, id=update_id), what=update_id)
+
+    async def state(self):
+        return await persistently(lambda: self.handle.query(EngagementWorkflow.state), what="query")
+
+
 async def drive(client: Client, script: Script, today) -> None:
-    step = 0
-
-    async def act(update, action) -> None:
-        nonlocal step
-        step += 1
-        update_id = f"{script.name}-{step}"  # the same id on every retry: the server applies it once
-        await persistently(lambda: script.handle.execute_update(update, action, id=update_id), what=update_id)
-
-    async def state():
-        return await persistently(lambda: script.handle.query(EngagementWorkflow.state), what="query")
-
-    while (await state()).phase is Phase.ELIGIBILITY:
-        await asyncio.sleep(0.1)
+    customer = CustomerThroughFaults(script)
+    await customer.eligibility_checked()
     if script.path == "never_answers":
         return
-    await act(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
-    await act(EngagementWorkflow.hold_kickoff, KickoffHeld(by=FASTTRACK, scope=make_scope()))
-    await act(EngagementWorkflow.submit_environment,
-              EnvironmentSubmitted(by=CUSTOMER, environment=make_environment(**ENVIRONMENT_WITH_GAPS)))
-    await act(EngagementWorkflow.agree_plan, PlanAgreed(by=FASTTRACK, target_date=today))
+    await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
     if script.path == "withdraws":
-        await act(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Budget frozen"))
+        await customer.act(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Budget frozen"))
         return
-    items = [item.id for item in (await state()).checklist]
-    for item in items:
-        await act(EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=item))
+    items = [item.id for item in (await customer.state()).checklist]
+    await customer.remediate()
     if script.path == "rejected_then_approved":
-        await act(EngagementWorkflow.verify_remediation,
-                  VerificationResult(by=FASTTRACK, approved=False, reopen_item_ids=[items[0]]))
-        await act(EngagementWorkflow.complete_remediation_item, RemediationItemDone(by=CUSTOMER, item_id=items[0]))
-    await act(EngagementWorkflow.verify_remediation, VerificationResult(by=FASTTRACK, approved=True))
-    for _stage in ("core", "intune"):
-        for task in [task for task in (await state()).tasks if task.status.value == "open"]:
-            if task.needs is TaskNeeds.TEST_DEVICE:
-                await act(EngagementWorkflow.enroll_test_device,
-                          DeviceEnrolled(by=CUSTOMER, platform=MdmPlatform.IOS, device_name="iPhone-1"))
-            if task.needs is TaskNeeds.APP:
-                await act(EngagementWorkflow.select_app, AppSelected(
-                    by=CUSTOMER, platform=MdmPlatform.IOS, app_name="Expenses", link_type="web_link",
-                    link="https://apps.contoso.example/expenses"))
-            await act(EngagementWorkflow.complete_task, TaskDone(by=CUSTOMER, task_id=task.id))
+        await customer.act(EngagementWorkflow.verify_remediation,
+                           VerificationResult(by=FASTTRACK, approved=False, reopen_item_ids=[items[0]]))
+        await customer.remediate()
+    await customer.approve()
+    await customer.enable()
 
 
 def batch() -> list[Script]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from email.message import EmailMessage
 
+from devstack.smtp_sink import MailSink
 from fasttrack.business_time import BusinessHours
 from fasttrack.policy import BenefitPolicy
 from simulation.scenario import (
@@ -29,7 +30,6 @@ from simulation.scenario import (
     state_of,
     wait_for_phase,
 )
-from workers.smtp_sink import MailSink
 
 __all__ = [
     "BIN_DIR",

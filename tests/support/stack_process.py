@@ -1,4 +1,4 @@
-"""The run command's stack (`python -m workers.stack`) as a subprocess, for tests."""
+"""The run command's stack (`python -m devstack.stack`) as a subprocess, for tests."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from workers.ports import free_port
+from devstack.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ class Stack:
         already_written = self.output.stat().st_size if self.output.exists() else 0
         with open(self.output, "ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "workers.stack"], cwd=REPOSITORY, env=env, stdout=output,
+                [sys.executable, "-m", "devstack.stack"], cwd=REPOSITORY, env=env, stdout=output,
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 90

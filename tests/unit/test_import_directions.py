@@ -11,11 +11,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
-    "fasttrack": {"temporalio", "workflows", "activities", "workers", "cli", "simulation", "bench", "tests"},
-    "workflows": {"workers", "cli", "simulation", "bench", "tests"},
-    "activities": {"workflows", "workers", "cli", "simulation", "bench", "tests"},
-    "workers": {"cli", "simulation", "bench", "tests"},
-    "cli": {"simulation", "bench", "tests"},
+    "fasttrack": {"temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests"},
+    "workflows": {"workers", "cli", "simulation", "devstack", "bench", "tests"},
+    "activities": {"workflows", "workers", "cli", "simulation", "devstack", "bench", "tests"},
+    "workers": {"cli", "simulation", "devstack", "bench", "tests"},  # the worker image ships without the dev stack
+    "cli": {"devstack", "bench", "tests"},  # the demo plays simulation.customer (see below)
+    "devstack": {"cli", "simulation", "bench", "tests"},
     "simulation": {"bench", "tests", "cli"},
     "bench": {"tests"},
 }
@@ -43,3 +44,9 @@ def test_imports_point_one_way(package):
             if (relative, imported) not in ALLOWED:
                 wrong.append(f"{relative} imports {imported}")
     assert wrong == []
+
+
+def test_the_demo_s_simulated_customer_needs_nothing_dev_only():
+    customer = ROOT / "simulation" / "customer.py"
+    assert imported_packages(customer) & {"devstack", "tests", "bench"} == set()
+    assert "temporalio.testing" not in customer.read_text()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
+from devstack.smtp_sink import MailSink
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import (
     AppSelected,
@@ -50,7 +51,6 @@ from tests.support.scenario import (
 )
 from tests.support.workflow_checks import assert_rejected, settle, stop_if_running
 from workers.client import BenefitAlreadyUsed, record_purchase
-from workers.smtp_sink import MailSink
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(days=1)

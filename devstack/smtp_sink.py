@@ -1,6 +1,6 @@
 """A local SMTP server that keeps every message it receives as an ``.eml`` file.
 
-    python -m workers.smtp_sink        (the embedded stack starts it)
+    python -m devstack.smtp_sink        (the embedded stack starts it)
 
 It stands in for the real mail relay on a developer's machine and in tests, so
 that anyone can read what the product sent: ``$FASTTRACK_DATA_DIR/mail/``.
@@ -22,8 +22,8 @@ from typing import Annotated
 from aiosmtpd.controller import Controller
 from pydantic import Field
 
+from devstack.ports import free_port
 from workers.config import ConfigurationError, EnvSettings
-from workers.ports import free_port
 
 
 class MailFolderHandler:

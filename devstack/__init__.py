@@ -1,0 +1,1 @@
+"""The development stack: the embedded Temporal dev server with its UI, a local SMTP sink and the worker, as processes (`make run`, the tests, the benchmark). Dev only: the worker image does not need it."""

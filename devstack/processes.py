@@ -1,0 +1,112 @@
+"""The stack's processes — the Temporal dev server, the SMTP sink, a worker —
+started with readiness checks and stopped in order. One launcher for `make run`,
+the crash tests and the benchmark."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+from devstack.ports import port_is_open
+from devstack.settings import StackSettings, server_command
+
+STOP_GRACE_SECONDS = 20
+READY_TIMEOUT_SECONDS = 60
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _child_of_this_process() -> None:
+    """In each child: a session of its own (Ctrl-C reaches only the stack, which
+    stops the children in order), and SIGTERM if the stack itself dies, so that
+    no server or worker outlives it."""
+    os.setsid()
+    if sys.platform == "linux":
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def wait_for(ready, process: subprocess.Popen, what: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {process.returncode}.")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} was not ready after {timeout:.0f}s.")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen | None, name: str, announce: bool = False) -> None:
+    """SIGTERM, a grace period, then SIGKILL."""
+    if process is None or process.poll() is not None:
+        return
+    if announce:
+        print(f"Stopping {name}…", flush=True)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        if announce:
+            print(f"{name} did not stop within {STOP_GRACE_SECONDS}s; killing it.", flush=True)
+        process.kill()
+        process.wait()
+
+
+class DevStack:
+    def __init__(self, settings: StackSettings, ui: bool = True) -> None:
+        self.settings = settings
+        self.ui = ui
+        self.server: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.settings.temporal_port}"
+
+    def start_server(self, output: IO | int | None = None) -> subprocess.Popen:
+        """The dev server (with its UI unless headless), once it answers."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        command = server_command(self.settings) + ([] if self.ui else ["--headless"])
+        self.server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                       preexec_fn=_child_of_this_process)
+        ui_url = f"http://127.0.0.1:{self.settings.ui_port}/"
+        wait_for(lambda: port_is_open(self.settings.temporal_port) and (not self.ui or _answers(ui_url)),
+                 self.server, "The Temporal server")
+        return self.server
+
+    def stop_server(self, announce: bool = False) -> None:
+        stop(self.server, "the Temporal server", announce)
+
+    def start_sink(self, mail_dir: Path) -> subprocess.Popen:
+        """The local SMTP sink on the stack's SMTP port, keeping what it receives in ``mail_dir``."""
+        sink = subprocess.Popen(
+            [sys.executable, "-m", "devstack.smtp_sink"],
+            env={**os.environ, "FASTTRACK_SMTP_PORT": str(self.settings.smtp_port),
+                 "FASTTRACK_MAIL_DIR": str(mail_dir)},
+            stdout=subprocess.DEVNULL, preexec_fn=_child_of_this_process, cwd=REPOSITORY,
+        )
+        wait_for(lambda: port_is_open(self.settings.smtp_port), sink, "The SMTP sink")
+        return sink
+
+    def start_worker(self, env: dict[str, str], module: str = "workers.worker",
+                     output: IO | int | None = None) -> subprocess.Popen:
+        """A worker process connected to this server; ``env`` adds its FASTTRACK_* settings."""
+        return subprocess.Popen(
+            [sys.executable, "-m", module], cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT if output else None,
+            env={**os.environ, "FASTTRACK_TEMPORAL_ADDRESS": self.address,
+                 "FASTTRACK_TEMPORAL_NAMESPACE": self.settings.temporal_namespace, **env},
+            preexec_fn=_child_of_this_process,
+        )

