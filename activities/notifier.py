@@ -23,6 +23,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from fasttrack.contract import ErrorType
 from fasttrack.messages import RenderedMessage, TemplateMissing, render_message
 from fasttrack.models import Audience, DeliveryReceipt, Notification
 
@@ -101,7 +102,7 @@ class Notifier:
         try:
             rendered = render_message(notification)
         except TemplateMissing as missing:
-            raise ApplicationError(str(missing), type="TemplateMissing", non_retryable=True) from None
+            raise ApplicationError(str(missing), type=ErrorType.TEMPLATE_MISSING, non_retryable=True) from None
         message = EmailMessage()
         message["Message-ID"] = message_id_for(notification)
         message["From"] = formataddr(("FastTrack Center", self.mail.sender_email))
@@ -149,7 +150,7 @@ class Notifier:
         except aiosmtplib.SMTPRecipientsRefused as refused:
             raise ApplicationError(
                 f"The mail server refused the recipient(s) {', '.join(recipients)}: {refused}",
-                type="InvalidRecipient", non_retryable=True,
+                type=ErrorType.INVALID_RECIPIENT, non_retryable=True,
             ) from None
 
     async def delivered(self, notification: Notification, message_id: str) -> None:
@@ -164,7 +165,7 @@ class Notifier:
             recipients = [self.mail.manager_email]
         if not recipients:
             raise ApplicationError(
-                f"Notification {notification.key} has no recipient", type="NoRecipient", non_retryable=True
+                f"Notification {notification.key} has no recipient", type=ErrorType.NO_RECIPIENT, non_retryable=True
             )
         message_id = message_id_for(notification)
         earlier = activity.info().heartbeat_details

@@ -57,7 +57,7 @@ from workflows.engagement import EngagementWorkflow
 def purchase(
     source: Annotated[str, typer.Argument(metavar="FILE", help="Purchase event as JSON or YAML; '-' reads stdin.")],
 ) -> None:
-    """Start an engagement from a license-purchase event; for a tenant that has one, attach, recognise or refuse it (R4)."""
+    """Start an engagement from a license-purchase event (R4: for a tenant that has one, attached or refused)."""
     event = build(Purchase, **load_object(source))
 
     async def start(client: Client):

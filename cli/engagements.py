@@ -18,7 +18,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from fasttrack.engagement import engagement_id_for
+from fasttrack.contract import ENGAGEMENT_ID_PREFIX, engagement_id_for
 from fasttrack.models import (
     CLOSED_PHASES,
     Action,
@@ -33,7 +33,7 @@ from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_ENGAGEMENT_PREFIX = engagement_id_for("")
+_ENGAGEMENT_PREFIX = ENGAGEMENT_ID_PREFIX
 _CLOSED = {phase.value for phase in CLOSED_PHASES}
 
 

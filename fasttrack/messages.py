@@ -20,13 +20,14 @@ from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from fasttrack.business_time import zone
+from fasttrack.errors import FastTrackError
 from fasttrack.models import Notification, Phrase
 
 TEMPLATES = Path(__file__).parent / "templates"
 CATALOGS = TEMPLATES / "i18n"
 
 
-class TemplateMissing(LookupError):
+class TemplateMissing(FastTrackError, LookupError):
     """A language or a message kind without its text: retrying cannot fix it."""
 
 

@@ -20,6 +20,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
 from fasttrack.engagement import engagement_id_for
+from fasttrack.errors import BenefitAlreadyUsed, FastTrackError
 from fasttrack.models import EngagementInput, Phase, Purchase
 from fasttrack.policy import BenefitPolicy
 from workers.config import ClientSettings
@@ -37,11 +38,7 @@ async def connect(settings: ClientSettings) -> Client:
     )
 
 
-class BenefitAlreadyUsed(Exception):
-    """R4: each eligible service is onboarded once per tenant."""
-
-
-class EngagementStillClosing(Exception):
+class EngagementStillClosing(FastTrackError):
     """The tenant's engagement has closed, but its run has not completed yet."""
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from fasttrack.contract import TASK_QUEUE
 from fasttrack.models import Email
 
 ENV_PREFIX = "FASTTRACK_"
@@ -56,7 +57,7 @@ class ClientSettings(EnvSettings):
         None, description="The embedded stack's port: localhost:<port>, unless the address is given."
     )
     temporal_namespace: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "default"
-    task_queue: Annotated[str, StringConstraints(min_length=1, max_length=255)] = "fasttrack-intune"
+    task_queue: Annotated[str, StringConstraints(min_length=1, max_length=255)] = TASK_QUEUE
     temporal_tls: bool = False
     temporal_api_key: str | None = None
 

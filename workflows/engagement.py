@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
     from activities.eligibility import EligibilityRequest, verify_eligibility
+    from fasttrack import contract
     from fasttrack.engagement import ActionRejected, Engagement
     from fasttrack.models import (
         Action,
@@ -39,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.outbox import deliver_due_messages, hand_over_messages
     from workflows.publishing import Publisher
 
-TASK_QUEUE = "fasttrack-intune"
+TASK_QUEUE = contract.TASK_QUEUE
 
 ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
@@ -126,7 +127,7 @@ class EngagementWorkflow:
         try:
             self._engagement.check(action, workflow.now())
         except ActionRejected as rejection:
-            raise ApplicationError(str(rejection), type="ActionRejected", non_retryable=True) from None
+            raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
 
     def _keep_messages_current(self) -> None:
         # Added while engagements were running (tests/histories/v3): waiting messages
@@ -139,7 +140,7 @@ class EngagementWorkflow:
         try:
             receipt = self._engagement.apply(action, workflow.now())
         except ActionRejected as rejection:  # the validator ran just before, so this is not expected
-            raise ApplicationError(str(rejection), type="ActionRejected", non_retryable=True) from None
+            raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
         workflow.logger.info("action recorded", extra={"action": type(action).__name__, "by": action.by})
         self._publisher.publish(self._engagement)
         return receipt

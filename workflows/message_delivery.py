@@ -12,6 +12,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from fasttrack.contract import ErrorType
     from fasttrack.models import (
         DeliveryReceipt,
         MessageDelivery,
@@ -25,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
 NOTIFICATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     maximum_interval=timedelta(minutes=10),
-    non_retryable_error_types=["NoRecipient"],
+    non_retryable_error_types=[ErrorType.NO_RECIPIENT],
 )
 NOTIFICATION_GIVE_UP_AFTER = timedelta(days=2)
 

@@ -11,6 +11,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.message_handover import MessageHandover
+    from fasttrack.contract import message_delivery_id_for
     from fasttrack.engagement import Engagement
     from fasttrack.models import MessageDelivery
     from workflows.message_delivery import failure_reason, send
@@ -36,7 +37,7 @@ async def hand_over_messages(engagement: Engagement) -> None:
     messages = engagement.hand_over_messages()
     if messages:
         info = workflow.info()
-        delivery_id = f"{info.workflow_id}-messages-{info.first_execution_run_id}"
+        delivery_id = message_delivery_id_for(info.workflow_id, info.first_execution_run_id)
         closed_as = engagement.state.phase
         await workflow.execute_activity(
             "hand_over_messages",

@@ -22,14 +22,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import engagement_id_for
 from fasttrack.engagement.assess import AssessRules
 from fasttrack.engagement.calls import CallRules
 from fasttrack.engagement.clock import Clock
-from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, ActionRejected, engagement_id_for
+from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR
 from fasttrack.engagement.eligibility import EligibilityRules, new_state
 from fasttrack.engagement.enable_core import EnableCoreRules
 from fasttrack.engagement.enable_intune import EnableIntuneRules
 from fasttrack.engagement.table import RULES
+from fasttrack.errors import ActionRejected
 from fasttrack.models import Action, ActionReceipt, EngagementInput, EngagementState
 from fasttrack.presentation import details_markdown
 

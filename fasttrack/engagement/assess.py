@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fasttrack.business_time import zone
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ActionRejected, EngagementCore, day
 from fasttrack.models import Audience, EnvironmentSubmitted, NotificationKind, Phase, PlanAgreed, RemediationPlan
 from fasttrack.rules import assess_environment
@@ -25,7 +26,7 @@ class AssessRules(EngagementCore):
         self.state.scope_notes = notes
         self._record(
             now,
-            "environment_submitted",
+            Event.ENVIRONMENT_SUBMITTED,
             action.by,
             f"{len(checklist)} remediation item(s); {len(notes)} scope note(s).",
         )
@@ -66,7 +67,7 @@ class AssessRules(EngagementCore):
         self.state.plan = RemediationPlan(
             checkpoint_cadence=cadence, target_date=action.target_date, agreed_at=now, agreed_by=action.by
         )
-        self._record(now, "plan_agreed", action.by, f"Checkpoints {cadence}; target date {action.target_date}.")
+        self._record(now, Event.PLAN_AGREED, action.by, f"Checkpoints {cadence}; target date {action.target_date}.")
         self._enter(Phase.REMEDIATE, now)
         self._remediation_progress(now)
         if not self.open_items():

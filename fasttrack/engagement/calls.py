@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ActionRejected, EngagementCore
 from fasttrack.models import Audience, CallKind, CallRescheduled, NotificationKind, Phase, ScheduledCall
 
@@ -41,7 +42,7 @@ class CallRules(EngagementCore):
         call = self._call_to_reschedule(action)
         call.start, call.end = action.start, action.start + self.policy.call_duration
         call.sequence += 1
-        self._record(now, f"{action.call.value}_rescheduled", action.by, f"Moved to {self._local(action.start)}.")
+        self._record(now, Event.rescheduled(action.call.value), action.by, f"Moved to {self._local(action.start)}.")
         self._invite(call, now)
         return f"The {action.call.value} call is moved to {self._local(action.start)}; the invitation is updated."
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ORCHESTRATOR, EngagementCore, day
 from fasttrack.messages import lookup, phrase
 from fasttrack.models import (
@@ -26,7 +27,7 @@ class ClosingRules(EngagementCore):
         pass  # any open engagement may be withdrawn; ``check`` already refuses closed ones
 
     def _apply_withdrawal(self, action: Withdrawal, now: datetime) -> str:
-        self._record(now, "withdrawn", action.by, action.reason)
+        self._record(now, Event.WITHDRAWN, action.by, action.reason)
         self._close(Phase.WITHDRAWN, now, reasons=[Phrase(text=action.reason)])
         return "The engagement is withdrawn."
 
@@ -59,7 +60,7 @@ class ClosingRules(EngagementCore):
         state = self.state
         if now < state.onboarding_deadline:
             return False
-        self._record(now, "expired", ORCHESTRATOR, f"Onboarding window ended {day(state.onboarding_deadline)}.")
+        self._record(now, Event.EXPIRED, ORCHESTRATOR, f"Onboarding window ended {day(state.onboarding_deadline)}.")
         self._close(Phase.EXPIRED, now, reasons=[phrase("reasons.window_ended")])
         return True
 
@@ -69,7 +70,8 @@ class ClosingRules(EngagementCore):
         warning_at = self._deadline_warning_at()
         if warning_at is not None and now >= warning_at:
             state.deadline_warning_for = state.onboarding_deadline
-            self._record(now, "deadline_warning", ORCHESTRATOR, f"Onboarding window ends {day(state.onboarding_deadline)}.")
+            ends = day(state.onboarding_deadline)
+            self._record(now, Event.DEADLINE_WARNING, ORCHESTRATOR, f"Onboarding window ends {ends}.")
             self._notify(
                 NotificationKind.DEADLINE_ESCALATION,
                 day(state.onboarding_deadline),

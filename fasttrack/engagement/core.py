@@ -6,21 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fasttrack.business_time import next_business_moment, within_business_hours, zone
+from fasttrack.errors import ActionRejected
 from fasttrack.messages import lookup
 from fasttrack.models import ChecklistItem, EnableTask, EngagementState, ItemStatus, Phase, Phrase, TimelineEvent
 from fasttrack.policy import BenefitPolicy
 
 ORCHESTRATOR = "fasttrack-orchestrator"
 COMMERCE = "commerce"
-
-
-class ActionRejected(ValueError):
-    """An action that the rules do not allow now; the message is for a person."""
-
-
-def engagement_id_for(tenant_id: str) -> str:
-    """One engagement per tenant for the Intune benefit (R4)."""
-    return f"fasttrack-intune-{tenant_id.strip().lower()}"
 
 
 def day(moment: datetime) -> str:

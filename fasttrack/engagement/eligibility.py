@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fasttrack.business_time import default_time_zone
+from fasttrack.contract import Event
 from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, EngagementCore
 from fasttrack.models import (
     EligibilityVerdict,
@@ -41,7 +42,7 @@ def new_state(engagement_input: EngagementInput, engagement_id: str, now: dateti
     state.timeline.append(
         TimelineEvent(
             at=purchase.purchased_at,
-            what="purchase_recorded",
+            what=Event.PURCHASE_RECORDED,
             by=COMMERCE,
             detail=f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
             f"{' (new subscription)' if purchase.new_subscription else ''}",
@@ -57,10 +58,11 @@ class EligibilityRules(EngagementCore):
         if self.state.phase.is_closed:  # withdrawn while eligibility was being checked
             return
         if not verdict.eligible:
-            self._record(now, "eligibility_rejected", ORCHESTRATOR, " ".join(reason.text for reason in verdict.reasons))
+            reasons = " ".join(reason.text for reason in verdict.reasons)
+            self._record(now, Event.ELIGIBILITY_REJECTED, ORCHESTRATOR, reasons)
             self._close(Phase.INELIGIBLE, now, reasons=verdict.reasons)
             return
-        self._record(now, "eligibility_verified", ORCHESTRATOR, "The purchase qualifies for the benefit.")
+        self._record(now, Event.ELIGIBILITY_VERIFIED, ORCHESTRATOR, "The purchase qualifies for the benefit.")
         self._enter(Phase.INITIATE, now)
         if self.state.contact_made_at is None and self.state.assistance_requested_at is None:
             self.state.next_outreach_at = now
@@ -75,7 +77,7 @@ class EligibilityRules(EngagementCore):
         if self.state.phase.is_closed:
             self._record(
                 now,
-                "purchase_refused",
+                Event.PURCHASE_REFUSED,
                 COMMERCE,
                 f"Order {purchase.order_id} arrived after the engagement closed ({self.state.phase.value}); "
                 "it is not attached to it.",
@@ -84,7 +86,7 @@ class EligibilityRules(EngagementCore):
         self.state.additional_purchases.append(purchase.order_id)
         self._record(
             now,
-            "additional_purchase",
+            Event.ADDITIONAL_PURCHASE,
             COMMERCE,
             f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
             " (attached to this engagement)",
@@ -92,4 +94,4 @@ class EligibilityRules(EngagementCore):
 
     def record_refused_event(self, event: str, reason: str, now: datetime) -> None:
         """An event from another system that could not be read: noted, nothing else."""
-        self._record(now, "event_refused", ORCHESTRATOR, f"A malformed {event} event was ignored: {reason}"[:500])
+        self._record(now, Event.EVENT_REFUSED, ORCHESTRATOR, f"A malformed {event} event was ignored: {reason}"[:500])

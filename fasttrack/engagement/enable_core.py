@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, EngagementCore, day
 from fasttrack.models import ItemStatus, Phase, TaskDone, TaskNeeds, TaskStage
 from fasttrack.rules import intune_tasks
@@ -32,7 +33,7 @@ class EnableCoreRules(EngagementCore):
     def _apply_task(self, action: TaskDone, now: datetime) -> str:
         task = next(task for task in self.state.tasks if task.id == action.task_id)
         task.status, task.done_at, task.done_by = ItemStatus.DONE, now, action.by
-        self._record(now, "task_done", action.by, f"[{task.id}] {task.title}")
+        self._record(now, Event.TASK_DONE, action.by, f"[{task.id}] {task.title}")
         remaining = len(self._open_tasks())
         if remaining:
             return f"Task '{task.id}' done; {remaining} task(s) left in this stage."
@@ -42,7 +43,7 @@ class EnableCoreRules(EngagementCore):
 
     def _core_enabled(self, now: datetime) -> str:
         assert self.state.scope is not None
-        self._record(now, "core_enabled", ORCHESTRATOR, "Core capabilities enabled.")
+        self._record(now, Event.CORE_ENABLED, ORCHESTRATOR, "Core capabilities enabled.")
         new_tasks = intune_tasks(self.state.scope)
         self.state.tasks += new_tasks
         self._enter(Phase.ENABLE_INTUNE, now)

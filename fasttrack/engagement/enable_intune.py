@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, EngagementCore
 from fasttrack.models import AppSelected, DeviceEnrolled, EnrolledDevice, Goal, LinkType, Phase, SelectedApp
 from fasttrack.policy import MdmPlatform, PlatformSupport
@@ -38,7 +39,7 @@ class EnableIntuneRules(EngagementCore):
         self.state.test_devices.append(
             EnrolledDevice(platform=action.platform, name=action.device_name, enrolled_at=now, enrolled_by=action.by)
         )
-        self._record(now, "test_device_enrolled", action.by, f"{action.device_name} ({action.platform.value})")
+        self._record(now, Event.TEST_DEVICE_ENROLLED, action.by, f"{action.device_name} ({action.platform.value})")
         return f"Test device '{action.device_name}' enrolled on {action.platform.value}."
 
     def _check_app(self, action: AppSelected, now: datetime) -> None:
@@ -68,10 +69,11 @@ class EnableIntuneRules(EngagementCore):
                 selected_by=action.by,
             )
         )
-        self._record(now, "app_selected", action.by, f"{action.app_name} ({action.platform.value}, {action.link_type.value})")
+        detail = f"{action.app_name} ({action.platform.value}, {action.link_type.value})"
+        self._record(now, Event.APP_SELECTED, action.by, detail)
         return f"App '{action.app_name}' selected for {action.platform.value}."
 
     def _intune_enabled(self, now: datetime) -> str:
-        self._record(now, "intune_enabled", ORCHESTRATOR, "All management policies validated.")
+        self._record(now, Event.INTUNE_ENABLED, ORCHESTRATOR, "All management policies validated.")
         self._close(Phase.COMPLETED, now)
         return "Intune enabled: the engagement is completed."

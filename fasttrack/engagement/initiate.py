@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, EngagementCore, day
 from fasttrack.models import (
     AssistanceRequested,
@@ -29,7 +30,7 @@ class InitiateRules(EngagementCore):
     def _apply_contact(self, action: ContactMade, now: datetime) -> str:
         self.state.contact_made_at = now
         self._customer_reached(now)
-        self._record(now, "contact_made", action.by, action.note or "")
+        self._record(now, Event.CONTACT_MADE, action.by, action.note or "")
         start = self._business_slot(now + self.policy.kickoff_lead)
         self.state.kickoff_call = ScheduledCall(
             kind=CallKind.KICKOFF,
@@ -49,7 +50,7 @@ class InitiateRules(EngagementCore):
     def _apply_assistance(self, action: AssistanceRequested, now: datetime) -> str:
         self.state.assistance_requested_at = now
         self._customer_reached(now)
-        self._record(now, "assistance_requested", action.by, action.note or "")
+        self._record(now, Event.ASSISTANCE_REQUESTED, action.by, action.note or "")
         return "Request for assistance recorded; outreach stopped. Next: FastTrack contacts the customer."
 
     def _customer_reached(self, now: datetime) -> None:
@@ -88,7 +89,7 @@ class InitiateRules(EngagementCore):
         goals = ", ".join(goal.value for goal in scope.goals)
         self._record(
             now,
-            "kickoff_held",
+            Event.KICKOFF_HELD,
             action.by,
             f"Scope agreed: goals {goals}; identity {scope.identity_model.value}; "
             f"MDM authority {scope.mdm_authority.value}; language {scope.language}; "
@@ -134,7 +135,7 @@ class InitiateRules(EngagementCore):
                 state.escalations += 1
                 self._record(
                     now,
-                    "contact_sla_breached",
+                    Event.CONTACT_SLA_BREACHED,
                     ORCHESTRATOR,
                     f"No contact within the contact window; {state.outreach_attempts} outreach attempt(s) due.",
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fasttrack.business_time import next_business_moment
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ORCHESTRATOR, EngagementCore
 from fasttrack.models import Audience, Notification, NotificationKind, Phrase, Reminder, ScheduledCall
 
@@ -81,7 +82,7 @@ class Outbox(EngagementCore):
         schedule = "; ".join(f"{message.summary} at {message.send_at:%Y-%m-%d %H:%M} UTC" for message in messages)
         self._record(
             now,
-            "messages_handed_over",
+            Event.MESSAGES_HANDED_OVER,
             ORCHESTRATOR,
             f"{len(messages)} message(s) still to send are delivered by workflow {delivery_id}: {schedule}.",
         )
@@ -89,7 +90,7 @@ class Outbox(EngagementCore):
     def record_delivery(self, notification: Notification, now: datetime) -> None:
         self.state.messages_sent += 1
         recipients = ", ".join(notification.to) or notification.audience.value.replace("_", " ")
-        self._record(now, f"{notification.kind.value}_sent", ORCHESTRATOR,
+        self._record(now, Event.sent(notification.kind.value), ORCHESTRATOR,
                      f"{notification.summary} → {recipients} ({notification.language})")
 
     def record_delivery_failure(self, notification: Notification, reason: str, now: datetime) -> None:
@@ -97,7 +98,7 @@ class Outbox(EngagementCore):
         for call in (self.state.kickoff_call, self.state.next_checkpoint):
             if call is not None and notification.call is not None and call.uid == notification.call.uid:
                 call.invitation_sent = False  # never reached the customer
-        self._record(now, "notification_failed", ORCHESTRATOR, f"{notification.summary}: {reason}")
+        self._record(now, Event.NOTIFICATION_FAILED, ORCHESTRATOR, f"{notification.summary}: {reason}")
 
     def _withdraw_waiting(self, *kinds: NotificationKind) -> None:
         """Drops messages of these kinds still waiting for business hours."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import Event
 from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, EngagementCore, day
 from fasttrack.models import (
     Audience,
@@ -31,7 +32,7 @@ class RemediateRules(EngagementCore):
     def _apply_item_done(self, action: RemediationItemDone, now: datetime) -> str:
         item = self._find_item(action.item_id)
         item.status, item.done_at, item.done_by = ItemStatus.DONE, now, action.by
-        self._record(now, "remediation_item_done", action.by, f"[{item.id}] {item.description}")
+        self._record(now, Event.REMEDIATION_ITEM_DONE, action.by, f"[{item.id}] {item.description}")
         self._remediation_progress(now)
         remaining = len(self.open_items())
         if remaining:
@@ -43,7 +44,8 @@ class RemediateRules(EngagementCore):
 
     def _apply_checkpoint(self, action: CheckpointHeld, now: datetime) -> str:
         self.state.checkpoints_held += 1
-        self._record(now, "checkpoint_held", action.by, action.note or f"Checkpoint call {self.state.checkpoints_held}")
+        detail = action.note or f"Checkpoint call {self.state.checkpoints_held}"
+        self._record(now, Event.CHECKPOINT_HELD, action.by, detail)
         return f"Checkpoint call {self.state.checkpoints_held} recorded."
 
     def _check_verification(self, action: VerificationResult, now: datetime) -> None:
@@ -71,7 +73,7 @@ class RemediateRules(EngagementCore):
             for item in self.state.checklist:
                 item.verified = True
             self.state.remediation_verified_at = now
-            self._record(now, "verification_approved", action.by, action.note or "Remediation verified jointly.")
+            self._record(now, Event.VERIFICATION_APPROVED, action.by, action.note or "Remediation verified jointly.")
             assert self.state.scope is not None
             self.state.tasks = core_tasks(self.state.scope, self.state.environment)
             self._enter(Phase.ENABLE_CORE, now)
@@ -82,7 +84,7 @@ class RemediateRules(EngagementCore):
             item.times_reopened += 1
         self.state.verification_rejections += 1
         reopened = ", ".join(action.reopen_item_ids)
-        self._record(now, "verification_rejected", action.by, f"Reopened: {reopened}. {action.note or ''}".strip())
+        self._record(now, Event.VERIFICATION_REJECTED, action.by, f"Reopened: {reopened}. {action.note or ''}".strip())
         self._remediation_progress(now)
         self._notify(
             NotificationKind.VERIFICATION_REJECTED,
@@ -138,7 +140,7 @@ class RemediateRules(EngagementCore):
         state = self.state
         checkpoint = state.next_checkpoint
         if checkpoint is not None and now >= checkpoint.start:
-            self._record(now, "checkpoint_call_due", ORCHESTRATOR, f"Checkpoint call {checkpoint.number}")
+            self._record(now, Event.CHECKPOINT_CALL_DUE, ORCHESTRATOR, f"Checkpoint call {checkpoint.number}")
             state.next_checkpoint = None
             due = checkpoint.start + self._cadence()
             while self.keeps_messages_current and due <= now:  # late (the workflow was down): no past calls
@@ -151,7 +153,7 @@ class RemediateRules(EngagementCore):
             state.stall_reminders_sent_since_progress += 1
             first_of_this_stall = state.stall_reminders_sent_since_progress == 1
             since = state.last_remediation_progress_at
-            self._record(now, "remediation_stalled", ORCHESTRATOR, f"No remediation progress since {day(since)}.")
+            self._record(now, Event.REMEDIATION_STALLED, ORCHESTRATOR, f"No remediation progress since {day(since)}.")
             open_lines = [self._item_phrase(item) for item in self.open_items()]
             self._notify(
                 NotificationKind.REMEDIATION_STALLED,

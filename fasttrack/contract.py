@@ -1,0 +1,70 @@
+"""Names other systems and recorded histories depend on, each defined once: the
+task queue, workflow ids, error types, and the timeline's event names."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+TASK_QUEUE = "fasttrack-intune"
+ENGAGEMENT_ID_PREFIX = "fasttrack-intune-"
+
+
+def engagement_id_for(tenant_id: str) -> str:
+    """One engagement per tenant for the Intune benefit (R4)."""
+    return f"{ENGAGEMENT_ID_PREFIX}{tenant_id.strip().lower()}"
+
+
+def message_delivery_id_for(engagement_id: str, first_run_id: str) -> str:
+    """The workflow that delivers an engagement's last messages (one per closing)."""
+    return f"{engagement_id}-messages-{first_run_id}"
+
+
+class ErrorType(StrEnum):
+    """``ApplicationError.type`` values, which callers and retry policies match on."""
+
+    ACTION_REJECTED = "ActionRejected"
+    TEMPLATE_MISSING = "TemplateMissing"
+    INVALID_RECIPIENT = "InvalidRecipient"
+    NO_RECIPIENT = "NoRecipient"
+
+
+class Event(StrEnum):
+    """What a timeline entry records (``TimelineEvent.what``); messages add
+    ``<kind>_sent`` (``sent``) and calls ``<kind>_rescheduled`` (``rescheduled``)."""
+
+    PURCHASE_RECORDED = "purchase_recorded"
+    ADDITIONAL_PURCHASE = "additional_purchase"
+    PURCHASE_REFUSED = "purchase_refused"
+    EVENT_REFUSED = "event_refused"
+    ELIGIBILITY_VERIFIED = "eligibility_verified"
+    ELIGIBILITY_REJECTED = "eligibility_rejected"
+    CONTACT_MADE = "contact_made"
+    ASSISTANCE_REQUESTED = "assistance_requested"
+    CONTACT_SLA_BREACHED = "contact_sla_breached"
+    KICKOFF_HELD = "kickoff_held"
+    ENVIRONMENT_SUBMITTED = "environment_submitted"
+    PLAN_AGREED = "plan_agreed"
+    REMEDIATION_ITEM_DONE = "remediation_item_done"
+    CHECKPOINT_HELD = "checkpoint_held"
+    CHECKPOINT_CALL_DUE = "checkpoint_call_due"
+    REMEDIATION_STALLED = "remediation_stalled"
+    VERIFICATION_APPROVED = "verification_approved"
+    VERIFICATION_REJECTED = "verification_rejected"
+    TASK_DONE = "task_done"
+    CORE_ENABLED = "core_enabled"
+    TEST_DEVICE_ENROLLED = "test_device_enrolled"
+    APP_SELECTED = "app_selected"
+    INTUNE_ENABLED = "intune_enabled"
+    DEADLINE_WARNING = "deadline_warning"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    NOTIFICATION_FAILED = "notification_failed"
+    MESSAGES_HANDED_OVER = "messages_handed_over"
+
+    @staticmethod
+    def sent(kind: str) -> str:
+        return f"{kind}_sent"
+
+    @staticmethod
+    def rescheduled(call: str) -> str:
+        return f"{call}_rescheduled"
