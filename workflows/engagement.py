@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -41,8 +41,22 @@ with workflow.unsafe.imports_passed_through():
     from workflows.publishing import Publisher
 
 TASK_QUEUE = contract.TASK_QUEUE
+A = TypeVar("A", bound=Action)
 
 ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
+
+
+def read(model: type[A], payload: Any) -> A:
+    """The action a payload stands for; one of the wrong shape is refused, naming the field."""
+    if isinstance(payload, model):
+        return payload
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "the action"
+        raise ApplicationError(f"{where}: {problem['msg']}", type=contract.ErrorType.ACTION_REJECTED,
+                               non_retryable=True) from None
 
 
 @workflow.defn
@@ -122,6 +136,9 @@ class EngagementWorkflow:
         workflow.continue_as_new(engagement_input.model_copy(update={"resume": self._engagement.state}))
 
     # ------------------------------------------------------------ actions
+    # Each update takes the raw payload and reads it into its action here, so that a
+    # payload of the wrong shape (from the Temporal CLI or UI) is refused like a rule
+    # refusal, naming the field, instead of failing in the data converter.
 
     def _validate(self, action: Action) -> None:
         try:
@@ -146,23 +163,24 @@ class EngagementWorkflow:
         return receipt
 
     @workflow.update(description="FastTrack reached the customer (Initiate).")
-    def record_contact(self, action: ContactMade) -> ActionReceipt:
-        return self._act(action)
+    def record_contact(self, payload: Any) -> ActionReceipt:
+        return self._act(read(ContactMade, payload))
 
     @record_contact.validator
-    def _validate_contact(self, action: ContactMade) -> None:
-        self._validate(action)
+    def _validate_contact(self, payload: Any) -> None:
+        self._validate(read(ContactMade, payload))
 
     @workflow.update(description="The customer requested assistance from the FastTrack portal (Initiate).")
-    def request_assistance(self, action: AssistanceRequested) -> ActionReceipt:
-        return self._act(action)
+    def request_assistance(self, payload: Any) -> ActionReceipt:
+        return self._act(read(AssistanceRequested, payload))
 
     @request_assistance.validator
-    def _validate_assistance(self, action: AssistanceRequested) -> None:
-        self._validate(action)
+    def _validate_assistance(self, payload: Any) -> None:
+        self._validate(read(AssistanceRequested, payload))
 
     @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
-    def hold_kickoff(self, action: KickoffHeld) -> ActionReceipt:
+    def hold_kickoff(self, payload: Any) -> ActionReceipt:
+        action = read(KickoffHeld, payload)
         receipt = self._act(action)
         # Added while engagements were running: those that held their kickoff before
         # it replay without the message (tests/histories/v1), new ones send it (v2).
@@ -171,88 +189,88 @@ class EngagementWorkflow:
         return receipt
 
     @hold_kickoff.validator
-    def _validate_kickoff(self, action: KickoffHeld) -> None:
-        self._validate(action)
+    def _validate_kickoff(self, payload: Any) -> None:
+        self._validate(read(KickoffHeld, payload))
 
     @workflow.update(description="The customer submitted the source environment (Assess).")
-    def submit_environment(self, action: EnvironmentSubmitted) -> ActionReceipt:
-        return self._act(action)
+    def submit_environment(self, payload: Any) -> ActionReceipt:
+        return self._act(read(EnvironmentSubmitted, payload))
 
     @submit_environment.validator
-    def _validate_environment(self, action: EnvironmentSubmitted) -> None:
-        self._validate(action)
+    def _validate_environment(self, payload: Any) -> None:
+        self._validate(read(EnvironmentSubmitted, payload))
 
     @workflow.update(description="Remediation plan and checkpoint cadence agreed (ends Assess).")
-    def agree_plan(self, action: PlanAgreed) -> ActionReceipt:
-        return self._act(action)
+    def agree_plan(self, payload: Any) -> ActionReceipt:
+        return self._act(read(PlanAgreed, payload))
 
     @agree_plan.validator
-    def _validate_plan(self, action: PlanAgreed) -> None:
-        self._validate(action)
+    def _validate_plan(self, payload: Any) -> None:
+        self._validate(read(PlanAgreed, payload))
 
     @workflow.update(description="The customer completed one remediation checklist item (Remediate).")
-    def complete_remediation_item(self, action: RemediationItemDone) -> ActionReceipt:
-        return self._act(action)
+    def complete_remediation_item(self, payload: Any) -> ActionReceipt:
+        return self._act(read(RemediationItemDone, payload))
 
     @complete_remediation_item.validator
-    def _validate_item_done(self, action: RemediationItemDone) -> None:
-        self._validate(action)
+    def _validate_item_done(self, payload: Any) -> None:
+        self._validate(read(RemediationItemDone, payload))
 
     @workflow.update(description="A checkpoint call was held (Remediate).")
-    def hold_checkpoint(self, action: CheckpointHeld) -> ActionReceipt:
-        return self._act(action)
+    def hold_checkpoint(self, payload: Any) -> ActionReceipt:
+        return self._act(read(CheckpointHeld, payload))
 
     @hold_checkpoint.validator
-    def _validate_checkpoint(self, action: CheckpointHeld) -> None:
-        self._validate(action)
+    def _validate_checkpoint(self, payload: Any) -> None:
+        self._validate(read(CheckpointHeld, payload))
 
     @workflow.update(description="Joint verification of the remediation: approve, or reject and reopen items.")
-    def verify_remediation(self, action: VerificationResult) -> ActionReceipt:
-        return self._act(action)
+    def verify_remediation(self, payload: Any) -> ActionReceipt:
+        return self._act(read(VerificationResult, payload))
 
     @verify_remediation.validator
-    def _validate_verification(self, action: VerificationResult) -> None:
-        self._validate(action)
+    def _validate_verification(self, payload: Any) -> None:
+        self._validate(read(VerificationResult, payload))
 
     @workflow.update(description="One Enable task (core capabilities, then Intune) is done.")
-    def complete_task(self, action: TaskDone) -> ActionReceipt:
-        return self._act(action)
+    def complete_task(self, payload: Any) -> ActionReceipt:
+        return self._act(read(TaskDone, payload))
 
     @complete_task.validator
-    def _validate_task(self, action: TaskDone) -> None:
-        self._validate(action)
+    def _validate_task(self, payload: Any) -> None:
+        self._validate(read(TaskDone, payload))
 
     @workflow.update(description="A test device was enrolled (Enable — Intune, MDM; at most 2 per platform).")
-    def enroll_test_device(self, action: DeviceEnrolled) -> ActionReceipt:
-        return self._act(action)
+    def enroll_test_device(self, payload: Any) -> ActionReceipt:
+        return self._act(read(DeviceEnrolled, payload))
 
     @enroll_test_device.validator
-    def _validate_device(self, action: DeviceEnrolled) -> None:
-        self._validate(action)
+    def _validate_device(self, payload: Any) -> None:
+        self._validate(read(DeviceEnrolled, payload))
 
     @workflow.update(description="The customer selected an app to deploy (Enable — Intune, MDM; at most 2 per platform).")
-    def select_app(self, action: AppSelected) -> ActionReceipt:
-        return self._act(action)
+    def select_app(self, payload: Any) -> ActionReceipt:
+        return self._act(read(AppSelected, payload))
 
     @select_app.validator
-    def _validate_app(self, action: AppSelected) -> None:
-        self._validate(action)
+    def _validate_app(self, payload: Any) -> None:
+        self._validate(read(AppSelected, payload))
 
     @workflow.update(description="Move the proposed kickoff or the next checkpoint call (business hours only).")
-    def reschedule_call(self, action: CallRescheduled) -> ActionReceipt:
-        return self._act(action)
+    def reschedule_call(self, payload: Any) -> ActionReceipt:
+        return self._act(read(CallRescheduled, payload))
 
     @reschedule_call.validator
-    def _validate_reschedule(self, action: CallRescheduled) -> None:
-        self._validate(action)
+    def _validate_reschedule(self, payload: Any) -> None:
+        self._validate(read(CallRescheduled, payload))
 
     @workflow.update(description="The customer withdrew from the engagement, with a reason.")
-    def withdraw(self, action: Withdrawal) -> ActionReceipt:
-        return self._act(action)
+    def withdraw(self, payload: Any) -> ActionReceipt:
+        return self._act(read(Withdrawal, payload))
 
     @withdraw.validator
-    def _validate_withdrawal(self, action: Withdrawal) -> None:
-        self._validate(action)
+    def _validate_withdrawal(self, payload: Any) -> None:
+        self._validate(read(Withdrawal, payload))
 
     # ------------------------------------------------------------ events from other systems
 

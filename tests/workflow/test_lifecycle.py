@@ -6,7 +6,8 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from devstack.smtp_sink import MailSink
 from fasttrack.engagement import engagement_id_for
@@ -507,3 +508,19 @@ async def test_one_engagement_per_tenant(time_skipping_env, task_queue, tmp_path
         await wait_for_phase(retry.handle, Phase.INITIATE)
         await retry.handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="test over"))
         await finished(env, retry.handle)
+
+
+async def test_a_payload_of_the_wrong_shape_is_refused_like_a_rule_naming_the_field(engagement):
+    env, handle, _ = engagement
+    await wait_for_phase(handle, Phase.INITIATE)
+    for update, payload, field in (
+        ("record_contact", {"by": "Ana", "note": 42}, "note"),
+        ("hold_kickoff", {"by": "Ana", "scope": {"goals": ["mdm"]}}, "scope.identity_model"),
+        ("withdraw", "not an object", "the action"),
+    ):
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(update, payload)
+        cause = refused.value.cause
+        assert isinstance(cause, ApplicationError) and cause.type == "ActionRejected" and cause.non_retryable
+        assert cause.message.startswith(f"{field}:"), cause.message
+    assert (await state_of(handle)).phase is Phase.INITIATE
