@@ -126,7 +126,7 @@ class Notifier:
         if notification.attachment_markdown:
             message.add_attachment(
                 notification.attachment_markdown.encode(), maintype="text", subtype="markdown",
-                filename="engagement-report.md",
+                filename="engagement-report.md", params={"charset": "utf-8"},
             )
         # Set last: making the message multipart moves Content-* headers into its first part.
         message["Content-Language"] = notification.language

@@ -20,6 +20,7 @@ from cli import action_commands  # noqa: F401  (registers the purchase and actio
 from cli import views
 from cli.app import EngagementArgument, JsonOption, app, console, errors, run, settings
 from cli.engagements import ListFilter, list_engagements, read_message_delivery, read_state
+from cli.terminal import visible
 from fasttrack.models import Phase, Region
 
 
@@ -82,7 +83,7 @@ def report(
     state = run(lambda client: read_state(client, engagement))
     text = engagement_report(state)
     if output is None:
-        print(text)
+        print(visible(text))
         return
     try:
         output.write_text(text, encoding="utf-8")

@@ -7,12 +7,18 @@ from datetime import datetime, timezone
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 
 from cli.engagements import EngagementRow
+from cli.terminal import visible
 from fasttrack.models import EngagementState, ItemStatus, MessageDeliveryResult, TaskNeeds
 
 RISK_STYLE = "bold red"
+
+
+def Text(value: str = "", style: str | None = None) -> RichText:  # noqa: N802  (rich's name, made safe)
+    """Rich text of something a person or another system wrote, escaped for the terminal."""
+    return RichText(visible(value), style=style or "")
 
 
 def _when(moment: datetime | None) -> str:
@@ -107,7 +113,7 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
     return Group(*parts)
 
 
-def message_delivery(delivery_id: str, delivery: MessageDeliveryResult | None) -> Text:
+def message_delivery(delivery_id: str, delivery: MessageDeliveryResult | None) -> RichText:
     """The messages still due at closing, delivered by a workflow of their own."""
     heading = f"Messages after closing (workflow {delivery_id}):"
     if delivery is None:

@@ -34,8 +34,8 @@ class MailFolderHandler:
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        # Like a real relay, refuse what cannot exist: the reserved .invalid domain (RFC 2606).
-        if address.lower().endswith(".invalid"):
+        # Like a real relay, refuse a mailbox that does not exist: nobody@ anywhere.
+        if address.lower().startswith("nobody@"):
             return "550 5.1.1 No such recipient"
         envelope.rcpt_tos.append(address)
         return "250 OK"

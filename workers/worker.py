@@ -37,7 +37,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     # instead of re-importing it (and pydantic) for every workflow run.
     return SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata"
+            "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata", "email_validator", "idna"
         )
     )
 

@@ -9,12 +9,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 from fasttrack.base import StrictModel
 from fasttrack.models.common import Phase
 from fasttrack.models.scope import Scope, SourceEnvironment
-from fasttrack.models.text import ItemId, Name, Text
+from fasttrack.models.text import ItemId, Name, Text, one_line
 from fasttrack.models.work import LinkType
 from fasttrack.policy import MdmPlatform
 
@@ -71,7 +71,9 @@ class AppSelected(Action):
     platform: MdmPlatform
     app_name: Name
     link_type: LinkType
-    link: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    link: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(one_line)
+    ]
 
 
 class Withdrawal(Action):

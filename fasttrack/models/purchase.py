@@ -20,14 +20,14 @@ from pydantic import (
 
 from fasttrack.base import StrictModel
 from fasttrack.models.common import Person, Phrase, Region
-from fasttrack.models.text import Name, TenantId, TimeZone, _not_a_number
+from fasttrack.models.text import Identifier, Name, TenantId, TimeZone, _not_a_number
 from fasttrack.policy import Plan
 
 
 class Purchase(StrictModel):
     """A license purchase as commerce reports it."""
 
-    order_id: Name
+    order_id: Identifier
     tenant_id: TenantId
     organization: Name | None = None
     plan: Plan

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 
 from fasttrack.base import StrictModel
 from fasttrack.models.common import Goal, IdentityModel, MdmAuthority, Person, Service
-from fasttrack.models.text import Name, Text, TimeZone, VersionName
+from fasttrack.models.text import Name, Text, TimeZone, Version, VersionName
 from fasttrack.policy import MdmPlatform
 
 
@@ -61,8 +61,12 @@ class Forest(StrictModel):
 
 
 class Browser(StrictModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
-    version: Annotated[str, VersionName, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60,
+                          pattern=r"^[a-z0-9][a-z0-9 ._-]*$"),
+    ]
+    version: Annotated[Version, VersionName]
 
 
 ClientPlatform = MdmPlatform | Literal["windows_pc"]
@@ -70,7 +74,7 @@ ClientPlatform = MdmPlatform | Literal["windows_pc"]
 
 class ClientOs(StrictModel):
     platform: ClientPlatform
-    version: Annotated[str, VersionName, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    version: Annotated[Version, VersionName]
 
 
 class GapCategory(StrEnum):

@@ -8,25 +8,57 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from fasttrack.business_time import is_known_time_zone
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters that change what a person sees, or where text goes, in a mail header,
+# an invitation, a web page or a terminal: C0 and C1 controls (line feeds, escapes,
+# NUL), the Unicode line and paragraph separators, and the bidirectional overrides,
+# embeddings, isolates and marks.
+_UNSAFE = "\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff\x7f-\x9f"
+_UNSAFE_IN_A_LINE = re.compile("[\x00-\x1f" + _UNSAFE + "]")
+_UNSAFE_IN_A_NOTE = re.compile("[\x00-\x09\x0b-\x1f" + _UNSAFE + "]")  # line feeds are fine
 
 
-def _printable(value: str) -> str:
-    if _CONTROL_CHARACTERS.search(value):
-        raise ValueError("must not contain control characters")
+def _describe(character: str) -> str:
+    return f"U+{ord(character):04X}"
+
+
+def one_line(value: str) -> str:
+    found = _UNSAFE_IN_A_LINE.search(value)
+    if found:
+        raise ValueError(f"must be one line of visible text (it contains {_describe(found.group())})")
     return value
 
 
-Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_printable)
-]
+def _note(value: str) -> str:
+    value = value.replace("\r\n", "\n")
+    found = _UNSAFE_IN_A_NOTE.search(value)
+    if found:
+        raise ValueError(f"must be visible text, line feeds allowed (it contains {_describe(found.group())})")
+    return value
+
+
+# Free text that may run over several lines: notes, reasons, descriptions.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_note)]
+# One line: names, who did something, organizations.
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_printable)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(one_line)
 ]
+# Identifiers chosen by other systems or by the rules: order ids, checklist items, tasks.
+Identifier = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"),
+]
+# Versions reported for browsers and operating systems (10, 8.1, 10.0.19045, 2012 R2).
+Version = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=30, pattern=r"^[0-9A-Za-z][0-9A-Za-z. ()_-]*$"),
+]
+
+
 def _time_zone(value: str) -> str:
     if not is_known_time_zone(value):
         raise ValueError(f"'{value}' is not an IANA time zone (for example Europe/Paris)")
@@ -34,13 +66,16 @@ def _time_zone(value: str) -> str:
 
 
 TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_time_zone)]
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 def _email(value: str) -> str:
+    """One addr-spec (no display name, no angle brackets), so that the To header and
+    the envelope recipient are always the same address."""
     value = value.strip()
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError(f"'{value}' is not an email address (name@domain.example)")
+    try:
+        validate_email(value, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError as problem:
+        raise ValueError(f"is not an email address (name@domain.example): {problem}") from None
     return value
 
 
@@ -65,4 +100,4 @@ TenantId = Annotated[
         pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
     ),
 ]
-ItemId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+ItemId = Identifier

@@ -11,7 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
-    "fasttrack": {"temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests"},
+    "fasttrack": {
+        "temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests",
+    },
     "workflows": {"workers", "cli", "simulation", "devstack", "bench", "tests"},
     "activities": {"workflows", "workers", "cli", "simulation", "devstack", "bench", "tests"},
     "workers": {"cli", "simulation", "devstack", "bench", "tests"},  # the worker image ships without the dev stack

@@ -255,7 +255,7 @@ async def test_a_refused_recipient_is_not_retried_and_shows_on_the_engagement(
     now = await env.get_current_time()
     async with running_worker(env.client, task_queue, mail_sink, tmp_path):
         purchase = make_purchase(
-            now, customer_contact={"name": "Nobody", "email": "nobody@contoso.invalid"}
+            now, customer_contact={"name": "Nobody", "email": "nobody@contoso.example"}
         )
         started = await record_purchase(env.client, purchase, task_queue, BenefitPolicy(business_hours=None))
         handle = started.handle
