@@ -24,6 +24,7 @@ from datetime import datetime
 
 from fasttrack.contract import engagement_id_for
 from fasttrack.engagement.assess import AssessRules
+from fasttrack.engagement.budget import check_request, check_state_size
 from fasttrack.engagement.calls import CallRules
 from fasttrack.engagement.clock import Clock
 from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR
@@ -51,11 +52,22 @@ class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIn
         rule = RULES[type(action)]
         self._require_phase(rule.doing, *rule.phases)
         rule.check(self, action, now)
+        check_request(action)
+        self._tried(action, now)
 
     def apply(self, action: Action, now: datetime) -> ActionReceipt:
         self.check(action, now)
-        message = RULES[type(action)].apply(self, action, now)
+        trial, message = self._tried(action, now)
+        self.state = trial.state
         return ActionReceipt(engagement_id=self.state.engagement_id, phase=self.state.phase, message=message)
+
+    def _tried(self, action: Action, now: datetime) -> tuple[Engagement, str]:
+        """The action applied to a copy, refused if the state would outgrow its budget."""
+        trial = Engagement(self.state.model_copy(deep=True), self.policy)
+        trial.keeps_messages_current = self.keeps_messages_current
+        message = RULES[type(action)].apply(trial, action, now)
+        check_state_size(len(trial.state.model_dump_json().encode()))
+        return trial, message
 
     def details_markdown(self) -> str:
         return details_markdown(self.state, self.open_work(), self.next_reminder())

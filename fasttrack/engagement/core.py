@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fasttrack.business_time import next_business_moment, within_business_hours, zone
+from fasttrack.engagement.budget import bounded_entry, fold_routine_entries
 from fasttrack.errors import ActionRejected
 from fasttrack.messages import lookup
-from fasttrack.models import ChecklistItem, EnableTask, EngagementState, ItemStatus, Phase, Phrase, TimelineEvent
+from fasttrack.models import ChecklistItem, EnableTask, EngagementState, ItemStatus, Phase, Phrase
 from fasttrack.policy import BenefitPolicy
 
 ORCHESTRATOR = "fasttrack-orchestrator"
@@ -28,7 +29,9 @@ class EngagementCore:
         self.keeps_messages_current = True
 
     def _record(self, at: datetime, what: str, by: str, detail: str = "") -> None:
-        self.state.timeline.append(TimelineEvent(at=at, what=what, by=by, detail=detail))
+        timeline = self.state.timeline
+        timeline.append(bounded_entry(at, what, by, detail))
+        self.state.timeline_folded += fold_routine_entries(timeline)
 
     def _enter(self, phase: Phase, now: datetime) -> None:
         self.state.phase = phase

@@ -88,6 +88,7 @@ class EngagementState(StrictModel):
         None, description="The workflow that delivers the messages still due when the engagement closed."
     )
     timeline: list[TimelineEvent] = Field(default_factory=list)
+    timeline_folded: int = Field(0, description="Routine timeline entries folded away to keep the record small.")
     next_reminder: Reminder | None = None
     outcome: Outcome | None = None
 

@@ -1,0 +1,73 @@
+"""Byte budgets that keep every engagement alive for its whole year.
+
+Temporal refuses a payload over 2 MB, and a workflow whose state cannot be
+carried across continue-as-new, or whose history outgrows its limits, stops.
+So each action is refused, with a sentence, when it is too large itself or
+would make the engagement's state too large to carry; and the timeline, which
+grows with every action and reminder, keeps notes short and folds its oldest
+routine entries once it is long.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fasttrack.errors import ActionRejected
+from fasttrack.models import Action, TimelineEvent
+
+REQUEST_BUDGET = 64 * 1024  # bytes of JSON for one action
+STATE_BUDGET = 512 * 1024  # bytes of JSON for the state carried across continue-as-new
+TIMELINE_DETAIL = 500  # characters of a note or reason kept in the timeline
+TIMELINE_EVENTS = 1_000  # entries kept; older routine ones are folded into a count...
+TIMELINE_BUDGET = 256 * 1024  # ...and as many more as it takes to keep the timeline under this many bytes
+# Entries that tell the engagement's story are never folded.
+MILESTONES = frozenset({
+    "purchase_recorded", "eligibility_verified", "eligibility_rejected", "contact_made", "assistance_requested",
+    "contact_sla_breached", "kickoff_held", "environment_submitted", "plan_agreed", "verification_approved",
+    "verification_rejected", "core_enabled", "intune_enabled", "withdrawn", "expired", "messages_handed_over",
+})
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:,.0f} KiB"
+
+
+def check_request(action: Action) -> None:
+    size = len(action.model_dump_json().encode())
+    if size > REQUEST_BUDGET:
+        raise ActionRejected(
+            f"This request is {_kib(size)}; an action carries at most {_kib(REQUEST_BUDGET)}. "
+            "Send less text (shorter notes or descriptions, fewer entries)."
+        )
+
+
+def check_state_size(size: int) -> None:
+    if size > STATE_BUDGET:
+        raise ActionRejected(
+            f"Recording this would make the engagement's record {_kib(size)}, over its {_kib(STATE_BUDGET)} budget "
+            "(what an engagement can carry for a year). Send less text, or fewer entries."
+        )
+
+
+def bounded_entry(at: datetime, what: str, by: str, detail: str) -> TimelineEvent:
+    if len(detail) > TIMELINE_DETAIL:
+        detail = detail[: TIMELINE_DETAIL - 1] + "…"
+    return TimelineEvent(at=at, what=what, by=by, detail=detail)
+
+
+def _weight(event: TimelineEvent) -> int:
+    return len(event.detail.encode()) + len(event.by.encode()) + len(event.what) + 64  # the JSON around them
+
+
+def fold_routine_entries(timeline: list[TimelineEvent]) -> int:
+    """Removes the oldest entries that are not milestones until the timeline fits
+    its budgets; returns how many it removed."""
+    weight = sum(_weight(event) for event in timeline)
+    folded, index = 0, 0
+    while (len(timeline) > TIMELINE_EVENTS or weight > TIMELINE_BUDGET) and index < len(timeline):
+        if timeline[index].what in MILESTONES:
+            index += 1
+            continue
+        weight -= _weight(timeline.pop(index))
+        folded += 1
+    return folded
