@@ -154,9 +154,17 @@ class Notifier:
             ) from None
 
     async def delivered(self, notification: Notification, message_id: str) -> None:
-        """What follows the server's acceptance: remember it, here and on the server."""
-        self.ledger.record(message_id)
+        """What follows the server's acceptance: remember it, on the server and here.
+        The server has the message: if the local record fails, the attempt still
+        completes as delivered (an operator is alerted), so that it is never sent again."""
         activity.heartbeat({"delivered": message_id})
+        try:
+            self.ledger.record(message_id)
+        except OSError as fault:
+            activity.logger.error(
+                "delivery ledger not written; the message was delivered and is not sent again",
+                extra={"key": notification.key, "message_id": message_id, "error": str(fault)},
+            )
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notification: Notification) -> DeliveryReceipt:
@@ -178,7 +186,15 @@ class Notifier:
             )
         # The engagement's clock, not the worker's: a retried or late attempt keeps the business-hours time.
         sent_at = activity.info().current_attempt_scheduled_time or datetime.now(timezone.utc)
-        message = self.compose(notification, recipients, sent_at)
+        try:
+            message = self.compose(notification, recipients, sent_at)
+        except ApplicationError:
+            raise
+        except Exception as problem:  # retrying cannot make a message that failed to build build
+            raise ApplicationError(
+                f"The message could not be built: {type(problem).__name__}: {problem}"[:500],
+                type=ErrorType.COMPOSITION_FAILED, non_retryable=True,
+            ) from None
         await self.transmit(message, recipients)
         await self.delivered(notification, message_id)
         activity.logger.info(

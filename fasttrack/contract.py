@@ -26,6 +26,7 @@ class ErrorType(StrEnum):
     TEMPLATE_MISSING = "TemplateMissing"
     INVALID_RECIPIENT = "InvalidRecipient"
     NO_RECIPIENT = "NoRecipient"
+    COMPOSITION_FAILED = "CompositionFailed"
 
 
 class Event(StrEnum):

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
 NOTIFICATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     maximum_interval=timedelta(minutes=10),
-    non_retryable_error_types=[ErrorType.NO_RECIPIENT],
+    non_retryable_error_types=[ErrorType.NO_RECIPIENT, ErrorType.COMPOSITION_FAILED],
 )
 NOTIFICATION_GIVE_UP_AFTER = timedelta(days=2)
 
