@@ -3,6 +3,7 @@ is open, and all at once, to a MessageDeliveryWorkflow, when it closes."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -13,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.message_handover import MessageHandover
     from fasttrack.contract import message_delivery_id_for
     from fasttrack.engagement import Engagement
-    from fasttrack.models import MessageDelivery
+    from fasttrack.models import MessageDelivery, Notification
     from workflows.message_delivery import failure_reason, send
 
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -31,10 +32,46 @@ async def deliver_due_messages(engagement: Engagement) -> None:
             workflow.logger.warning("notification failed", extra={"key": notification.key, "reason": reason})
 
 
-async def hand_over_messages(engagement: Engagement) -> None:
+class Deliveries:
+    """Messages on their way, each on its own: the engagement's clock never waits
+    for a mail server, and a manager's escalation never queues behind a customer's
+    message that cannot be sent."""
+
+    IN_FLIGHT_AT_CLOSING = timedelta(seconds=10)
+
+    def __init__(self, engagement: Engagement) -> None:
+        self.engagement = engagement
+        self.in_flight: dict[str, Notification] = {}
+
+    def start_due(self) -> None:
+        for message in self.engagement.due_messages(workflow.now()):
+            self.in_flight[message.key] = message
+            asyncio.create_task(self._deliver(message))
+
+    async def _deliver(self, message: Notification) -> None:
+        try:
+            await send(message)
+            self.engagement.record_delivery(message, workflow.now())
+        except ActivityError as error:
+            reason = failure_reason(error)
+            self.engagement.record_delivery_failure(message, reason, workflow.now())
+            workflow.logger.warning("notification failed", extra={"key": message.key, "reason": reason})
+        finally:
+            del self.in_flight[message.key]
+
+    async def still_on_their_way(self) -> list[Notification]:
+        """At closing: a few seconds for those on their way to arrive; the others
+        go to the MessageDeliveryWorkflow with the rest (sent once, by their key)."""
+        if self.in_flight:
+            await workflow.wait_condition(lambda: not self.in_flight, timeout=self.IN_FLIGHT_AT_CLOSING,
+                                          timeout_summary="Messages on their way at closing")
+        return list(self.in_flight.values())
+
+
+async def hand_over_messages(engagement: Engagement, on_their_way: list[Notification] = ()) -> None:
     """Has the workflow that delivers what is still to send started, and lets this
     run complete: the outcome is never held up by business hours or a mail server."""
-    messages = engagement.hand_over_messages()
+    messages = list(on_their_way) + engagement.hand_over_messages()
     if messages:
         info = workflow.info()
         delivery_id = message_delivery_id_for(info.workflow_id, info.first_execution_run_id)

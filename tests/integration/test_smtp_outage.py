@@ -1,0 +1,75 @@
+"""A mail server down for weeks holds up nothing: the engagement keeps its clock,
+the manager's escalation is attempted the day the SLA is missed, and when the
+server returns each message arrives once. On the real dev server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+from temporalio.api.enums.v1 import EventType
+
+from devstack.ports import free_port
+from devstack.smtp_sink import MailSink
+from fasttrack.policy import BenefitPolicy
+from tests.support.scenario import make_purchase, running_worker, state_of
+from workers.client import record_purchase
+
+DAY = 0.2  # seconds: the 30-day contact window passes in 6 s
+
+
+async def eventually(check, seconds: float, what: str):
+    for _ in range(int(seconds / 0.2)):
+        found = await check()
+        if found:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(what)
+
+
+async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_after_it(
+    dev_server_env, task_queue, tmp_path
+):
+    client = dev_server_env.client
+    down = MailSink(tmp_path / "mail", port=free_port())  # configured, never started: the server is down
+    policy = BenefitPolicy.compressed(timedelta(seconds=DAY))
+    async with running_worker(client, task_queue, down, tmp_path / "ledger"):
+        started = await record_purchase(client, make_purchase(datetime.now(timezone.utc)), task_queue, policy)
+        handle = started.handle
+
+        async def breached():
+            state = await state_of(handle)
+            return state if state.contact_sla_breached else None
+
+        state = await eventually(breached, 60, "the contact SLA was never flagged")
+        purchased_at = state.purchase.purchased_at
+        (breach,) = [event for event in state.timeline if event.what == "contact_sla_breached"]
+        # On day 30 (a busy machine may add a second); waiting for the mail server would take hours.
+        assert 30 <= (breach.at - purchased_at).total_seconds() / DAY <= 35
+        history = await handle.fetch_history()
+        escalation_scheduled = [
+            event.event_time.ToDatetime(tzinfo=timezone.utc) for event in history.events
+            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            and b"contact_escalation" in event.activity_task_scheduled_event_attributes.input.payloads[0].data
+        ]
+        assert len(escalation_scheduled) == 1
+        assert abs(escalation_scheduled[0] - breach.at) < timedelta(seconds=DAY)  # attempted that day
+        assert state.outreach_attempts >= 5  # the cadence went on while the first outreach could not be sent
+        assert not list((tmp_path / "mail").glob("*.eml"))
+
+        await asyncio.sleep(max(0.0, 80 * DAY - (datetime.now(timezone.utc) - purchased_at).total_seconds()))
+        back = MailSink(tmp_path / "mail", port=down.port)  # the mail server returns on day 80
+        back.start()
+        try:
+            async def all_arrived():
+                attempts = (await state_of(handle)).outreach_attempts
+                kinds = Counter(message["X-FastTrack-Kind"] for message in back.messages())
+                return kinds if kinds["outreach"] >= attempts and kinds["contact_escalation"] == 1 else None
+
+            await eventually(all_arrived, 120, "not every message arrived after the outage")
+            ids = [message["Message-ID"] for message in back.messages()]
+            assert len(ids) == len(set(ids))  # each once
+        finally:
+            await handle.terminate("test finished")
+            back.stop()

@@ -1,0 +1,28 @@
+"""Update payloads read by the workflow itself, so that one of the wrong shape
+(from the Temporal CLI or UI) is refused like a rule, naming the field, rather
+than failing in the data converter."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from temporalio.exceptions import ApplicationError
+
+from fasttrack.contract import ErrorType
+from fasttrack.models import Action
+
+A = TypeVar("A", bound=Action)
+
+
+def read(model: type[A], payload: Any) -> A:
+    """The action a payload stands for; one of the wrong shape is refused, naming the field."""
+    if isinstance(payload, model):
+        return payload
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "the action"
+        raise ApplicationError(f"{where}: {problem['msg']}", type=ErrorType.ACTION_REJECTED,
+                               non_retryable=True) from None
