@@ -158,6 +158,7 @@ class ListFilter:
             horizon = (now + timedelta(days=self.deadline_within_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
             clauses.append(
                 f"({sa.CONTACT_SLA_BREACHED.name} = true OR {sa.REMEDIATION_STALLED.name} = true"
+                f" OR {sa.MESSAGES_DELAYED.name} = true"
                 f" OR {sa.ONBOARDING_DEADLINE.name} <= '{horizon}')"
             )
         return " AND ".join(clauses)
@@ -178,12 +179,15 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
         running = execution.status == WorkflowExecutionStatus.RUNNING and phase not in _CLOSED
         sla = bool(attributes.get(sa.CONTACT_SLA_BREACHED))
         stalled = bool(attributes.get(sa.REMEDIATION_STALLED))
+        delayed = bool(attributes.get(sa.MESSAGES_DELAYED))
         days_to_deadline = _whole_days(deadline - now) if deadline and running else None
         risks = []
         if running and sla:
             risks.append("contact SLA breached")
         if running and stalled:
             risks.append("remediation stalled")
+        if running and delayed:
+            risks.append("messages delayed")
         if days_to_deadline is not None and days_to_deadline <= selection.deadline_within_days:
             risks.append(f"deadline in {days_to_deadline} d")
         rows.append(

@@ -65,6 +65,8 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
         flags.append("contact SLA breached")
     if state.remediation_stalled:
         flags.append("remediation stalled")
+    if state.messages_delayed_since is not None:
+        flags.append(f"messages not sent since {_when(state.messages_delayed_since)} UTC (mail server?)")
     if state.delivery_failures:
         flags.append(f"{len(state.delivery_failures)} message(s) not delivered")
     header.add_row("Risk", Text(", ".join(flags), style=RISK_STYLE) if flags else Text("none", style="green"))

@@ -61,6 +61,8 @@ class Event(StrEnum):
     WITHDRAWN = "withdrawn"
     NOTIFICATION_FAILED = "notification_failed"
     MESSAGES_HANDED_OVER = "messages_handed_over"
+    MESSAGES_DELAYED = "messages_delayed"
+    MESSAGES_FLOWING = "messages_flowing"
 
     @staticmethod
     def sent(kind: str) -> str:

@@ -141,6 +141,9 @@ class BenefitPolicy(StrictModel):
         timedelta(days=2), description="How far after first contact the kickoff is first proposed."
     )
     remediation_stall_escalation: bool = True
+    messages_delayed_after: timedelta = Field(
+        timedelta(hours=1), description="A message still not sent this long after it fell due is shown as a risk."
+    )
     deadline_warning_before: timedelta = Field(
         timedelta(days=30), description="The FastTrack manager hears of open work this long before the deadline."
     )
@@ -212,6 +215,7 @@ class BenefitPolicy(StrictModel):
             call_duration=defaults.call_duration * scale,
             kickoff_lead=defaults.kickoff_lead * scale,
             deadline_warning_before=defaults.deadline_warning_before * scale,
+            messages_delayed_after=defaults.messages_delayed_after * scale,
         )
         values.update(overrides)
         return cls(**values)

@@ -24,6 +24,7 @@ def details_markdown(state: EngagementState, open_work: list[str], reminder: Rem
     flags = [name for name, raised in (
         ("contact SLA breached", state.contact_sla_breached),
         ("remediation stalled", state.remediation_stalled),
+        ("messages delayed", state.messages_delayed_since is not None),
     ) if raised]
     if flags:
         lines.append(f"**Risk:** {', '.join(flags)}")

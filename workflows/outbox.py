@@ -4,7 +4,7 @@ is open, and all at once, to a MessageDeliveryWorkflow, when it closes."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -42,11 +42,37 @@ class Deliveries:
     def __init__(self, engagement: Engagement) -> None:
         self.engagement = engagement
         self.in_flight: dict[str, Notification] = {}
+        self.started: dict[str, datetime] = {}
 
     def start_due(self) -> None:
         for message in self.engagement.due_messages(workflow.now()):
-            self.in_flight[message.key] = message
+            self.in_flight[message.key], self.started[message.key] = message, workflow.now()
             asyncio.create_task(self._deliver(message))
+
+    def _oldest(self) -> datetime | None:
+        return min(self.started.values(), default=None)
+
+    def review_at(self) -> datetime | None:
+        """When a message on its way becomes late, if none is yet."""
+        oldest = self._oldest()
+        if oldest is None or self.engagement.state.messages_delayed_since is not None:
+            return None
+        return oldest + self.engagement.policy.messages_delayed_after
+
+    def flag_is_stale(self) -> bool:
+        """The engagement shows messages delayed, but none on its way is late any more."""
+        review = self._oldest()
+        late = review is not None and workflow.now() - review >= self.engagement.policy.messages_delayed_after
+        return self.engagement.state.messages_delayed_since is not None and not late
+
+    def review(self) -> None:
+        """Shows a risk while a message has waited longer than the policy allows; clears it after."""
+        oldest, now = self._oldest(), workflow.now()
+        if oldest is not None and now - oldest >= self.engagement.policy.messages_delayed_after:
+            if self.engagement.state.messages_delayed_since is None:
+                self.engagement.record_messages_delayed(oldest, now)
+        elif self.engagement.state.messages_delayed_since is not None:
+            self.engagement.record_messages_flowing(now)
 
     async def _deliver(self, message: Notification) -> None:
         try:
@@ -57,7 +83,7 @@ class Deliveries:
             self.engagement.record_delivery_failure(message, reason, workflow.now())
             workflow.logger.warning("notification failed", extra={"key": message.key, "reason": reason})
         finally:
-            del self.in_flight[message.key]
+            del self.in_flight[message.key], self.started[message.key]
 
     async def still_on_their_way(self) -> list[Notification]:
         """At closing: a few seconds for those on their way to arrive; the others

@@ -27,6 +27,9 @@ class Publisher:
             sa.REMEDIATION_STALLED: state.remediation_stalled,
             sa.OPEN_REMEDIATION_ITEMS: len(engagement.open_items()),
         }
+        delayed = state.messages_delayed_since is not None
+        if delayed or sa.MESSAGES_DELAYED.name in self._published:  # absent until it first matters
+            values[sa.MESSAGES_DELAYED] = delayed
         changed = [key.value_set(value) for key, value in values.items() if self._published.get(key.name) != value]
         if changed:
             workflow.upsert_search_attributes(changed)

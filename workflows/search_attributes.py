@@ -11,6 +11,7 @@ ONBOARDING_DEADLINE = SearchAttributeKey.for_datetime("FastTrackOnboardingDeadli
 CONTACT_SLA_BREACHED = SearchAttributeKey.for_bool("FastTrackContactSlaBreached")
 REMEDIATION_STALLED = SearchAttributeKey.for_bool("FastTrackRemediationStalled")
 OPEN_REMEDIATION_ITEMS = SearchAttributeKey.for_int("FastTrackOpenRemediationItems")
+MESSAGES_DELAYED = SearchAttributeKey.for_bool("FastTrackMessagesDelayed")
 
 ALL = (
     PHASE,
@@ -21,6 +22,7 @@ ALL = (
     CONTACT_SLA_BREACHED,
     REMEDIATION_STALLED,
     OPEN_REMEDIATION_ITEMS,
+    MESSAGES_DELAYED,
 )
 
 

@@ -87,6 +87,16 @@ class Outbox(EngagementCore):
             f"{len(messages)} message(s) still to send are delivered by workflow {delivery_id}: {schedule}.",
         )
 
+    def record_messages_delayed(self, since: datetime, now: datetime) -> None:
+        """A message due since ``since`` is still not sent: shown as a risk until messages flow again."""
+        self.state.messages_delayed_since = since
+        self._record(now, Event.MESSAGES_DELAYED, ORCHESTRATOR, f"A message due since {since:%Y-%m-%d %H:%M} UTC "
+                     "is still not sent; the engagement goes on and sends it when the mail server answers.")
+
+    def record_messages_flowing(self, now: datetime) -> None:
+        self.state.messages_delayed_since = None
+        self._record(now, Event.MESSAGES_FLOWING, ORCHESTRATOR, "Messages are being sent again.")
+
     def record_delivery(self, notification: Notification, now: datetime) -> None:
         self.state.messages_sent += 1
         recipients = ", ".join(notification.to) or notification.audience.value.replace("_", " ")

@@ -84,6 +84,9 @@ class EngagementState(StrictModel):
     scheduled_messages: list[Notification] = Field(default_factory=list)
     messages_sent: int = 0
     delivery_failures: list[str] = Field(default_factory=list)
+    messages_delayed_since: datetime | None = Field(
+        None, description="Since when a message due has not been sent (a mail server down): a risk."
+    )
     message_delivery_id: str | None = Field(
         None, description="The workflow that delivers the messages still due when the engagement closed."
     )

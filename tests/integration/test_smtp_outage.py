@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from temporalio.api.enums.v1 import EventType
 
+from cli.engagements import ListFilter, list_engagements
 from devstack.ports import free_port
 from devstack.smtp_sink import MailSink
 from fasttrack.policy import BenefitPolicy
@@ -33,7 +34,8 @@ async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_af
 ):
     client = dev_server_env.client
     down = MailSink(tmp_path / "mail", port=free_port())  # configured, never started: the server is down
-    policy = BenefitPolicy.compressed(timedelta(seconds=DAY))
+    # A message not sent two days after it fell due is shown as a risk.
+    policy = BenefitPolicy.compressed(timedelta(seconds=DAY), messages_delayed_after=timedelta(seconds=2 * DAY))
     async with running_worker(client, task_queue, down, tmp_path / "ledger"):
         started = await record_purchase(client, make_purchase(datetime.now(timezone.utc)), task_queue, policy)
         handle = started.handle
@@ -57,6 +59,14 @@ async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_af
         assert abs(escalation_scheduled[0] - breach.at) < timedelta(seconds=DAY)  # attempted that day
         assert state.outreach_attempts >= 5  # the cadence went on while the first outreach could not be sent
         assert not list((tmp_path / "mail").glob("*.eml"))
+        assert state.messages_delayed_since is not None  # a visible risk: in status, the UI, and --at-risk
+
+        async def listed_at_risk():
+            rows = await list_engagements(client, ListFilter(at_risk=True))
+            return next((row for row in rows if row.engagement_id == handle.id), None)
+
+        row = await eventually(listed_at_risk, 30, "not listed at risk")
+        assert "messages delayed" in row.risks
 
         await asyncio.sleep(max(0.0, 80 * DAY - (datetime.now(timezone.utc) - purchased_at).total_seconds()))
         back = MailSink(tmp_path / "mail", port=down.port)  # the mail server returns on day 80
@@ -70,6 +80,13 @@ async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_af
             await eventually(all_arrived, 120, "not every message arrived after the outage")
             ids = [message["Message-ID"] for message in back.messages()]
             assert len(ids) == len(set(ids))  # each once
+
+            async def flowing():
+                state = await state_of(handle)
+                return state if state.messages_delayed_since is None else None
+
+            state = await eventually(flowing, 60, "the risk stayed up once messages were sent")
+            assert {"messages_delayed", "messages_flowing"} <= {event.what for event in state.timeline}
         finally:
             await handle.terminate("test finished")
             back.stop()
