@@ -82,4 +82,5 @@ class CallRules(EngagementCore):
             facts={"number": str(call.number), "call": call.kind.value},
             moments={"call_start": call.start},
             call=call.model_copy(),
+            to=call.invited,  # those who have the invitation in their calendar
         )

@@ -83,7 +83,7 @@ class InitiateRules(EngagementCore):
             if call is not None and call.start > now:
                 self._cancel_call(call, now)  # the kickoff happened before the proposed call
             for message in self.state.scheduled_messages:  # from now on the project manager is addressed
-                if message.audience is Audience.CUSTOMER:
+                if message.audience is Audience.CUSTOMER and message.kind is not NotificationKind.CALL_CANCELLED:
                     message.to, message.recipient_name = [scope.project_manager.email], scope.project_manager.name
                     message.language, message.time_zone = scope.language, self.state.time_zone
         goals = ", ".join(goal.value for goal in scope.goals)

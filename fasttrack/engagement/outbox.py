@@ -25,13 +25,17 @@ class Outbox(EngagementCore):
         lines: list[Phrase] | None = None,
         call: ScheduledCall | None = None,
         attachment_markdown: str | None = None,
+        to: list[str] | None = None,
     ) -> None:
-        """Queues a message; a customer's waits for their business hours."""
+        """Queues a message, to ``to`` or to the customer's contact of the moment; a
+        customer's waits for their business hours."""
         state = self.state
-        to, name, send_at = [], None, now
+        recipients, name, send_at = [], None, now
         if audience is Audience.CUSTOMER:
             person = state.scope.project_manager if state.scope else state.purchase.customer_contact
-            to, name = [person.email], person.name
+            recipients, name = [person.email], person.name
+            if to:
+                recipients, name = to, None
             send_at = next_business_moment(
                 now, state.time_zone, state.purchase.country, self.policy.business_hours
             )
@@ -41,7 +45,7 @@ class Outbox(EngagementCore):
                 kind=kind,
                 key=f"{state.purchase.order_id}/{kind.value}/{purpose}",
                 audience=audience,
-                to=to,
+                to=recipients,
                 recipient_name=name,
                 language=state.language if audience is Audience.CUSTOMER else self.policy.default_language,
                 time_zone=state.time_zone,
@@ -67,6 +71,7 @@ class Outbox(EngagementCore):
         for call in (self.state.kickoff_call, self.state.next_checkpoint):
             if call is not None and any(message.call and message.call.uid == call.uid for message in due):
                 call.invitation_sent = True  # on its way: a later change must be sent as an update
+                call.invited = next(message.to for message in due if message.call and message.call.uid == call.uid)
         return due
 
     def hand_over_messages(self) -> list[Notification]:

@@ -47,6 +47,9 @@ class ScheduledCall(StrictModel):
     sequence: int = 0
     cancelled: bool = False
     invitation_sent: bool = False
+    invited: list[str] = Field(
+        default_factory=list, description="Who received the invitation: a cancellation goes to them."
+    )
 
 
 class Notification(StrictModel):

@@ -239,3 +239,14 @@ def test_an_engagement_never_reached_expires_twelve_months_after_the_purchase():
     assert engagement.state.phase is Phase.EXPIRED
     assert engagement.state.outcome.at == add_calendar_months(T0, 12)
     assert "Initiate: first contact with FastTrack" in engagement.state.outcome.left
+
+
+def test_a_cancellation_goes_to_whoever_received_the_invitation():
+    engagement = opened()
+    engagement.apply(ContactMade(by=FT), T0)
+    run_until(engagement, T0)  # the kickoff invitation goes to the admin who bought
+    (invitation,) = [e for e in engagement.state.timeline if e.what == "kickoff_invitation_sent"]
+    assert "sam@contoso.example" in invitation.detail
+    engagement.apply(KickoffHeld(by=FT, scope=make_scope()), T0 + DAY)  # held before the proposed call
+    (cancellation,) = [m for m in engagement.state.scheduled_messages if m.kind is NotificationKind.CALL_CANCELLED]
+    assert cancellation.to == ["sam@contoso.example"]  # not the project manager, who never had it

@@ -165,7 +165,7 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
         ("outreach", admin, "fr"),
         ("kickoff_invitation", admin, "fr"),
         ("kickoff_invitation", admin, "fr"),
-        ("call_cancelled", pm, "it"),  # the kickoff was held before the proposed call
+        ("call_cancelled", admin, "it"),  # the kickoff was held before the proposed call: to whoever had it
         ("kickoff_summary", pm, "it"),
         ("remediation_checklist", pm, "it"),
         ("checkpoint_invitation", pm, "it"),
