@@ -118,8 +118,14 @@ class Stack:
             "FASTTRACK_SMTP_PORT": str(self.sink.port), "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
             "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
         }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
-        await asyncio.sleep(2)
-        return client
+        log = self.folder / "worker.log"
+        for _ in range(600):  # until the worker says it polls (a loaded machine may take seconds)
+            if "bench worker ready" in log.read_text(errors="replace"):
+                return client
+            if self.worker.poll() is not None:
+                raise RuntimeError(f"the benchmark's worker exited; see {log}")
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"the benchmark's worker did not start; see {log}")
 
     def stop(self) -> None:
         stop(self.worker, "the benchmark's worker")
