@@ -215,7 +215,8 @@ class BenefitPolicy(StrictModel):
             call_duration=defaults.call_duration * scale,
             kickoff_lead=defaults.kickoff_lead * scale,
             deadline_warning_before=defaults.deadline_warning_before * scale,
-            messages_delayed_after=defaults.messages_delayed_after * scale,
+            # Sending a message takes real time, whatever a day lasts: never under a minute.
+            messages_delayed_after=max(defaults.messages_delayed_after * scale, timedelta(minutes=1)),
         )
         values.update(overrides)
         return cls(**values)
