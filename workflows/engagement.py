@@ -91,18 +91,16 @@ class EngagementWorkflow:
                 break
             if self._time_to_continue_as_new():
                 await self._continue_as_new(engagement_input)
-            review_at = self._deliveries.review_at()
-            delay = min(reminder.at, review_at or reminder.at) - workflow.now()
+            delay = reminder.at - workflow.now()
             if delay > timedelta(0):
                 try:
                     await workflow.wait_condition(
                         lambda: engagement.next_reminder() != reminder
                         or self._time_to_continue_as_new()
-                        or self._deliveries.flag_is_stale()
+                        or self._deliveries.needs_review()
                         or self._closed_now(),
                         timeout=delay,
-                        timeout_summary=reminder.summary if review_at is None or review_at >= reminder.at
-                        else "Check on the messages on their way",
+                        timeout_summary=reminder.summary,
                     )
                 except asyncio.TimeoutError:
                     pass

@@ -42,48 +42,42 @@ class Deliveries:
     def __init__(self, engagement: Engagement) -> None:
         self.engagement = engagement
         self.in_flight: dict[str, Notification] = {}
-        self.started: dict[str, datetime] = {}
+        self.late: dict[str, datetime] = {}  # on their way for longer than the policy allows, since when
 
     def start_due(self) -> None:
         for message in self.engagement.due_messages(workflow.now()):
-            self.in_flight[message.key], self.started[message.key] = message, workflow.now()
+            self.in_flight[message.key] = message
             asyncio.create_task(self._deliver(message))
 
-    def _oldest(self) -> datetime | None:
-        return min(self.started.values(), default=None)
-
-    def review_at(self) -> datetime | None:
-        """When a message on its way becomes late, if none is yet."""
-        oldest = self._oldest()
-        if oldest is None or self.engagement.state.messages_delayed_since is not None:
-            return None
-        return oldest + self.engagement.policy.messages_delayed_after
-
-    def flag_is_stale(self) -> bool:
-        """The engagement shows messages delayed, but none on its way is late any more."""
-        review = self._oldest()
-        late = review is not None and workflow.now() - review >= self.engagement.policy.messages_delayed_after
-        return self.engagement.state.messages_delayed_since is not None and not late
+    def needs_review(self) -> bool:
+        """The engagement's risk flag no longer says whether a message is late."""
+        return bool(self.late) != (self.engagement.state.messages_delayed_since is not None)
 
     def review(self) -> None:
-        """Shows a risk while a message has waited longer than the policy allows; clears it after."""
-        oldest, now = self._oldest(), workflow.now()
-        if oldest is not None and now - oldest >= self.engagement.policy.messages_delayed_after:
-            if self.engagement.state.messages_delayed_since is None:
-                self.engagement.record_messages_delayed(oldest, now)
-        elif self.engagement.state.messages_delayed_since is not None:
-            self.engagement.record_messages_flowing(now)
+        """Shows a risk while a message is late; clears it once none is."""
+        if self.late and self.engagement.state.messages_delayed_since is None:
+            self.engagement.record_messages_delayed(min(self.late.values()), workflow.now())
+        elif not self.late and self.engagement.state.messages_delayed_since is not None:
+            self.engagement.record_messages_flowing(workflow.now())
 
     async def _deliver(self, message: Notification) -> None:
+        started = workflow.now()
+        sending = asyncio.ensure_future(send(message))
         try:
-            await send(message)
+            try:
+                await workflow.wait_condition(sending.done, timeout=self.engagement.policy.messages_delayed_after,
+                                              timeout_summary=f"Late if not sent by then: {message.summary}")
+            except asyncio.TimeoutError:
+                self.late[message.key] = started
+            await sending
             self.engagement.record_delivery(message, workflow.now())
         except ActivityError as error:
             reason = failure_reason(error)
             self.engagement.record_delivery_failure(message, reason, workflow.now())
             workflow.logger.warning("notification failed", extra={"key": message.key, "reason": reason})
         finally:
-            del self.in_flight[message.key], self.started[message.key]
+            del self.in_flight[message.key]
+            self.late.pop(message.key, None)
 
     async def still_on_their_way(self) -> list[Notification]:
         """At closing: a few seconds for those on their way to arrive; the others
