@@ -24,7 +24,7 @@ from cli.engagements import (
     TemporalUnavailable,
     perform,
 )
-from fasttrack.models import Action
+from fasttrack.models import EDGE, Action
 from workers.client import connect
 from workers.config import ClientSettings, ConfigurationError
 
@@ -120,7 +120,7 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
 
 def build(model: type[BaseModel], **values: Any):
     try:
-        return model.model_validate(values)
+        return model.model_validate(values, context=EDGE)  # a person's input: the strict rules
     except ValidationError as error:
         raise_invalid(model.__name__, error)
 

@@ -21,7 +21,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed, FastTrackError
-from fasttrack.models import EngagementInput, Phase, Purchase
+from fasttrack.models import EDGE, EngagementInput, Phase, Purchase
 from fasttrack.policy import BenefitPolicy
 from workers.config import ClientSettings
 from workflows import search_attributes as sa
@@ -62,6 +62,7 @@ async def record_purchase(
 ) -> PurchaseOutcome:
     """Starts the tenant's engagement; for a tenant that has one, does what R4 decides
     (``fasttrack.benefit_use``): recognise the order, attach it, refuse it, or start again."""
+    purchase = Purchase.model_validate(purchase.model_dump(mode="json"), context=EDGE)  # the strict rules
     engagement_id = engagement_id_for(purchase.tenant_id)
     engagement_input = EngagementInput(purchase=purchase, policy=policy or BenefitPolicy())
 

@@ -171,7 +171,7 @@ class EngagementWorkflow:
 
     @record_contact.validator
     def _validate_contact(self, payload: Any) -> None:
-        self._validate(read(ContactMade, payload))
+        self._validate(read(ContactMade, payload, edge=True))
 
     @workflow.update(description="The customer requested assistance from the FastTrack portal (Initiate).")
     def request_assistance(self, payload: Any) -> ActionReceipt:
@@ -179,7 +179,7 @@ class EngagementWorkflow:
 
     @request_assistance.validator
     def _validate_assistance(self, payload: Any) -> None:
-        self._validate(read(AssistanceRequested, payload))
+        self._validate(read(AssistanceRequested, payload, edge=True))
 
     @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
     def hold_kickoff(self, payload: Any) -> ActionReceipt:
@@ -193,7 +193,7 @@ class EngagementWorkflow:
 
     @hold_kickoff.validator
     def _validate_kickoff(self, payload: Any) -> None:
-        self._validate(read(KickoffHeld, payload))
+        self._validate(read(KickoffHeld, payload, edge=True))
 
     @workflow.update(description="The customer submitted the source environment (Assess).")
     def submit_environment(self, payload: Any) -> ActionReceipt:
@@ -201,7 +201,7 @@ class EngagementWorkflow:
 
     @submit_environment.validator
     def _validate_environment(self, payload: Any) -> None:
-        self._validate(read(EnvironmentSubmitted, payload))
+        self._validate(read(EnvironmentSubmitted, payload, edge=True))
 
     @workflow.update(description="Remediation plan and checkpoint cadence agreed (ends Assess).")
     def agree_plan(self, payload: Any) -> ActionReceipt:
@@ -209,7 +209,7 @@ class EngagementWorkflow:
 
     @agree_plan.validator
     def _validate_plan(self, payload: Any) -> None:
-        self._validate(read(PlanAgreed, payload))
+        self._validate(read(PlanAgreed, payload, edge=True))
 
     @workflow.update(description="The customer completed one remediation checklist item (Remediate).")
     def complete_remediation_item(self, payload: Any) -> ActionReceipt:
@@ -217,7 +217,7 @@ class EngagementWorkflow:
 
     @complete_remediation_item.validator
     def _validate_item_done(self, payload: Any) -> None:
-        self._validate(read(RemediationItemDone, payload))
+        self._validate(read(RemediationItemDone, payload, edge=True))
 
     @workflow.update(description="A checkpoint call was held (Remediate).")
     def hold_checkpoint(self, payload: Any) -> ActionReceipt:
@@ -225,7 +225,7 @@ class EngagementWorkflow:
 
     @hold_checkpoint.validator
     def _validate_checkpoint(self, payload: Any) -> None:
-        self._validate(read(CheckpointHeld, payload))
+        self._validate(read(CheckpointHeld, payload, edge=True))
 
     @workflow.update(description="Joint verification of the remediation: approve, or reject and reopen items.")
     def verify_remediation(self, payload: Any) -> ActionReceipt:
@@ -233,7 +233,7 @@ class EngagementWorkflow:
 
     @verify_remediation.validator
     def _validate_verification(self, payload: Any) -> None:
-        self._validate(read(VerificationResult, payload))
+        self._validate(read(VerificationResult, payload, edge=True))
 
     @workflow.update(description="One Enable task (core capabilities, then Intune) is done.")
     def complete_task(self, payload: Any) -> ActionReceipt:
@@ -241,7 +241,7 @@ class EngagementWorkflow:
 
     @complete_task.validator
     def _validate_task(self, payload: Any) -> None:
-        self._validate(read(TaskDone, payload))
+        self._validate(read(TaskDone, payload, edge=True))
 
     @workflow.update(description="A test device was enrolled (Enable — Intune, MDM; at most 2 per platform).")
     def enroll_test_device(self, payload: Any) -> ActionReceipt:
@@ -249,7 +249,7 @@ class EngagementWorkflow:
 
     @enroll_test_device.validator
     def _validate_device(self, payload: Any) -> None:
-        self._validate(read(DeviceEnrolled, payload))
+        self._validate(read(DeviceEnrolled, payload, edge=True))
 
     @workflow.update(description="The customer selected an app to deploy (Enable — Intune, MDM; at most 2 per platform).")
     def select_app(self, payload: Any) -> ActionReceipt:
@@ -257,7 +257,7 @@ class EngagementWorkflow:
 
     @select_app.validator
     def _validate_app(self, payload: Any) -> None:
-        self._validate(read(AppSelected, payload))
+        self._validate(read(AppSelected, payload, edge=True))
 
     @workflow.update(description="Move the proposed kickoff or the next checkpoint call (business hours only).")
     def reschedule_call(self, payload: Any) -> ActionReceipt:
@@ -265,7 +265,7 @@ class EngagementWorkflow:
 
     @reschedule_call.validator
     def _validate_reschedule(self, payload: Any) -> None:
-        self._validate(read(CallRescheduled, payload))
+        self._validate(read(CallRescheduled, payload, edge=True))
 
     @workflow.update(description="The customer withdrew from the engagement, with a reason.")
     def withdraw(self, payload: Any) -> ActionReceipt:
@@ -273,7 +273,7 @@ class EngagementWorkflow:
 
     @withdraw.validator
     def _validate_withdrawal(self, payload: Any) -> None:
-        self._validate(read(Withdrawal, payload))
+        self._validate(read(Withdrawal, payload, edge=True))
 
     # ------------------------------------------------------------ events from other systems
 

@@ -29,6 +29,7 @@ NOTIFICATION_RETRY = RetryPolicy(
     non_retryable_error_types=[ErrorType.NO_RECIPIENT, ErrorType.COMPOSITION_FAILED],
 )
 NOTIFICATION_GIVE_UP_AFTER = timedelta(days=2)
+ATTEMPT_TIMEOUT = timedelta(seconds=20)  # the SMTP exchange times out after 10 s
 
 
 async def send(notification: Notification) -> DeliveryReceipt:
@@ -37,7 +38,7 @@ async def send(notification: Notification) -> DeliveryReceipt:
         "send_notification",
         notification,
         result_type=DeliveryReceipt,
-        start_to_close_timeout=timedelta(seconds=20),  # the SMTP exchange times out after 10 s
+        start_to_close_timeout=ATTEMPT_TIMEOUT,
         schedule_to_close_timeout=NOTIFICATION_GIVE_UP_AFTER,
         retry_policy=NOTIFICATION_RETRY,
         summary=f"Send: {notification.summary}",

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from fasttrack.contract import engagement_id_for
 from fasttrack.engagement.assess import AssessRules
-from fasttrack.engagement.budget import check_request, check_state_size
+from fasttrack.engagement.budget import check_request, check_state_growth
 from fasttrack.engagement.calls import CallRules
 from fasttrack.engagement.clock import Clock
 from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR
@@ -33,7 +33,7 @@ from fasttrack.engagement.enable_core import EnableCoreRules
 from fasttrack.engagement.enable_intune import EnableIntuneRules
 from fasttrack.engagement.table import RULES
 from fasttrack.errors import ActionRejected
-from fasttrack.models import Action, ActionReceipt, EngagementInput, EngagementState
+from fasttrack.models import Action, ActionReceipt, EngagementInput, EngagementState, Withdrawal
 from fasttrack.presentation import details_markdown
 
 __all__ = ["COMMERCE", "ORCHESTRATOR", "ActionRejected", "Engagement", "engagement_id_for"]
@@ -47,27 +47,35 @@ class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIn
         return cls(new_state(engagement_input, engagement_id, now), engagement_input.policy)
 
     def check(self, action: Action, now: datetime) -> None:
+        """What the update's validator asks: the rules, then the budgets (an action
+        too large, or one that would grow the state past its budget, is refused)."""
+        self._check_rules(action, now)
+        check_request(action)
+        if not isinstance(action, Withdrawal):  # closing is always possible
+            before = len(self.state.model_dump_json().encode())
+            check_state_growth(before, self._size_after(action, now))
+
+    def apply(self, action: Action, now: datetime) -> ActionReceipt:
+        """What the update's handler does. The budgets were checked by the validator;
+        they are not checked again here, so that an action accepted before they
+        existed replays as it ran."""
+        self._check_rules(action, now)
+        message = RULES[type(action)].apply(self, action, now)
+        return ActionReceipt(engagement_id=self.state.engagement_id, phase=self.state.phase, message=message)
+
+    def _check_rules(self, action: Action, now: datetime) -> None:
         if self.state.phase.is_closed:
             raise ActionRejected(f"The engagement is closed ({self.state.phase.value}); it takes no more actions.")
         rule = RULES[type(action)]
         self._require_phase(rule.doing, *rule.phases)
         rule.check(self, action, now)
-        check_request(action)
-        self._tried(action, now)
 
-    def apply(self, action: Action, now: datetime) -> ActionReceipt:
-        self.check(action, now)
-        trial, message = self._tried(action, now)
-        self.state = trial.state
-        return ActionReceipt(engagement_id=self.state.engagement_id, phase=self.state.phase, message=message)
-
-    def _tried(self, action: Action, now: datetime) -> tuple[Engagement, str]:
-        """The action applied to a copy, refused if the state would outgrow its budget."""
+    def _size_after(self, action: Action, now: datetime) -> int:
+        """The state's size once the action is applied, tried on a copy."""
         trial = Engagement(self.state.model_copy(deep=True), self.policy)
         trial.keeps_messages_current = self.keeps_messages_current
-        message = RULES[type(action)].apply(trial, action, now)
-        check_state_size(len(trial.state.model_dump_json().encode()))
-        return trial, message
+        RULES[type(action)].apply(trial, action, now)
+        return len(trial.state.model_dump_json().encode())
 
     def details_markdown(self) -> str:
         return details_markdown(self.state, self.open_work(), self.next_reminder())

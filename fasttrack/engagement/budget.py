@@ -17,6 +17,7 @@ from fasttrack.models import Action, TimelineEvent
 
 REQUEST_BUDGET = 64 * 1024  # bytes of JSON for one action
 STATE_BUDGET = 512 * 1024  # bytes of JSON for the state carried across continue-as-new
+DELIVERY_FAILURES = 50  # the latest kept on the engagement; the timeline has them all
 TIMELINE_DETAIL = 500  # characters of a note or reason kept in the timeline
 TIMELINE_EVENTS = 1_000  # entries kept; older routine ones are folded into a count...
 TIMELINE_BUDGET = 256 * 1024  # ...and as many more as it takes to keep the timeline under this many bytes
@@ -41,8 +42,12 @@ def check_request(action: Action) -> None:
         )
 
 
-def check_state_size(size: int) -> None:
-    if size > STATE_BUDGET:
+def check_state_growth(before: int, after: int) -> None:
+    """Refuses an action that would take the state past its budget. One that does not
+    make it larger is fine even over it (the state also grows by itself: reminders,
+    messages, failures), so that an engagement is never left unable to act."""
+    size = after
+    if after > STATE_BUDGET and after > before:
         raise ActionRejected(
             f"Recording this would make the engagement's record {_kib(size)}, over its {_kib(STATE_BUDGET)} budget "
             "(what an engagement can carry for a year). Send less text, or fewer entries."

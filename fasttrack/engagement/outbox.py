@@ -6,6 +6,7 @@ from datetime import datetime
 
 from fasttrack.business_time import next_business_moment
 from fasttrack.contract import Event
+from fasttrack.engagement.budget import DELIVERY_FAILURES
 from fasttrack.engagement.core import ORCHESTRATOR, EngagementCore
 from fasttrack.models import Audience, Notification, NotificationKind, Phrase, Reminder, ScheduledCall
 
@@ -109,7 +110,8 @@ class Outbox(EngagementCore):
                      f"{notification.summary} → {recipients} ({notification.language})")
 
     def record_delivery_failure(self, notification: Notification, reason: str, now: datetime) -> None:
-        self.state.delivery_failures.append(f"{notification.key}: {reason}")
+        self.state.delivery_failures.append(f"{notification.key}: {reason}"[:500])
+        del self.state.delivery_failures[:-DELIVERY_FAILURES]
         for call in (self.state.kickoff_call, self.state.next_checkpoint):
             if call is not None and notification.call is not None and call.uid == notification.call.uid:
                 call.invitation_sent = False  # never reached the customer

@@ -83,6 +83,7 @@ from fasttrack.models.state import (
     TimelineEvent,
 )
 from fasttrack.models.text import (
+    EDGE,
     Email,
     ItemId,
     Name,
@@ -108,6 +109,7 @@ from fasttrack.models.work import (
 EngagementInput.model_rebuild()
 
 __all__ = [
+    "EDGE",
     "Action",
     "ActionReceipt",
     "AdfsVersion",

@@ -8,11 +8,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from fasttrack.base import StrictModel
 from fasttrack.models.common import Goal, IdentityModel, MdmAuthority, Person, Service
-from fasttrack.models.text import Name, Text, TimeZone, Version, VersionName
+from fasttrack.models.text import BROWSER_NAME, Name, Text, TimeZone, Version, VersionName
 from fasttrack.policy import MdmPlatform
 
 
@@ -62,9 +62,8 @@ class Forest(StrictModel):
 
 class Browser(StrictModel):
     name: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60,
-                          pattern=r"^[a-z0-9][a-z0-9 ._-]*$"),
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60),
+        AfterValidator(BROWSER_NAME),
     ]
     version: Annotated[Version, VersionName]
 

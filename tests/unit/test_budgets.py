@@ -17,10 +17,12 @@ from fasttrack.models import (
     EngagementInput,
     EnvironmentSubmitted,
     KickoffHeld,
+    Phrase,
     PlanAgreed,
     RemediationItemDone,
     SourceEnvironment,
     VerificationResult,
+    Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy
 from fasttrack.rules import check_eligibility
@@ -59,9 +61,7 @@ def test_an_environment_at_the_models_limits_is_refused_and_changes_nothing():
     environment = SourceEnvironment.model_validate({"forests": [{"name": "a", "functional_level": "2012 R2"}],
                                                     "gaps": GAPS})
     with pytest.raises(ActionRejected, match=r"This request is [\d,]+ KiB; an action carries at most 64 KiB"):
-        engagement.check(EnvironmentSubmitted(by="Sam", environment=environment), T0)
-    with pytest.raises(ActionRejected):
-        engagement.apply(EnvironmentSubmitted(by="Sam", environment=environment), T0)
+        engagement.check(EnvironmentSubmitted(by="Sam", environment=environment), T0)  # what the validator asks
     assert engagement.state == before
 
 
@@ -101,7 +101,17 @@ def test_any_sequence_of_accepted_actions_keeps_the_record_under_budget(steps):
             "reject": VerificationResult(by="Ana", approved=False, reopen_item_ids=[items[0].id], note=LONG),
         }[step]
         try:
-            engagement.apply(action, now)
+            engagement.check(action, now)  # the validator: rules and budgets
         except ActionRejected:
             continue
+        engagement.apply(action, now)
         assert size(engagement) <= STATE_BUDGET
+
+
+def test_the_state_growing_by_itself_never_leaves_an_engagement_unable_to_close():
+    engagement = in_remediate()
+    engagement.state.scope_notes = [Phrase(text=LONG)] * 300  # as if reminders and messages had filled it
+    assert size(engagement) > STATE_BUDGET
+    engagement.check(Withdrawal(by="Sam", reason="Postponed"), T0)
+    with pytest.raises(ActionRejected, match="over its 512 KiB budget"):
+        engagement.check(CheckpointHeld(by="Ana", note=LONG), T0)

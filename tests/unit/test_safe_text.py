@@ -23,6 +23,7 @@ from activities.notifier import DeliveryLedger, Notifier
 from cli import views
 from fasttrack.engagement import Engagement
 from fasttrack.models import (
+    EDGE,
     AppSelected,
     CallRescheduled,
     ContactMade,
@@ -98,7 +99,7 @@ def test_every_text_field_refuses_every_dangerous_character(model: type[BaseMode
     where = min(where, len(valid) - 1)  # inside: at either end, whitespace is stripped away harmlessly
     value = valid[:where] + dangerous + valid[where:]
     with pytest.raises(ValidationError) as refused:
-        model.model_validate(with_value(document, path, value))
+        model.model_validate(with_value(document, path, value), context=EDGE)
     assert [problem["loc"][: len(path)] for problem in refused.value.errors()] == [path], refused.value.errors()
 
 
@@ -108,7 +109,7 @@ def test_every_text_field_refuses_every_dangerous_character(model: type[BaseMode
 ])
 def test_an_email_address_is_exactly_one_addr_spec(address):
     with pytest.raises(ValidationError, match="email"):
-        Purchase.model_validate(with_value(PURCHASE, ("customer_contact", "email"), address))
+        Purchase.model_validate(with_value(PURCHASE, ("customer_contact", "email"), address), context=EDGE)
 
 
 UNUSUAL = st.text(st.characters(categories=["L", "M", "N", "P", "S", "Zs"]), min_size=1, max_size=40).filter(
@@ -147,3 +148,14 @@ def test_unusual_text_is_safe_in_headers_invitations_html_and_the_terminal(organ
     Console(file=screen, width=200, color_system=None).print(views.status(engagement.snapshot()))
     assert not any(ord(ch) < 0x20 and ch != "\n" for ch in screen.getvalue())
     assert views.visible("\x1b[2J\u202eabc\n") == "\\u{001B}[2J\\u{202E}abc\n"
+
+
+def test_what_a_running_engagement_recorded_before_these_rules_still_decodes():
+    """Decoding a history (workflow input, carried state, a handler's payload) uses
+    the rules the values were accepted under, so no running engagement is wedged."""
+    older = with_value(PURCHASE, ("organization",), "Contoso\tEMEA")
+    older = with_value(older, ("order_id",), "ORD #1001")
+    older = with_value(older, ("customer_contact", "email"), "sam@contoso.local")
+    assert Purchase.model_validate(older).organization == "Contoso\tEMEA"
+    with pytest.raises(ValidationError):
+        Purchase.model_validate(older, context=EDGE)
