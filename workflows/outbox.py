@@ -89,8 +89,11 @@ class Deliveries:
         """At closing: a few seconds for those on their way to arrive; the others
         go to the MessageDeliveryWorkflow with the rest (sent once, by their key)."""
         if self.in_flight:
-            await workflow.wait_condition(lambda: not self.in_flight, timeout=self.IN_FLIGHT_AT_CLOSING,
-                                          timeout_summary="Messages on their way at closing")
+            try:
+                await workflow.wait_condition(lambda: not self.in_flight, timeout=self.IN_FLIGHT_AT_CLOSING,
+                                              timeout_summary="Messages on their way at closing")
+            except asyncio.TimeoutError:
+                pass  # still on their way: handed over below
         # Handed over to go out once the attempt in hand has ended (it may still be
         # talking to the mail server): the next attempt then finds it in the ledger.
         later = workflow.now() + ATTEMPT_TIMEOUT + timedelta(seconds=10)

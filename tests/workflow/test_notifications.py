@@ -341,3 +341,30 @@ async def test_closing_outside_business_hours_completes_at_once_and_mails_at_the
         parsedate_to_datetime(mail["Date"]).astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0).time()
         for mail in mails
     } == {time(9, 0)}
+
+
+class NotifierWithASlowServer(Notifier):
+    """A mail server that takes longer to answer than the engagement waits at closing."""
+
+    async def transmit(self, message, recipients):
+        await asyncio.sleep(10.5)
+        await super().transmit(message, recipients)
+
+
+async def test_a_message_still_on_its_way_at_closing_is_handed_over_and_the_outcome_stands(
+    time_skipping_env, task_queue, tmp_path, mail_sink
+):
+    env = time_skipping_env
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path, NotifierWithASlowServer):
+        started = await record_purchase(env.client, make_purchase(now), task_queue, BenefitPolicy(business_hours=None))
+        handle = started.handle
+        await wait_for_phase(handle, Phase.INITIATE)  # the first outreach is now on its way, slowly
+        await handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Postponed"))
+        result = await handle.result()  # completes, whatever the mail server does
+        assert result.outcome.status is Phase.WITHDRAWN
+        delivered = await closing_messages_sent(env, result)
+    kinds = sorted(message.kind.value for message in delivered.messages)
+    assert kinds == ["engagement_closed", "outreach"] and all(m.sent_at for m in delivered.messages)
+    outreach = [m for m in mail_for(mail_sink, handle.id) if m["X-FastTrack-Kind"] == "outreach"]
+    assert len({m["Message-ID"] for m in outreach}) == 1  # one message, even if both attempts reached the server
