@@ -1,0 +1,57 @@
+"""Inputs that used to wedge a year-long engagement now end in a refusal, and the
+engagement stays healthy: it answers queries, takes actions and expires on time.
+On the real dev server, with a compressed year."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from fasttrack.engagement.budget import STATE_BUDGET
+from fasttrack.models import Phase
+from fasttrack.policy import BenefitPolicy
+from simulation.customer import SimulatedCustomer
+from tests.support.scenario import make_environment, make_purchase, make_scope, running_worker, state_of
+from workers.client import record_purchase
+from workflows.engagement import EngagementWorkflow
+
+DAY = timedelta(seconds=0.05)  # the onboarding window lasts 18 s
+LONG = "Ä" * 2000
+
+
+async def test_oversized_inputs_are_refused_and_the_engagement_lives_on_to_its_expiry(
+    dev_server_env, task_queue, tmp_path, mail_sink
+):
+    client = dev_server_env.client
+    async with running_worker(client, task_queue, mail_sink, tmp_path):
+        purchase = make_purchase(datetime.now(timezone.utc))
+        started = await record_purchase(client, purchase, task_queue, BenefitPolicy.compressed(DAY))
+        handle, customer = started.handle, SimulatedCustomer(started.handle)
+        await customer.until_phase(Phase.INITIATE)
+        await customer.act(EngagementWorkflow.record_contact, {"by": "Ana"})
+        scope = make_scope().model_dump(mode="json")
+        await customer.act(EngagementWorkflow.hold_kickoff, {"by": "Ana", "scope": scope})
+
+        # An environment at the models' own limits (about 1.6 MB): refused, nothing recorded.
+        gaps = [{"category": "dns", "description": f"{n} {LONG}"[:2000]} for n in range(200)]
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update("submit_environment", {"by": "Sam", "environment": {"gaps": gaps}})
+        assert "an action carries at most 64 KiB" in refused.value.cause.message
+
+        # A few hundred checkpoints with the longest notes: accepted, the record stays small.
+        environment = make_environment(gaps=[{"category": "dns", "description": "CNAME"}]).model_dump(mode="json")
+        await customer.act(EngagementWorkflow.submit_environment, {"by": "Sam", "environment": environment})
+        await customer.act(EngagementWorkflow.agree_plan, {"by": "Ana", "target_date": date.today().isoformat()})
+        for number in range(250):
+            note = f"{number} {LONG}"[:2000]
+            await handle.execute_update(EngagementWorkflow.hold_checkpoint, {"by": "Ana", "note": note})
+        state = await state_of(handle)  # still answers
+        assert state.checkpoints_held == 250 and state.timeline_folded > 0
+        assert len(state.model_dump_json().encode()) < STATE_BUDGET
+
+        result = await handle.result()  # and still expires, on time
+    assert result.outcome.status is Phase.EXPIRED
+    assert abs(result.outcome.at - state.onboarding_deadline) < 20 * DAY
+
