@@ -80,12 +80,21 @@ class DevStack:
         """The dev server (with its UI unless headless), once it answers."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         command = server_command(self.settings) + ([] if self.ui else ["--headless"])
-        self.server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                       preexec_fn=_child_of_this_process)
         ui_url = f"http://127.0.0.1:{self.settings.ui_port}/"
-        wait_for(lambda: port_is_open(self.settings.temporal_port) and (not self.ui or _answers(ui_url)),
-                 self.server, "The Temporal server")
-        return self.server
+        for attempt in range(1, 4):
+            self.server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                           preexec_fn=_child_of_this_process)
+            try:
+                wait_for(lambda: port_is_open(self.settings.temporal_port) and (not self.ui or _answers(ui_url)),
+                         self.server, "The Temporal server")
+                return self.server
+            except RuntimeError:
+                # The CLI picks its HTTP API and metrics ports at random; another process
+                # may take one before the server binds it. A server that exited while
+                # starting is started again; a real problem fails the same way three times.
+                if self.server.poll() is None or attempt == 3:
+                    raise
+        raise AssertionError("unreachable")
 
     def stop_server(self, announce: bool = False) -> None:
         stop(self.server, "the Temporal server", announce)
