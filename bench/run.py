@@ -36,7 +36,7 @@ from temporalio.worker import Replayer
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
 from cli.demo import Customer, completes
 from devstack.ports import free_port
-from devstack.processes import DevStack, stop
+from devstack.processes import DevStack, log_says, stop
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
 from fasttrack.models import ActionReceipt, RemediationItemDone
@@ -118,14 +118,8 @@ class Stack:
             "FASTTRACK_SMTP_PORT": str(self.sink.port), "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
             "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
         }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
-        log = self.folder / "worker.log"
-        for _ in range(600):  # until the worker says it polls (a loaded machine may take seconds)
-            if "bench worker ready" in log.read_text(errors="replace"):
-                return client
-            if self.worker.poll() is not None:
-                raise RuntimeError(f"the benchmark's worker exited; see {log}")
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"the benchmark's worker did not start; see {log}")
+        await log_says(self.folder / "worker.log", "bench worker ready", process=self.worker)
+        return client
 
     def stop(self) -> None:
         stop(self.worker, "the benchmark's worker")

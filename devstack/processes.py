@@ -4,6 +4,7 @@ the crash tests and the benchmark."""
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
 import signal
@@ -66,6 +67,18 @@ def stop(process: subprocess.Popen | None, name: str, announce: bool = False) ->
         process.wait()
 
 
+async def log_says(log: Path, line: str, times: int = 1, process: subprocess.Popen | None = None,
+                   timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    """Waits until ``log`` holds ``line`` ``times`` times: a worker's word that it polls."""
+    deadline = time.monotonic() + timeout
+    while log.read_text(errors="replace").count(line) < times:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process exited (status {process.returncode}); see {log}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{line!r} did not show in {log} within {timeout:.0f}s")
+        await asyncio.sleep(0.1)
+
+
 class DevStack:
     def __init__(self, settings: StackSettings, ui: bool = True) -> None:
         self.settings = settings
@@ -87,14 +100,14 @@ class DevStack:
             try:
                 wait_for(lambda: port_is_open(self.settings.temporal_port) and (not self.ui or _answers(ui_url)),
                          self.server, "The Temporal server")
-                return self.server
+                break
             except RuntimeError:
                 # The CLI picks its HTTP API and metrics ports at random; another process
                 # may take one before the server binds it. A server that exited while
                 # starting is started again; a real problem fails the same way three times.
                 if self.server.poll() is None or attempt == 3:
                     raise
-        raise AssertionError("unreachable")
+        return self.server
 
     def stop_server(self, announce: bool = False) -> None:
         stop(self.server, "the Temporal server", announce)

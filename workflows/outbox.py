@@ -20,16 +20,22 @@ with workflow.unsafe.imports_passed_through():
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
+async def recorded(engagement: Engagement, message: Notification, sending) -> None:
+    """Awaits a message's sending and records its outcome on the engagement."""
+    try:
+        await sending
+        engagement.record_delivery(message, workflow.now())
+    except ActivityError as error:
+        reason = failure_reason(error)
+        engagement.record_delivery_failure(message, reason, workflow.now())
+        workflow.logger.warning("notification failed", extra={"key": message.key, "reason": reason})
+
+
 async def deliver_due_messages(engagement: Engagement) -> None:
-    """Sends the messages that have fallen due, oldest first, and records each outcome."""
+    """Sends the messages that have fallen due, oldest first, one after another
+    (engagements started before "messages-on-their-own")."""
     for notification in engagement.due_messages(workflow.now()):
-        try:
-            await send(notification)
-            engagement.record_delivery(notification, workflow.now())
-        except ActivityError as error:
-            reason = failure_reason(error)
-            engagement.record_delivery_failure(notification, reason, workflow.now())
-            workflow.logger.warning("notification failed", extra={"key": notification.key, "reason": reason})
+        await recorded(engagement, notification, send(notification))
 
 
 class Deliveries:
@@ -72,12 +78,7 @@ class Deliveries:
                                                   timeout_summary=f"Late if not sent by then: {message.summary}")
                 except asyncio.TimeoutError:
                     self.late[message.key] = started
-            await sending
-            self.engagement.record_delivery(message, workflow.now())
-        except ActivityError as error:
-            reason = failure_reason(error)
-            self.engagement.record_delivery_failure(message, reason, workflow.now())
-            workflow.logger.warning("notification failed", extra={"key": message.key, "reason": reason})
+            await recorded(self.engagement, message, sending)
         except Exception as error:  # never lose a message silently in a task nobody awaits
             self.engagement.record_delivery_failure(message, f"{type(error).__name__}: {error}", workflow.now())
             workflow.logger.error("notification not sent", extra={"key": message.key, "error": str(error)})

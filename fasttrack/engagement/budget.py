@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fasttrack.contract import Event
 from fasttrack.errors import ActionRejected
 from fasttrack.models import Action, TimelineEvent
 
@@ -23,9 +24,10 @@ TIMELINE_EVENTS = 1_000  # entries kept; older routine ones are folded into a co
 TIMELINE_BUDGET = 256 * 1024  # ...and as many more as it takes to keep the timeline under this many bytes
 # Entries that tell the engagement's story are never folded.
 MILESTONES = frozenset({
-    "purchase_recorded", "eligibility_verified", "eligibility_rejected", "contact_made", "assistance_requested",
-    "contact_sla_breached", "kickoff_held", "environment_submitted", "plan_agreed", "verification_approved",
-    "verification_rejected", "core_enabled", "intune_enabled", "withdrawn", "expired", "messages_handed_over",
+    Event.PURCHASE_RECORDED, Event.ELIGIBILITY_VERIFIED, Event.ELIGIBILITY_REJECTED, Event.CONTACT_MADE,
+    Event.ASSISTANCE_REQUESTED, Event.CONTACT_SLA_BREACHED, Event.KICKOFF_HELD, Event.ENVIRONMENT_SUBMITTED,
+    Event.PLAN_AGREED, Event.VERIFICATION_APPROVED, Event.VERIFICATION_REJECTED, Event.CORE_ENABLED,
+    Event.INTUNE_ENABLED, Event.WITHDRAWN, Event.EXPIRED, Event.MESSAGES_HANDED_OVER,
 })
 
 

@@ -23,17 +23,21 @@ class EnableIntuneRules(EngagementCore):
             raise ActionRejected(f"Platform '{platform.value}' is not a supported MDM platform.")
         return support
 
+    @staticmethod
+    def _one_more(names: list[str], name: str, limit: int, taken: str, full: str) -> None:
+        """Room for one more ``name`` on a platform that has ``names`` (R8, R9)."""
+        if any(existing.casefold() == name.casefold() for existing in names):
+            raise ActionRejected(taken)
+        if len(names) >= limit:
+            raise ActionRejected(full.replace("{limit}", str(limit)).replace("{count}", str(len(names))))
+
     def _check_device(self, action: DeviceEnrolled, now: datetime) -> None:
         support = self._mdm_platform("enroll a test device", action.platform)
-        on_platform = [device for device in self.state.test_devices if device.platform is action.platform]
-        if any(device.name.casefold() == action.device_name.casefold() for device in on_platform):
-            raise ActionRejected(f"Test device '{action.device_name}' is already enrolled on {support.label}.")
-        limit = self.policy.max_test_devices_per_platform
-        if len(on_platform) >= limit:
-            raise ActionRejected(
-                f"At most {limit} test devices per platform are enrolled, and {support.label} already has "
-                f"{len(on_platform)}."
-            )
+        names = [device.name for device in self.state.test_devices if device.platform is action.platform]
+        self._one_more(names, action.device_name, self.policy.max_test_devices_per_platform,
+                       f"Test device '{action.device_name}' is already enrolled on {support.label}.",
+                       f"At most {{limit}} test devices per platform are enrolled, and {support.label} already has "
+                       "{count}.")
 
     def _apply_device(self, action: DeviceEnrolled, now: datetime) -> str:
         self.state.test_devices.append(
@@ -49,14 +53,10 @@ class EnableIntuneRules(EngagementCore):
             raise ActionRejected(f"'{action.link}' is not a link (expected scheme://address).")
         if action.link_type is LinkType.WEB_LINK and scheme.lower() not in ("http", "https"):
             raise ActionRejected("A web link starts with https:// or http://.")
-        on_platform = [app for app in self.state.apps if app.platform is action.platform]
-        if any(app.name.casefold() == action.app_name.casefold() for app in on_platform):
-            raise ActionRejected(f"App '{action.app_name}' is already selected for {support.label}.")
-        limit = self.policy.max_apps_per_platform
-        if len(on_platform) >= limit:
-            raise ActionRejected(
-                f"At most {limit} apps per platform are selected, and {support.label} already has {len(on_platform)}."
-            )
+        names = [app.name for app in self.state.apps if app.platform is action.platform]
+        self._one_more(names, action.app_name, self.policy.max_apps_per_platform,
+                       f"App '{action.app_name}' is already selected for {support.label}.",
+                       f"At most {{limit}} apps per platform are selected, and {support.label} already has {{count}}.")
 
     def _apply_app(self, action: AppSelected, now: datetime) -> str:
         self.state.apps.append(

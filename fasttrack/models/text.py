@@ -19,7 +19,7 @@ from fasttrack.business_time import is_known_time_zone
 # embeddings, isolates and marks.
 _UNSAFE = "\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff\x7f-\x9f"
 _UNSAFE_IN_A_LINE = re.compile("[\x00-\x1f" + _UNSAFE + "]")
-_UNSAFE_IN_A_NOTE = re.compile("[\x00-\x09\x0b-\x1f" + _UNSAFE + "]")  # line feeds are fine
+UNSAFE_IN_A_NOTE = re.compile("[\x00-\x09\x0b-\x1f" + _UNSAFE + "]")  # line feeds are fine
 
 
 # The strict rules below apply at the edge: where a person or another system hands
@@ -61,7 +61,7 @@ def _note(value: str, info: ValidationInfo) -> str:
     if not at_the_edge(info):
         return _as_before(value)
     value = value.replace("\r\n", "\n")
-    found = _UNSAFE_IN_A_NOTE.search(value)
+    found = UNSAFE_IN_A_NOTE.search(value)
     if found:
         raise ValueError(f"must be visible text, line feeds allowed (it contains {_describe(found.group())})")
     return value

@@ -9,7 +9,6 @@ import asyncio
 import random
 import signal
 import subprocess
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -27,7 +26,7 @@ from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
 from devstack.ports import free_port
-from devstack.processes import DevStack
+from devstack.processes import DevStack, log_says
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
 from fasttrack.models import (
@@ -95,11 +94,7 @@ class Processes:
     async def worker_ready(self, timeout: float = 60) -> None:
         """Waits for the newest worker's "worker started" line: on a loaded machine a
         worker can take seconds to start, and killing it before would test nothing."""
-        log = self.folder / "worker.log"
-        deadline = time.monotonic() + timeout
-        while log.read_text(errors="replace").count('"worker started"') < self.worker_kills + 1:
-            assert time.monotonic() < deadline, "the worker did not start"
-            await asyncio.sleep(0.1)
+        await log_says(self.folder / "worker.log", '"worker started"', self.worker_kills + 1, timeout=timeout)
 
     def kill_worker(self) -> None:
         assert self.worker is not None
