@@ -47,8 +47,9 @@ async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_af
         state = await eventually(breached, 60, "the contact SLA was never flagged")
         purchased_at = state.purchase.purchased_at
         (breach,) = [event for event in state.timeline if event.what == "contact_sla_breached"]
-        # On day 30 (a busy machine may add a second); waiting for the mail server would take hours.
-        assert 30 <= (breach.at - purchased_at).total_seconds() / DAY <= 35
+        # On day 30, a busy machine adding a few seconds at most; waiting for the mail server
+        # would take hours (with messages sent in turn, the SLA was not flagged at all).
+        assert 30 <= (breach.at - purchased_at).total_seconds() / DAY <= 45
         history = await handle.fetch_history()
         escalation_scheduled = [
             event.event_time.ToDatetime(tzinfo=timezone.utc) for event in history.events
@@ -56,7 +57,8 @@ async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_af
             and b"contact_escalation" in event.activity_task_scheduled_event_attributes.input.payloads[0].data
         ]
         assert len(escalation_scheduled) == 1
-        assert abs(escalation_scheduled[0] - breach.at) < timedelta(seconds=DAY)  # attempted that day
+        # Attempted as the SLA was flagged (the same workflow task, however slow), during the outage.
+        assert timedelta(0) <= escalation_scheduled[0] - breach.at < timedelta(seconds=5)
         assert state.outreach_attempts >= 5  # the cadence went on while the first outreach could not be sent
         assert not list((tmp_path / "mail").glob("*.eml"))
         assert state.messages_delayed_since is not None  # a visible risk: in status, the UI, and --at-risk

@@ -17,7 +17,7 @@ from tests.support.scenario import make_environment, make_purchase, make_scope, 
 from workers.client import record_purchase
 from workflows.engagement import EngagementWorkflow
 
-DAY = timedelta(seconds=0.05)  # the onboarding window lasts 18 s
+DAY = timedelta(seconds=0.1)  # the onboarding window lasts 36.5 s: room for 250 updates on a busy machine
 LONG = "Ä" * 2000
 
 
@@ -53,5 +53,5 @@ async def test_oversized_inputs_are_refused_and_the_engagement_lives_on_to_its_e
 
         result = await handle.result()  # and still expires, on time
     assert result.outcome.status is Phase.EXPIRED
-    assert abs(result.outcome.at - state.onboarding_deadline) < 20 * DAY
+    assert abs(result.outcome.at - state.onboarding_deadline) < timedelta(seconds=5)
 
