@@ -6,10 +6,14 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import yaml
 from pydantic import Field
 
 from workers.config import ConfigurationError, EnvSettings
 from workflows import search_attributes
+
+
+SERVER_LIMITS_FILE = Path(__file__).resolve().parents[1] / "deploy" / "temporal" / "dynamicconfig.yaml"
 
 
 class StackSettings(EnvSettings):
@@ -53,4 +57,13 @@ def server_command(settings: StackSettings) -> list[str]:
         "--log-level",
         "warn",
         *search_attributes.dev_server_flags(),
+        *server_limit_flags(),
     ]
+
+
+def server_limit_flags() -> list[str]:
+    """The compose deployment's server limits, as flags for the embedded dev server."""
+    flags = []
+    for key, constrained_values in yaml.safe_load(SERVER_LIMITS_FILE.read_text()).items():
+        flags += ["--dynamic-config-value", f"{key}={constrained_values[0]['value']}"]
+    return flags

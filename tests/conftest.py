@@ -7,6 +7,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.smtp_sink import MailSink
+from devstack.settings import server_limit_flags
 from tests.support.scenario import require_binary
 from workers.client import register_search_attributes
 from workflows import search_attributes as sa
@@ -31,7 +32,9 @@ async def dev_server_env(tmp_path_factory):
         dev_server_existing_path=str(require_binary("temporal")),
         dev_server_database_filename=str(database),
         search_attributes=sa.ALL,
-        dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
+        dev_server_extra_args=[
+            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal", *server_limit_flags()
+        ],
     )
     yield env
     await env.shutdown()

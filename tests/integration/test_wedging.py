@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from fasttrack.engagement.budget import STATE_BUDGET
 from fasttrack.models import Phase
@@ -39,6 +40,15 @@ async def test_oversized_inputs_are_refused_and_the_engagement_lives_on_to_its_e
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update("submit_environment", {"by": "Sam", "environment": {"gaps": gaps}})
         assert "an action carries at most 64 KiB" in refused.value.cause.message
+
+        # Raw updates no model would accept, sent straight to the server: refused, nothing recorded.
+        with pytest.raises(WorkflowUpdateFailedError) as refused:  # under the server's 1 MiB: our own sentence
+            await handle.execute_update("hold_checkpoint", {"by": "Ana", "note": "x" * 700_000})
+        assert "note: String should have at most 2000 characters" in refused.value.cause.message
+        for size in (1_500_000, 2_500_000):  # over it: the server refuses the request
+            with pytest.raises(RPCError, match="workflow task failure"):
+                await handle.execute_update("hold_checkpoint", {"by": "Ana", "note": "x" * size})
+        assert (await state_of(handle)).checkpoints_held == 0
 
         # A few hundred checkpoints with the longest notes: accepted, the record stays small.
         environment = make_environment(gaps=[{"category": "dns", "description": "CNAME"}]).model_dump(mode="json")

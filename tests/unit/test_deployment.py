@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from devstack.settings import SERVER_LIMITS_FILE, server_limit_flags
+from fasttrack.engagement.budget import STATE_BUDGET
 from fasttrack.models import Purchase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
 from fasttrack.rules import assess_environment, scope_problems
@@ -57,3 +59,15 @@ def test_the_readme_examples_are_valid_events():
     environment = SourceEnvironment.model_validate(yaml.safe_load((examples / "environment.yaml").read_text()))
     items, _ = assess_environment(environment, scope, BenefitPolicy())
     assert {item.category.value for item in items} == {"identity", "browser", "dns", "network"}
+
+
+def test_compose_and_the_dev_server_refuse_oversized_requests_with_the_same_limits():
+    temporal = COMPOSE["services"]["temporal"]
+    mounted = {volume.split(":")[1]: volume.split(":")[0] for volume in temporal["volumes"]}
+    source = mounted[temporal["environment"]["DYNAMIC_CONFIG_FILE_PATH"]]
+    assert (REPOSITORY / source).resolve() == SERVER_LIMITS_FILE
+    limits = yaml.safe_load(SERVER_LIMITS_FILE.read_text())
+    assert limits["limit.blobSize.error"][0]["value"] <= 1024 * 1024  # far below the 2 MB the SDK allows
+    assert limits["limit.blobSize.error"][0]["value"] >= 2 * STATE_BUDGET  # room for an engagement's own payloads
+    flags = server_limit_flags()
+    assert f"limit.blobSize.error={limits['limit.blobSize.error'][0]['value']}" in flags

@@ -9,6 +9,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from devstack.settings import server_limit_flags
 from fasttrack.models import CheckpointHeld, Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.scenario import (
@@ -70,6 +71,7 @@ async def eager_continue_as_new_env(tmp_path_factory):
         search_attributes=sa.ALL,
         dev_server_extra_args=[
             "--dynamic-config-value", f"limit.historyCount.suggestContinueAsNew={SUGGEST_CONTINUE_AS_NEW_AFTER}",
+            *server_limit_flags(),
         ],
     )
     yield env
