@@ -21,7 +21,9 @@ class AssessRules(EngagementCore):
     def _apply_environment(self, action: EnvironmentSubmitted, now: datetime) -> str:
         assert self.state.scope is not None
         checklist, notes = assess_environment(action.environment, self.state.scope, self.policy)
-        self.state.environment = action.environment
+        # The declared gaps live on as checklist items, in the customer's own words:
+        # the record keeps them once, not twice.
+        self.state.environment = action.environment.model_copy(update={"gaps": []})
         self.state.checklist = checklist
         self.state.scope_notes = notes
         self._record(
