@@ -158,7 +158,7 @@ class ListFilter:
             horizon = (now + timedelta(days=self.deadline_within_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
             clauses.append(
                 f"({sa.CONTACT_SLA_BREACHED.name} = true OR {sa.REMEDIATION_STALLED.name} = true"
-                f" OR {sa.MESSAGES_DELAYED.name} = true"
+                f" OR {sa.MESSAGES_DELAYED.name} = true OR {sa.RECORD_TOO_LARGE_SINCE.name} IS NOT NULL"
                 f" OR {sa.ONBOARDING_DEADLINE.name} <= '{horizon}')"
             )
         return " AND ".join(clauses)
@@ -180,6 +180,7 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
         sla = bool(attributes.get(sa.CONTACT_SLA_BREACHED))
         stalled = bool(attributes.get(sa.REMEDIATION_STALLED))
         delayed = bool(attributes.get(sa.MESSAGES_DELAYED))
+        too_large = attributes.get(sa.RECORD_TOO_LARGE_SINCE) is not None
         days_to_deadline = _whole_days(deadline - now) if deadline and running else None
         risks = []
         if running and sla:
@@ -188,6 +189,8 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
             risks.append("remediation stalled")
         if running and delayed:
             risks.append("messages delayed")
+        if running and too_large:
+            risks.append("record too large")
         if days_to_deadline is not None and days_to_deadline <= selection.deadline_within_days:
             risks.append(f"deadline in {days_to_deadline} d")
         rows.append(

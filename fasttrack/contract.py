@@ -63,6 +63,8 @@ class Event(StrEnum):
     MESSAGES_HANDED_OVER = "messages_handed_over"
     MESSAGES_DELAYED = "messages_delayed"
     MESSAGES_FLOWING = "messages_flowing"
+    RECORD_TOO_LARGE = "record_too_large"
+    RECORD_FITS = "record_fits"
 
     @staticmethod
     def sent(kind: str) -> str:

@@ -25,6 +25,7 @@ def details_markdown(state: EngagementState, open_work: list[str], reminder: Rem
         ("contact SLA breached", state.contact_sla_breached),
         ("remediation stalled", state.remediation_stalled),
         ("messages delayed", state.messages_delayed_since is not None),
+        ("record too large to carry over", state.record_too_large_since is not None),
     ) if raised]
     if flags:
         lines.append(f"**Risk:** {', '.join(flags)}")

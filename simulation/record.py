@@ -13,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from devstack.ports import free_port
+from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
+from fasttrack.policy import BenefitPolicy
 from fasttrack.models import (
     Forest,
     IdentityModel,
@@ -37,6 +40,7 @@ from simulation.scenario import (
     complete_enable,
     drive_through_assess,
     finished,
+    hold_checkpoints,
     make_environment,
     make_purchase,
     make_scope,
@@ -47,6 +51,7 @@ from simulation.scenario import (
     wait_for_phase,
 )
 from workers.client import record_purchase, register_search_attributes
+from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 
 
@@ -105,6 +110,43 @@ PATHS = {
 }
 
 
+SUGGEST_CONTINUE_AS_NEW_AFTER = 60  # events, on the dev server that records "carried_over"
+
+
+async def carried_over(folder: Path) -> None:
+    """An engagement that moves to a fresh history while its messages are on their
+    way (the mail server is down): its first run, recorded on the dev server, which
+    suggests continue-as-new early here (the time-skipping server never does)."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(require_binary("temporal")),
+        search_attributes=sa.ALL,
+        dev_server_extra_args=[
+            "--dynamic-config-value", f"limit.historyCount.suggestContinueAsNew={SUGGEST_CONTINUE_AS_NEW_AFTER}",
+            *server_limit_flags(),
+        ],
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        down = MailSink(Path(scratch) / "mail", port=free_port())  # never started
+        try:
+            async with running_worker(env.client, "fasttrack-record", down, Path(scratch) / "notifier"):
+                now = datetime.now(timezone.utc)
+                started = await record_purchase(env.client, make_purchase(now), "fasttrack-record",
+                                                BenefitPolicy(business_hours=None))
+                first_run = (await started.handle.describe()).run_id
+                await drive_through_assess(started.handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS),
+                                           now.date())
+                await hold_checkpoints(started.handle, 30)
+                while (await started.handle.describe()).run_id == first_run:
+                    await asyncio.sleep(0.2)
+                history = await env.client.get_workflow_handle(started.handle.id, run_id=first_run).fetch_history()
+                (folder / "carried_over.json").write_text(history.to_json())
+                print(f"carried_over: continued as new, {len(history.events)} events")
+                await started.handle.terminate("recorded")
+        finally:
+            await env.shutdown()
+
+
 async def record(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
@@ -137,3 +179,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 2:
         raise SystemExit("usage: python -m simulation.record tests/histories/<version>")
     asyncio.run(record(Path(sys.argv[1])))
+    asyncio.run(carried_over(Path(sys.argv[1])))

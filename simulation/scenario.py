@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.notifier import DeliveryLedger, Notifier
 from devstack.smtp_sink import MailSink
 from fasttrack.models import (
+    CheckpointHeld,
     EngagementResult,
     EngagementState,
     Forest,
@@ -140,6 +141,11 @@ async def wait_for_phase(handle: WorkflowHandle, phase: Phase, attempts: int = 1
 async def drive_through_assess(handle: WorkflowHandle, scope: Scope, environment: SourceEnvironment, today: date):
     await wait_for_phase(handle, Phase.INITIATE)
     await SimulatedCustomer(handle).through_assess(scope, environment, today + timedelta(days=60))
+
+
+async def hold_checkpoints(handle: WorkflowHandle, count: int) -> None:
+    for number in range(1, count + 1):
+        await handle.execute_update(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=FASTTRACK, note=f"Call {number}"))
 
 
 async def remediate_all(handle: WorkflowHandle) -> None:

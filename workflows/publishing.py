@@ -27,10 +27,17 @@ class Publisher:
             sa.REMEDIATION_STALLED: state.remediation_stalled,
             sa.OPEN_REMEDIATION_ITEMS: len(engagement.open_items()),
         }
+        # Risks added after engagements were running: absent until first raised, so
+        # that older histories replay with the attributes they published.
         delayed = state.messages_delayed_since is not None
-        if delayed or sa.MESSAGES_DELAYED.name in self._published:  # absent until it first matters
+        if delayed or sa.MESSAGES_DELAYED.name in self._published:
             values[sa.MESSAGES_DELAYED] = delayed
-        changed = [key.value_set(value) for key, value in values.items() if self._published.get(key.name) != value]
+        if state.record_too_large_since is not None or sa.RECORD_TOO_LARGE_SINCE.name in self._published:
+            values[sa.RECORD_TOO_LARGE_SINCE] = state.record_too_large_since  # None: the risk is gone
+        changed = [
+            key.value_unset() if value is None else key.value_set(value)
+            for key, value in values.items() if self._published.get(key.name) != value
+        ]
         if changed:
             workflow.upsert_search_attributes(changed)
             self._published.update({key.name: value for key, value in values.items()})

@@ -12,6 +12,9 @@ CONTACT_SLA_BREACHED = SearchAttributeKey.for_bool("FastTrackContactSlaBreached"
 REMEDIATION_STALLED = SearchAttributeKey.for_bool("FastTrackRemediationStalled")
 OPEN_REMEDIATION_ITEMS = SearchAttributeKey.for_int("FastTrackOpenRemediationItems")
 MESSAGES_DELAYED = SearchAttributeKey.for_bool("FastTrackMessagesDelayed")
+# Since when the record has been too large to carry over; a Datetime, as the dev
+# server's SQLite visibility takes at most three Bool attributes.
+RECORD_TOO_LARGE_SINCE = SearchAttributeKey.for_datetime("FastTrackRecordTooLargeSince")
 
 ALL = (
     PHASE,
@@ -23,6 +26,7 @@ ALL = (
     REMEDIATION_STALLED,
     OPEN_REMEDIATION_ITEMS,
     MESSAGES_DELAYED,
+    RECORD_TOO_LARGE_SINCE,
 )
 
 

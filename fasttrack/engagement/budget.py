@@ -18,6 +18,9 @@ from fasttrack.models import Action, TimelineEvent
 
 REQUEST_BUDGET = 64 * 1024  # bytes of JSON for one action
 STATE_BUDGET = 512 * 1024  # bytes of JSON for the state carried across continue-as-new
+# What continue-as-new may carry (state, purchase and policy): the server refuses a
+# payload over 1 MiB (deploy/temporal/dynamicconfig.yaml).
+CARRY_LIMIT = 960 * 1024
 DELIVERY_FAILURES = 50  # the latest kept on the engagement; the timeline has them all
 TIMELINE_DETAIL = 500  # characters of a note or reason kept in the timeline
 TIMELINE_EVENTS = 1_000  # entries kept; older routine ones are folded into a count...
@@ -54,6 +57,10 @@ def check_state_growth(before: int, after: int) -> None:
             f"Recording this would make the engagement's record {_kib(size)}, over its {_kib(STATE_BUDGET)} budget "
             "(what an engagement can carry for a year). Send less text, or fewer entries."
         )
+
+
+def carry_fits(size: int) -> bool:
+    return size <= CARRY_LIMIT
 
 
 def bounded_entry(at: datetime, what: str, by: str, detail: str) -> TimelineEvent:

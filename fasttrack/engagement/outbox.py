@@ -8,7 +8,9 @@ from fasttrack.business_time import next_business_moment
 from fasttrack.contract import Event
 from fasttrack.engagement.budget import DELIVERY_FAILURES
 from fasttrack.engagement.core import ORCHESTRATOR, EngagementCore
-from fasttrack.models import Audience, Notification, NotificationKind, Phrase, Reminder, ScheduledCall
+from fasttrack.models import (
+    Audience, EngagementState, Notification, NotificationKind, Phrase, Reminder, ScheduledCall,
+)
 
 
 class Outbox(EngagementCore):
@@ -92,6 +94,26 @@ class Outbox(EngagementCore):
             ORCHESTRATOR,
             f"{len(messages)} message(s) still to send are delivered by workflow {delivery_id}: {schedule}.",
         )
+
+    def carried_over(self, on_their_way: list[Notification]) -> EngagementState:
+        """The state for a fresh history: messages still on their way wait in it again
+        (each ``on_their_way`` copy says when it may go)."""
+        carried = self.state.model_copy(deep=True)
+        carried.scheduled_messages = sorted(carried.scheduled_messages + list(on_their_way),
+                                            key=lambda message: message.send_at)
+        return carried
+
+    def record_too_large_to_carry(self, size: int, now: datetime) -> None:
+        """The state could not be carried into a fresh history: shown as a risk; the
+        engagement goes on in this one."""
+        if self.state.record_too_large_since is None:
+            self.state.record_too_large_since = now
+        self._record(now, Event.RECORD_TOO_LARGE, ORCHESTRATOR, f"The record is {size // 1024:,} KiB, too large to "
+                     "carry into a fresh history; the engagement goes on in this one. Tell the FastTrack team.")
+
+    def record_fits_again(self, now: datetime) -> None:
+        self.state.record_too_large_since = None
+        self._record(now, Event.RECORD_FITS, ORCHESTRATOR, "The record fits a fresh history again.")
 
     def record_messages_delayed(self, since: datetime, now: datetime) -> None:
         """A message due since ``since`` is still not sent: shown as a risk until messages flow again."""

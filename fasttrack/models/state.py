@@ -87,6 +87,9 @@ class EngagementState(StrictModel):
     messages_delayed_since: datetime | None = Field(
         None, description="Since when a message due has not been sent (a mail server down): a risk."
     )
+    record_too_large_since: datetime | None = Field(
+        None, description="Since when the state has been too large to carry into a fresh history: a risk."
+    )
     message_delivery_id: str | None = Field(
         None, description="The workflow that delivers the messages still due when the engagement closed."
     )

@@ -15,18 +15,10 @@ from devstack.ports import free_port
 from devstack.smtp_sink import MailSink
 from fasttrack.policy import BenefitPolicy
 from tests.support.scenario import make_purchase, running_worker, state_of
+from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
 
 DAY = 0.2  # seconds: the 30-day contact window passes in 6 s
-
-
-async def eventually(check, seconds: float, what: str):
-    for _ in range(int(seconds / 0.2)):
-        found = await check()
-        if found:
-            return found
-        await asyncio.sleep(0.2)
-    raise AssertionError(what)
 
 
 async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_after_it(

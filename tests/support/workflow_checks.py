@@ -11,6 +11,16 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowU
 from tests.support.scenario import state_of
 
 
+async def eventually(check, seconds: float, what: str):
+    """What ``check`` returns once it returns something, polled for up to ``seconds``."""
+    for _ in range(int(seconds / 0.2)):
+        found = await check()
+        if found:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(what)
+
+
 async def stop_if_running(handle: WorkflowHandle) -> None:
     """A workflow left open without its worker would hold back the shared
     time-skipping clock for every later test; so would one terminated while its

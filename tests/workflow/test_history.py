@@ -9,16 +9,20 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from cli.engagements import ListFilter, list_engagements
+from devstack.ports import free_port
 from devstack.settings import server_limit_flags
-from fasttrack.models import CheckpointHeld, Phase
+from devstack.smtp_sink import MailSink
+from fasttrack.engagement import budget
+from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.scenario import (
     ENVIRONMENT_WITH_GAPS,
-    FASTTRACK,
     approve_verification,
     complete_enable,
     drive_through_assess,
     finished,
+    hold_checkpoints,
     make_environment,
     make_purchase,
     make_scope,
@@ -27,9 +31,9 @@ from tests.support.scenario import (
     running_worker,
     state_of,
 )
+from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
 from workflows import search_attributes as sa
-from workflows.engagement import EngagementWorkflow
 
 SUGGEST_CONTINUE_AS_NEW_AFTER = 60  # events; Temporal's default is 4,096 (and 10 MiB)
 
@@ -90,10 +94,7 @@ async def test_a_growing_history_continues_as_new_with_its_whole_state(
         handle = started.handle
         first_run = (await handle.describe()).run_id
         await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
-        for number in range(1, 31):
-            await handle.execute_update(
-                EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=FASTTRACK, note=f"Call {number}")
-            )
+        await hold_checkpoints(handle, 30)
         state = await state_of(handle)
         latest_run = (await handle.describe()).run_id
         assert latest_run != first_run  # the engagement moved to a fresh history...
@@ -113,3 +114,67 @@ async def test_a_growing_history_continues_as_new_with_its_whole_state(
     print(f"\ncontinued as new: {len(runs)} runs for one engagement")
     assert len(runs) >= 2
     assert timedelta(0) <= result.outcome.at - now
+
+
+async def test_messages_on_their_way_do_not_put_off_continue_as_new_and_each_arrives_once(
+    eager_continue_as_new_env, task_queue, tmp_path
+):
+    """With the mail server down, every message stays on its way; the engagement still
+    moves to a fresh history, carrying them, and each arrives once when the server returns."""
+    env = eager_continue_as_new_env
+    now = await env.get_current_time()
+    down = MailSink(tmp_path / "mail", port=free_port())  # configured, not started: the server is down
+    async with running_worker(env.client, task_queue, down, tmp_path / "ledger"):
+        started = await record_purchase(env.client, make_purchase(now), task_queue, BenefitPolicy(business_hours=None))
+        handle = started.handle
+        first_run = (await handle.describe()).run_id
+        await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
+        await hold_checkpoints(handle, 30)
+
+        async def moved_on():
+            return (await handle.describe()).run_id != first_run
+
+        await eventually(moved_on, 30, "messages on their way put off continue-as-new")
+        state = await state_of(handle)
+        assert state.messages_sent == 0 and len(state.scheduled_messages) >= 3  # carried over, none lost
+        expected = {message.key for message in state.scheduled_messages}
+        back = MailSink(tmp_path / "mail", port=down.port)
+        back.start()
+        try:
+            async def all_sent():
+                state = await state_of(handle)
+                return state if state.messages_sent >= len(expected) and not state.scheduled_messages else None
+
+            state = await eventually(all_sent, 90, "the carried messages were not sent")
+            keys = [message["X-FastTrack-Key"] for message in back.messages()]
+            assert sorted(keys) == sorted(expected)  # each once
+        finally:
+            await handle.terminate("test finished")
+            back.stop()
+
+
+async def test_a_record_too_large_to_carry_is_a_risk_and_the_engagement_goes_on_without_looping(
+    eager_continue_as_new_env, task_queue, tmp_path, mail_sink, monkeypatch
+):
+    env = eager_continue_as_new_env
+    monkeypatch.setattr(budget, "CARRY_LIMIT", 4 * 1024)  # every record is too large
+    now = await env.get_current_time()
+    async with running_worker(env.client, task_queue, mail_sink, tmp_path):
+        started = await record_purchase(env.client, make_purchase(now), task_queue, BenefitPolicy(business_hours=None))
+        handle = started.handle
+        first_run = (await handle.describe()).run_id
+        await drive_through_assess(handle, make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
+        await hold_checkpoints(handle, 30)
+        state = await state_of(handle)
+        assert (await handle.describe()).run_id == first_run  # still in its first history...
+        assert state.record_too_large_since is not None and state.checkpoints_held == 30  # ...with a risk, nothing lost
+        assert [event.what for event in state.timeline].count("record_too_large") == 1  # tried once, no loop
+        assert len((await handle.fetch_history()).events) < 300  # the actions' own events, no retries
+
+        async def listed_at_risk():
+            rows = await list_engagements(env.client, ListFilter(at_risk=True))
+            return next((row for row in rows if row.engagement_id == handle.id), None)
+
+        row = await eventually(listed_at_risk, 30, "not listed at risk")
+        assert "record too large" in row.risks
+        await handle.terminate("test finished")

@@ -23,13 +23,15 @@ from workflows.message_delivery import MessageDeliveryWorkflow
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 RECORDED = sorted(HISTORIES.glob("*/*.json"))
 PATHS = {"completed", "ineligible", "expired", "withdrawn", "rejected_verification", "multi_forest"}
+CARRIED_OVER_SINCE = 7  # a run that continues as new with messages on its way ("carry-over")
 
 
 def test_the_corpus_covers_every_reference_path():
     versions = sorted({path.parent.name for path in RECORDED})
     assert versions, "no recorded histories"
     for version in versions:
-        assert {path.stem for path in RECORDED if path.parent.name == version} == PATHS, version
+        expected = PATHS | ({"carried_over"} if int(version[1:]) >= CARRIED_OVER_SINCE else set())
+        assert {path.stem for path in RECORDED if path.parent.name == version} == expected, version
 
 
 @pytest.mark.parametrize("recorded", RECORDED, ids=lambda path: f"{path.parent.name}/{path.stem}")
