@@ -25,10 +25,14 @@ run: $(VENV)/.run-installed
 demo: $(VENV)/.run-installed
 	$(BIN)/fasttrack demo
 
-## Runs the whole test suite (installs Debian's chromium for the browser test when missing).
+## Runs the whole test suite (installs Debian's chromium for the browser test, and
+## Debian's postgresql for the register's throwaway PostgreSQL server, when missing).
 test: $(VENV)/.test-installed
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser test…"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the register's tests…"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
 	$(BIN)/python -m pytest
 
 ## Runs the unit tier alone: pure and fast (a few seconds), no server.

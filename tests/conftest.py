@@ -1,16 +1,56 @@
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from devstack.smtp_sink import MailSink
 from devstack.settings import server_limit_flags
+from devstack.smtp_sink import MailSink
+from register.store import default_url
+from tests.support.postgres import throwaway_postgres
 from tests.support.scenario import require_binary
 from workers.client import register_search_attributes
 from workflows import search_attributes as sa
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_register(tmp_path_factory):
+    """One benefit register (a SQLite file) for the session: workers, clients and the
+    command line the tests start all find it through FASTTRACK_DATABASE_URL."""
+    url = default_url(tmp_path_factory.mktemp("register"))
+    os.environ["FASTTRACK_DATABASE_URL"] = url
+    yield url
+    os.environ.pop("FASTTRACK_DATABASE_URL", None)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty register database: a SQLite file, or a new database on the throwaway PostgreSQL server."""
+    if request.param == "sqlite":
+        return default_url(tmp_path)
+    return request.getfixturevalue("postgres_database_url")
+
+
+@pytest.fixture
+def postgres_database_url(postgres_server):
+    server = make_url(postgres_server)
+    name = f"register_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:
+        db.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

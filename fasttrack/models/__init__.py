@@ -61,6 +61,7 @@ from fasttrack.models.purchase import (
     EligibilityVerdict,
     Purchase,
 )
+from fasttrack.models.register import RegisterClosing, RegisterProgress
 from fasttrack.models.scope import (
     AdfsVersion,
     Browser,
@@ -136,6 +137,8 @@ __all__ = [
     "EngagementInput",
     "EngagementResult",
     "EngagementState",
+    "RegisterClosing",
+    "RegisterProgress",
     "EnrolledDevice",
     "EnvironmentSubmitted",
     "Forest",

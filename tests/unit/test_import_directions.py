@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
     "fasttrack": {
         "temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests",
+        "register", "sqlalchemy", "alembic",
     },
-    "workflows": {"workers", "cli", "simulation", "devstack", "bench", "tests"},
+    "register": {"temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests"},
+    "workflows": {"workers", "cli", "simulation", "devstack", "bench", "tests", "register", "sqlalchemy"},
     "activities": {"workflows", "workers", "cli", "simulation", "devstack", "bench", "tests"},
     "workers": {"cli", "simulation", "devstack", "bench", "tests"},  # the worker image ships without the dev stack
     "cli": {"devstack", "bench", "tests"},  # the demo plays simulation.customer (see below)

@@ -1,0 +1,31 @@
+"""What an engagement writes to the benefit register (activity inputs).
+
+A wire contract: its JSON shape is frozen by the recorded histories (see
+fasttrack/models/__init__.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from fasttrack.base import StrictModel
+from fasttrack.models.common import Phase
+from fasttrack.models.state import EngagementState
+
+
+class RegisterProgress(StrictModel):
+    record_id: str = Field(description="The order that opened the engagement")
+    engagement_id: str
+    tenant_id: str
+    first_run_id: str
+    run_id: str
+    phase: Phase
+    phase_since: datetime
+    opened_at: datetime
+    progress: int = Field(description="Timeline entries so far: the register keeps the latest write")
+
+
+class RegisterClosing(StrictModel):
+    progress: RegisterProgress
+    final_state: EngagementState

@@ -1,0 +1,57 @@
+"""The register's tables. Changed only through a new Alembic revision
+(register/migrations/versions), never in place."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# One engagement record per run of the benefit for a tenant: an ineligible
+# purchase closes its record, and a later one for the tenant opens another.
+engagements = Table(
+    "engagements",
+    metadata,
+    Column("record_id", String(200), primary_key=True, comment="The order that opened the engagement"),
+    Column("engagement_id", String(250), nullable=False, index=True, comment="The Temporal workflow id"),
+    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("first_run_id", String(64), comment="Set by the workflow once it runs"),
+    Column("latest_run_id", String(64)),
+    Column("phase", String(32), nullable=False),
+    Column("phase_since", DateTime(timezone=True), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("outcome", JSON, comment="Status, date, reasons and what was left open"),
+    Column("progress", Integer, nullable=False, comment="Timeline entries so far: a write never goes back"),
+    Column("final_state", Text, comment="The engagement's whole record at closing (JSON)"),
+    Column("report", Text, comment="The closing report (Markdown)"),
+)
+
+# R4: one row per tenant, naming its current engagement record. The primary key
+# makes two purchases for a new tenant, at the same moment, open one engagement.
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("record_id", String(200), ForeignKey("engagements.record_id"), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every order seen, once: the same order sent again is recognised by its key.
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", String(200), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("record_id", String(200), ForeignKey("engagements.record_id"), nullable=False, index=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# The messages the mail server accepted, by Message-ID: every worker replica sees
+# them, so a retried attempt anywhere sends nothing twice.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("message_id", String(300), primary_key=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=False),
+)

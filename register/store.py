@@ -1,0 +1,305 @@
+"""Reads and writes the benefit register. Every write is idempotent: a retried
+activity, a replayed workflow or a worker killed mid-write never adds a row or
+moves an engagement back."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+
+from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
+from fasttrack.errors import FastTrackError
+from fasttrack.models import EngagementState, Outcome, Phase, Purchase, RegisterClosing, RegisterProgress
+from register.schema import deliveries, engagements, orders, tenants
+
+_MIGRATING = threading.Lock()
+CLAIM_ATTEMPTS = 5  # a lost race with another purchase for the tenant is decided again
+
+
+class RegisterUnavailable(FastTrackError):
+    """The register's database cannot be reached or is not a database URL."""
+
+
+class ClaimKind(StrEnum):
+    START = "start"  # a new engagement for the tenant
+    START_AGAIN = "start_again"  # the tenant's last engagement closed as ineligible
+    ATTACH = "attach"  # another order for the tenant's open engagement
+    RECOGNISED = "recognised"  # this order was seen before
+    REFUSE = "refuse"  # the tenant has used the benefit
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: ClaimKind
+    message: str
+    record_id: str | None = None
+    running: bool = False  # the engagement's workflow has written to the register
+
+
+@dataclass(frozen=True)
+class EngagementRecord:
+    record_id: str
+    engagement_id: str
+    tenant_id: str
+    first_run_id: str | None
+    phase: Phase
+    phase_since: datetime
+    opened_at: datetime
+    closed_at: datetime | None
+    outcome: Outcome | None
+    final_state: EngagementState | None
+    report: str | None
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite keeps no zone: every moment written is UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir.resolve() / 'register.db'}"
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+class Register:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise RegisterUnavailable(
+                "FASTTRACK_DATABASE_URL is not a database URL; use sqlite:///path/register.db "
+                "or postgresql+psycopg://user:password@host/database."
+            ) from None
+        if parsed.get_backend_name() == "sqlite" and parsed.database and not parsed.database.startswith("file:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_settings)
+        self._migrated = False
+
+    def __repr__(self) -> str:
+        return f"Register({safe_url(self.url)})"
+
+    def migrate(self) -> None:
+        """Brings the schema to the latest revision (Alembic); cheap once it is there."""
+        if self._migrated:
+            return
+        from register.migrations import upgrade  # Alembic only where the schema may change
+
+        with _MIGRATING:  # Alembic's context is one per process
+            if self._migrated:
+                return
+            try:
+                upgrade(self.engine)
+            except OperationalError as error:
+                raise RegisterUnavailable(
+                    f"The benefit register at {safe_url(self.url)} cannot be reached: {error.orig}"
+                ) from None
+            self._migrated = True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ---------------------------------------------------------------- the start path
+
+    def claim(self, purchase: Purchase, engagement_id: str, now: datetime) -> Claim:
+        """Decides what a purchase leads to (R4) and records it, in one transaction.
+        Two purchases racing for one tenant collide on a key; the loser decides again."""
+        self.migrate()
+        for _ in range(CLAIM_ATTEMPTS):
+            try:
+                with self.engine.begin() as db:
+                    return self._claim(db, purchase, engagement_id, now)
+            except IntegrityError:
+                continue
+            except OperationalError as error:
+                raise RegisterUnavailable(
+                    f"The benefit register at {safe_url(self.url)} cannot be reached: {error.orig}"
+                ) from None
+        raise RegisterUnavailable(f"Order {purchase.order_id} could not be recorded: the register stayed busy.")
+
+    def _claim(self, db, purchase: Purchase, engagement_id: str, now: datetime) -> Claim:
+        seen = db.execute(select(orders).where(orders.c.order_id == purchase.order_id)).first()
+        if seen is not None:
+            record = self._record_row(db, seen.record_id)
+            if seen.tenant_id != purchase.tenant_id:
+                return Claim(ClaimKind.REFUSE, f"Order {purchase.order_id} is already recorded for another tenant.")
+            return Claim(ClaimKind.RECOGNISED,
+                         f"Order {purchase.order_id} is already recorded on engagement {record.engagement_id}.",
+                         record.record_id, running=record.first_run_id is not None)
+        tenant = db.execute(select(tenants).where(tenants.c.tenant_id == purchase.tenant_id)).first()
+        if tenant is None:
+            self._open_record(db, purchase, engagement_id, now)
+            db.execute(insert(tenants).values(tenant_id=purchase.tenant_id, record_id=purchase.order_id,
+                                              updated_at=now))
+            self._add_order(db, purchase, purchase.order_id, now)
+            return Claim(ClaimKind.START, f"Engagement {engagement_id} started.", purchase.order_id)
+        record = self._record_row(db, tenant.record_id)
+        seen_orders = db.execute(select(orders.c.order_id).where(orders.c.record_id == record.record_id)).scalars()
+        outcome = Outcome.model_validate(record.outcome) if record.outcome else None
+        existing = ExistingEngagement(record.engagement_id, outcome, frozenset(seen_orders))
+        decision = decide_purchase(purchase, existing, run_ended=record.closed_at is not None)
+        if decision.kind is PurchaseDecision.REFUSE:
+            return Claim(ClaimKind.REFUSE, decision.message, record.record_id, running=True)
+        if decision.kind is PurchaseDecision.ATTACH:
+            self._add_order(db, purchase, record.record_id, now)
+            return Claim(ClaimKind.ATTACH, decision.message, record.record_id, running=record.first_run_id is not None)
+        self._open_record(db, purchase, engagement_id, now)
+        moved = db.execute(
+            update(tenants)
+            .where(tenants.c.tenant_id == purchase.tenant_id, tenants.c.record_id == record.record_id)
+            .values(record_id=purchase.order_id, updated_at=now)
+        )
+        if moved.rowcount != 1:
+            raise IntegrityError("tenant moved on", None, Exception("another purchase won the race"))
+        self._add_order(db, purchase, purchase.order_id, now)
+        return Claim(ClaimKind.START_AGAIN, decision.message, purchase.order_id)
+
+    @staticmethod
+    def _record_row(db, record_id: str):
+        return db.execute(select(engagements).where(engagements.c.record_id == record_id)).one()
+
+    @staticmethod
+    def _open_record(db, purchase: Purchase, engagement_id: str, now: datetime) -> None:
+        db.execute(insert(engagements).values(
+            record_id=purchase.order_id, engagement_id=engagement_id, tenant_id=purchase.tenant_id,
+            phase=Phase.ELIGIBILITY.value, phase_since=now, opened_at=now, progress=0,
+        ))
+
+    @staticmethod
+    def _add_order(db, purchase: Purchase, record_id: str, now: datetime) -> None:
+        db.execute(insert(orders).values(order_id=purchase.order_id, tenant_id=purchase.tenant_id,
+                                         record_id=record_id, received_at=now))
+
+    def record_vanished(self, record_id: str, now: datetime) -> None:
+        """The engagement's workflow is gone without an outcome (terminated): the
+        tenant's next purchase may start again."""
+        self.migrate()
+        with self.engine.begin() as db:
+            db.execute(update(engagements).where(engagements.c.record_id == record_id,
+                                                 engagements.c.closed_at.is_(None)).values(closed_at=now))
+
+    # ---------------------------------------------------------------- from the workflow
+
+    def record_progress(self, progress: RegisterProgress) -> None:
+        self.migrate()
+        with self.engine.begin() as db:
+            self._upsert(db, progress, {})
+
+    def record_closing(self, closing: RegisterClosing, report: str) -> None:
+        self.migrate()
+        state = closing.final_state
+        with self.engine.begin() as db:
+            self._upsert(db, closing.progress, {
+                "closed_at": state.outcome.at if state.outcome else closing.progress.phase_since,
+                "outcome": state.outcome.model_dump(mode="json") if state.outcome else None,
+                "final_state": state.model_dump_json(),
+                "report": report,
+            })
+
+    def _upsert(self, db, progress: RegisterProgress, closing: dict) -> None:
+        """Writes what the engagement says of itself; an older write arriving late
+        (a retry, a replica) never overwrites a newer one, and the same write twice
+        changes nothing."""
+        values = {
+            "record_id": progress.record_id, "engagement_id": progress.engagement_id,
+            "tenant_id": progress.tenant_id, "first_run_id": progress.first_run_id,
+            "latest_run_id": progress.run_id, "phase": progress.phase.value, "phase_since": progress.phase_since,
+            "opened_at": progress.opened_at, "progress": progress.progress, **closing,
+        }
+        changing = {key: value for key, value in values.items() if key not in ("record_id", "opened_at")}
+        statement = self._insert(engagements).values(**values)
+        db.execute(statement.on_conflict_do_update(
+            index_elements=[engagements.c.record_id],
+            set_=changing,
+            where=engagements.c.progress <= statement.excluded.progress,
+        ))
+        # An engagement that ran before the register existed claims its tenant on its first write.
+        tenant = self._insert(tenants).values(tenant_id=progress.tenant_id, record_id=progress.record_id,
+                                                updated_at=progress.phase_since)
+        db.execute(tenant.on_conflict_do_nothing(index_elements=[tenants.c.tenant_id]))
+        order = self._insert(orders).values(order_id=progress.record_id, tenant_id=progress.tenant_id,
+                                              record_id=progress.record_id, received_at=progress.opened_at)
+        db.execute(order.on_conflict_do_nothing(index_elements=[orders.c.order_id]))
+
+    def _insert(self, table):
+        """An INSERT that can say ON CONFLICT, in the register's own dialect."""
+        return {"sqlite": sqlite, "postgresql": postgresql}[self.engine.dialect.name].insert(table)
+
+    # ---------------------------------------------------------------- reading
+
+    def latest(self, engagement_id: str) -> EngagementRecord | None:
+        """The most recent record kept for an engagement id (the tenant's engagement)."""
+        self.migrate()
+        with self.engine.connect() as db:
+            row = db.execute(
+                select(engagements).where(engagements.c.engagement_id == engagement_id)
+                .order_by(engagements.c.opened_at.desc(), engagements.c.record_id.desc()).limit(1)
+            ).first()
+        return None if row is None else _record(row)
+
+    def records_of(self, tenant_id: str) -> list[EngagementRecord]:
+        self.migrate()
+        with self.engine.connect() as db:
+            rows = db.execute(select(engagements).where(engagements.c.tenant_id == tenant_id)
+                              .order_by(engagements.c.opened_at)).all()
+        return [_record(row) for row in rows]
+
+    # ---------------------------------------------------------------- the delivery ledger
+
+    def was_delivered(self, message_id: str) -> bool:
+        self.migrate()
+        with self.engine.connect() as db:
+            return db.execute(select(deliveries.c.message_id).where(deliveries.c.message_id == message_id)).first() \
+                is not None
+
+    def record_delivered(self, message_id: str, at: datetime) -> None:
+        self.migrate()
+        with self.engine.begin() as db:
+            db.execute(self._insert(deliveries).values(message_id=message_id, delivered_at=at)
+                       .on_conflict_do_nothing(index_elements=[deliveries.c.message_id]))
+
+    def counts(self) -> dict[str, int]:
+        self.migrate()
+        with self.engine.connect() as db:
+            return {table.name: db.execute(select(func.count()).select_from(table)).scalar_one()
+                    for table in (engagements, tenants, orders, deliveries)}
+
+
+def _record(row) -> EngagementRecord:
+    return EngagementRecord(
+        record_id=row.record_id, engagement_id=row.engagement_id, tenant_id=row.tenant_id,
+        first_run_id=row.first_run_id, phase=Phase(row.phase), phase_since=_utc(row.phase_since),
+        opened_at=_utc(row.opened_at), closed_at=_utc(row.closed_at),
+        outcome=Outcome.model_validate(row.outcome) if row.outcome else None,
+        final_state=EngagementState.model_validate_json(row.final_state) if row.final_state else None,
+        report=row.report,
+    )
+
+
+def _sqlite_settings(connection, _record) -> None:
+    # WAL lets the CLI read while the worker writes; a writer waits for another
+    # instead of failing at once.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
