@@ -2,30 +2,31 @@
 
 A message's Message-ID comes from the engagement and the purpose of the
 message (its key), never from the attempt. Delivery is deduplicated on it: once
-the SMTP server has accepted a message, a marker is written to the delivery
-ledger and the attempt heartbeats it, so a retried attempt — on this host or
-another — sends nothing twice.
+the SMTP server has accepted a message, it is written to the delivery ledger (a
+table of the benefit register, which every replica shares) and the attempt
+heartbeats it, so a retried attempt — on this host or another — sends nothing twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import os
 import ssl
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
 from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from fasttrack.contract import ErrorType
 from fasttrack.messages import RenderedMessage, TemplateMissing, render_message
 from fasttrack.models import Audience, DeliveryReceipt, Notification
+from register import Register
 
 PRODUCT_ID = "-//FastTrack onboarding orchestrator//EN"
 
@@ -48,24 +49,17 @@ class MailSettings(Protocol):
 
 
 class DeliveryLedger:
-    """Message-IDs the SMTP server has accepted, one marker file each."""
+    """Message-IDs the SMTP server has accepted, kept in the benefit register's
+    database, which every worker replica shares."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, register: Register) -> None:
+        self.register = register
 
-    def _marker(self, message_id: str) -> Path:
-        return self.folder / (hashlib.sha256(message_id.encode()).hexdigest() + ".sent")
+    async def has(self, message_id: str) -> bool:
+        return await asyncio.to_thread(self.register.was_delivered, message_id)
 
-    def has(self, message_id: str) -> bool:
-        return self._marker(message_id).exists()
-
-    def record(self, message_id: str) -> None:
-        marker = self._marker(message_id)
-        with open(marker, "w", encoding="utf-8") as handle:
-            handle.write(message_id + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+    async def record(self, message_id: str) -> None:
+        await asyncio.to_thread(self.register.record_delivered, message_id, datetime.now(timezone.utc))
 
 
 def calendar_invitation(notification: Notification, rendered: RenderedMessage, organizer: str, stamp: datetime) -> bytes:
@@ -159,8 +153,8 @@ class Notifier:
         completes as delivered (an operator is alerted), so that it is never sent again."""
         activity.heartbeat({"delivered": message_id})
         try:
-            self.ledger.record(message_id)
-        except OSError as fault:
+            await self.ledger.record(message_id)
+        except (OSError, SQLAlchemyError) as fault:
             activity.logger.error(
                 "delivery ledger not written; the message was delivered and is not sent again",
                 extra={"key": notification.key, "message_id": message_id, "error": str(fault)},
@@ -177,7 +171,7 @@ class Notifier:
             )
         message_id = message_id_for(notification)
         earlier = activity.info().heartbeat_details
-        if self.ledger.has(message_id) or any(
+        if await self.ledger.has(message_id) or any(
             isinstance(detail, dict) and detail.get("delivered") == message_id for detail in earlier
         ):
             activity.logger.info("message already delivered", extra={"key": notification.key})

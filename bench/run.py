@@ -39,6 +39,7 @@ from devstack.ports import free_port
 from devstack.processes import DevStack, log_says, stop
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
+from register.store import default_url
 from fasttrack.models import ActionReceipt, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.record import record
@@ -103,6 +104,8 @@ class Stack:
         self.stack = DevStack(StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port()), ui=False)
         self.sink = MailSink(folder / "mail")
         self.cache = cache
+        # The benchmark's own register, for its clients and its worker alike.
+        os.environ["FASTTRACK_DATABASE_URL"] = default_url(folder)
         self.worker: subprocess.Popen | None = None
 
     @property
@@ -115,7 +118,7 @@ class Stack:
         client = await Client.connect(self.address, data_converter=pydantic_data_converter)
         self.worker = self.stack.start_worker({
             "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
-            "FASTTRACK_SMTP_PORT": str(self.sink.port), "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
+            "FASTTRACK_SMTP_PORT": str(self.sink.port),
             "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
         }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
         await log_says(self.folder / "worker.log", "bench worker ready", process=self.worker)

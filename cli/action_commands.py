@@ -47,7 +47,13 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import MdmPlatform
-from workers.client import BenefitAlreadyUsed, EngagementStillClosing, record_purchase
+from workers.client import (
+    BenefitAlreadyUsed,
+    EngagementGone,
+    EngagementStillClosing,
+    default_register,
+    record_purchase,
+)
 from workflows.engagement import EngagementWorkflow
 
 # ---------------------------------------------------------------- purchase
@@ -62,8 +68,8 @@ def purchase(
 
     async def start(client: Client):
         try:
-            return await record_purchase(client, event, settings().task_queue)
-        except (BenefitAlreadyUsed, EngagementStillClosing) as refusal:
+            return await record_purchase(client, event, settings().task_queue, register=default_register(settings()))
+        except (BenefitAlreadyUsed, EngagementStillClosing, EngagementGone) as refusal:
             raise ActionRefused(str(refusal)) from None
 
     outcome = run(start)

@@ -25,6 +25,7 @@ from cli.engagements import (
     perform,
 )
 from fasttrack.models import EDGE, Action
+from register import RegisterUnavailable
 from workers.client import connect
 from workers.config import ClientSettings, ConfigurationError
 
@@ -116,6 +117,9 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
     except CommandError as error:
         errors.print(f"[red]Error:[/red] {error}")
         raise typer.Exit(error.exit_code) from None
+    except RegisterUnavailable as error:
+        errors.print(f"[red]Error:[/red] {error}")
+        raise typer.Exit(TemporalUnavailable.exit_code) from None
 
 
 def build(model: type[BaseModel], **values: Any):

@@ -3,6 +3,7 @@ engagement, perform an action, read state, list through visibility."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -28,6 +29,8 @@ from fasttrack.models import (
     Phase,
     Region,
 )
+from register import Register
+from workers.client import default_register
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -78,13 +81,20 @@ async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
         await handle.describe()
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
-            raise EngagementNotFound(f"There is no engagement {engagement_id}.") from None
+            raise EngagementNotFound(f"There is no engagement {engagement_id} running or kept by Temporal.") from None
         raise
     return handle
 
 
 async def perform(client: Client, reference: str, update, action: Action) -> ActionReceipt:
-    handle = await _existing_handle(client, reference)
+    try:
+        handle = await _existing_handle(client, reference)
+    except EngagementNotFound:
+        kept = await asyncio.to_thread(default_register().latest, resolve_engagement_id(reference))
+        if kept is None or kept.outcome is None:
+            raise
+        raise ActionRefused(f"Engagement {kept.engagement_id} closed as {kept.outcome.status.value} on "
+                            f"{kept.outcome.at:%Y-%m-%d}; it takes no more actions.") from None
     description = await handle.describe()
     if description.status != WorkflowExecutionStatus.RUNNING:
         state = await read_state(client, reference)
@@ -99,8 +109,16 @@ async def perform(client: Client, reference: str, update, action: Action) -> Act
         raise ActionRefused(message) from None
 
 
-async def read_state(client: Client, reference: str) -> EngagementState:
-    handle = await _existing_handle(client, reference)
+async def read_state(client: Client, reference: str, register: Register | None = None) -> EngagementState:
+    """The engagement's record from Temporal, or, once Temporal's retention has
+    removed a closed engagement, the record the benefit register kept of it."""
+    try:
+        handle = await _existing_handle(client, reference)
+    except EngagementNotFound:
+        kept = await asyncio.to_thread((register or default_register()).latest, resolve_engagement_id(reference))
+        if kept is None or kept.final_state is None:
+            raise
+        return kept.final_state
     try:
         return await handle.query(EngagementWorkflow.state)
     except WorkflowQueryFailedError as failure:

@@ -23,7 +23,6 @@ from temporalio.testing import WorkflowEnvironment
 from devstack.ports import free_port
 from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
-from fasttrack.policy import BenefitPolicy
 from fasttrack.models import (
     Forest,
     IdentityModel,
@@ -32,6 +31,7 @@ from fasttrack.models import (
     VerificationResult,
     Withdrawal,
 )
+from fasttrack.policy import BenefitPolicy
 from simulation.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,

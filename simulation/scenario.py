@@ -33,7 +33,9 @@ from fasttrack.models import (
     SourceEnvironment,
 )
 from fasttrack.policy import Plan
+from register import Register
 from simulation.customer import ADMIN, SPECIALIST, SimulatedCustomer
+from workers.client import default_register
 from workers.config import WorkerSettings
 from workers.worker import build_worker
 from workflows.engagement import EngagementWorkflow
@@ -97,13 +99,14 @@ ENVIRONMENT_WITH_GAPS = dict(
 
 
 @asynccontextmanager
-async def running_worker(client: Client, task_queue: str, sink: MailSink, state_dir: Path, notifier_class=Notifier):
-    """A worker whose notifier sends to ``sink``, a real local SMTP server."""
-    settings = WorkerSettings(
-        task_queue=task_queue, smtp_host="127.0.0.1", smtp_port=sink.port, notifier_state_dir=state_dir
-    )
-    notifier = notifier_class(settings, DeliveryLedger(settings.notifier_state_dir))
-    async with build_worker(client, settings, notifier):
+async def running_worker(client: Client, task_queue: str, sink: MailSink, data_dir: Path, notifier_class=Notifier,
+                         register: Register | None = None):
+    """A worker whose notifier sends to ``sink``, a real local SMTP server; its
+    register is ``register``, or the one the environment names."""
+    settings = WorkerSettings(task_queue=task_queue, smtp_host="127.0.0.1", smtp_port=sink.port, data_dir=data_dir)
+    register = register or default_register(settings)
+    notifier = notifier_class(settings, DeliveryLedger(register))
+    async with build_worker(client, settings, notifier, register):
         yield settings
 
 

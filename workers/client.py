@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -16,13 +16,13 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
-from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed, FastTrackError
 from fasttrack.models import EDGE, EngagementInput, Phase, Purchase
 from fasttrack.policy import BenefitPolicy
+from register import Claim, ClaimKind, Register
 from workers.config import ClientSettings
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
@@ -42,6 +42,10 @@ class EngagementStillClosing(FastTrackError):
     """The tenant's engagement has closed, but its run has not completed yet."""
 
 
+class EngagementGone(FastTrackError):
+    """The tenant's engagement no longer runs and left no outcome."""
+
+
 @dataclass
 class PurchaseOutcome:
     handle: WorkflowHandle
@@ -58,60 +62,65 @@ def _start_summary(purchase: Purchase) -> str:
 
 
 async def record_purchase(
-    client: Client, purchase: Purchase, task_queue: str, policy: BenefitPolicy | None = None
+    client: Client, purchase: Purchase, task_queue: str, policy: BenefitPolicy | None = None,
+    register: Register | None = None,
 ) -> PurchaseOutcome:
-    """Starts the tenant's engagement; for a tenant that has one, does what R4 decides
-    (``fasttrack.benefit_use``): recognise the order, attach it, refuse it, or start again."""
+    """Records the purchase in the benefit register, which decides what R4 makes of
+    it (``fasttrack.benefit_use``), then starts the tenant's engagement, attaches the
+    order to it, recognises it or refuses it. The register's keys make two purchases
+    for one tenant at the same moment open one engagement, and keep R4 long after
+    Temporal has forgotten a closed engagement."""
     purchase = Purchase.model_validate(purchase.model_dump(mode="json"), context=EDGE)  # the strict rules
+    register = register or default_register()
     engagement_id = engagement_id_for(purchase.tenant_id)
-    engagement_input = EngagementInput(purchase=purchase, policy=policy or BenefitPolicy())
-
-    async def start(reuse: WorkflowIDReusePolicy) -> WorkflowHandle:
-        return await client.start_workflow(
-            EngagementWorkflow.run,
-            engagement_input,
-            id=engagement_id,
-            task_queue=task_queue,
-            id_reuse_policy=reuse,
-            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            static_summary=_start_summary(purchase),
-            static_details=f"FastTrack Center benefit for Intune — region {purchase.region.value}",
-            search_attributes=_initial_search_attributes(purchase),
-        )
-
-    try:
-        handle = await start(WorkflowIDReusePolicy.REJECT_DUPLICATE)
-        return PurchaseOutcome(handle, True, f"Engagement {engagement_id} started.")
-    except WorkflowAlreadyStartedError:
-        pass
     handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
-    description = await handle.describe()
-    running = description.status == WorkflowExecutionStatus.RUNNING
-    if running:
-        state = await handle.query(EngagementWorkflow.state)
-        existing = ExistingEngagement(engagement_id, state.outcome,
-                                      frozenset([state.purchase.order_id, *state.additional_purchases]))
-    elif description.status == WorkflowExecutionStatus.COMPLETED:
-        existing = ExistingEngagement(engagement_id, (await handle.result()).outcome)
-    else:  # terminated, failed or timed out: the earlier run has no outcome
-        existing = ExistingEngagement(engagement_id, None)
-    decision = decide_purchase(purchase, existing, run_ended=not running)
-    if decision.kind is PurchaseDecision.REFUSE:
-        raise BenefitAlreadyUsed(decision.message)
-    if decision.kind is PurchaseDecision.RECOGNISED:
-        return PurchaseOutcome(handle, False, decision.message)
-    if decision.kind is PurchaseDecision.ATTACH:
-        await handle.signal(EngagementWorkflow.purchase_received, purchase)
-        return PurchaseOutcome(handle, False, decision.message)
-    if running:  # closed as ineligible, its run completing
+    claim = await asyncio.to_thread(register.claim, purchase, engagement_id, datetime.now(timezone.utc))
+    if claim.kind is ClaimKind.REFUSE:
+        raise BenefitAlreadyUsed(claim.message)
+    if claim.kind is ClaimKind.ATTACH:
+        return PurchaseOutcome(await _attach(handle, purchase, claim, register), False, claim.message)
+    if claim.kind is ClaimKind.RECOGNISED and claim.running:
+        return PurchaseOutcome(handle, False, claim.message)
+    if claim.kind is ClaimKind.START_AGAIN:
         await _until_run_completes(handle)
-    handle = await start(WorkflowIDReusePolicy.ALLOW_DUPLICATE)
-    return PurchaseOutcome(handle, True, decision.message)
+    # One call: starts the engagement, or, when it is already running (the same order
+    # sent again before its run wrote to the register), finds it; the start signal
+    # carries the order, which an engagement ignores when it is its own.
+    handle = await client.start_workflow(
+        EngagementWorkflow.run,
+        EngagementInput(purchase=purchase, policy=policy or BenefitPolicy()),
+        id=engagement_id,
+        task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,  # the register has decided (R4)
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        start_signal="purchase_received",
+        start_signal_args=[purchase],
+        static_summary=_start_summary(purchase),
+        static_details=f"FastTrack Center benefit for Intune — region {purchase.region.value}",
+        search_attributes=_initial_search_attributes(purchase),
+    )
+    return PurchaseOutcome(handle, claim.kind is not ClaimKind.RECOGNISED, claim.message)
+
+
+async def _attach(handle: WorkflowHandle, purchase: Purchase, claim: Claim, register: Register) -> WorkflowHandle:
+    try:
+        await handle.signal(EngagementWorkflow.purchase_received, purchase)
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+        # Gone without an outcome in the register (terminated, or deleted): the order
+        # stays recorded on it, and the tenant's next purchase may start again.
+        await asyncio.to_thread(register.record_vanished, claim.record_id, datetime.now(timezone.utc))
+        raise EngagementGone(
+            f"Engagement {handle.id} no longer runs and recorded no outcome; order {purchase.order_id} is kept on "
+            "it. Send the next purchase for the tenant to start again."
+        ) from None
+    return handle
 
 
 async def _until_run_completes(handle: WorkflowHandle, within: timedelta = timedelta(seconds=30)) -> None:
-    """An engagement closed as ineligible completes its run moments after closing;
-    a new purchase for the tenant starts once it has."""
+    """An engagement closed as ineligible completes its run moments after its
+    record closes; a new purchase for the tenant starts once it has."""
     try:
         await asyncio.wait_for(handle.result(), within.total_seconds())
     except asyncio.TimeoutError:
@@ -119,6 +128,20 @@ async def _until_run_completes(handle: WorkflowHandle, within: timedelta = timed
             f"Engagement {handle.id} closed as ineligible but its run has not completed yet "
             "(is the worker running?); send the purchase again in a moment."
         ) from None
+    except (RPCError, WorkflowFailureError):
+        pass  # gone, or ended without a result: nothing to wait for
+
+
+_registers: dict[str, Register] = {}
+
+
+def default_register(settings: ClientSettings | None = None) -> Register:
+    """The register the environment names (FASTTRACK_DATABASE_URL, or the SQLite
+    file in FASTTRACK_DATA_DIR), one per process."""
+    url = (settings or ClientSettings.from_environment()).register_url
+    if url not in _registers:
+        _registers[url] = Register(url)
+    return _registers[url]
 
 
 def _initial_search_attributes(purchase: Purchase) -> TypedSearchAttributes:

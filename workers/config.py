@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fasttrack.contract import TASK_QUEUE
 from fasttrack.models import Email
+from register.store import default_url
 
 ENV_PREFIX = "FASTTRACK_"
 
@@ -60,6 +61,14 @@ class ClientSettings(EnvSettings):
     task_queue: Annotated[str, StringConstraints(min_length=1, max_length=255)] = TASK_QUEUE
     temporal_tls: bool = False
     temporal_api_key: str | None = None
+    data_dir: Path = Field(Path("data"), description="The local data folder: the register's SQLite file by default.")
+    database_url: str | None = Field(
+        None, description="The benefit register's database (SQLAlchemy URL); a SQLite file in the data folder if unset."
+    )
+
+    @property
+    def register_url(self) -> str:
+        return self.database_url or default_url(self.data_dir)
 
     @field_validator("temporal_address")
     @classmethod
@@ -91,23 +100,9 @@ class MailSettings(EnvSettings):
 
 
 class WorkerSettings(ClientSettings, MailSettings):
-    notifier_state_dir: Path = Field(
-        Path("data/notifier"), description="The delivery ledger: which messages the mail server accepted."
-    )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=600)
     max_cached_workflows: int = Field(
         1000, ge=0, le=1_000_000, description="Engagements kept in memory; the others are replayed when they wake."
     )
-
-    @field_validator("notifier_state_dir")
-    @classmethod
-    def _writable(cls, value: Path) -> Path:
-        try:
-            value.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise ValueError(f"cannot create the folder: {error.strerror}") from None
-        if not os.access(value, os.W_OK):
-            raise ValueError("the folder is not writable")
-        return value

@@ -50,6 +50,7 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.getLevelName(level), logging.WARNING))  # its set-up, at every start
     # The ids travel as structured fields; do not also append them to the message.
     from temporalio import activity, workflow
 

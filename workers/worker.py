@@ -23,7 +23,10 @@ from temporalio.worker.workflow_sandbox import (
 from activities.eligibility import verify_eligibility
 from activities.message_handover import MessageHandoverActivity
 from activities.notifier import DeliveryLedger, Notifier
-from workers.client import connect
+from activities.register_writes import RegisterActivities
+from register import Register, RegisterUnavailable
+from register.store import safe_url
+from workers.client import connect, default_register
 from workers.config import ConfigurationError, WorkerSettings
 from workers.logs import configure_logging
 from workflows.engagement import EngagementWorkflow
@@ -42,13 +45,18 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     )
 
 
-def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = None) -> Worker:
-    notifier = notifier or Notifier(settings, DeliveryLedger(settings.notifier_state_dir))
+def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = None,
+                 register: Register | None = None) -> Worker:
+    register = register or default_register(settings)
+    register.migrate()  # a database that cannot be reached stops the worker here, with its reason
+    notifier = notifier or Notifier(settings, DeliveryLedger(register))
+    writes = RegisterActivities(register)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
-        activities=[verify_eligibility, notifier.send_notification, MessageHandoverActivity(client).hand_over_messages],
+        activities=[verify_eligibility, notifier.send_notification, MessageHandoverActivity(client).hand_over_messages,
+                    writes.record_progress, writes.record_closing],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         max_cached_workflows=settings.max_cached_workflows,
@@ -74,6 +82,7 @@ async def serve(settings: WorkerSettings) -> None:
             "namespace": settings.temporal_namespace,
             "task_queue": settings.task_queue,
             "smtp": f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})",
+            "register": safe_url(settings.register_url),
         },
     )
     async with worker:
@@ -90,7 +99,7 @@ def main() -> None:
     configure_logging(settings.log_format, settings.log_level)
     try:
         asyncio.run(serve(settings))
-    except RuntimeError as error:  # e.g. the Temporal server is not reachable
+    except (RuntimeError, RegisterUnavailable) as error:  # the Temporal server or the register is not reachable
         log.error("worker failed", extra={"error": str(error)})
         exit_now(1)
     exit_now(0)

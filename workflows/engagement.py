@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
     from workflows.payloads import read
     from workflows.publishing import Publisher
+    from workflows.registering import RegisterWrites
 
 TASK_QUEUE = contract.TASK_QUEUE
 
@@ -59,13 +60,14 @@ class EngagementWorkflow:
         else:
             self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
         self._publisher = Publisher()
+        self._register = RegisterWrites()
         self._deliveries = Deliveries(self._engagement)
         self._carry_refused_at: int | None = None  # history length when the record last did not fit
 
     @workflow.run
     async def run(self, engagement_input: EngagementInput) -> EngagementResult:
         engagement = self._engagement
-        self._publisher.publish(self._engagement)
+        self._show()
         if engagement_input.resume is None:
             verdict = await workflow.execute_activity(
                 verify_eligibility,
@@ -80,14 +82,14 @@ class EngagementWorkflow:
             if engagement.state.phase.is_closed and self._closes_at_once():
                 on_their_way = await self._deliveries.still_on_their_way()
                 await hand_over_messages(engagement, on_their_way)
-                self._publisher.publish(engagement)
+                self._show()
                 break
             if self._delivers_on_their_own():
                 self._deliveries.start_due()
                 self._deliveries.review()
             else:
                 await deliver_due_messages(engagement)
-            self._publisher.publish(self._engagement)
+            self._show()
             reminder = engagement.next_reminder()
             if reminder is None:  # closed, and every message sent
                 break
@@ -109,8 +111,14 @@ class EngagementWorkflow:
             self._keep_messages_current()
             engagement.advance_clock(workflow.now())
 
+        await self._register.close(engagement)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return engagement.result()
+
+    def _show(self) -> None:
+        """Where the engagement stands, in Temporal (search attributes, details) and in the register."""
+        self._publisher.publish(self._engagement)
+        self._register.note(self._engagement)
 
     def _delivers_on_their_own(self) -> bool:
         # Added while engagements were running (tests/histories/v5): each message is
@@ -164,7 +172,7 @@ class EngagementWorkflow:
         if self._engagement.state.record_too_large_since is not None:
             self._engagement.record_fits_again(workflow.now())
             carried = engagement_input.model_copy(update={"resume": self._engagement.carried_over(on_their_way)})
-            self._publisher.publish(self._engagement)  # the fresh history inherits its search attributes
+            self._show()  # the fresh history inherits its search attributes
         workflow.logger.info("continuing as new", extra={"history_length": workflow.info().get_current_history_length(),
                                                         "bytes": size, "messages_on_their_way": len(on_their_way)})
         workflow.continue_as_new(carried)
@@ -193,7 +201,7 @@ class EngagementWorkflow:
         except ActionRejected as rejection:  # the validator ran just before, so this is not expected
             raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
         workflow.logger.info("action recorded", extra={"action": type(action).__name__, "by": action.by})
-        self._publisher.publish(self._engagement)
+        self._show()
         return receipt
 
     @workflow.update(description="FastTrack reached the customer (Initiate).")

@@ -18,6 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from devstack.smtp_sink import MailSink
 from fasttrack.engagement import engagement_id_for
+from fasttrack.errors import BenefitAlreadyUsed
 from fasttrack.models import Phase
 from tests.support.scenario import (
     EVERY_DAY_NINE_TO_FIVE,
@@ -52,7 +53,7 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     zone = zone_where_it_is(LOCAL_HOUR[moment], now)
     inside = moment == "inside business hours"
     purchase = make_purchase(now, time_zone=zone)
-    started = await record_purchase(client, purchase, TASK_QUEUE, EVERY_DAY_NINE_TO_FIVE)
+    started = await record_purchase(client, purchase, TASK_QUEUE, EVERY_DAY_NINE_TO_FIVE, stack.register)
     await drive_to_completion(started.handle, purchase.purchased_at.date())
     result = await asyncio.wait_for(started.handle.result(), timeout=30)
     assert result.outcome.status is Phase.COMPLETED
@@ -99,8 +100,16 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
         assert (await delivery.query(MessageDeliveryWorkflow.outcomes)).messages == waiting
         await delivery.terminate("test finished")
 
+    # The register in the data folder kept the engagement across the restart, and still applies R4.
+    record = stack.register.latest(started.handle.id)
+    assert record.outcome.status is Phase.COMPLETED and record.report and record.first_run_id
+    assert stack.register.counts()["engagements"] == 1
+    another = make_purchase(purchase.purchased_at, tenant_id=purchase.tenant_id, order_id="ORD-after-restart")
+    with pytest.raises(BenefitAlreadyUsed):
+        await record_purchase(client, another, TASK_QUEUE, register=stack.register)
+
     # The restarted worker picks up new work too.
-    second = await record_purchase(client, make_purchase(purchase.purchased_at), TASK_QUEUE)
+    second = await record_purchase(client, make_purchase(purchase.purchased_at), TASK_QUEUE, register=stack.register)
     await wait_for_phase(second.handle, Phase.INITIATE)
     assert stack.stop() == 0
 

@@ -38,6 +38,7 @@ async def play_demo(stack: Stack) -> dict[str, str]:
         **os.environ,
         "FASTTRACK_TEMPORAL_ADDRESS": f"127.0.0.1:{stack.port}",
         "FASTTRACK_UI_PORT": str(stack.ui_port),
+        "FASTTRACK_DATABASE_URL": stack.register.url,
         "COLUMNS": "250",
     }
     process = await asyncio.create_subprocess_exec(

@@ -29,6 +29,7 @@ from devstack.ports import free_port
 from devstack.processes import DevStack, log_says
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
+from fasttrack.contract import ENGAGEMENT_ID_PREFIX
 from fasttrack.models import (
     Phase,
     VerificationResult,
@@ -44,7 +45,7 @@ from tests.support.scenario import (
     make_purchase,
     make_scope,
 )
-from workers.client import record_purchase
+from workers.client import default_register, record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -257,6 +258,14 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path):
             replayer = Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
                                 data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
             await replayer.replay_workflow(history)  # the history is intact and deterministic
+
+        # The register: one record per engagement, with its outcome and report, whatever
+        # the kills did to the activities that wrote it (the worker shares it through
+        # FASTTRACK_DATABASE_URL).
+        register = default_register()
+        for script in scripts:
+            (record,) = register.records_of(script.handle.id.removeprefix(ENGAGEMENT_ID_PREFIX))
+            assert record.outcome.status is script.expected_outcome and record.report, script.name
 
         # Messages: none lost, and a copy only where a worker died in the middle of an
         # SMTP exchange (the relay had the message, the worker never heard back).

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 from devstack.ports import free_port
+from register import Register
+from register.store import default_url
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -22,11 +24,12 @@ class Stack:
         self.smtp_port = free_port()
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
+        self.register = Register(default_url(data_dir))
 
     def start(self) -> None:
         env = {
-            **os.environ,
-            "FASTTRACK_DATA_DIR": str(self.data_dir),
+            **{name: value for name, value in os.environ.items() if name != "FASTTRACK_DATABASE_URL"},
+            "FASTTRACK_DATA_DIR": str(self.data_dir),  # the register is the SQLite file in it, as for a user
             "FASTTRACK_TEMPORAL_PORT": str(self.port),
             "FASTTRACK_UI_PORT": str(self.ui_port),
             "FASTTRACK_SMTP_PORT": str(self.smtp_port),

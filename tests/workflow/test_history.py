@@ -147,7 +147,7 @@ async def test_messages_on_their_way_do_not_put_off_continue_as_new_and_each_arr
 
             state = await eventually(all_sent, 90, "the carried messages were not sent")
             keys = [message["X-FastTrack-Key"] for message in back.messages()]
-            assert sorted(keys) == sorted(expected)  # each once
+            assert expected <= set(keys) and len(keys) == len(set(keys))  # each once (and those due since)
         finally:
             await handle.terminate("test finished")
             back.stop()

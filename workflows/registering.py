@@ -1,0 +1,64 @@
+"""How the engagement keeps the benefit register current: where it stands at its
+start and at each phase change, and its whole record at closing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from fasttrack.engagement import Engagement
+    from fasttrack.models import Phase, RegisterClosing, RegisterProgress
+
+# Until the database answers: the register must learn every phase and the outcome.
+REGISTER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+REGISTER_WRITE_TIMEOUT = timedelta(seconds=30)
+
+
+class RegisterWrites:
+    """Progress writes go on their own, so that a database that does not answer
+    holds up no clock; the closing write is awaited before the run completes, so
+    that the register knows the outcome before Temporal's retention can forget it."""
+
+    def __init__(self) -> None:
+        self._written: tuple[Phase, str] | None = None
+
+    def note(self, engagement: Engagement) -> None:
+        state = engagement.state
+        stands = (state.phase, workflow.info().run_id)
+        if stands == self._written or state.phase.is_closed or not self._progress_patch():
+            return
+        self._written = stands
+        asyncio.create_task(self._write("record_progress", _progress(engagement),
+                                        f"Register: {state.phase.value} since {state.phase_since:%Y-%m-%d %H:%M} UTC"))
+
+    async def close(self, engagement: Engagement) -> None:
+        # Patched on its own: an engagement that ran on older code and closes on this
+        # one still leaves its record, whatever its progress writes did.
+        if not workflow.patched("register-at-closing"):
+            return
+        closing = RegisterClosing(progress=_progress(engagement), final_state=engagement.snapshot())
+        await self._write("record_closing", closing, f"Register: closed as {engagement.state.phase.value}")
+
+    @staticmethod
+    def _progress_patch() -> bool:
+        # Added while engagements were running (tests/histories/v8).
+        return workflow.patched("register-progress")
+
+    @staticmethod
+    async def _write(activity: str, payload, summary: str) -> None:
+        await workflow.execute_activity(activity, payload, start_to_close_timeout=REGISTER_WRITE_TIMEOUT,
+                                        retry_policy=REGISTER_RETRY, summary=summary)
+
+
+def _progress(engagement: Engagement) -> RegisterProgress:
+    state, info = engagement.state, workflow.info()
+    return RegisterProgress(
+        record_id=state.purchase.order_id, engagement_id=state.engagement_id, tenant_id=state.tenant_id,
+        first_run_id=info.first_execution_run_id, run_id=info.run_id, phase=state.phase,
+        phase_since=state.phase_since, opened_at=state.purchase.purchased_at,
+        progress=len(state.timeline) + state.timeline_folded,
+    )
