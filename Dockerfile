@@ -6,8 +6,11 @@ COPY fasttrack fasttrack
 COPY workflows workflows
 COPY activities activities
 COPY workers workers
-RUN pip install --no-cache-dir . && useradd --system fasttrack && mkdir -p /var/lib/fasttrack/notifier \
-    && chown fasttrack /var/lib/fasttrack/notifier
+COPY register register
+RUN pip install --no-cache-dir . && useradd --system fasttrack && mkdir -p /var/lib/fasttrack \
+    && chown fasttrack /var/lib/fasttrack
+# The register's SQLite file goes here unless FASTTRACK_DATABASE_URL names a database (compose does).
+ENV FASTTRACK_DATA_DIR=/var/lib/fasttrack
 USER fasttrack
 STOPSIGNAL SIGTERM
 CMD ["python", "-m", "workers.worker"]

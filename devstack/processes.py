@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from devstack.ports import port_is_open
-from devstack.settings import StackSettings, server_command
+from devstack.settings import StackSettings, retention_command, server_command
 
 STOP_GRACE_SECONDS = 20
 READY_TIMEOUT_SECONDS = 60
@@ -107,6 +107,8 @@ class DevStack:
                 # starting is started again; a real problem fails the same way three times.
                 if self.server.poll() is None or attempt == 3:
                     raise
+        # The dev server's namespace keeps closed workflows for a day unless told otherwise.
+        subprocess.run(retention_command(self.settings), check=True, capture_output=True, timeout=30)
         return self.server
 
     def stop_server(self, announce: bool = False) -> None:

@@ -13,6 +13,10 @@ from workers.config import ConfigurationError, EnvSettings
 from workflows import search_attributes
 
 
+# How long Temporal keeps a closed engagement's history (and shows it in its UI):
+# a month to look back at how it went. The benefit register keeps the outcome,
+# the record and the report for good (R4 holds forever). Compose sets the same.
+RETENTION = "720h"
 SERVER_LIMITS_FILE = Path(__file__).resolve().parents[1] / "deploy" / "temporal" / "dynamicconfig.yaml"
 
 
@@ -67,3 +71,8 @@ def server_limit_flags() -> list[str]:
     for key, constrained_values in yaml.safe_load(SERVER_LIMITS_FILE.read_text()).items():
         flags += ["--dynamic-config-value", f"{key}={constrained_values[0]['value']}"]
     return flags
+
+
+def retention_command(settings: StackSettings) -> list[str]:
+    return [str(temporal_cli()), "operator", "namespace", "update", "--address", f"127.0.0.1:{settings.temporal_port}",
+            "--namespace", settings.temporal_namespace, "--retention", RETENTION]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from devstack.settings import SERVER_LIMITS_FILE, server_limit_flags
+from devstack.settings import RETENTION, SERVER_LIMITS_FILE, server_limit_flags
 from fasttrack.engagement.budget import STATE_BUDGET
 from fasttrack.models import Purchase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
@@ -33,9 +33,19 @@ def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
     assert set(environment) <= known, set(environment) - known
     for name, value in environment.items():
         monkeypatch.setenv(name, str(value))
-    monkeypatch.setenv("FASTTRACK_NOTIFIER_STATE_DIR", str(tmp_path))  # the container's path does not exist here
     settings = WorkerSettings.from_environment()
     assert settings.temporal_address == "temporal:7233"
+    assert settings.register_url.startswith("postgresql+psycopg://fasttrack:")
+
+
+def test_compose_gives_the_register_its_own_database_and_chooses_the_retention():
+    services = COMPOSE["services"]
+    mounts = dict(volume.split(":")[1::-1] for volume in services["postgresql"]["volumes"] if volume.startswith("./"))
+    script = (REPOSITORY / mounts["/docker-entrypoint-initdb.d/register.sql"]).read_text()
+    assert "CREATE DATABASE fasttrack_register OWNER fasttrack" in script
+    assert services["worker"]["environment"]["FASTTRACK_DATABASE_URL"].endswith("@postgresql/fasttrack_register")
+    assert services["worker"]["depends_on"]["postgresql"]["condition"] == "service_healthy"
+    assert services["temporal"]["environment"]["DEFAULT_NAMESPACE_RETENTION"] == RETENTION  # as the dev stack's
 
 
 def test_compose_registers_exactly_the_workflow_search_attributes():
