@@ -39,9 +39,9 @@ from devstack.ports import free_port
 from devstack.processes import DevStack, log_says, stop
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
-from register.store import default_url
 from fasttrack.models import ActionReceipt, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
+from register.store import default_url
 from simulation.record import record
 from simulation.scenario import make_purchase
 from workers.client import record_purchase

@@ -12,7 +12,6 @@ from pydantic import Field
 from workers.config import ConfigurationError, EnvSettings
 from workflows import search_attributes
 
-
 # How long Temporal keeps a closed engagement's history (and shows it in its UI):
 # a month to look back at how it went. The benefit register keeps the outcome,
 # the record and the report for good (R4 holds forever). Compose sets the same.

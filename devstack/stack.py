@@ -17,6 +17,8 @@ import time
 from devstack.ports import port_is_free
 from devstack.processes import DevStack, stop
 from devstack.settings import StackSettings
+from register import Register, RegisterUnavailable
+from register.store import default_url
 from workers.config import ConfigurationError
 
 
@@ -55,11 +57,14 @@ def run(settings: StackSettings) -> int:
             except RuntimeError as error:
                 raise RuntimeError(f"{error} See {server_log_path}.") from None
             sink = stack.start_sink(mail_dir)
+            register = Register(default_url(settings.data_dir))
+            register.migrate()  # ready before the banner: `fasttrack` and the demo read it at once
+            register.dispose()
             worker = stack.start_worker({
                 "FASTTRACK_SMTP_HOST": "127.0.0.1",
                 "FASTTRACK_SMTP_PORT": str(settings.smtp_port),
                 "FASTTRACK_SMTP_SECURITY": "none",
-                "FASTTRACK_NOTIFIER_STATE_DIR": str(settings.data_dir / "notifier"),
+                "FASTTRACK_DATA_DIR": str(settings.data_dir),  # the register's SQLite file goes there
             })
             print(
                 "\n"
@@ -67,6 +72,7 @@ def run(settings: StackSettings) -> int:
                 f"  Temporal UI:      http://127.0.0.1:{settings.ui_port}/namespaces/{settings.temporal_namespace}/workflows\n"
                 f"  Temporal address: 127.0.0.1:{settings.temporal_port} (namespace {settings.temporal_namespace})\n"
                 f"  Mail sent:        {mail_dir}/ (local SMTP sink on port {settings.smtp_port})\n"
+                f"  Benefit register: {settings.data_dir / 'register.db'} (SQLite)\n"
                 f"  Server log:       {server_log_path}\n"
                 "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
@@ -79,7 +85,7 @@ def run(settings: StackSettings) -> int:
                         return 1
                 time.sleep(0.5)
             return 0
-        except RuntimeError as error:
+        except (RuntimeError, RegisterUnavailable) as error:
             print(f"fasttrack stack: {error}", file=sys.stderr)
             return 1
         finally:

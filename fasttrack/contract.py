@@ -27,6 +27,7 @@ class ErrorType(StrEnum):
     INVALID_RECIPIENT = "InvalidRecipient"
     NO_RECIPIENT = "NoRecipient"
     COMPOSITION_FAILED = "CompositionFailed"
+    REGISTER_REFUSED = "RegisterRefused"
 
 
 class Event(StrEnum):

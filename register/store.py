@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from alembic.util import CommandError
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
@@ -42,6 +43,7 @@ class Claim:
     message: str
     record_id: str | None = None
     running: bool = False  # the engagement's workflow has written to the register
+    may_start: bool = False  # an order seen before whose engagement never started, and may still
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,10 @@ def safe_url(url: str) -> str:
 
 
 class Register:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, create: bool = True) -> None:
+        """``create``: a SQLite file that does not exist yet is created (the worker's
+        way); a client refuses instead, so that it never decides R4 against an
+        empty register of its own."""
         self.url = url
         try:
             parsed = make_url(url)
@@ -88,11 +93,19 @@ class Register:
                 "FASTTRACK_DATABASE_URL is not a database URL; use sqlite:///path/register.db "
                 "or postgresql+psycopg://user:password@host/database."
             ) from None
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise RegisterUnavailable(f"The benefit register runs on SQLite or PostgreSQL, not {parsed.drivername}.")
         if parsed.get_backend_name() == "sqlite" and parsed.database and not parsed.database.startswith("file:"):
+            if not create and not Path(parsed.database).exists():
+                raise RegisterUnavailable(
+                    f"There is no benefit register at {parsed.database}. Start the stack (`make run`) first, or set "
+                    "FASTTRACK_DATA_DIR or FASTTRACK_DATABASE_URL to the worker's."
+                )
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_settings)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._migrated = False
 
     def __repr__(self) -> str:
@@ -113,6 +126,8 @@ class Register:
                 raise RegisterUnavailable(
                     f"The benefit register at {safe_url(self.url)} cannot be reached: {error.orig}"
                 ) from None
+            except CommandError as error:  # a schema from a later release, say
+                raise RegisterUnavailable(f"The benefit register's schema cannot be brought up to date: {error}") from None
             self._migrated = True
 
     def dispose(self) -> None:
@@ -138,14 +153,17 @@ class Register:
 
     def _claim(self, db, purchase: Purchase, engagement_id: str, now: datetime) -> Claim:
         seen = db.execute(select(orders).where(orders.c.order_id == purchase.order_id)).first()
+        tenant = db.execute(select(tenants).where(tenants.c.tenant_id == purchase.tenant_id).with_for_update()).first()
         if seen is not None:
             record = self._record_row(db, seen.record_id)
             if seen.tenant_id != purchase.tenant_id:
                 return Claim(ClaimKind.REFUSE, f"Order {purchase.order_id} is already recorded for another tenant.")
+            current = tenant is not None and tenant.record_id == record.record_id
             return Claim(ClaimKind.RECOGNISED,
                          f"Order {purchase.order_id} is already recorded on engagement {record.engagement_id}.",
-                         record.record_id, running=record.first_run_id is not None)
-        tenant = db.execute(select(tenants).where(tenants.c.tenant_id == purchase.tenant_id)).first()
+                         record.record_id, running=record.first_run_id is not None,
+                         may_start=current and record.first_run_id is None and record.closed_at is None
+                         and record.record_id == purchase.order_id)
         if tenant is None:
             self._open_record(db, purchase, engagement_id, now)
             db.execute(insert(tenants).values(tenant_id=purchase.tenant_id, record_id=purchase.order_id,
@@ -175,7 +193,7 @@ class Register:
 
     @staticmethod
     def _record_row(db, record_id: str):
-        return db.execute(select(engagements).where(engagements.c.record_id == record_id)).one()
+        return db.execute(select(engagements).where(engagements.c.record_id == record_id).with_for_update()).one()
 
     @staticmethod
     def _open_record(db, purchase: Purchase, engagement_id: str, now: datetime) -> None:
@@ -197,6 +215,19 @@ class Register:
             db.execute(update(engagements).where(engagements.c.record_id == record_id,
                                                  engagements.c.closed_at.is_(None)).values(closed_at=now))
 
+    def adopt(self, claimed_order: str, earlier: RegisterProgress, closing: RegisterClosing | None,
+              report: str | None) -> None:
+        """An engagement that began before the register existed, found in Temporal
+        when its tenant's next order was claimed: the claim is withdrawn and the
+        engagement recorded instead, so that the order can be decided again."""
+        self.migrate()
+        with self.engine.begin() as db:
+            db.execute(delete(orders).where(orders.c.order_id == claimed_order))
+            db.execute(delete(tenants).where(tenants.c.record_id == claimed_order))
+            db.execute(delete(engagements).where(engagements.c.record_id == claimed_order,
+                                                 engagements.c.first_run_id.is_(None)))
+            self._upsert(db, earlier, self._closing_values(closing, report) if closing else {})
+
     # ---------------------------------------------------------------- from the workflow
 
     def record_progress(self, progress: RegisterProgress) -> None:
@@ -204,16 +235,20 @@ class Register:
         with self.engine.begin() as db:
             self._upsert(db, progress, {})
 
-    def record_closing(self, closing: RegisterClosing, report: str) -> None:
+    def record_closing(self, closing: RegisterClosing, report: str | None) -> None:
         self.migrate()
-        state = closing.final_state
         with self.engine.begin() as db:
-            self._upsert(db, closing.progress, {
-                "closed_at": state.outcome.at if state.outcome else closing.progress.phase_since,
-                "outcome": state.outcome.model_dump(mode="json") if state.outcome else None,
-                "final_state": state.model_dump_json(),
-                "report": report,
-            })
+            self._upsert(db, closing.progress, self._closing_values(closing, report))
+
+    @staticmethod
+    def _closing_values(closing: RegisterClosing, report: str | None) -> dict:
+        outcome = closing.outcome
+        return {
+            "closed_at": outcome.at if outcome else closing.progress.phase_since,
+            "outcome": outcome.model_dump(mode="json") if outcome else None,
+            "final_state": closing.final_state.model_dump_json() if closing.final_state else None,
+            "report": report,
+        }
 
     def _upsert(self, db, progress: RegisterProgress, closing: dict) -> None:
         """Writes what the engagement says of itself; an older write arriving late
@@ -247,12 +282,12 @@ class Register:
     # ---------------------------------------------------------------- reading
 
     def latest(self, engagement_id: str) -> EngagementRecord | None:
-        """The most recent record kept for an engagement id (the tenant's engagement)."""
+        """The tenant's current record, for an engagement id (one per tenant)."""
         self.migrate()
         with self.engine.connect() as db:
             row = db.execute(
-                select(engagements).where(engagements.c.engagement_id == engagement_id)
-                .order_by(engagements.c.opened_at.desc(), engagements.c.record_id.desc()).limit(1)
+                select(engagements).join(tenants, tenants.c.record_id == engagements.c.record_id)
+                .where(engagements.c.engagement_id == engagement_id)
             ).first()
         return None if row is None else _record(row)
 
@@ -295,9 +330,16 @@ def _record(row) -> EngagementRecord:
     )
 
 
+def _sqlite_begin(connection) -> None:
+    # A transaction takes the write lock at once: what a claim reads cannot change
+    # before it writes (SQLite's driver would otherwise begin at the first write).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_settings(connection, _record) -> None:
     # WAL lets the CLI read while the worker writes; a writer waits for another
     # instead of failing at once.
+    connection.isolation_level = None  # transactions begin in _sqlite_begin
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")

@@ -35,7 +35,6 @@ from fasttrack.models import (
 from fasttrack.policy import Plan
 from register import Register
 from simulation.customer import ADMIN, SPECIALIST, SimulatedCustomer
-from workers.client import default_register
 from workers.config import WorkerSettings
 from workers.worker import build_worker
 from workflows.engagement import EngagementWorkflow
@@ -104,7 +103,7 @@ async def running_worker(client: Client, task_queue: str, sink: MailSink, data_d
     """A worker whose notifier sends to ``sink``, a real local SMTP server; its
     register is ``register``, or the one the environment names."""
     settings = WorkerSettings(task_queue=task_queue, smtp_host="127.0.0.1", smtp_port=sink.port, data_dir=data_dir)
-    register = register or default_register(settings)
+    register = register or Register(settings.register_url)
     notifier = notifier_class(settings, DeliveryLedger(register))
     async with build_worker(client, settings, notifier, register):
         yield settings

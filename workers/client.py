@@ -8,7 +8,13 @@ from datetime import datetime, timedelta, timezone
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -20,8 +26,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed, FastTrackError
-from fasttrack.models import EDGE, EngagementInput, Phase, Purchase
+from fasttrack.models import EDGE, EngagementInput, Phase, Purchase, RegisterClosing, RegisterProgress
 from fasttrack.policy import BenefitPolicy
+from fasttrack.report import engagement_report
 from register import Claim, ClaimKind, Register
 from workers.config import ClientSettings
 from workflows import search_attributes as sa
@@ -44,6 +51,10 @@ class EngagementStillClosing(FastTrackError):
 
 class EngagementGone(FastTrackError):
     """The tenant's engagement no longer runs and left no outcome."""
+
+
+class EngagementNotRegistered(FastTrackError):
+    """An engagement from before the register could not be read to record it."""
 
 
 @dataclass
@@ -75,11 +86,13 @@ async def record_purchase(
     engagement_id = engagement_id_for(purchase.tenant_id)
     handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
     claim = await asyncio.to_thread(register.claim, purchase, engagement_id, datetime.now(timezone.utc))
+    if claim.kind is ClaimKind.START and await _adopt_earlier_engagement(handle, purchase, register):
+        claim = await asyncio.to_thread(register.claim, purchase, engagement_id, datetime.now(timezone.utc))
     if claim.kind is ClaimKind.REFUSE:
         raise BenefitAlreadyUsed(claim.message)
     if claim.kind is ClaimKind.ATTACH:
         return PurchaseOutcome(await _attach(handle, purchase, claim, register), False, claim.message)
-    if claim.kind is ClaimKind.RECOGNISED and claim.running:
+    if claim.kind is ClaimKind.RECOGNISED and not claim.may_start:
         return PurchaseOutcome(handle, False, claim.message)
     if claim.kind is ClaimKind.START_AGAIN:
         await _until_run_completes(handle)
@@ -91,7 +104,9 @@ async def record_purchase(
         EngagementInput(purchase=purchase, policy=policy or BenefitPolicy()),
         id=engagement_id,
         task_queue=task_queue,
-        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,  # the register has decided (R4)
+        # A first engagement never follows an earlier run; the register has decided the others (R4).
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE if claim.kind is ClaimKind.START
+        else WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         start_signal="purchase_received",
         start_signal_args=[purchase],
@@ -102,20 +117,55 @@ async def record_purchase(
     return PurchaseOutcome(handle, claim.kind is not ClaimKind.RECOGNISED, claim.message)
 
 
-async def _attach(handle: WorkflowHandle, purchase: Purchase, claim: Claim, register: Register) -> WorkflowHandle:
+async def _adopt_earlier_engagement(handle: WorkflowHandle, purchase: Purchase, register: Register) -> bool:
+    """A tenant new to the register may have an engagement from before it (running,
+    or closed and still kept by Temporal): recorded now, so that R4 sees it."""
     try:
-        await handle.signal(EngagementWorkflow.purchase_received, purchase)
+        description = await handle.describe()
     except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise
-        # Gone without an outcome in the register (terminated, or deleted): the order
-        # stays recorded on it, and the tenant's next purchase may start again.
-        await asyncio.to_thread(register.record_vanished, claim.record_id, datetime.now(timezone.utc))
-        raise EngagementGone(
-            f"Engagement {handle.id} no longer runs and recorded no outcome; order {purchase.order_id} is kept on "
-            "it. Send the next purchase for the tenant to start again."
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    try:
+        state = await handle.query(EngagementWorkflow.state)
+    except (WorkflowQueryFailedError, RPCError) as error:
+        raise EngagementNotRegistered(
+            f"Engagement {handle.id} began before the benefit register and cannot be read now ({error}); "
+            "start the worker and send the purchase again."
         ) from None
-    return handle
+    info = description.raw_description.workflow_execution_info
+    earlier = RegisterProgress(
+        record_id=state.purchase.order_id, engagement_id=handle.id, tenant_id=state.tenant_id,
+        first_run_id=info.first_run_id or description.run_id, run_id=description.run_id, phase=state.phase,
+        phase_since=state.phase_since, opened_at=state.purchase.purchased_at,
+        progress=len(state.timeline) + state.timeline_folded,
+    )
+    closing = None
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        closing = RegisterClosing(progress=earlier, outcome=state.outcome, final_state=state)
+    report = engagement_report(state) if closing else None
+    await asyncio.to_thread(register.adopt, purchase.order_id, earlier, closing, report)
+    return True
+
+
+async def _attach(handle: WorkflowHandle, purchase: Purchase, claim: Claim, register: Register) -> WorkflowHandle:
+    for _ in range(50):
+        try:
+            await handle.signal(EngagementWorkflow.purchase_received, purchase)
+            return handle
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+        if claim.running:
+            break
+        await asyncio.sleep(0.2)  # the engagement's own start, by the order that opened it, may be on its way
+    # Gone without an outcome in the register (terminated, or deleted): the order
+    # stays recorded on it, and the tenant's next purchase may start again.
+    await asyncio.to_thread(register.record_vanished, claim.record_id, datetime.now(timezone.utc))
+    raise EngagementGone(
+        f"Engagement {handle.id} no longer runs and recorded no outcome; order {purchase.order_id} is kept on "
+        "it. Send the next purchase for the tenant to start again."
+    )
 
 
 async def _until_run_completes(handle: WorkflowHandle, within: timedelta = timedelta(seconds=30)) -> None:
@@ -140,7 +190,7 @@ def default_register(settings: ClientSettings | None = None) -> Register:
     file in FASTTRACK_DATA_DIR), one per process."""
     url = (settings or ClientSettings.from_environment()).register_url
     if url not in _registers:
-        _registers[url] = Register(url)
+        _registers[url] = Register(url, create=False)  # the worker creates it
     return _registers[url]
 
 

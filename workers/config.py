@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from fasttrack.contract import TASK_QUEUE
 from fasttrack.models import Email
@@ -65,6 +67,20 @@ class ClientSettings(EnvSettings):
     database_url: str | None = Field(
         None, description="The benefit register's database (SQLAlchemy URL); a SQLite file in the data folder if unset."
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            backend = make_url(value.strip()).get_backend_name()
+        except ArgumentError:
+            raise ValueError("must be a database URL, for example sqlite:///data/register.db or "
+                             "postgresql+psycopg://user:password@host/database") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"the benefit register runs on SQLite or PostgreSQL, not {backend}")
+        return value.strip()
 
     @property
     def register_url(self) -> str:

@@ -26,7 +26,7 @@ from activities.notifier import DeliveryLedger, Notifier
 from activities.register_writes import RegisterActivities
 from register import Register, RegisterUnavailable
 from register.store import safe_url
-from workers.client import connect, default_register
+from workers.client import connect
 from workers.config import ConfigurationError, WorkerSettings
 from workers.logs import configure_logging
 from workflows.engagement import EngagementWorkflow
@@ -47,7 +47,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = None,
                  register: Register | None = None) -> Worker:
-    register = register or default_register(settings)
+    register = register or Register(settings.register_url)  # created on first start
     register.migrate()  # a database that cannot be reached stops the worker here, with its reason
     notifier = notifier or Notifier(settings, DeliveryLedger(register))
     writes = RegisterActivities(register)

@@ -80,6 +80,7 @@ class EngagementWorkflow:
 
         while True:
             if engagement.state.phase.is_closed and self._closes_at_once():
+                await self._register.close(engagement)
                 on_their_way = await self._deliveries.still_on_their_way()
                 await hand_over_messages(engagement, on_their_way)
                 self._show()
@@ -159,7 +160,9 @@ class EngagementWorkflow:
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.logger.info("continuing as new", extra={"history_length": workflow.info().get_current_history_length()})
             workflow.continue_as_new(engagement_input.model_copy(update={"resume": self._engagement.state}))
-        on_their_way = await self._deliveries.still_on_their_way()
+        # A few seconds for messages and register writes on their way: an activity that
+        # completes as this run hands over would fail the task, and the updates in it.
+        on_their_way = await self._deliveries.still_on_their_way(settled=lambda: not self._register.in_flight)
         await workflow.wait_condition(workflow.all_handlers_finished)
         on_their_way = [message for message in on_their_way if message.key in self._deliveries.in_flight]
         carried = engagement_input.model_copy(update={"resume": self._engagement.carried_over(on_their_way)})
@@ -168,6 +171,7 @@ class EngagementWorkflow:
             self._carry_refused_at = workflow.info().get_current_history_length()
             self._engagement.record_too_large_to_carry(size, workflow.now())
             workflow.logger.error("record too large to carry into a fresh history", extra={"bytes": size})
+            self._show()
             return
         if self._engagement.state.record_too_large_since is not None:
             self._engagement.record_fits_again(workflow.now())

@@ -4,6 +4,7 @@ is open, and all at once, to a MessageDeliveryWorkflow, when it closes."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -49,6 +50,9 @@ class Deliveries:
         self.engagement = engagement
         self.in_flight: dict[str, Notification] = {}
         self.late: dict[str, datetime] = {}  # on their way for longer than the policy allows, since when
+        # Messages a late run carried over while flagged late stay late here until they go.
+        delayed = engagement.state.messages_delayed_since is not None
+        self.carried_late = {message.key for message in engagement.state.scheduled_messages} if delayed else set()
 
     def start_due(self) -> None:
         for message in self.engagement.due_messages(workflow.now()):
@@ -57,14 +61,20 @@ class Deliveries:
 
     def needs_review(self) -> bool:
         """The engagement's risk flag no longer says whether a message is late."""
-        return bool(self.late) != (self.engagement.state.messages_delayed_since is not None)
+        return self._any_late() != (self.engagement.state.messages_delayed_since is not None)
 
     def review(self) -> None:
         """Shows a risk while a message is late; clears it once none is."""
-        if self.late and self.engagement.state.messages_delayed_since is None:
+        if self._any_late() and self.engagement.state.messages_delayed_since is None:
             self.engagement.record_messages_delayed(min(self.late.values()), workflow.now())
-        elif not self.late and self.engagement.state.messages_delayed_since is not None:
+        elif not self._any_late() and self.engagement.state.messages_delayed_since is not None:
             self.engagement.record_messages_flowing(workflow.now())
+
+    def _any_late(self) -> bool:
+        if self.carried_late:
+            waiting = {message.key for message in self.engagement.state.scheduled_messages} | set(self.in_flight)
+            self.carried_late &= waiting
+        return bool(self.late) or bool(self.carried_late)
 
     async def _deliver(self, message: Notification) -> None:
         started = workflow.now()
@@ -86,12 +96,14 @@ class Deliveries:
             del self.in_flight[message.key]
             self.late.pop(message.key, None)
 
-    async def still_on_their_way(self) -> list[Notification]:
-        """At closing: a few seconds for those on their way to arrive; the others
-        go to the MessageDeliveryWorkflow with the rest (sent once, by their key)."""
-        if self.in_flight:
+    async def still_on_their_way(self, settled: Callable[[], bool] = lambda: True) -> list[Notification]:
+        """At closing (or continue-as-new): a few seconds for those on their way to
+        arrive, and for whatever else ``settled`` waits for; the others go on later,
+        sent once, by their key."""
+        if self.in_flight or not settled():
             try:
-                await workflow.wait_condition(lambda: not self.in_flight, timeout=self.IN_FLIGHT_AT_CLOSING,
+                await workflow.wait_condition(lambda: not self.in_flight and settled(),
+                                              timeout=self.IN_FLIGHT_AT_CLOSING,
                                               timeout_summary="Messages on their way at closing")
             except asyncio.TimeoutError:
                 pass  # still on their way: handed over below

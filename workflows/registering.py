@@ -1,5 +1,5 @@
 """How the engagement keeps the benefit register current: where it stands at its
-start and at each phase change, and its whole record at closing."""
+start and at each phase change, and its outcome and whole record at closing."""
 
 from __future__ import annotations
 
@@ -8,23 +8,29 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from fasttrack.engagement import Engagement
+    from fasttrack.engagement.budget import carry_fits
     from fasttrack.models import Phase, RegisterClosing, RegisterProgress
 
 # Until the database answers: the register must learn every phase and the outcome.
-REGISTER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+REGISTER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1),
+                             non_retryable_error_types=["RegisterRefused"])
 REGISTER_WRITE_TIMEOUT = timedelta(seconds=30)
 
 
 class RegisterWrites:
     """Progress writes go on their own, so that a database that does not answer
-    holds up no clock; the closing write is awaited before the run completes, so
-    that the register knows the outcome before Temporal's retention can forget it."""
+    holds up no clock; the closing write is the first thing a closing does, and is
+    awaited, so that the register knows the outcome before the tenant's next order
+    and before Temporal's retention can forget the engagement."""
 
     def __init__(self) -> None:
         self._written: tuple[Phase, str] | None = None
+        self._closed = False
+        self.in_flight = 0
 
     def note(self, engagement: Engagement) -> None:
         state = engagement.state
@@ -32,16 +38,33 @@ class RegisterWrites:
         if stands == self._written or state.phase.is_closed or not self._progress_patch():
             return
         self._written = stands
-        asyncio.create_task(self._write("record_progress", _progress(engagement),
-                                        f"Register: {state.phase.value} since {state.phase_since:%Y-%m-%d %H:%M} UTC"))
+        asyncio.create_task(self._progress(engagement))
 
     async def close(self, engagement: Engagement) -> None:
         # Patched on its own: an engagement that ran on older code and closes on this
         # one still leaves its record, whatever its progress writes did.
-        if not workflow.patched("register-at-closing"):
+        if self._closed or not workflow.patched("register-at-closing"):
             return
-        closing = RegisterClosing(progress=_progress(engagement), final_state=engagement.snapshot())
-        await self._write("record_closing", closing, f"Register: closed as {engagement.state.phase.value}")
+        self._closed = True
+        state = engagement.snapshot()
+        closing = RegisterClosing(progress=_progress_of(engagement), outcome=state.outcome, final_state=state)
+        if not carry_fits(len(closing.model_dump_json().encode())):
+            closing = closing.model_copy(update={"final_state": None})  # the outcome, at least
+        try:
+            await self._write("record_closing", closing, f"Register: closed as {state.phase.value}")
+        except ActivityError as error:  # refused for good: the engagement still completes
+            workflow.logger.error("register not written at closing", extra={"error": str(error.cause or error)})
+
+    async def _progress(self, engagement: Engagement) -> None:
+        state = engagement.state
+        self.in_flight += 1
+        try:
+            await self._write("record_progress", _progress_of(engagement),
+                              f"Register: {state.phase.value} since {state.phase_since:%Y-%m-%d %H:%M} UTC")
+        except ActivityError as error:
+            workflow.logger.error("register progress not written", extra={"error": str(error.cause or error)})
+        finally:
+            self.in_flight -= 1
 
     @staticmethod
     def _progress_patch() -> bool:
@@ -54,7 +77,7 @@ class RegisterWrites:
                                         retry_policy=REGISTER_RETRY, summary=summary)
 
 
-def _progress(engagement: Engagement) -> RegisterProgress:
+def _progress_of(engagement: Engagement) -> RegisterProgress:
     state, info = engagement.state, workflow.info()
     return RegisterProgress(
         record_id=state.purchase.order_id, engagement_id=state.engagement_id, tenant_id=state.tenant_id,

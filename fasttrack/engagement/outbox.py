@@ -9,7 +9,13 @@ from fasttrack.contract import Event
 from fasttrack.engagement.budget import DELIVERY_FAILURES
 from fasttrack.engagement.core import ORCHESTRATOR, EngagementCore
 from fasttrack.models import (
-    Audience, EngagementState, Notification, NotificationKind, Phrase, Reminder, ScheduledCall,
+    Audience,
+    EngagementState,
+    Notification,
+    NotificationKind,
+    Phrase,
+    Reminder,
+    ScheduledCall,
 )
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from fasttrack.base import StrictModel
 from fasttrack.models.common import Phase
-from fasttrack.models.state import EngagementState
+from fasttrack.models.state import EngagementState, Outcome
 
 
 class RegisterProgress(StrictModel):
@@ -28,4 +28,7 @@ class RegisterProgress(StrictModel):
 
 class RegisterClosing(StrictModel):
     progress: RegisterProgress
-    final_state: EngagementState
+    outcome: Outcome | None
+    final_state: EngagementState | None = Field(
+        None, description="The whole record; left out when too large for one payload (the outcome is always kept)"
+    )

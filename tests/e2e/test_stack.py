@@ -133,7 +133,8 @@ def test_stack_refuses_a_port_in_use(tmp_path):
         ("FASTTRACK_TEMPORAL_ADDRESS", "localhost:99999", "port must be between 1 and 65535"),
         ("FASTTRACK_MANAGER_EMAIL", "not an email", "FASTTRACK_MANAGER_EMAIL"),
         ("FASTTRACK_LOG_FORMAT", "xml", "FASTTRACK_LOG_FORMAT"),
-        ("FASTTRACK_NOTIFIER_STATE_DIR", "/proc/fasttrack", "FASTTRACK_NOTIFIER_STATE_DIR: cannot create the folder"),
+        ("FASTTRACK_DATABASE_URL", "not a url", "FASTTRACK_DATABASE_URL"),
+        ("FASTTRACK_DATABASE_URL", "mysql://fasttrack@localhost/register", "runs on SQLite or PostgreSQL"),
         ("FASTTRACK_SMTP_SECURITY", "ssl", "FASTTRACK_SMTP_SECURITY"),
     ],
 )

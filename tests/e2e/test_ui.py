@@ -101,6 +101,8 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
 
         # Fabrikam went through a rejected verification: the checkpoint timers and the notice show.
         await page.goto(pages["Fabrikam"])
+        # The timeline draws only the rows that fit the window: a tall one holds this long history.
+        await page.set_viewport_size({"width": 1400, "height": 6000})
         for text in ("Send: Verification 1: items reopened", "Checkpoint call", "Hand over 1 message(s) to workflow"):
             await page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
         # Its closing message went out from the workflow the engagement handed it to.

@@ -217,10 +217,9 @@ SETTINGS_VALUES = st.one_of(HOSTILE_TEXT, st.text(max_size=30), st.sampled_from(
 @pytest.mark.parametrize("variable", [
     "FASTTRACK_TEMPORAL_ADDRESS", "FASTTRACK_TEMPORAL_PORT", "FASTTRACK_SMTP_PORT", "FASTTRACK_SMTP_SECURITY",
     "FASTTRACK_SENDER_EMAIL", "FASTTRACK_MANAGER_EMAIL", "FASTTRACK_LOG_FORMAT", "FASTTRACK_LOG_LEVEL",
-    "FASTTRACK_SHUTDOWN_GRACE_SECONDS", "FASTTRACK_TEMPORAL_TLS",
+    "FASTTRACK_SHUTDOWN_GRACE_SECONDS", "FASTTRACK_TEMPORAL_TLS", "FASTTRACK_DATABASE_URL",
 ])
 def test_bad_configuration_is_a_clear_start_up_error(variable, monkeypatch, tmp_path):
-    monkeypatch.setenv("FASTTRACK_NOTIFIER_STATE_DIR", str(tmp_path))
     for value in generate(SETTINGS_VALUES, 30):
         if "\x00" in value or "\udcff" in value:
             continue  # an environment variable cannot hold these

@@ -136,3 +136,36 @@ async def test_two_purchases_for_one_tenant_at_the_same_moment_open_one_engageme
 
         await eventually(both_recorded, 10, f"the other order was not attached ({orders})")
         await handle.terminate("test finished")
+
+
+async def test_engagements_from_before_the_register_are_adopted_when_their_tenant_orders_again(
+    dev_server_env, task_queue, tmp_path, mail_sink, database_url
+):
+    """A register that knows nothing of a tenant (as on the day it is deployed) finds
+    the tenant's engagement in Temporal and records it before deciding: a closed one
+    refuses the order, an open one takes it."""
+    client = dev_server_env.client
+    earlier, register = Register(default_url(tmp_path / "earlier")), Register(database_url)
+    async with running_worker(client, task_queue, mail_sink, tmp_path, register=earlier):
+        closed = make_purchase(datetime.now(timezone.utc))
+        started = await record_purchase(client, closed, task_queue, BenefitPolicy(business_hours=None), earlier)
+        await wait_for_phase(started.handle, Phase.INITIATE)
+        await started.handle.execute_update(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Postponed"))
+        await started.handle.result()
+        running = await record_purchase(client, make_purchase(datetime.now(timezone.utc)), task_queue,
+                                        register=earlier)
+        await wait_for_phase(running.handle, Phase.INITIATE)
+
+        late = make_purchase(datetime.now(timezone.utc), tenant_id=closed.tenant_id, order_id="ORD-late")
+        with pytest.raises(BenefitAlreadyUsed, match="closed as withdrawn"):
+            await record_purchase(client, late, task_queue, register=register)
+        assert await runs_of(client, started.handle.id) == 1  # nothing started
+        assert register.latest(started.handle.id).outcome.status is Phase.WITHDRAWN
+
+        tenant = running.handle.id.removeprefix("fasttrack-intune-")
+        more = make_purchase(datetime.now(timezone.utc), tenant_id=tenant, order_id="ORD-more")
+        attached = await record_purchase(client, more, task_queue, register=register)
+        assert not attached.created and "attached" in attached.message
+        assert await runs_of(client, running.handle.id) == 1
+        assert register.latest(running.handle.id).first_run_id is not None
+        await running.handle.terminate("test finished")

@@ -87,7 +87,7 @@ class Processes:
             "FASTTRACK_TASK_QUEUE": TASK_QUEUE,
             "FASTTRACK_SMTP_HOST": "127.0.0.1",
             "FASTTRACK_SMTP_PORT": str(self.sink.port),
-            "FASTTRACK_NOTIFIER_STATE_DIR": str(self.folder / "notifier"),
+            "FASTTRACK_DATA_DIR": str(self.folder),  # the register comes from FASTTRACK_DATABASE_URL, shared
             "FASTTRACK_LOG_LEVEL": "INFO",
             "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1",
         }, output=open(self.folder / "worker.log", "ab"))

@@ -35,7 +35,8 @@ def closing_of(purchase, status: Phase, progress: int) -> RegisterClosing:
     state = engagement.state.model_copy(update={
         "phase": status, "outcome": Outcome(status=status, at=NOW + timedelta(days=40)),
     })
-    return RegisterClosing(progress=progress_of(purchase, status, progress), final_state=state)
+    return RegisterClosing(progress=progress_of(purchase, status, progress), outcome=state.outcome,
+                           final_state=state)
 
 
 def claim(register: Register, purchase, at: datetime = NOW):
@@ -130,3 +131,16 @@ def test_an_engagement_from_before_the_register_claims_its_tenant_on_its_first_w
     later = make_purchase(NOW, tenant_id=running.tenant_id, order_id="ORD-later")
     assert claim(register, later).kind is ClaimKind.ATTACH
     assert claim(register, running).kind is ClaimKind.RECOGNISED
+
+
+def test_only_an_unstarted_open_engagement_may_be_started_again_by_its_order(database_url):
+    register = Register(database_url)
+    purchase = make_purchase(NOW)
+    claim(register, purchase)
+    assert claim(register, purchase).may_start  # a start that may not have reached Temporal
+    register.record_vanished(purchase.order_id, NOW)
+    again = claim(register, purchase)
+    assert again.kind is ClaimKind.RECOGNISED and not again.may_start
+    attached = make_purchase(NOW, tenant_id=purchase.tenant_id, order_id="ORD-next")
+    assert claim(register, attached).kind is ClaimKind.START_AGAIN  # gone without an outcome
+    assert not claim(register, make_purchase(NOW, tenant_id=purchase.tenant_id, order_id="ORD-x")).may_start
