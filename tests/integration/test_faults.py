@@ -1,7 +1,8 @@
 """Nothing lost, nothing duplicated: a batch of engagements driven through their
-lifecycle on the real dev server (SQLite file) while the worker process is
-killed with SIGKILL at random moments and the Temporal server is stopped and
-started again in the middle."""
+lifecycle on the real dev server (SQLite file) while one of two worker replicas,
+each with a data folder of its own, is killed with SIGKILL at random moments and
+the Temporal server is stopped and started again in the middle; with the benefit
+register on SQLite, then on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy
+from register import Register
+from register.store import default_url
 from simulation.customer import SimulatedCustomer
 from tests.support.scenario import (
     CUSTOMER,
@@ -45,7 +48,7 @@ from tests.support.scenario import (
     make_purchase,
     make_scope,
 )
-from workers.client import default_register, record_purchase
+from workers.client import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -61,11 +64,13 @@ BATCH = 20
 class Processes:
     """The Temporal dev server and a worker, as separate processes we can kill."""
 
-    def __init__(self, folder: Path, sink: MailSink) -> None:
+    def __init__(self, folder: Path, sink: MailSink, database_url: str) -> None:
         self.stack = DevStack(StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port()), ui=False)
         self.sink = sink
         self.folder = folder
+        self.database_url = database_url
         self.worker: subprocess.Popen | None = None
+        self.replica: subprocess.Popen | None = None
         self.kill_times: list[datetime] = []
 
     @property
@@ -83,14 +88,24 @@ class Processes:
         self.stack.stop_server()
 
     def start_worker(self) -> None:
-        self.worker = self.stack.start_worker({
+        self.worker = self._worker(self.folder, "worker.log")
+
+    def start_replica(self) -> None:
+        """A second worker, never killed, with a data folder of its own: an attempt
+        retried after a kill may run there, and must find the first one's delivery."""
+        self.replica = self._worker(self.folder / "replica", "replica.log")
+
+    def _worker(self, data_dir: Path, log: str) -> subprocess.Popen:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return self.stack.start_worker({
             "FASTTRACK_TASK_QUEUE": TASK_QUEUE,
             "FASTTRACK_SMTP_HOST": "127.0.0.1",
             "FASTTRACK_SMTP_PORT": str(self.sink.port),
-            "FASTTRACK_DATA_DIR": str(self.folder),  # the register comes from FASTTRACK_DATABASE_URL, shared
+            "FASTTRACK_DATA_DIR": str(data_dir),
+            "FASTTRACK_DATABASE_URL": self.database_url,  # the register, shared by the replicas
             "FASTTRACK_LOG_LEVEL": "INFO",
             "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1",
-        }, output=open(self.folder / "worker.log", "ab"))
+        }, output=open(self.folder / log, "ab"))
 
     async def worker_ready(self, timeout: float = 60) -> None:
         """Waits for the newest worker's "worker started" line: on a loaded machine a
@@ -104,7 +119,7 @@ class Processes:
         self.kill_times.append(datetime.now(timezone.utc))
 
     def stop_all(self) -> None:
-        for process in (self.worker, self.stack.server):
+        for process in (self.worker, self.replica, self.stack.server):
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
@@ -176,10 +191,10 @@ async def drive(client: Client, script: Script, today) -> None:
     await customer.enable()
 
 
-def batch() -> list[Script]:
+def batch(size: int) -> list[Script]:
     paths = ["completes", "rejected_then_approved", "withdraws", "never_answers"]
     scripts = []
-    for number in range(BATCH):
+    for number in range(size):
         path = paths[number % len(paths)]
         outcome = {"withdraws": Phase.WITHDRAWN, "never_answers": Phase.EXPIRED}.get(path, Phase.COMPLETED)
         counts = Counter()
@@ -217,20 +232,25 @@ async def chaos(processes: Processes, done: asyncio.Event, seed: int) -> None:
 
 
 @pytest.mark.timeout(420)
-async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path):
+@pytest.mark.parametrize("database, engagements", [("sqlite", BATCH), ("postgresql", BATCH // 2)])
+async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, request, database, engagements):
+    database_url = default_url(tmp_path) if database == "sqlite" else request.getfixturevalue("postgres_database_url")
+    register = Register(database_url)
+    register.migrate()
     sink = MailSink(tmp_path / "mail")
     sink.start()
-    processes = Processes(tmp_path, sink)
+    processes = Processes(tmp_path, sink, database_url)
     processes.start_server()
     processes.start_worker()
+    processes.start_replica()
     try:
         client = await persistently(
             lambda: Client.connect(processes.address, data_converter=pydantic_data_converter), what="connect"
         )
-        scripts = batch()
+        scripts = batch(engagements)
         now = datetime.now(timezone.utc)
         for script in scripts:
-            started = await record_purchase(client, make_purchase(now), TASK_QUEUE, script.policy)
+            started = await record_purchase(client, make_purchase(now), TASK_QUEUE, script.policy, register)
             script.handle = started.handle
         done = asyncio.Event()
         chaos_task = asyncio.create_task(chaos(processes, done, seed=20261126))
@@ -260,9 +280,7 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path):
             await replayer.replay_workflow(history)  # the history is intact and deterministic
 
         # The register: one record per engagement, with its outcome and report, whatever
-        # the kills did to the activities that wrote it (the worker shares it through
-        # FASTTRACK_DATABASE_URL).
-        register = default_register()
+        # the kills did to the activities that wrote it.
         for script in scripts:
             (record,) = register.records_of(script.handle.id.removeprefix(ENGAGEMENT_ID_PREFIX))
             assert record.outcome.status is script.expected_outcome and record.report, script.name
@@ -284,7 +302,8 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path):
             kinds = [message["X-FastTrack-Kind"] for message in sink.messages()
                      if message["X-FastTrack-Engagement"] == script.handle.id]
             assert "engagement_closed" in kinds, script.name
-        print(f"\n{BATCH} engagements, {processes.worker_kills} worker kills (SIGKILL), 1 server restart: "
+        print(f"\n{database}: {engagements} engagements, {processes.worker_kills} worker kills (SIGKILL) of one of two "
+              f"replicas, 1 server restart: "
               f"every outcome and action as scripted; {len(received)} messages, "
               f"{len(copies)} of them sent again after a kill in mid-exchange")
     finally:
