@@ -69,6 +69,8 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
         flags.append(f"messages not sent since {_when(state.messages_delayed_since)} UTC (mail server?)")
     if state.record_too_large_since is not None:
         flags.append(f"record too large to carry over since {_when(state.record_too_large_since)} UTC")
+    if state.signals_refused:
+        flags.append(f"{state.signals_refused} signal(s) refused (see the timeline)")
     if state.delivery_failures:
         flags.append(f"{len(state.delivery_failures)} message(s) not delivered")
     header.add_row("Risk", Text(", ".join(flags), style=RISK_STYLE) if flags else Text("none", style="green"))

@@ -26,6 +26,7 @@ def details_markdown(state: EngagementState, open_work: list[str], reminder: Rem
         ("remediation stalled", state.remediation_stalled),
         ("messages delayed", state.messages_delayed_since is not None),
         ("record too large to carry over", state.record_too_large_since is not None),
+        (f"{state.signals_refused} signal(s) refused (see the timeline)", state.signals_refused > 0),
     ) if raised]
     if flags:
         lines.append(f"**Risk:** {', '.join(flags)}")

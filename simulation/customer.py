@@ -95,3 +95,27 @@ class SimulatedCustomer:
                     await self.act(EngagementWorkflow.select_app, AppSelected(by=self.admin, **self.app))
                 by = self.specialist if task.owner.value == "fasttrack" else self.admin
                 await self.act(EngagementWorkflow.complete_task, TaskDone(by=by, task_id=task.id))
+
+
+class SignallingCustomer(SimulatedCustomer):
+    """Sends each action as a signal of the update's name, with a request id, as a
+    system that does not wait for an answer would; then reads until the engagement
+    has applied it (a refusal, recorded on the timeline, is an error here)."""
+
+    def __init__(self, handle: WorkflowHandle, admin: str = ADMIN, specialist: str = SPECIALIST) -> None:
+        super().__init__(handle, admin, specialist)
+        self.sent = 0
+
+    async def act(self, update, action) -> None:
+        self.sent += 1
+        request_id = f"{self.handle.id}-{self.sent}"
+        refused_before = (await self.state()).signals_refused
+        await self.handle.signal(update.__name__, {**action.model_dump(mode="json"), "request_id": request_id})
+        for _ in range(400):
+            state = await self.state()
+            if request_id in state.signal_requests:
+                return
+            if state.signals_refused > refused_before:
+                raise AssertionError(f"{update.__name__} refused: {state.timeline[-1].detail}")
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{update.__name__} (request {request_id}) was never applied")

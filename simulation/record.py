@@ -24,6 +24,7 @@ from devstack.ports import free_port
 from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
 from fasttrack.models import (
+    ContactMade,
     Forest,
     IdentityModel,
     Phase,
@@ -32,6 +33,7 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy
+from simulation.customer import SignallingCustomer
 from simulation.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
@@ -100,6 +102,19 @@ async def multi_forest(handle: WorkflowHandle, today) -> None:
     await complete_enable(handle)
 
 
+async def signalled(handle: WorkflowHandle, today) -> None:
+    """Actions as signals: applied, refused, of an unknown name, and sent twice."""
+    customer = SignallingCustomer(handle)
+    await customer.act(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+    await handle.signal("complete_task", {"by": CUSTOMER, "task_id": "core.dns"})  # refused: not in Enable
+    await handle.signal("hold_kickof", {"by": FASTTRACK})  # no such signal
+    kickoff = {"by": FASTTRACK, "scope": make_scope().model_dump(mode="json"), "request_id": "kickoff-1"}
+    for _ in range(2):  # applied once
+        await handle.signal("hold_kickoff", kickoff)
+    await customer.until_phase(Phase.ASSESS)
+    await customer.act(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Project postponed"))
+
+
 PATHS = {
     "completed": (completed, {}),
     "ineligible": (ineligible, {"licenses": 100}),
@@ -107,6 +122,7 @@ PATHS = {
     "withdrawn": (withdrawn, {}),
     "rejected_verification": (rejected_verification, {}),
     "multi_forest": (multi_forest, {}),
+    "signalled": (signalled, {}),
 }
 
 

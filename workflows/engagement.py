@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
+    from workflows.action_signals import OTHER_SIGNALS, SIGNALLED_ACTIONS, ActionSignals
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
     from workflows.payloads import read
     from workflows.publishing import Publisher
@@ -49,7 +50,7 @@ ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_i
 
 
 @workflow.defn
-class EngagementWorkflow:
+class EngagementWorkflow(ActionSignals):
     """Carries one tenant's FastTrack engagement for Intune through Initiate,
     Assess, Remediate and Enable, for at most the onboarding window."""
 
@@ -206,7 +207,43 @@ class EngagementWorkflow:
             raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
         workflow.logger.info("action recorded", extra={"action": type(action).__name__, "by": action.by})
         self._show()
+        # Added while engagements were running: those that held their kickoff before
+        # it replay without the message (tests/histories/v1), new ones send it (v2).
+        if isinstance(action, KickoffHeld) and workflow.patched("kickoff-summary-message"):
+            self._engagement.confirm_scope(workflow.now())
         return receipt
+
+    # Signals (workflows/action_signals.py). Added while engagements were running:
+    # those started before dropped them without a trace, and replay the same.
+
+    def _signalled(self, name: str, payload: Any) -> None:
+        if not workflow.patched("actions-as-signals"):
+            return
+        body = dict(payload) if isinstance(payload, dict) else payload
+        request_id = body.pop("request_id", None) if isinstance(body, dict) else None
+        try:
+            if request_id is not None and not (isinstance(request_id, str) and 0 < len(request_id) <= 200
+                                               and request_id.isprintable()):
+                raise ApplicationError("request_id: must be text of at most 200 characters")
+            if request_id is not None and self._engagement.has_applied(request_id):
+                return  # the same signal again: applied once
+            action = read(SIGNALLED_ACTIONS[name], body, edge=True)
+            self._validate(action)
+        except ApplicationError as refusal:
+            self._engagement.record_refused_signal(name, refusal.message, workflow.now())
+            workflow.logger.warning("signal refused", extra={"signal": name, "reason": refusal.message})
+            self._show()
+            return
+        self._act(action)
+        if request_id is not None:
+            self._engagement.record_request(request_id)
+
+    def _unknown_signal(self, name: str) -> None:
+        if not workflow.patched("actions-as-signals"):
+            return
+        known = ", ".join([*SIGNALLED_ACTIONS, *OTHER_SIGNALS])
+        self._engagement.record_refused_signal(name, f"no such signal; the engagement takes {known}", workflow.now())
+        self._show()
 
     @workflow.update(description="FastTrack reached the customer (Initiate).")
     def record_contact(self, payload: Any) -> ActionReceipt:
@@ -226,13 +263,7 @@ class EngagementWorkflow:
 
     @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
     def hold_kickoff(self, payload: Any) -> ActionReceipt:
-        action = read(KickoffHeld, payload)
-        receipt = self._act(action)
-        # Added while engagements were running: those that held their kickoff before
-        # it replay without the message (tests/histories/v1), new ones send it (v2).
-        if workflow.patched("kickoff-summary-message"):
-            self._engagement.confirm_scope(workflow.now())
-        return receipt
+        return self._act(read(KickoffHeld, payload))
 
     @hold_kickoff.validator
     def _validate_kickoff(self, payload: Any) -> None:

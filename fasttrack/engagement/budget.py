@@ -22,6 +22,7 @@ STATE_BUDGET = 512 * 1024  # bytes of JSON for the state carried across continue
 # payload over 1 MiB (deploy/temporal/dynamicconfig.yaml).
 CARRY_LIMIT = 960 * 1024
 DELIVERY_FAILURES = 50  # the latest kept on the engagement; the timeline has them all
+SIGNAL_REQUESTS = 200  # request ids remembered: a signal sent again after that many others applies again
 TIMELINE_DETAIL = 500  # characters of a note or reason kept in the timeline
 TIMELINE_EVENTS = 1_000  # entries kept; older routine ones are folded into a count...
 TIMELINE_BUDGET = 256 * 1024  # ...and as many more as it takes to keep the timeline under this many bytes

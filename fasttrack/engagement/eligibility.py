@@ -6,6 +6,7 @@ from datetime import datetime
 
 from fasttrack.business_time import default_time_zone
 from fasttrack.contract import Event
+from fasttrack.engagement.budget import SIGNAL_REQUESTS
 from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, EngagementCore
 from fasttrack.models import (
     EligibilityVerdict,
@@ -91,6 +92,18 @@ class EligibilityRules(EngagementCore):
             f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
             " (attached to this engagement)",
         )
+
+    def has_applied(self, request_id: str) -> bool:
+        return request_id in self.state.signal_requests
+
+    def record_request(self, request_id: str) -> None:
+        self.state.signal_requests.append(request_id)
+        del self.state.signal_requests[:-SIGNAL_REQUESTS]
+
+    def record_refused_signal(self, name: str, reason: str, now: datetime) -> None:
+        """A signalled action that the update of its name would have refused: noted, and shown as a risk."""
+        self.state.signals_refused += 1
+        self._record(now, Event.EVENT_REFUSED, ORCHESTRATOR, f"Signal {name[:100]} refused: {reason}"[:500])
 
     def record_refused_event(self, event: str, reason: str, now: datetime) -> None:
         """An event from another system that could not be read: noted, nothing else."""

@@ -93,6 +93,10 @@ class EngagementState(StrictModel):
     message_delivery_id: str | None = Field(
         None, description="The workflow that delivers the messages still due when the engagement closed."
     )
+    signal_requests: list[str] = Field(
+        default_factory=list, description="Request ids of the latest signalled actions: each is applied once."
+    )
+    signals_refused: int = Field(0, description="Signalled actions refused (each on the timeline): a risk.")
     timeline: list[TimelineEvent] = Field(default_factory=list)
     timeline_folded: int = Field(0, description="Routine timeline entries folded away to keep the record small.")
     next_reminder: Reminder | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,11 +10,12 @@ import yaml
 
 from devstack.settings import RETENTION, SERVER_LIMITS_FILE, server_limit_flags
 from fasttrack.engagement.budget import STATE_BUDGET
-from fasttrack.models import Purchase, Scope, SourceEnvironment
+from fasttrack.models import EDGE, Purchase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
 from fasttrack.rules import assess_environment, scope_problems
 from workers.config import ENV_PREFIX, WorkerSettings
 from workflows import search_attributes as sa
+from workflows.action_signals import SIGNALLED_ACTIONS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
@@ -81,3 +83,12 @@ def test_compose_and_the_dev_server_refuse_oversized_requests_with_the_same_limi
     assert limits["limit.blobSize.error"][0]["value"] >= 2 * STATE_BUDGET  # room for an engagement's own payloads
     flags = server_limit_flags()
     assert f"limit.blobSize.error={limits['limit.blobSize.error'][0]['value']}" in flags
+
+
+def test_the_signal_examples_cover_every_action_and_pass_its_checks():
+    examples = json.loads((REPOSITORY / "examples" / "signals.json").read_text())
+    assert set(examples) == set(SIGNALLED_ACTIONS)
+    for name, payload in examples.items():
+        body = {key: value for key, value in payload.items() if key != "request_id"}
+        SIGNALLED_ACTIONS[name].model_validate(body, context=EDGE)  # the strict rules of the edge
+        assert payload["request_id"]

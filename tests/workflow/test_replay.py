@@ -24,13 +24,16 @@ HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 RECORDED = sorted(HISTORIES.glob("*/*.json"))
 PATHS = {"completed", "ineligible", "expired", "withdrawn", "rejected_verification", "multi_forest"}
 CARRIED_OVER_SINCE = 7  # a run that continues as new with messages on its way ("carry-over")
+SIGNALLED_SINCE = 9  # actions as signals ("actions-as-signals")
 
 
 def test_the_corpus_covers_every_reference_path():
     versions = sorted({path.parent.name for path in RECORDED})
     assert versions, "no recorded histories"
     for version in versions:
-        expected = PATHS | ({"carried_over"} if int(version[1:]) >= CARRIED_OVER_SINCE else set())
+        number = int(version[1:])
+        expected = PATHS | ({"carried_over"} if number >= CARRIED_OVER_SINCE else set()) \
+            | ({"signalled"} if number >= SIGNALLED_SINCE else set())
         assert {path.stem for path in RECORDED if path.parent.name == version} == expected, version
 
 
