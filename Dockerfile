@@ -1,4 +1,4 @@
-# The worker image of docker-compose.yml.
+# The image of docker-compose.yml's worker and HTTP intake.
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -7,6 +7,8 @@ COPY workflows workflows
 COPY activities activities
 COPY workers workers
 COPY register register
+COPY intake intake
+COPY cli cli
 RUN pip install --no-cache-dir . && useradd --system fasttrack && mkdir -p /var/lib/fasttrack \
     && chown fasttrack /var/lib/fasttrack
 # The register's SQLite file goes here unless FASTTRACK_DATABASE_URL names a database (compose does).

@@ -23,10 +23,11 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
@@ -35,15 +36,17 @@ from temporalio.worker import Replayer
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
 from cli.demo import Customer, completes
-from devstack.ports import free_port
-from devstack.processes import DevStack, log_says, stop
+from devstack.intake_secrets import development_secrets, intake_environment
+from devstack.ports import free_port, port_is_open
+from devstack.processes import DevStack, log_says, stop, wait_for
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
-from fasttrack.models import ActionReceipt, RemediationItemDone
+from fasttrack.models import ActionReceipt, CheckpointHeld, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from register.store import default_url
+from simulation.customer import SPECIALIST, SimulatedCustomer
 from simulation.record import record
-from simulation.scenario import make_purchase
+from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from workers.client import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
@@ -107,6 +110,9 @@ class Stack:
         # The benchmark's own register, for its clients and its worker alike.
         os.environ["FASTTRACK_DATABASE_URL"] = default_url(folder)
         self.worker: subprocess.Popen | None = None
+        self.intake: subprocess.Popen | None = None
+        self.intake_port = free_port()
+        self.secrets = development_secrets(folder)
 
     @property
     def address(self) -> str:
@@ -122,9 +128,15 @@ class Stack:
             "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
         }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
         await log_says(self.folder / "worker.log", "bench worker ready", process=self.worker)
+        self.intake = self.stack.start_worker({
+            "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_DATA_DIR": str(self.folder),
+            **intake_environment(self.secrets, self.intake_port),
+        }, module="intake.service", output=open(self.folder / "intake.log", "ab"))
+        wait_for(lambda: port_is_open(self.intake_port), self.intake, "The HTTP intake")
         return client
 
     def stop(self) -> None:
+        stop(self.intake, "the benchmark's intake")
         stop(self.worker, "the benchmark's worker")
         self.stack.stop_server()
         self.sink.stop()
@@ -317,6 +329,38 @@ async def at_rest(client: Client, stack: Stack, count: int, report: Report) -> d
     return {"waiting": waiting, "rss_before_kib": rss_before, "rss_after_kib": rss_after, "start_rates": rates}
 
 
+async def intake_overhead(client: Client, stack: Stack, samples: int, report: Report) -> dict:
+    """The same operator's action (a checkpoint held), through the HTTP intake and
+    as a direct update, turn and turn about on one engagement in Remediate."""
+    console.print(f"[bold]6. HTTP intake[/bold]: {samples} actions through it, {samples} direct")
+    purchase = make_purchase(datetime.now(timezone.utc))
+    started = await record_purchase(client, purchase, TASK_QUEUE, BenefitPolicy(business_hours=None))
+    customer = SimulatedCustomer(started.handle)
+    await customer.until_phase(Phase.INITIATE)
+    await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date.today())
+    direct, through_http = [], []
+    headers = {"Authorization": f"Bearer {stack.secrets['operator_token']}"}
+    url = f"/v1/engagements/{purchase.tenant_id}/actions/hold_checkpoint"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.intake_port}", headers=headers,
+                                 timeout=60) as http:
+        for number in range(samples):
+            began = time.perf_counter()
+            await started.handle.execute_update(EngagementWorkflow.hold_checkpoint,
+                                                CheckpointHeld(by=SPECIALIST, note=f"direct {number}"))
+            direct.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            answer = await http.post(url, json={"note": f"through the intake {number}"})
+            through_http.append((time.perf_counter() - began) * 1000)
+            assert answer.status_code == 200, answer.text
+    await started.handle.terminate("benchmark finished")
+    overhead = percentile(through_http, 0.5) - percentile(direct, 0.5)
+    report.add(Figure("HTTP intake overhead p50 (a checkpoint held)", overhead, "ms", budget="≤ 10 ms",
+                      passed=overhead <= 10,
+                      note=f"through the intake p50 {percentile(through_http, 0.5):.1f} ms, "
+                           f"direct update p50 {percentile(direct, 0.5):.1f} ms"))
+    return {"direct_ms": direct, "http_ms": through_http}
+
+
 def markdown(report: Report, meta: dict) -> str:
     lines = [
         f"Benchmark of {meta['finished']} on {meta['cpus']} CPU(s) ({meta['machine']}), Python {meta['python']}, "
@@ -345,6 +389,7 @@ async def main(arguments: argparse.Namespace) -> int:
                                                             report)
             await histories_and_replay(client, folder / "histories", arguments.replay_repeats, report)
             report.details["at_rest"] = await at_rest(client, stack, arguments.at_rest, report)
+            report.details["intake"] = await intake_overhead(client, stack, arguments.intake_samples, report)
         finally:
             stack.stop()
     cli_version = subprocess.run([str(Path(sys.executable).parent / "temporal"), "--version"], capture_output=True,
@@ -373,12 +418,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--engagements", type=int, default=40, help="engagements driven through the lifecycle")
     parser.add_argument("--concurrency", type=int, default=8, help="engagements driven at the same time")
     parser.add_argument("--replay-repeats", type=int, default=30)
+    parser.add_argument("--intake-samples", type=int, default=100, help="actions through the HTTP intake")
     parser.add_argument("--output", default=str(RESULTS), help="where latest.json and latest.md go")
     parser.add_argument("--smoke", action="store_true", help="a tiny run, to check the benchmark works")
     arguments = parser.parse_args(argv)
     if arguments.smoke:
         arguments.at_rest, arguments.engagements, arguments.concurrency, arguments.replay_repeats = 50, 4, 2, 3
-    for name in ("at_rest", "engagements", "concurrency", "replay_repeats"):
+        arguments.intake_samples = 10
+    for name in ("at_rest", "engagements", "concurrency", "replay_repeats", "intake_samples"):
         if getattr(arguments, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return arguments

@@ -86,11 +86,13 @@ async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
     return handle
 
 
-async def perform(client: Client, reference: str, update, action: Action) -> ActionReceipt:
+async def perform(client: Client, reference: str, update, action: Action, update_id: str | None = None,
+                  register: Register | None = None) -> ActionReceipt:
+    """Applies an action through its update (``update_id``: applied once however often it is sent)."""
     try:
         handle = await _existing_handle(client, reference)
     except EngagementNotFound:
-        kept = await asyncio.to_thread(default_register().latest, resolve_engagement_id(reference))
+        kept = await asyncio.to_thread((register or default_register()).latest, resolve_engagement_id(reference))
         if kept is None or kept.outcome is None:
             raise
         raise ActionRefused(f"Engagement {kept.engagement_id} closed as {kept.outcome.status.value} on "
@@ -102,7 +104,7 @@ async def perform(client: Client, reference: str, update, action: Action) -> Act
             f"Engagement {handle.id} is closed ({state.phase.value}); it takes no more actions."
         )
     try:
-        return await handle.execute_update(update, action)
+        return await handle.execute_update(update, action, id=update_id)
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause)

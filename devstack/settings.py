@@ -24,6 +24,7 @@ class StackSettings(EnvSettings):
     temporal_port: Annotated[int, Field(ge=1, le=65535)] = 7233
     ui_port: Annotated[int, Field(ge=1, le=65535)] = 8233
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 2525
+    intake_port: Annotated[int, Field(ge=1, le=65535)] = 8380
     temporal_namespace: str = "default"
 
 

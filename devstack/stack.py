@@ -14,8 +14,9 @@ import signal
 import sys
 import time
 
-from devstack.ports import port_is_free
-from devstack.processes import DevStack, stop
+from devstack.intake_secrets import OPERATOR, READER, development_secrets, intake_environment
+from devstack.ports import port_is_free, port_is_open
+from devstack.processes import DevStack, stop, wait_for
 from devstack.settings import StackSettings
 from register import Register, RegisterUnavailable
 from register.store import default_url
@@ -27,6 +28,7 @@ def run(settings: StackSettings) -> int:
         (settings.temporal_port, "FASTTRACK_TEMPORAL_PORT"),
         (settings.ui_port, "FASTTRACK_UI_PORT"),
         (settings.smtp_port, "FASTTRACK_SMTP_PORT"),
+        (settings.intake_port, "FASTTRACK_INTAKE_PORT"),
     )
     for port, what in ports:
         if not port_is_free(port):
@@ -48,7 +50,7 @@ def run(settings: StackSettings) -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     stack = DevStack(settings)
-    worker = sink = None
+    worker = sink = intake = None
     with open(server_log_path, "ab") as server_log:
         try:
             print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
@@ -66,6 +68,10 @@ def run(settings: StackSettings) -> int:
                 "FASTTRACK_SMTP_SECURITY": "none",
                 "FASTTRACK_DATA_DIR": str(settings.data_dir),  # the register's SQLite file goes there
             })
+            made = development_secrets(settings.data_dir)
+            intake = stack.start_worker({"FASTTRACK_DATA_DIR": str(settings.data_dir),
+                                         **intake_environment(made, settings.intake_port)}, module="intake.service")
+            wait_for(lambda: port_is_open(settings.intake_port), intake, "The HTTP intake")
             print(
                 "\n"
                 "FastTrack onboarding orchestrator is running.\n"
@@ -73,13 +79,20 @@ def run(settings: StackSettings) -> int:
                 f"  Temporal address: 127.0.0.1:{settings.temporal_port} (namespace {settings.temporal_namespace})\n"
                 f"  Mail sent:        {mail_dir}/ (local SMTP sink on port {settings.smtp_port})\n"
                 f"  Benefit register: {settings.data_dir / 'register.db'} (SQLite)\n"
+                f"  HTTP intake:      http://127.0.0.1:{settings.intake_port}/docs (development secrets, kept in "
+                f"{settings.data_dir / 'intake-dev-secrets.json'}):\n"
+                f"    commerce secret {made['commerce_secret']}\n"
+                f"    portal secret   {made['portal_secret']}\n"
+                f"    operator token  {made['operator_token']} ({OPERATOR})\n"
+                f"    reader token    {made['reader_token']} ({READER})\n"
                 f"  Server log:       {server_log_path}\n"
                 "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )
             while not stop_requested:
-                for process, name in ((server, "The Temporal server"), (worker, "The worker"), (sink, "The SMTP sink")):
+                for process, name in ((server, "The Temporal server"), (worker, "The worker"), (sink, "The SMTP sink"),
+                                      (intake, "The HTTP intake")):
                     if process.poll() is not None:
                         print(f"{name} exited (status {process.returncode}); see {server_log_path} for the server.")
                         return 1
@@ -89,6 +102,7 @@ def run(settings: StackSettings) -> int:
             print(f"fasttrack stack: {error}", file=sys.stderr)
             return 1
         finally:
+            stop(intake, "the HTTP intake", announce=True)
             stop(worker, "the worker", announce=True)
             stop(sink, "the SMTP sink", announce=True)
             stack.stop_server(announce=True)

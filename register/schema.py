@@ -55,3 +55,12 @@ deliveries = Table(
     Column("message_id", String(300), primary_key=True),
     Column("delivered_at", DateTime(timezone=True), nullable=False),
 )
+
+# Signed requests seen in the last minutes: the same request sent again is refused
+# (replay protection shared by every intake replica).
+signed_requests = Table(
+    "signed_requests",
+    metadata,
+    Column("signature", String(100), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
 from fasttrack.errors import FastTrackError
 from fasttrack.models import EngagementState, Outcome, Phase, Purchase, RegisterClosing, RegisterProgress
-from register.schema import deliveries, engagements, orders, tenants
+from register.schema import deliveries, engagements, orders, signed_requests, tenants
 
 _MIGRATING = threading.Lock()
 CLAIM_ATTEMPTS = 5  # a lost race with another purchase for the tenant is decided again
@@ -311,6 +311,17 @@ class Register:
         with self.engine.begin() as db:
             db.execute(self._insert(deliveries).values(message_id=message_id, delivered_at=at)
                        .on_conflict_do_nothing(index_elements=[deliveries.c.message_id]))
+
+    # ---------------------------------------------------------------- signed requests
+
+    def first_sight(self, signature: str, now: datetime, forget_before: datetime) -> bool:
+        """Whether a signed request is new; those signed before ``forget_before`` are forgotten."""
+        self.migrate()
+        with self.engine.begin() as db:
+            db.execute(delete(signed_requests).where(signed_requests.c.seen_at < forget_before))
+            added = db.execute(self._insert(signed_requests).values(signature=signature, seen_at=now)
+                               .on_conflict_do_nothing(index_elements=[signed_requests.c.signature]))
+            return added.rowcount == 1
 
     def counts(self) -> dict[str, int]:
         self.migrate()

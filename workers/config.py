@@ -33,11 +33,16 @@ class ConfigurationError(SystemExit):
 def _settings_error(settings_class: type[BaseSettings], error: ValidationError) -> ConfigurationError:
     lines = ["Invalid configuration:"]
     for problem in error.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else "?"
-        variable = f"{ENV_PREFIX}{field.upper()}"
+        message = problem["msg"].removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule over several settings: its message names them
+            lines.append(f"  {message[:1].upper()}{message[1:]}")
+            continue
+        variable = f"{ENV_PREFIX}{str(problem['loc'][0]).upper()}"
         value = os.environ.get(variable)
         shown = f" (got {value!r})" if value is not None else ""
-        lines.append(f"  {variable}: {problem['msg'].removeprefix('Value error, ')}{shown}")
+        if any(word in variable for word in ("SECRET", "PASSWORD", "TOKEN", "API_KEY")):
+            shown = ""  # never printed: it would end up in logs
+        lines.append(f"  {variable}: {message}{shown}")
     return ConfigurationError("\n".join(lines))
 
 

@@ -29,10 +29,11 @@ def test_benchmark_smoke_mode_measures_every_figure(tmp_path):
         "replay p50, rejected_verification",
         "worker memory per cached engagement",
         "visibility query by phase (count + first 100)",
+        "HTTP intake overhead p50 (a checkpoint held)",
     ):
         assert expected in names
     budgets = [figure for figure in results["figures"] if figure["budget"]]
-    assert len(budgets) == 6 and all(figure["passed"] in (True, False) for figure in budgets)
+    assert len(budgets) == 7 and all(figure["passed"] in (True, False) for figure in budgets)
     assert results["meta"]["cpus"] >= 1 and results["meta"]["temporalio"]
     table = (tmp_path / "latest.md").read_text()
     assert "| figure | value | baseline |" in table and table in finished.stdout

@@ -22,6 +22,7 @@ class Stack:
         self.port = free_port()
         self.ui_port = free_port()
         self.smtp_port = free_port()
+        self.intake_port = free_port()
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
         self.register = Register(default_url(data_dir))
@@ -33,6 +34,7 @@ class Stack:
             "FASTTRACK_TEMPORAL_PORT": str(self.port),
             "FASTTRACK_UI_PORT": str(self.ui_port),
             "FASTTRACK_SMTP_PORT": str(self.smtp_port),
+            "FASTTRACK_INTAKE_PORT": str(self.intake_port),
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         already_written = self.output.stat().st_size if self.output.exists() else 0

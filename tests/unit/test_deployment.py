@@ -92,3 +92,13 @@ def test_the_signal_examples_cover_every_action_and_pass_its_checks():
         body = {key: value for key, value in payload.items() if key != "request_id"}
         SIGNALLED_ACTIONS[name].model_validate(body, context=EDGE)  # the strict rules of the edge
         assert payload["request_id"]
+
+
+def test_compose_runs_the_intake_from_the_image_with_required_secrets():
+    intake = COMPOSE["services"]["intake"]
+    assert intake["build"] == "." and intake["command"] == ["python", "-m", "intake.service"]
+    for variable in ("FASTTRACK_COMMERCE_SECRET", "FASTTRACK_PORTAL_SECRET", "FASTTRACK_INTAKE_TOKENS"):
+        assert ":?" in intake["environment"][variable]  # compose refuses to start without it
+    image = (REPOSITORY / "Dockerfile").read_text()
+    for package in ("fasttrack", "workflows", "activities", "workers", "register", "intake", "cli"):
+        assert f"COPY {package} {package}" in image

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
     "fasttrack": {
         "temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests",
-        "register", "sqlalchemy", "alembic",
+        "register", "sqlalchemy", "alembic", "intake", "fastapi",
     },
     "register": {"temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests"},
     "workflows": {"workers", "cli", "simulation", "devstack", "bench", "tests", "register", "sqlalchemy"},
@@ -23,6 +23,7 @@ FORBIDDEN = {
     "devstack": {"cli", "simulation", "bench", "tests"},
     "simulation": {"bench", "tests", "cli"},
     "bench": {"tests"},
+    "intake": {"simulation", "devstack", "bench", "tests"},
 }
 # The one documented exception: the sandbox's file reads for time-zone and holiday data.
 ALLOWED = {("fasttrack/sandbox.py", "temporalio")}

@@ -1,0 +1,202 @@
+"""The intake's HTTP API (its OpenAPI document is at /docs and /openapi.json).
+
+- ``POST /v1/purchases`` (commerce, signed): starts the tenant's engagement or
+  attaches the order, in one Temporal call once the register has decided (R4).
+  201 when it started an engagement, 200 when the order was recognised or attached.
+- ``POST /v1/engagements/{tenant}/assistance`` (the portal, signed): 202, the
+  request is on its way to the engagement as a signal.
+- ``POST /v1/engagements/{tenant}/actions/{action}`` (operators' bearer tokens):
+  200 with the engagement's receipt once applied; ``by`` is the token's actor.
+- ``GET /v1/engagements/{tenant}``, ``…/timeline``, ``…/report``: readings.
+
+Every error is ``application/problem+json`` (RFC 9457) with the sentence the
+`fasttrack` command would print."""
+
+# No `from __future__ import annotations` here: FastAPI reads the routes'
+# annotations, whose dependencies are closures of create_app.
+
+
+import asyncio
+import json
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from cli.engagements import CommandError, EngagementNotFound, perform, read_state, resolve_engagement_id
+from fasttrack.models import EDGE, Purchase
+from fasttrack.report import engagement_report
+from intake.settings import Caller, IntakeSettings, Role
+from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, verify
+from register import Register, RegisterUnavailable
+from workers.client import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
+from workflows.action_signals import SIGNALLED_ACTIONS
+from workflows.engagement import EngagementWorkflow
+
+PROBLEM = "application/problem+json"
+TENANT = Annotated[str, Path(description="The tenant id (a GUID) or the engagement id", max_length=120)]
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.headers = status, title, detail, headers
+
+
+def problem_response(problem: Problem) -> JSONResponse:
+    body = {"type": "about:blank", "title": problem.title, "status": problem.status, "detail": problem.detail}
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=problem.headers)
+
+
+def _field_errors(error: ValidationError | RequestValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"] if part not in ("body", "path", "query", "header"))
+        lines.append(f"{where or 'the request'}: {str(item['msg']).removeprefix('Value error, ')}")
+    return "; ".join(lines)
+
+
+def create_app(settings: IntakeSettings, client: Client, register: Register) -> FastAPI:
+    app = FastAPI(title="FastTrack onboarding orchestrator — intake", version="1",
+                  description=__doc__, openapi_url="/openapi.json", docs_url="/docs")
+    bearer = HTTPBearer(auto_error=False)
+
+    @app.exception_handler(Problem)
+    async def _problem(_request: Request, problem: Problem) -> JSONResponse:
+        return problem_response(problem)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return problem_response(Problem(422, "Invalid request", _field_errors(error)))
+
+    async def signed(request: Request, secret: str) -> bytes:
+        body = await request.body()
+        now = datetime.now(timezone.utc)
+        try:
+            verify(secret, request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER), body, now)
+        except SignatureRefused as refused:
+            raise Problem(401, "Signature refused", str(refused)) from None
+        fresh = await asyncio.to_thread(register.first_sight, request.headers[SIGNATURE_HEADER], now,
+                                        now - 2 * WINDOW)
+        if not fresh:
+            raise Problem(409, "Request replayed", "This signed request was already received; sign a new one.")
+        return body
+
+    def caller(role: Role):
+        async def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+            if credentials is None:
+                raise Problem(401, "Token required", "Send your token as Authorization: Bearer <token>.",
+                              {"WWW-Authenticate": "Bearer"})
+            found = settings.intake_tokens.get(credentials.credentials)
+            if found is None:
+                raise Problem(401, "Token refused", "This token is not known.", {"WWW-Authenticate": "Bearer"})
+            if role is Role.OPERATOR and found.role is not Role.OPERATOR:
+                raise Problem(403, "Not allowed", f"{found.actor} may read engagements, not act on them.")
+            return found
+        return authorised
+
+    async def answered(work):
+        """Runs a call on Temporal or the register; their refusals become problems."""
+        try:
+            return await work
+        except BenefitAlreadyUsed as refusal:
+            raise Problem(409, "Benefit already used", str(refusal)) from None
+        except (EngagementStillClosing, RegisterUnavailable) as busy:
+            raise Problem(503, "Try again", str(busy), {"Retry-After": "5"}) from None
+        except EngagementGone as gone:
+            raise Problem(409, "Engagement gone", str(gone)) from None
+        except EngagementNotFound as missing:
+            raise Problem(404, "No such engagement", str(missing)) from None
+        except CommandError as refusal:
+            raise Problem(409, "Refused", str(refusal)) from None
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                raise Problem(404, "No such engagement", str(error)) from None
+            raise Problem(503, "Temporal did not answer", str(error), {"Retry-After": "5"}) from None
+
+    def engagement_of(tenant: str) -> str:
+        try:
+            return resolve_engagement_id(tenant)
+        except CommandError as bad:
+            raise Problem(404, "No such engagement", str(bad)) from None
+
+    @app.post("/v1/purchases", status_code=201, tags=["commerce"],
+              summary="A license purchase (signed by commerce): starts or attaches, once per order id")
+    async def purchases(request: Request) -> JSONResponse:
+        body = await signed(request, settings.commerce_secret.get_secret_value())
+        try:
+            purchase = Purchase.model_validate_json(body, context=EDGE)
+        except ValidationError as error:
+            raise Problem(422, "Invalid purchase", _field_errors(error)) from None
+        outcome = await answered(record_purchase(client, purchase, settings.task_queue, register=register))
+        return JSONResponse({"engagement_id": outcome.handle.id, "created": outcome.created,
+                             "message": outcome.message}, status_code=201 if outcome.created else 200)
+
+    @app.post("/v1/engagements/{tenant}/assistance", status_code=202, tags=["portal"],
+              summary="The customer asked for assistance in the portal (signed): sent to the engagement")
+    async def assistance(request: Request, tenant: TENANT) -> JSONResponse:
+        body = await signed(request, settings.portal_secret.get_secret_value())
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            raise Problem(422, "Invalid request", "the body must be JSON") from None
+        if not isinstance(payload, dict):
+            raise Problem(422, "Invalid request", "the body must be a JSON object")
+        action = {**payload, "by": settings.portal_actor}
+        try:
+            SIGNALLED_ACTIONS["request_assistance"].model_validate(
+                {key: value for key, value in action.items() if key != "request_id"}, context=EDGE)
+        except ValidationError as error:
+            raise Problem(422, "Invalid request", _field_errors(error)) from None
+        engagement_id = engagement_of(tenant)
+        handle = client.get_workflow_handle(engagement_id)
+        await answered(handle.signal("request_assistance", action))
+        return JSONResponse({"engagement_id": engagement_id, "accepted": True}, status_code=202)
+
+    @app.post("/v1/engagements/{tenant}/actions/{action}", tags=["operators"],
+              summary="An operator's action (bearer token): applied, with the engagement's receipt")
+    async def act(
+        tenant: TENANT,
+        action: Annotated[str, Path(description="One of: " + ", ".join(SIGNALLED_ACTIONS))],
+        fields: dict[str, Any],
+        who: Annotated[Caller, Depends(caller(Role.OPERATOR))],
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> JSONResponse:
+        model = SIGNALLED_ACTIONS.get(action)
+        if model is None:
+            raise Problem(404, "No such action", f"Actions: {', '.join(SIGNALLED_ACTIONS)}.")
+        if "by" in fields:
+            raise Problem(422, "Invalid request", "by: set from your token, not from the body")
+        try:
+            built = model.model_validate({**fields, "by": who.actor}, context=EDGE)
+        except ValidationError as error:
+            raise Problem(422, "Invalid request", _field_errors(error)) from None
+        update = getattr(EngagementWorkflow, action)
+        receipt = await answered(perform(client, tenant, update, built, update_id=idempotency_key,
+                                         register=register))
+        return JSONResponse(receipt.model_dump(mode="json"))
+
+    @app.get("/v1/engagements/{tenant}", tags=["readings"], summary="Where the engagement stands (its record)")
+    async def status(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
+        state = await answered(read_state(client, tenant, register))
+        return JSONResponse(state.model_dump(mode="json"))
+
+    @app.get("/v1/engagements/{tenant}/timeline", tags=["readings"], summary="What happened, in order")
+    async def timeline(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
+        state = await answered(read_state(client, tenant, register))
+        return JSONResponse([event.model_dump(mode="json") for event in state.timeline])
+
+    @app.get("/v1/engagements/{tenant}/report", tags=["readings"], response_class=PlainTextResponse,
+             summary="The engagement's report (Markdown)")
+    async def report(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> PlainTextResponse:
+        state = await answered(read_state(client, tenant, register))
+        return PlainTextResponse(engagement_report(state), media_type="text/markdown; charset=utf-8")
+
+    return app
+

@@ -1,0 +1,200 @@
+"""The HTTP intake as commerce, the portal and operators call it, against the real
+stack: the dev server, a worker and the intake as processes, and httpx."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import date, datetime, timezone
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from fasttrack.models import Phase
+from simulation.customer import ADMIN, SPECIALIST, SimulatedCustomer
+from tests.support.intake import signed, start
+from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope, state_of
+from tests.support.workflow_checks import eventually
+from workflows.engagement import EngagementWorkflow
+
+READER = "Rita (read only)"
+
+
+@pytest.fixture(scope="module")
+def intake(dev_server_env, mail_sink, tmp_path_factory):
+    address = dev_server_env.client.service_client.config.target_host
+    service, processes = start(address, mail_sink.port, tmp_path_factory.mktemp("intake"),
+                               {SPECIALIST: "operator", ADMIN: "operator", READER: "read_only"})
+    yield service
+    for process in processes:
+        process.terminate()
+        process.wait(30)
+
+
+def problem(response, status: int, fragment: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert fragment in response.json()["detail"], response.json()
+
+
+async def test_purchases_must_be_signed_fresh_and_once_and_are_idempotent_by_order(intake, dev_server_env):
+    purchase = make_purchase(datetime.now(timezone.utc), organization="Signed Co")
+    body = purchase.model_dump_json().encode()
+    async with intake.http() as http:
+        problem(await http.post("/v1/purchases", content=body), 401, "not signed")
+        tampered = body.replace(b'"licenses":250', b'"licenses":2500')
+        problem(await http.post("/v1/purchases", content=tampered, headers=signed(intake.commerce_secret, body)),
+                401, "does not match")
+        stale = signed(intake.commerce_secret, body, at=time.time() - 400)
+        problem(await http.post("/v1/purchases", content=body, headers=stale), 401, "five minutes")
+        problem(await http.post("/v1/purchases", content=body, headers=signed(intake.portal_secret, body)),
+                401, "does not match")
+
+        headers = signed(intake.commerce_secret, body)
+        started = await http.post("/v1/purchases", content=body, headers=headers)
+        assert started.status_code == 201 and started.json()["created"], started.text
+        problem(await http.post("/v1/purchases", content=body, headers=headers), 409, "already received")
+        again = await http.post("/v1/purchases", content=body,
+                                headers=signed(intake.commerce_secret, body, at=time.time() - 2))
+        assert again.status_code == 200 and "already recorded" in again.json()["message"]
+
+        # Two orders for a new tenant at the same moment: one engagement, the other order attached.
+        first = make_purchase(datetime.now(timezone.utc))
+        orders = [first, make_purchase(first.purchased_at, tenant_id=first.tenant_id, order_id="ORD-twin")]
+        bodies = [order.model_dump_json().encode() for order in orders]
+        answers = await asyncio.gather(*(
+            http.post("/v1/purchases", content=payload, headers=signed(intake.commerce_secret, payload))
+            for payload in bodies
+        ))
+        assert sorted(answer.status_code for answer in answers) == [200, 201], [a.text for a in answers]
+        engagement_id = answers[0].json()["engagement_id"]
+        runs = [run async for run in dev_server_env.client.list_workflows(f"WorkflowId = '{engagement_id}'")]
+        assert len(runs) == 1
+        for started_id in (started.json()["engagement_id"], engagement_id):
+            await dev_server_env.client.get_workflow_handle(started_id).terminate("test finished")
+
+
+async def test_the_portal_signs_assistance_requests_with_its_own_secret(intake, dev_server_env):
+    async with intake.http() as http:
+        payload = make_purchase(datetime.now(timezone.utc)).model_dump_json().encode()
+        engagement_id = (await http.post("/v1/purchases", content=payload,
+                                         headers=signed(intake.commerce_secret, payload))).json()["engagement_id"]
+        tenant = engagement_id.removeprefix("fasttrack-intune-")
+        handle = dev_server_env.client.get_workflow_handle(engagement_id)
+        body = json.dumps({"note": "Asked from the portal", "request_id": "portal-1"}).encode()
+        problem(await http.post(f"/v1/engagements/{tenant}/assistance", content=body,
+                                headers=signed(intake.commerce_secret, body)), 401, "does not match")
+        accepted = await http.post(f"/v1/engagements/{tenant}/assistance", content=body,
+                                   headers=signed(intake.portal_secret, body))
+        assert accepted.status_code == 202, accepted.text
+
+        async def requested():
+            state = await state_of(handle)
+            return state if state.assistance_requested_at is not None else None
+
+        state = await eventually(requested, 30, "the portal's request never reached the engagement")
+        (event,) = [event for event in state.timeline if event.what == "assistance_requested"]
+        assert event.by == "FastTrack portal"
+        await handle.terminate("test finished")
+
+
+class HttpCustomer(SimulatedCustomer):
+    """Every action through the intake, with the token of the person who takes it."""
+
+    def __init__(self, handle, http, intake) -> None:
+        super().__init__(handle)
+        self.http, self.intake = http, intake
+
+    async def act(self, update, action):
+        body = action.model_dump(mode="json", exclude={"by"})
+        tenant = self.handle.id.removeprefix("fasttrack-intune-")
+        answer = await self.http.post(f"/v1/engagements/{tenant}/actions/{update.__name__}", json=body,
+                                      headers=self.intake.token(action.by))
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+async def test_operators_take_every_action_with_their_token_and_readers_only_read(intake, dev_server_env):
+    async with intake.http() as http:
+        payload = make_purchase(datetime.now(timezone.utc), organization="Operated Co").model_dump_json().encode()
+        engagement_id = (await http.post("/v1/purchases", content=payload,
+                                         headers=signed(intake.commerce_secret, payload))).json()["engagement_id"]
+        tenant = engagement_id.removeprefix("fasttrack-intune-")
+        handle = dev_server_env.client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+        customer = HttpCustomer(handle, http, intake)
+        await customer.until_phase(Phase.INITIATE)
+        actions = f"/v1/engagements/{tenant}/actions"
+
+        problem(await http.post(f"{actions}/record_contact", json={}), 401, "Bearer")
+        problem(await http.post(f"{actions}/record_contact", json={}, headers=intake.token(READER)), 403,
+                "may read engagements, not act")
+        problem(await http.post(f"{actions}/record_contact", json={"by": "Mallory"}, headers=intake.token(ADMIN)),
+                422, "by: set from your token")
+        problem(await http.post(f"{actions}/complete_task", json={"task_id": "core.dns"},
+                                headers=intake.token(ADMIN)), 409, "Cannot complete an Enable task now")
+        problem(await http.post(f"{actions}/hold_kickof", json={}, headers=intake.token(ADMIN)), 404, "Actions:")
+        assert (await state_of(handle)).contact_made_at is None  # nothing refused left a trace
+
+        await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date.today())
+        for _ in range(2):  # an operator's retry with the same key: applied once
+            answer = await http.post(f"{actions}/hold_checkpoint", json={"note": "Weekly call"},
+                                     headers={**intake.token(SPECIALIST), "Idempotency-Key": "call-1"})
+            assert answer.status_code == 200, answer.text
+        assert (await state_of(handle)).checkpoints_held == 1
+        await customer.remediate()
+        await customer.approve()
+        await customer.enable()
+        assert (await handle.result()).outcome.status is Phase.COMPLETED
+
+        reader = intake.token(READER)
+        status = await http.get(f"/v1/engagements/{tenant}", headers=reader)
+        assert status.status_code == 200 and status.json()["phase"] == "completed"
+        timeline = (await http.get(f"/v1/engagements/{tenant}/timeline", headers=reader)).json()
+        assert {event["by"] for event in timeline if event["what"] == "contact_made"} == {SPECIALIST}
+        report = await http.get(f"/v1/engagements/{tenant}/report", headers=reader)
+        assert report.headers["content-type"].startswith("text/markdown") and "Operated Co" in report.text
+
+
+@pytest.fixture(scope="module")
+def open_engagement(intake):
+    """An engagement in Initiate for the generated calls to aim at."""
+    payload = make_purchase(datetime.now(timezone.utc), organization="Fuzzed Co").model_dump_json().encode()
+    with httpx.Client(base_url=intake.url, timeout=60) as http:
+        engagement_id = http.post("/v1/purchases", content=payload,
+                                  headers=signed(intake.commerce_secret, payload)).json()["engagement_id"]
+        tenant = engagement_id.removeprefix("fasttrack-intune-")
+        for _ in range(200):
+            if http.get(f"/v1/engagements/{tenant}", headers=intake.token(READER)).json()["phase"] == "initiate":
+                return tenant
+            time.sleep(0.05)
+    raise AssertionError("the engagement never reached Initiate")
+
+
+def test_no_generated_request_fails_the_intake_or_changes_anything_when_refused(intake, open_engagement):
+    """Schemathesis over the OpenAPI document, with a fixed budget per operation, as
+    an operator: never a 5xx, and a refused call leaves the engagement as it was."""
+    schema = schemathesis.openapi.from_url(f"{intake.url}/openapi.json")
+    status_url = f"{intake.url}/v1/engagements/{open_engagement}"
+
+    def record() -> dict:
+        return httpx.get(status_url, headers=intake.token(READER), timeout=60).json()
+
+    @settings(max_examples=15, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def call(case) -> None:
+        if case.path_parameters and "tenant" in case.path_parameters:
+            case.path_parameters["tenant"] = open_engagement  # aim at a real engagement
+        before = record()
+        response = case.call(base_url=intake.url, headers=intake.token(ADMIN), timeout=60)
+        assert response.status_code < 500, (case.method, case.formatted_path, response.text)
+        if response.status_code >= 400:
+            assert response.headers["content-type"] == ["application/problem+json"]  # one value per header
+            assert record() == before, (case.method, case.formatted_path, response.text)
+
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 6
+    for operation in operations:
+        given(operation.as_strategy())(call)()
