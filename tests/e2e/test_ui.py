@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,12 @@ from playwright.async_api import async_playwright
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from fasttrack.contract import TASK_QUEUE
+from fasttrack.models import Phase
+from simulation.customer import SimulatedCustomer
+from tests.support.scenario import make_purchase
 from tests.support.stack_process import REPOSITORY, Stack
+from workers.client import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -112,5 +118,21 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + delivery_id)
         await page.get_by_text("Send: Engagement completed", exact=False).first.wait_for(timeout=30_000)
         await page.screenshot(path=SCREENSHOTS / "message-delivery.png")
+
+        # A step completed by a signal, and a signal refused: both in the history, the refusal in the details.
+        started = await record_purchase(client, make_purchase(datetime.now(timezone.utc), organization="Signalled"),
+                                        TASK_QUEUE, register=stack.register)
+        await SimulatedCustomer(started.handle).until_phase(Phase.INITIATE)
+        await started.handle.signal("record_contact", {"by": "Ana (FastTrack)", "request_id": "ui-1"})
+        await started.handle.signal("complete_task", {"by": "Sam", "task_id": "core.dns"})
+        await page.set_viewport_size({"width": 1400, "height": 1400})
+        await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + started.handle.id)
+        for text in ("record_contact", "complete_task"):  # the two signals, on the timeline
+            await page.get_by_text(text, exact=True).filter(visible=True).first.wait_for(timeout=30_000)
+        await page.get_by_text("User Metadata").click()
+        shown = await text_of_all_frames(page, "1 signal(s) refused (see the timeline)")
+        assert "Risk:" in shown
+        await page.screenshot(path=SCREENSHOTS / "engagement-signals.png")
+        await started.handle.terminate("test finished")
         await browser.close()
     assert stack.stop() == 0
