@@ -19,6 +19,7 @@ Every error is ``application/problem+json`` (RFC 9457) with the sentence the
 import asyncio
 import json
 from datetime import datetime, timezone
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Request
@@ -40,6 +41,7 @@ from workflows.action_signals import SIGNALLED_ACTIONS
 from workflows.engagement import EngagementWorkflow
 
 PROBLEM = "application/problem+json"
+ActionName = StrEnum("ActionName", {name: name for name in SIGNALLED_ACTIONS})  # listed in the OpenAPI document
 TENANT = Annotated[str, Path(description="The tenant id (a GUID) or the engagement id", max_length=120)]
 
 
@@ -163,21 +165,19 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
               summary="An operator's action (bearer token): applied, with the engagement's receipt")
     async def act(
         tenant: TENANT,
-        action: Annotated[str, Path(description="One of: " + ", ".join(SIGNALLED_ACTIONS))],
+        action: Annotated[ActionName, Path(description="The action: its body is the update's JSON without by")],
         fields: dict[str, Any],
         who: Annotated[Caller, Depends(caller(Role.OPERATOR))],
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
-        model = SIGNALLED_ACTIONS.get(action)
-        if model is None:
-            raise Problem(404, "No such action", f"Actions: {', '.join(SIGNALLED_ACTIONS)}.")
+        model = SIGNALLED_ACTIONS[action.value]
         if "by" in fields:
             raise Problem(422, "Invalid request", "by: set from your token, not from the body")
         try:
             built = model.model_validate({**fields, "by": who.actor}, context=EDGE)
         except ValidationError as error:
             raise Problem(422, "Invalid request", _field_errors(error)) from None
-        update = getattr(EngagementWorkflow, action)
+        update = getattr(EngagementWorkflow, action.value)
         receipt = await answered(perform(client, tenant, update, built, update_id=idempotency_key,
                                          register=register))
         return JSONResponse(receipt.model_dump(mode="json"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -135,7 +135,8 @@ async def test_operators_take_every_action_with_their_token_and_readers_only_rea
                 422, "by: set from your token")
         problem(await http.post(f"{actions}/complete_task", json={"task_id": "core.dns"},
                                 headers=intake.token(ADMIN)), 409, "Cannot complete an Enable task now")
-        problem(await http.post(f"{actions}/hold_kickof", json={}, headers=intake.token(ADMIN)), 404, "Actions:")
+        problem(await http.post(f"{actions}/hold_kickof", json={}, headers=intake.token(ADMIN)), 422,
+                "action: Input should be 'record_contact'")
         assert (await state_of(handle)).contact_made_at is None  # nothing refused left a trace
 
         await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date.today())
@@ -198,3 +199,29 @@ def test_no_generated_request_fails_the_intake_or_changes_anything_when_refused(
     assert len(operations) == 6
     for operation in operations:
         given(operation.as_strategy())(call)()
+
+
+async def test_the_remaining_actions_through_http_assistance_a_moved_kickoff_and_a_withdrawal(intake, dev_server_env):
+    async with intake.http() as http:
+        payload = make_purchase(datetime.now(timezone.utc)).model_dump_json().encode()
+        engagement_id = (await http.post("/v1/purchases", content=payload,
+                                         headers=signed(intake.commerce_secret, payload))).json()["engagement_id"]
+        handle = dev_server_env.client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+        await SimulatedCustomer(handle).until_phase(Phase.INITIATE)
+        actions = f"/v1/engagements/{engagement_id}/actions"
+        specialist = intake.token(SPECIALIST)
+        for action, body in (("request_assistance", {"note": "By phone"}), ("record_contact", {})):
+            answer = await http.post(f"{actions}/{action}", json=body, headers=specialist)
+            assert answer.status_code == 200, answer.text
+        proposed = (await state_of(handle)).kickoff_call.start
+        for weeks in range(1, 5):  # the same weekday and hour a week on, unless that day is a holiday
+            moved = await http.post(f"{actions}/reschedule_call", headers=specialist, json={
+                "call": "kickoff", "start": (proposed + timedelta(weeks=weeks)).isoformat()})
+            if moved.status_code == 200:
+                break
+        assert moved.status_code == 200, moved.text
+        assert (await state_of(handle)).kickoff_call.start == proposed + timedelta(weeks=weeks)
+        withdrawn = await http.post(f"{actions}/withdraw", json={"reason": "Postponed"}, headers=intake.token(ADMIN))
+        assert withdrawn.status_code == 200 and withdrawn.json()["phase"] == "withdrawn", withdrawn.text
+        events = {event.what: event.by for event in (await handle.result()).timeline}
+        assert events["assistance_requested"] == SPECIALIST and events["withdrawn"] == ADMIN
