@@ -17,8 +17,8 @@ Every error is ``application/problem+json`` (RFC 9457) with the sentence the
 
 
 import asyncio
-import json
-from datetime import datetime, timezone
+import hashlib
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -27,13 +27,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from temporalio.client import Client
+from temporalio.exceptions import TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli.engagements import CommandError, EngagementNotFound, perform, read_state, resolve_engagement_id
+from fasttrack.engagement.budget import REQUEST_BUDGET
+from fasttrack.errors import FastTrackError
 from fasttrack.models import EDGE, Purchase
 from fasttrack.report import engagement_report
-from intake.settings import Caller, IntakeSettings, Role
+from intake.settings import AssistanceFromPortal, Caller, IntakeSettings, Role
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, verify
 from register import Register, RegisterUnavailable
 from workers.client import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
@@ -41,6 +45,7 @@ from workflows.action_signals import SIGNALLED_ACTIONS
 from workflows.engagement import EngagementWorkflow
 
 PROBLEM = "application/problem+json"
+REPLAY_MEMORY = 2 * WINDOW + timedelta(minutes=2)  # longer than any signature is good, whatever the clocks say
 ActionName = StrEnum("ActionName", {name: name for name in SIGNALLED_ACTIONS})  # listed in the OpenAPI document
 TENANT = Annotated[str, Path(description="The tenant id (a GUID) or the engagement id", max_length=120)]
 
@@ -77,18 +82,33 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         return problem_response(Problem(422, "Invalid request", _field_errors(error)))
 
-    async def signed(request: Request, secret: str) -> bytes:
+    @app.middleware("http")
+    async def _bounded(request: Request, call_next):
+        # Nothing larger than an action may be: refused before it is read.
+        length = request.headers.get("content-length")
+        if request.method == "POST" and (length is None or not length.isdigit() or int(length) > REQUEST_BUDGET):
+            status, detail = (411, "Send a Content-Length.") if length is None else (
+                413, f"A request carries at most {REQUEST_BUDGET // 1024} KiB.")
+            return problem_response(Problem(status, "Request refused", detail))
+        return await call_next(request)
+
+    async def signed(request: Request, secret: str, handle):
+        """Handles a request signed with ``secret`` once; one that fails may be sent again as it was."""
         body = await request.body()
         now = datetime.now(timezone.utc)
         try:
             verify(secret, request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER), body, now)
         except SignatureRefused as refused:
             raise Problem(401, "Signature refused", str(refused)) from None
-        fresh = await asyncio.to_thread(register.first_sight, request.headers[SIGNATURE_HEADER], now,
-                                        now - 2 * WINDOW)
+        key = request.headers[SIGNATURE_HEADER]
+        fresh = await answered(asyncio.to_thread(register.first_sight, key, now, now - REPLAY_MEMORY))
         if not fresh:
             raise Problem(409, "Request replayed", "This signed request was already received; sign a new one.")
-        return body
+        try:
+            return await handle(body)
+        except Problem:
+            await asyncio.to_thread(register.forget_signature, key)
+            raise
 
     def caller(role: Role):
         async def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
@@ -117,10 +137,14 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             raise Problem(404, "No such engagement", str(missing)) from None
         except CommandError as refusal:
             raise Problem(409, "Refused", str(refusal)) from None
+        except WorkflowAlreadyStartedError as error:
+            raise Problem(409, "Refused", f"Engagement {error.workflow_id} already exists.") from None
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 raise Problem(404, "No such engagement", str(error)) from None
             raise Problem(503, "Temporal did not answer", str(error), {"Retry-After": "5"}) from None
+        except (FastTrackError, TemporalError, OperationalError) as error:  # not answered now: worth a retry
+            raise Problem(503, "Try again", str(error), {"Retry-After": "5"}) from None
 
     def engagement_of(tenant: str) -> str:
         try:
@@ -131,35 +155,34 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
     @app.post("/v1/purchases", status_code=201, tags=["commerce"],
               summary="A license purchase (signed by commerce): starts or attaches, once per order id")
     async def purchases(request: Request) -> JSONResponse:
-        body = await signed(request, settings.commerce_secret.get_secret_value())
-        try:
-            purchase = Purchase.model_validate_json(body, context=EDGE)
-        except ValidationError as error:
-            raise Problem(422, "Invalid purchase", _field_errors(error)) from None
-        outcome = await answered(record_purchase(client, purchase, settings.task_queue, register=register))
-        return JSONResponse({"engagement_id": outcome.handle.id, "created": outcome.created,
-                             "message": outcome.message}, status_code=201 if outcome.created else 200)
+        async def handle(body: bytes) -> JSONResponse:
+            try:
+                purchase = Purchase.model_validate_json(body, context=EDGE)
+            except ValidationError as error:
+                raise Problem(422, "Invalid purchase", _field_errors(error)) from None
+            outcome = await answered(record_purchase(client, purchase, settings.task_queue, register=register))
+            return JSONResponse({"engagement_id": outcome.handle.id, "created": outcome.created,
+                                 "message": outcome.message}, status_code=201 if outcome.created else 200)
+
+        return await signed(request, settings.commerce_secret.get_secret_value(), handle)
 
     @app.post("/v1/engagements/{tenant}/assistance", status_code=202, tags=["portal"],
               summary="The customer asked for assistance in the portal (signed): sent to the engagement")
     async def assistance(request: Request, tenant: TENANT) -> JSONResponse:
-        body = await signed(request, settings.portal_secret.get_secret_value())
-        try:
-            payload = json.loads(body or b"{}")
-        except ValueError:
-            raise Problem(422, "Invalid request", "the body must be JSON") from None
-        if not isinstance(payload, dict):
-            raise Problem(422, "Invalid request", "the body must be a JSON object")
-        action = {**payload, "by": settings.portal_actor}
-        try:
-            SIGNALLED_ACTIONS["request_assistance"].model_validate(
-                {key: value for key, value in action.items() if key != "request_id"}, context=EDGE)
-        except ValidationError as error:
-            raise Problem(422, "Invalid request", _field_errors(error)) from None
         engagement_id = engagement_of(tenant)
-        handle = client.get_workflow_handle(engagement_id)
-        await answered(handle.signal("request_assistance", action))
-        return JSONResponse({"engagement_id": engagement_id, "accepted": True}, status_code=202)
+
+        async def handle(body: bytes) -> JSONResponse:
+            try:
+                fields = AssistanceFromPortal.model_validate_json(body or b"{}", context=EDGE)
+            except ValidationError as error:
+                raise Problem(422, "Invalid request", _field_errors(error)) from None
+            if engagement_of(fields.tenant_id) != engagement_id:  # the signed body names the engagement
+                raise Problem(422, "Invalid request", "tenant_id: the body's tenant is not the address's")
+            action = {"by": settings.portal_actor, "note": fields.note, "request_id": fields.request_id}
+            await answered(client.get_workflow_handle(engagement_id).signal("request_assistance", action))
+            return JSONResponse({"engagement_id": engagement_id, "accepted": True}, status_code=202)
+
+        return await signed(request, settings.portal_secret.get_secret_value(), handle)
 
     @app.post("/v1/engagements/{tenant}/actions/{action}", tags=["operators"],
               summary="An operator's action (bearer token): applied, with the engagement's receipt")
@@ -177,25 +200,28 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             built = model.model_validate({**fields, "by": who.actor}, context=EDGE)
         except ValidationError as error:
             raise Problem(422, "Invalid request", _field_errors(error)) from None
+        engagement_of(tenant)
         update = getattr(EngagementWorkflow, action.value)
-        receipt = await answered(perform(client, tenant, update, built, update_id=idempotency_key,
-                                         register=register))
+        # The key names one action by one person: the same key with another action is another update.
+        update_id = None if idempotency_key is None else hashlib.sha256(
+            f"{action.value}|{who.actor}|{idempotency_key}".encode()).hexdigest()
+        receipt = await answered(perform(client, tenant, update, built, update_id=update_id, register=register))
         return JSONResponse(receipt.model_dump(mode="json"))
 
     @app.get("/v1/engagements/{tenant}", tags=["readings"], summary="Where the engagement stands (its record)")
     async def status(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
-        state = await answered(read_state(client, tenant, register))
+        state = await answered(read_state(client, engagement_of(tenant), register))
         return JSONResponse(state.model_dump(mode="json"))
 
     @app.get("/v1/engagements/{tenant}/timeline", tags=["readings"], summary="What happened, in order")
     async def timeline(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
-        state = await answered(read_state(client, tenant, register))
+        state = await answered(read_state(client, engagement_of(tenant), register))
         return JSONResponse([event.model_dump(mode="json") for event in state.timeline])
 
     @app.get("/v1/engagements/{tenant}/report", tags=["readings"], response_class=PlainTextResponse,
              summary="The engagement's report (Markdown)")
     async def report(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> PlainTextResponse:
-        state = await answered(read_state(client, tenant, register))
+        state = await answered(read_state(client, engagement_of(tenant), register))
         return PlainTextResponse(engagement_report(state), media_type="text/markdown; charset=utf-8")
 
     return app

@@ -8,15 +8,24 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
 
-from fasttrack.models.text import Name
+from fasttrack.base import StrictModel
+from fasttrack.models.text import Name, TenantId, Text
 from workers.config import ClientSettings
 
 
 class Role(StrEnum):
     OPERATOR = "operator"  # reads, and acts on engagements
     READ_ONLY = "read_only"  # reads
+
+
+class AssistanceFromPortal(StrictModel):
+    """What the portal signs: the engagement's tenant, and the customer's words."""
+
+    tenant_id: TenantId
+    note: Text | None = None
+    request_id: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")] | None = None
 
 
 class Caller(BaseModel):

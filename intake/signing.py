@@ -33,6 +33,6 @@ def verify(secret: str, timestamp: str | None, given: str | None, body: bytes, n
         raise SignatureRefused(f"{TIMESTAMP_HEADER} must be a Unix time in seconds.") from None
     if abs(now - signed_at) > WINDOW:
         raise SignatureRefused("The request was signed more than five minutes from now; sign it again.")
-    if not hmac.compare_digest(signature(secret, timestamp, body), given):
+    if not given.isascii() or not hmac.compare_digest(signature(secret, timestamp, body), given):
         raise SignatureRefused("The signature does not match the request (another secret, or a changed body).")
     return signed_at

@@ -317,11 +317,20 @@ class Register:
     def first_sight(self, signature: str, now: datetime, forget_before: datetime) -> bool:
         """Whether a signed request is new; those signed before ``forget_before`` are forgotten."""
         self.migrate()
+        try:
+            with self.engine.begin() as db:
+                added = db.execute(self._insert(signed_requests).values(signature=signature, seen_at=now)
+                                   .on_conflict_do_nothing(index_elements=[signed_requests.c.signature]))
+            with self.engine.begin() as db:
+                db.execute(delete(signed_requests).where(signed_requests.c.seen_at < forget_before))
+        except OperationalError as error:
+            raise RegisterUnavailable(f"The benefit register cannot be reached: {error.orig}") from None
+        return added.rowcount == 1
+
+    def forget_signature(self, signature: str) -> None:
+        """A signed request that could not be handled may be sent again as it was."""
         with self.engine.begin() as db:
-            db.execute(delete(signed_requests).where(signed_requests.c.seen_at < forget_before))
-            added = db.execute(self._insert(signed_requests).values(signature=signature, seen_at=now)
-                               .on_conflict_do_nothing(index_elements=[signed_requests.c.signature]))
-            return added.rowcount == 1
+            db.execute(delete(signed_requests).where(signed_requests.c.signature == signature))
 
     def counts(self) -> dict[str, int]:
         self.migrate()

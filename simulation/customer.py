@@ -113,7 +113,7 @@ class SignallingCustomer(SimulatedCustomer):
         await self.handle.signal(update.__name__, {**action.model_dump(mode="json"), "request_id": request_id})
         for _ in range(400):
             state = await self.state()
-            if request_id in state.signal_requests:
+            if f"{update.__name__}:{request_id}" in state.signal_requests:
                 return
             if state.signals_refused > refused_before:
                 raise AssertionError(f"{update.__name__} refused: {state.timeline[-1].detail}")

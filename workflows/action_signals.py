@@ -67,8 +67,9 @@ class ActionSignals:
 
 
 def _signal(name: str):
-    def handler(self, payload: Any = None) -> None:
-        self._signalled(name, payload)
+    def handler(self, *args: Any) -> None:
+        # Any number of arguments: one that fails the call would fail the task, for good.
+        self._signalled(name, args[0] if len(args) == 1 else list(args))
 
     handler.__name__ = handler.__qualname__ = f"signal_{name}"
     return workflow.signal(name=name, description=(

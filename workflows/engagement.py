@@ -225,8 +225,11 @@ class EngagementWorkflow(ActionSignals):
             if request_id is not None and not (isinstance(request_id, str) and 0 < len(request_id) <= 200
                                                and request_id.isprintable()):
                 raise ApplicationError("request_id: must be text of at most 200 characters")
-            if request_id is not None and self._engagement.has_applied(request_id):
+            if request_id is not None and self._engagement.has_applied(f"{name}:{request_id}"):
                 return  # the same signal again: applied once
+            # The edge's strict text rules, in a handler that replays: a stricter rule
+            # later needs a workflow.patched guard here, or a signal applied then
+            # would be refused on replay.
             action = read(SIGNALLED_ACTIONS[name], body, edge=True)
             self._validate(action)
         except ApplicationError as refusal:
@@ -236,7 +239,7 @@ class EngagementWorkflow(ActionSignals):
             return
         self._act(action)
         if request_id is not None:
-            self._engagement.record_request(request_id)
+            self._engagement.record_request(f"{name}:{request_id}")
 
     def _unknown_signal(self, name: str) -> None:
         if not workflow.patched("actions-as-signals"):

@@ -94,7 +94,7 @@ class EngagementState(StrictModel):
         None, description="The workflow that delivers the messages still due when the engagement closed."
     )
     signal_requests: list[str] = Field(
-        default_factory=list, description="Request ids of the latest signalled actions: each is applied once."
+        default_factory=list, description="<signal>:<request id> of the latest signalled actions: each applied once."
     )
     signals_refused: int = Field(0, description="Signalled actions refused (each on the timeline): a risk.")
     timeline: list[TimelineEvent] = Field(default_factory=list)

@@ -52,6 +52,11 @@ async def test_purchases_must_be_signed_fresh_and_once_and_are_idempotent_by_ord
         problem(await http.post("/v1/purchases", content=body, headers=stale), 401, "five minutes")
         problem(await http.post("/v1/purchases", content=body, headers=signed(intake.portal_secret, body)),
                 401, "does not match")
+        odd = {**signed(intake.commerce_secret, body), "X-FastTrack-Signature": "sha256=\u00e9".encode("latin-1")}
+        problem(await http.post("/v1/purchases", content=body, headers=odd), 401, "does not match")
+        huge = b'{"order_id": "' + b"x" * 70_000 + b'"}'
+        problem(await http.post("/v1/purchases", content=huge, headers=signed(intake.commerce_secret, huge)),
+                413, "at most 64 KiB")
 
         headers = signed(intake.commerce_secret, body)
         started = await http.post("/v1/purchases", content=body, headers=headers)
@@ -84,7 +89,10 @@ async def test_the_portal_signs_assistance_requests_with_its_own_secret(intake, 
                                          headers=signed(intake.commerce_secret, payload))).json()["engagement_id"]
         tenant = engagement_id.removeprefix("fasttrack-intune-")
         handle = dev_server_env.client.get_workflow_handle(engagement_id)
-        body = json.dumps({"note": "Asked from the portal", "request_id": "portal-1"}).encode()
+        elsewhere = json.dumps({"tenant_id": make_purchase(datetime.now(timezone.utc)).tenant_id}).encode()
+        problem(await http.post(f"/v1/engagements/{tenant}/assistance", content=elsewhere,
+                                headers=signed(intake.portal_secret, elsewhere)), 422, "tenant_id")
+        body = json.dumps({"tenant_id": tenant, "note": "Asked from the portal", "request_id": "portal-1"}).encode()
         problem(await http.post(f"/v1/engagements/{tenant}/assistance", content=body,
                                 headers=signed(intake.commerce_secret, body)), 401, "does not match")
         accepted = await http.post(f"/v1/engagements/{tenant}/assistance", content=body,

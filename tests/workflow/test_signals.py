@@ -75,10 +75,15 @@ async def test_a_refused_unknown_or_repeated_signal_is_recorded_and_changes_noth
     assert "Signal hold_kickof refused: no such signal; the engagement takes record_contact" in \
         state.timeline[-1].detail
 
+    await handle.signal("record_contact", args=[{"by": "Ana"}, {"by": "Eve"}])  # two arguments, not one
+    state = await refused_after(handle, 4)
+    assert "Signal record_contact refused: the action: Input should be a valid dictionary" in \
+        state.timeline[-1].detail
+
     for _ in range(2):  # sent twice, applied once
         await handle.signal("record_contact", {"by": "Ana", "note": "Called", "request_id": "crm-42"})
     await handle.signal("probe", {})  # signals are handled in order: once this one shows, both copies have
-    state = await refused_after(handle, 4)
+    state = await refused_after(handle, 5)
     assert [event.what for event in state.timeline].count("contact_made") == 1
-    assert state.signal_requests == ["crm-42"] and state.contact_made_at is not None
+    assert state.signal_requests == ["record_contact:crm-42"] and state.contact_made_at is not None
     await handle.terminate("test finished")
