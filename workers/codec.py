@@ -1,0 +1,92 @@
+"""The payload codec: every payload leaves encrypted with AES-256-GCM under the
+current key, its key id in the payload's metadata; any configured key decrypts.
+A payload written before encryption (an older history) passes through as it is,
+so recorded histories still replay.
+
+Keys are configured as ``<key id>:<base64 of 32 bytes>`` entries separated by
+commas, the current key first, for example
+``2026-11:3q2+7w…=,2026-05:q83v…=``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Sequence
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import PayloadCodec
+
+from fasttrack.errors import FastTrackError
+
+ENCODING = b"binary/encrypted"
+KEY_ID = "encryption-key-id"
+NONCE_BYTES = 12
+
+
+class KeyProblem(FastTrackError):
+    """A key that is malformed, missing for a payload, or not the one it was encrypted with."""
+
+
+def parse_keys(configured: str) -> tuple[str, dict[str, bytes]]:
+    """The current key id and every key, from ``id:base64,id:base64`` (current first)."""
+    keys: dict[str, bytes] = {}
+    for entry in (part.strip() for part in configured.split(",") if part.strip()):
+        key_id, separator, encoded = entry.partition(":")
+        if not separator or not key_id:
+            missing = "a key id" if not key_id else "a colon"
+            raise KeyProblem(f"A key entry must be <key id>:<base64 key>; got one without {missing}.")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise KeyProblem(f"Key {key_id} is not valid base64.") from None
+        if len(key) != 32:
+            raise KeyProblem(f"Key {key_id} has {len(key)} bytes; AES-256 needs 32.")
+        if key_id in keys:
+            raise KeyProblem(f"Key {key_id} is configured twice.")
+        keys[key_id] = key
+    if not keys:
+        raise KeyProblem("No encryption key is configured.")
+    return next(iter(keys)), keys
+
+
+class EncryptionCodec(PayloadCodec):
+    def __init__(self, current: str, keys: dict[str, bytes]) -> None:
+        if current not in keys:
+            raise KeyProblem(f"The current key {current} is not among the configured keys.")
+        self.current = current
+        self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
+
+    @classmethod
+    def from_configuration(cls, configured: str) -> EncryptionCodec:
+        return cls(*parse_keys(configured))
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self._encrypt(payload) for payload in payloads]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self._decrypt(payload) for payload in payloads]
+
+    def _encrypt(self, payload: Payload) -> Payload:
+        nonce = os.urandom(NONCE_BYTES)
+        # The key id is authenticated too: a payload cannot be passed off under another key.
+        sealed = self._ciphers[self.current].encrypt(nonce, payload.SerializeToString(), self.current.encode())
+        return Payload(metadata={"encoding": ENCODING, KEY_ID: self.current.encode()}, data=nonce + sealed)
+
+    def _decrypt(self, payload: Payload) -> Payload:
+        if payload.metadata.get("encoding") != ENCODING:
+            return payload  # written before encryption
+        key_id = payload.metadata.get(KEY_ID, b"").decode(errors="replace")
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise KeyProblem(f"A payload is encrypted with key {key_id!r}, which is not configured: add it to the keys.")
+        try:
+            plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], key_id.encode())
+        except InvalidTag:
+            raise KeyProblem(f"A payload under key {key_id!r} does not decrypt with the key configured under that id "
+                             "(another key, or altered data).") from None
+        decoded = Payload()
+        decoded.ParseFromString(plain)
+        return decoded
