@@ -109,6 +109,11 @@ async def perform(client: Client, reference: str, update, action: Action, update
         cause = failure.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause)
         raise ActionRefused(message) from None
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+        # It closed between the look and the action.
+        raise ActionRefused(f"Engagement {handle.id} has just closed; it takes no more actions.") from None
 
 
 async def read_state(client: Client, reference: str, register: Register | None = None) -> EngagementState:
