@@ -134,12 +134,7 @@ async def _adopt_earlier_engagement(handle: WorkflowHandle, purchase: Purchase, 
             "start the worker and send the purchase again."
         ) from None
     info = description.raw_description.workflow_execution_info
-    earlier = RegisterProgress(
-        record_id=state.purchase.order_id, engagement_id=handle.id, tenant_id=state.tenant_id,
-        first_run_id=info.first_run_id or description.run_id, run_id=description.run_id, phase=state.phase,
-        phase_since=state.phase_since, opened_at=state.purchase.purchased_at,
-        progress=len(state.timeline) + state.timeline_folded,
-    )
+    earlier = RegisterProgress.of(state, info.first_run_id or description.run_id, description.run_id)
     closing = None
     if description.status != WorkflowExecutionStatus.RUNNING:
         closing = RegisterClosing(progress=earlier, outcome=state.outcome, final_state=state)

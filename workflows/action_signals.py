@@ -15,6 +15,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from fasttrack.models import (
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
+    from workflows.payloads import read
 
 SIGNALLED_ACTIONS: dict[str, type[Action]] = {
     "record_contact": ContactMade,
@@ -53,13 +55,42 @@ OTHER_SIGNALS = ("purchase_received",)
 
 
 class ActionSignals:
-    """Mixed into the workflow, which provides ``_signalled`` and ``_unknown_signal``."""
+    """Mixed into EngagementWorkflow, whose ``_validate``, ``_act`` and ``_show`` it uses."""
+
+    # Added while engagements were running: those started before dropped them
+    # without a trace, and replay the same.
 
     def _signalled(self, name: str, payload: Any) -> None:
-        raise NotImplementedError
+        if not workflow.patched("actions-as-signals"):
+            return
+        body = dict(payload) if isinstance(payload, dict) else payload
+        request_id = body.pop("request_id", None) if isinstance(body, dict) else None
+        try:
+            if request_id is not None and not (isinstance(request_id, str) and 0 < len(request_id) <= 200
+                                               and request_id.isprintable()):
+                raise ApplicationError("request_id: must be text of at most 200 characters")
+            if request_id is not None and self._engagement.has_applied(f"{name}:{request_id}"):
+                return  # the same signal again: applied once
+            # The edge's strict text rules, in a handler that replays: a stricter rule
+            # later needs a workflow.patched guard here, or a signal applied then
+            # would be refused on replay.
+            action = read(SIGNALLED_ACTIONS[name], body, edge=True)
+            self._validate(action)
+        except ApplicationError as refusal:
+            self._engagement.record_refused_signal(name, refusal.message, workflow.now())
+            workflow.logger.warning("signal refused", extra={"signal": name, "reason": refusal.message})
+            self._show()
+            return
+        self._act(action)
+        if request_id is not None:
+            self._engagement.record_request(f"{name}:{request_id}")
 
     def _unknown_signal(self, name: str) -> None:
-        raise NotImplementedError
+        if not workflow.patched("actions-as-signals"):
+            return
+        known = ", ".join([*SIGNALLED_ACTIONS, *OTHER_SIGNALS])
+        self._engagement.record_refused_signal(name, f"no such signal; the engagement takes {known}", workflow.now())
+        self._show()
 
     @workflow.signal(dynamic=True, description="Any other signal: recorded as refused, with the names known.")
     def _any_other_signal(self, name: str, args: Sequence[RawValue]) -> None:

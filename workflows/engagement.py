@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.eligibility import EligibilityRequest, verify_eligibility
     from fasttrack import contract
     from fasttrack.engagement import ActionRejected, Engagement
-    from fasttrack.engagement.budget import carry_fits
     from fasttrack.models import (
         Action,
         ActionReceipt,
@@ -38,7 +37,8 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
-    from workflows.action_signals import OTHER_SIGNALS, SIGNALLED_ACTIONS, ActionSignals
+    from workflows.action_signals import ActionSignals
+    from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
     from workflows.payloads import read
     from workflows.publishing import Publisher
@@ -50,7 +50,7 @@ ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_i
 
 
 @workflow.defn
-class EngagementWorkflow(ActionSignals):
+class EngagementWorkflow(ActionSignals, CarryOver):
     """Carries one tenant's FastTrack engagement for Intune through Initiate,
     Assess, Remediate and Enable, for at most the onboarding window."""
 
@@ -127,20 +127,6 @@ class EngagementWorkflow(ActionSignals):
         # sent on its own and the run loop goes on. Those started before send them in turn.
         return workflow.patched("messages-on-their-own")
 
-    def _time_to_continue_as_new(self) -> bool:
-        info = workflow.info()
-        if not info.is_continue_as_new_suggested():
-            return False
-        if self._carry_refused_at is not None and info.get_current_history_length() < self._carry_refused_at + 1_000:
-            return False  # the record did not fit a while ago: no loop, a try now and then
-        # Runs from before "carry-over" wait until no message is on its way, which a long
-        # mail outage can put off for good; later runs carry those messages over.
-        return not self._deliveries.in_flight or self._carries_over()
-
-    def _carries_over(self) -> bool:
-        # Added while engagements were running (tests/histories/v7).
-        return workflow.patched("carry-over")
-
     def _closed_now(self) -> bool:
         # The engagement closed while its next reminder stayed the same (a message
         # waiting for business hours): wake up to complete, where the patch allows.
@@ -151,36 +137,6 @@ class EngagementWorkflow(ActionSignals):
         # engagement's run completes at once and hands the messages still due to a
         # MessageDeliveryWorkflow. Those that closed before send them themselves.
         return workflow.patched("close-at-once")
-
-    async def _continue_as_new(self, engagement_input: EngagementInput) -> None:
-        """Starts a fresh history carrying the whole state over, once every update in
-        hand has been answered. Messages still on their way after a few seconds wait
-        in the carried state, to go once the attempt in hand has ended; a record too
-        large to carry stays in this history and is shown as a risk."""
-        if not self._carries_over():
-            await workflow.wait_condition(workflow.all_handlers_finished)
-            workflow.logger.info("continuing as new", extra={"history_length": workflow.info().get_current_history_length()})
-            workflow.continue_as_new(engagement_input.model_copy(update={"resume": self._engagement.state}))
-        # A few seconds for messages and register writes on their way: an activity that
-        # completes as this run hands over would fail the task, and the updates in it.
-        on_their_way = await self._deliveries.still_on_their_way(settled=lambda: not self._register.in_flight)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        on_their_way = [message for message in on_their_way if message.key in self._deliveries.in_flight]
-        carried = engagement_input.model_copy(update={"resume": self._engagement.carried_over(on_their_way)})
-        size = len(carried.model_dump_json().encode())
-        if not carry_fits(size):
-            self._carry_refused_at = workflow.info().get_current_history_length()
-            self._engagement.record_too_large_to_carry(size, workflow.now())
-            workflow.logger.error("record too large to carry into a fresh history", extra={"bytes": size})
-            self._show()
-            return
-        if self._engagement.state.record_too_large_since is not None:
-            self._engagement.record_fits_again(workflow.now())
-            carried = engagement_input.model_copy(update={"resume": self._engagement.carried_over(on_their_way)})
-            self._show()  # the fresh history inherits its search attributes
-        workflow.logger.info("continuing as new", extra={"history_length": workflow.info().get_current_history_length(),
-                                                        "bytes": size, "messages_on_their_way": len(on_their_way)})
-        workflow.continue_as_new(carried)
 
     # ------------------------------------------------------------ actions
     # Each update takes the raw payload and reads it into its action here, so that a
@@ -212,41 +168,6 @@ class EngagementWorkflow(ActionSignals):
         if isinstance(action, KickoffHeld) and workflow.patched("kickoff-summary-message"):
             self._engagement.confirm_scope(workflow.now())
         return receipt
-
-    # Signals (workflows/action_signals.py). Added while engagements were running:
-    # those started before dropped them without a trace, and replay the same.
-
-    def _signalled(self, name: str, payload: Any) -> None:
-        if not workflow.patched("actions-as-signals"):
-            return
-        body = dict(payload) if isinstance(payload, dict) else payload
-        request_id = body.pop("request_id", None) if isinstance(body, dict) else None
-        try:
-            if request_id is not None and not (isinstance(request_id, str) and 0 < len(request_id) <= 200
-                                               and request_id.isprintable()):
-                raise ApplicationError("request_id: must be text of at most 200 characters")
-            if request_id is not None and self._engagement.has_applied(f"{name}:{request_id}"):
-                return  # the same signal again: applied once
-            # The edge's strict text rules, in a handler that replays: a stricter rule
-            # later needs a workflow.patched guard here, or a signal applied then
-            # would be refused on replay.
-            action = read(SIGNALLED_ACTIONS[name], body, edge=True)
-            self._validate(action)
-        except ApplicationError as refusal:
-            self._engagement.record_refused_signal(name, refusal.message, workflow.now())
-            workflow.logger.warning("signal refused", extra={"signal": name, "reason": refusal.message})
-            self._show()
-            return
-        self._act(action)
-        if request_id is not None:
-            self._engagement.record_request(f"{name}:{request_id}")
-
-    def _unknown_signal(self, name: str) -> None:
-        if not workflow.patched("actions-as-signals"):
-            return
-        known = ", ".join([*SIGNALLED_ACTIONS, *OTHER_SIGNALS])
-        self._engagement.record_refused_signal(name, f"no such signal; the engagement takes {known}", workflow.now())
-        self._show()
 
     @workflow.update(description="FastTrack reached the customer (Initiate).")
     def record_contact(self, payload: Any) -> ActionReceipt:

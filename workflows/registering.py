@@ -78,10 +78,5 @@ class RegisterWrites:
 
 
 def _progress_of(engagement: Engagement) -> RegisterProgress:
-    state, info = engagement.state, workflow.info()
-    return RegisterProgress(
-        record_id=state.purchase.order_id, engagement_id=state.engagement_id, tenant_id=state.tenant_id,
-        first_run_id=info.first_execution_run_id, run_id=info.run_id, phase=state.phase,
-        phase_since=state.phase_since, opened_at=state.purchase.purchased_at,
-        progress=len(state.timeline) + state.timeline_folded,
-    )
+    info = workflow.info()
+    return RegisterProgress.of(engagement.state, info.first_execution_run_id, info.run_id)

@@ -25,6 +25,14 @@ class RegisterProgress(StrictModel):
     opened_at: datetime
     progress: int = Field(description="Timeline entries so far: the register keeps the latest write")
 
+    @classmethod
+    def of(cls, state: EngagementState, first_run_id: str, run_id: str) -> RegisterProgress:
+        return cls(
+            record_id=state.purchase.order_id, engagement_id=state.engagement_id, tenant_id=state.tenant_id,
+            first_run_id=first_run_id, run_id=run_id, phase=state.phase, phase_since=state.phase_since,
+            opened_at=state.purchase.purchased_at, progress=len(state.timeline) + state.timeline_folded,
+        )
+
 
 class RegisterClosing(StrictModel):
     progress: RegisterProgress
