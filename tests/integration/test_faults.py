@@ -59,6 +59,7 @@ TASK_QUEUE = "fasttrack-faults"
 DRIVEN_DAY = timedelta(seconds=1)
 UNANSWERED_DAY = timedelta(seconds=0.1)
 BATCH = 20
+FAILED_REPLAYS = Path(__file__).resolve().parents[2] / "build" / "failed-replays"
 
 
 class Processes:
@@ -277,7 +278,13 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, requ
             history = await persistently(script.handle.fetch_history, what="history")
             replayer = Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
                                 data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
-            await replayer.replay_workflow(history)  # the history is intact and deterministic
+            try:
+                await replayer.replay_workflow(history)  # the history is intact and deterministic
+            except Exception:
+                # Kept for whoever investigates: replay it with tests/workflow/test_replay.py's Replayer.
+                FAILED_REPLAYS.mkdir(parents=True, exist_ok=True)
+                (FAILED_REPLAYS / f"{database}-{script.name}.json").write_text(history.to_json())
+                raise
 
         # The register: one record per engagement, with its outcome and report, whatever
         # the kills did to the activities that wrote it.
