@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import platform
@@ -31,7 +32,7 @@ import httpx
 from rich.console import Console
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
@@ -48,6 +49,9 @@ from simulation.customer import SPECIALIST, SimulatedCustomer
 from simulation.record import record
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from workers.client import record_purchase
+from workers.config import ClientSettings
+from workers.connection import payload_codec
+from workers.payloads import data_converter
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -101,6 +105,10 @@ class Report:
         console.print(f"  {figure.name}: {figure.value:,.2f} {figure.unit} {verdict}")
 
 
+def encrypted() -> DataConverter:
+    return data_converter(payload_codec(ClientSettings.from_environment()))
+
+
 class Stack:
     def __init__(self, folder: Path, cache: int) -> None:
         self.folder = folder
@@ -109,6 +117,9 @@ class Stack:
         self.cache = cache
         # The benchmark's own register, for its clients and its worker alike.
         os.environ["FASTTRACK_DATABASE_URL"] = default_url(folder)
+        # Its payloads are encrypted as in production: with the configured keys, or a key of its own.
+        if not os.environ.get("FASTTRACK_ENCRYPTION_KEYS"):
+            os.environ["FASTTRACK_ENCRYPTION_KEYS"] = f"bench:{base64.b64encode(os.urandom(32)).decode()}"
         self.worker: subprocess.Popen | None = None
         self.intake: subprocess.Popen | None = None
         self.intake_port = free_port()
@@ -121,7 +132,7 @@ class Stack:
     async def start(self) -> Client:
         self.sink.start()
         self.stack.start_server(open(self.folder / "server.log", "ab"))
-        client = await Client.connect(self.address, data_converter=pydantic_data_converter)
+        client = await Client.connect(self.address, data_converter=encrypted())
         self.worker = self.stack.start_worker({
             "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
             "FASTTRACK_SMTP_PORT": str(self.sink.port),
@@ -251,8 +262,8 @@ async def histories_and_replay(client: Client, folder: Path, repeats: int, repor
     console.print("[bold]3–4. History size and replay[/bold]: recording the reference paths on the time-skipping server")
     await record(folder)
     replayer = Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
-                        data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
-    baseline_replayer = Replayer(workflows=[BaselineWorkflow])
+                        data_converter=encrypted(), workflow_runner=workflow_runner())
+    baseline_replayer = Replayer(workflows=[BaselineWorkflow], data_converter=encrypted())
     for path in ("completed", "expired", "rejected_verification"):
         history = WorkflowHistory.from_json(path, (folder / f"{path}.json").read_text())
         events = len(history.events)

@@ -8,8 +8,8 @@ import os
 from temporalio.worker import Worker
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow, do_nothing
-from workers.client import connect
 from workers.config import WorkerSettings
+from workers.connection import connect
 from workers.logs import configure_logging
 from workers.worker import build_worker, exit_now
 

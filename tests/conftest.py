@@ -6,12 +6,12 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
 from register.store import default_url
+from tests.support.encryption import SUITE_KEYS, encrypted_converter
 from tests.support.postgres import throwaway_postgres
 from tests.support.scenario import require_binary
 from workers.client import register_search_attributes
@@ -26,6 +26,14 @@ def session_register(tmp_path_factory):
     os.environ["FASTTRACK_DATABASE_URL"] = url
     yield url
     os.environ.pop("FASTTRACK_DATABASE_URL", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_keys():
+    """The suite's payload key, for every worker, client and command line the tests start."""
+    os.environ["FASTTRACK_ENCRYPTION_KEYS"] = SUITE_KEYS
+    yield SUITE_KEYS
+    os.environ.pop("FASTTRACK_ENCRYPTION_KEYS", None)
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +64,7 @@ def postgres_database_url(postgres_server):
 @pytest.fixture(scope="session")
 async def time_skipping_env():
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=encrypted_converter(),
         test_server_existing_path=str(require_binary("temporal-test-server")),
     )
     await register_search_attributes(env.client, env.client.namespace)
@@ -68,7 +76,7 @@ async def time_skipping_env():
 async def dev_server_env(tmp_path_factory):
     database = tmp_path_factory.mktemp("temporal") / "temporal.db"
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=encrypted_converter(),
         dev_server_existing_path=str(require_binary("temporal")),
         dev_server_database_filename=str(database),
         search_attributes=sa.ALL,

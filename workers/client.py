@@ -21,7 +21,6 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
 from fasttrack.engagement import engagement_id_for
@@ -33,16 +32,6 @@ from register import Claim, ClaimKind, Register
 from workers.config import ClientSettings
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
-
-
-async def connect(settings: ClientSettings) -> Client:
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-        tls=settings.temporal_tls or bool(settings.temporal_api_key),
-        api_key=settings.temporal_api_key,
-    )
 
 
 class EngagementStillClosing(FastTrackError):

@@ -4,7 +4,7 @@ A payload written before encryption (an older history) passes through as it is,
 so recorded histories still replay.
 
 Keys are configured as ``<key id>:<base64 of 32 bytes>`` entries separated by
-commas, the current key first, for example
+commas or newlines (a ``#`` starts a comment), the current key first, for example
 ``2026-11:3q2+7w…=,2026-05:q83v…=``."""
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ class KeyProblem(FastTrackError):
 def parse_keys(configured: str) -> tuple[str, dict[str, bytes]]:
     """The current key id and every key, from ``id:base64,id:base64`` (current first)."""
     keys: dict[str, bytes] = {}
-    for entry in (part.strip() for part in configured.split(",") if part.strip()):
+    lines = (line.split("#", 1)[0] for line in configured.splitlines())  # a key file may hold comments
+    for entry in (part.strip() for line in lines for part in line.split(",") if part.strip()):
         key_id, separator, encoded = entry.partition(":")
         if not separator or not key_id:
             missing = "a key id" if not key_id else "a colon"

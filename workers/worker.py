@@ -26,8 +26,8 @@ from activities.notifier import DeliveryLedger, Notifier
 from activities.register_writes import RegisterActivities
 from register import Register, RegisterUnavailable
 from register.store import safe_url
-from workers.client import connect
 from workers.config import ConfigurationError, WorkerSettings
+from workers.connection import connect, connect_options, payload_codec
 from workers.logs import configure_logging
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -78,8 +78,8 @@ async def serve(settings: WorkerSettings) -> None:
     log.info(
         "worker started",
         extra={
-            "temporal_address": settings.temporal_address,
-            "namespace": settings.temporal_namespace,
+            "temporal_address": client.service_client.config.target_host,
+            "namespace": client.namespace,
             "task_queue": settings.task_queue,
             "smtp": f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})",
             "register": safe_url(settings.register_url),
@@ -94,6 +94,8 @@ async def serve(settings: WorkerSettings) -> None:
 def main() -> None:
     try:
         settings = WorkerSettings.from_environment()
+        connect_options(settings)  # a bad connection setting or key fails here, with its message
+        payload_codec(settings)
     except ConfigurationError as error:
         raise SystemExit(f"fasttrack worker: {error}") from None
     configure_logging(settings.log_format, settings.log_level)

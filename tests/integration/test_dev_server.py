@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from fasttrack.models import Phase, TaskDone
 from fasttrack.policy import BenefitPolicy
+from tests.support.encryption import encrypted_converter
 from tests.support.scenario import (
     CUSTOMER,
     drive_to_completion,
@@ -59,7 +59,7 @@ async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp
         # The recorded history replays against the current code without non-determinism.
         replayer = Replayer(
             workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
-            data_converter=pydantic_data_converter,
+            data_converter=encrypted_converter(),
             workflow_runner=workflow_runner(),
         )
         await replayer.replay_workflow(history)

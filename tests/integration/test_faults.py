@@ -22,7 +22,6 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.worker import Replayer
 
@@ -40,6 +39,7 @@ from fasttrack.policy import BenefitPolicy
 from register import Register
 from register.store import default_url
 from simulation.customer import SimulatedCustomer
+from tests.support.encryption import encrypted_converter
 from tests.support.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
@@ -246,7 +246,7 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, requ
     processes.start_replica()
     try:
         client = await persistently(
-            lambda: Client.connect(processes.address, data_converter=pydantic_data_converter), what="connect"
+            lambda: Client.connect(processes.address, data_converter=encrypted_converter()), what="connect"
         )
         scripts = batch(engagements)
         now = datetime.now(timezone.utc)
@@ -277,7 +277,7 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, requ
                 assert counts[what] == expected, (script.name, what, counts[what])
             history = await persistently(script.handle.fetch_history, what="history")
             replayer = Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
-                                data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
+                                data_converter=encrypted_converter(), workflow_runner=workflow_runner())
             try:
                 await replayer.replay_workflow(history)  # the history is intact and deterministic
             except Exception:

@@ -43,11 +43,12 @@ async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_af
         # would take hours (with messages sent in turn, the SLA was not flagged at all).
         assert 30 <= (breach.at - purchased_at).total_seconds() / DAY <= 45
         history = await handle.fetch_history()
-        escalation_scheduled = [
-            event.event_time.ToDatetime(tzinfo=timezone.utc) for event in history.events
-            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-            and b"contact_escalation" in event.activity_task_scheduled_event_attributes.input.payloads[0].data
-        ]
+        scheduled = [event for event in history.events
+                     if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+        inputs = await client.data_converter.payload_codec.decode(
+            [event.activity_task_scheduled_event_attributes.input.payloads[0] for event in scheduled])
+        escalation_scheduled = [event.event_time.ToDatetime(tzinfo=timezone.utc)
+                                for event, sent in zip(scheduled, inputs) if b"contact_escalation" in sent.data]
         assert len(escalation_scheduled) == 1
         # Attempted as the SLA was flagged (the same workflow task, however slow), during the outage.
         assert timedelta(0) <= escalation_scheduled[0] - breach.at < timedelta(seconds=5)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from cli.engagements import ListFilter, list_engagements
@@ -16,6 +15,7 @@ from devstack.smtp_sink import MailSink
 from fasttrack.engagement import budget
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
+from tests.support.encryption import encrypted_converter
 from tests.support.scenario import (
     ENVIRONMENT_WITH_GAPS,
     approve_verification,
@@ -69,7 +69,7 @@ async def test_a_year_waiting_in_remediation_stays_far_below_the_limits(
 async def eager_continue_as_new_env(tmp_path_factory):
     """A dev server that suggests continue-as-new after a few dozen events."""
     env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=encrypted_converter(),
         dev_server_existing_path=str(require_binary("temporal")),
         dev_server_database_filename=str(tmp_path_factory.mktemp("can") / "temporal.db"),
         search_attributes=sa.ALL,

@@ -274,7 +274,7 @@ async def test_a_refused_recipient_is_not_retried_and_shows_on_the_engagement(
                     break
                 await asyncio.sleep(0.05)
             assert len(state.delivery_failures) == 1
-            assert "refused the recipient" in state.delivery_failures[0]
+            assert "The mail server refused 1 of 1 recipient(s) (SMTP 550)" in state.delivery_failures[0]
             assert [event.what for event in state.timeline].count("notification_failed") == 1
             history = await handle.fetch_history()
             attempts = [event.activity_task_started_event_attributes.attempt for event in history.events

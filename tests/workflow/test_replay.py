@@ -13,18 +13,20 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from tests.support.encryption import CORPUS_KEYS_FILE, encrypted_converter, payloads_in
+from workers.codec import ENCODING, KEY_ID
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
-RECORDED = sorted(HISTORIES.glob("*/*.json"))
+RECORDED = sorted(HISTORIES.glob("*/*.json"), key=lambda path: (int(path.parent.name[1:]), path.stem))
 PATHS = {"completed", "ineligible", "expired", "withdrawn", "rejected_verification", "multi_forest"}
 CARRIED_OVER_SINCE = 7  # a run that continues as new with messages on its way ("carry-over")
 SIGNALLED_SINCE = 9  # actions as signals ("actions-as-signals")
+ENCRYPTED_SINCE = 10  # payloads encrypted with tests/histories/corpus-keys
 
 
 def test_the_corpus_covers_every_reference_path():
@@ -46,7 +48,17 @@ async def test_recorded_history_replays_on_the_current_code(recorded: Path):
     history = WorkflowHistory.from_json(workflow_id, history_json)
     replayer = Replayer(
         workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
-        data_converter=pydantic_data_converter,
+        data_converter=encrypted_converter(CORPUS_KEYS_FILE.read_text()),  # histories before v10 are not encrypted
         workflow_runner=workflow_runner(),
     )
     await replayer.replay_workflow(history)
+
+
+@pytest.mark.parametrize("recorded", [path for path in RECORDED if int(path.parent.name[1:]) >= ENCRYPTED_SINCE],
+                         ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_recent_histories_are_recorded_encrypted_under_the_corpus_key(recorded: Path):
+    history = WorkflowHistory.from_json(recorded.stem, recorded.read_text())
+    payloads = [payload for event in history.events if not event.marker_recorded_event_attributes.marker_name
+                for payload in payloads_in(event)]
+    assert payloads
+    assert {(payload.metadata["encoding"], payload.metadata[KEY_ID]) for payload in payloads} == {(ENCODING, b"corpus")}

@@ -1,0 +1,80 @@
+"""How the worker and every client reach Temporal and read its payloads.
+
+The connection comes from the Temporal SDK's environment configuration
+(``temporalio.envconfig``): ``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``,
+``TEMPORAL_API_KEY``, ``TEMPORAL_TLS`` and ``TEMPORAL_TLS_*`` (server CA, client
+certificate and key: mTLS), ``TEMPORAL_PROFILE`` and ``TEMPORAL_CONFIG_FILE``
+(a TOML file of profiles). The older ``FASTTRACK_TEMPORAL_*`` variables are
+aliases: they fill in what the TEMPORAL_* ones leave unset, and a disagreement
+between the two is an error rather than a guess."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.envconfig import ClientConfigProfile
+
+from workers.codec import EncryptionCodec, KeyProblem
+from workers.config import ClientSettings, ConfigurationError, checked_address
+from workers.payloads import data_converter
+
+DEFAULT_ADDRESS = "localhost:7233"
+DEFAULT_NAMESPACE = "default"
+TLS_WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _aliases(settings: ClientSettings) -> dict[str, str]:
+    aliases = {
+        "TEMPORAL_ADDRESS": settings.address_alias,
+        "TEMPORAL_NAMESPACE": settings.temporal_namespace,
+        "TEMPORAL_API_KEY": settings.temporal_api_key,
+        "TEMPORAL_TLS": None if settings.temporal_tls is None else str(settings.temporal_tls).lower(),
+    }
+    return {variable: value for variable, value in aliases.items() if value is not None}
+
+
+def connect_options(settings: ClientSettings, environ: Mapping[str, str] | None = None,
+                    overrides: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``Client.connect``: ``overrides`` (command-line options)
+    win over the environment, which wins over the profile file."""
+    env = dict(os.environ if environ is None else environ)
+    for variable, value in _aliases(settings).items():
+        if env.get(variable, value) != value:
+            hidden = "API_KEY" in variable
+            shown = "" if hidden else f" ({value!r} and {env[variable]!r})"
+            raise ConfigurationError(f"FASTTRACK_{variable} and {variable} disagree{shown}: set only {variable}.")
+        env[variable] = value
+    tls = env.get("TEMPORAL_TLS")
+    if tls is not None and tls.strip().lower() not in TLS_WORDS:
+        raise ConfigurationError(f"TEMPORAL_TLS must be true or false (got {tls!r}).")
+    try:
+        profile = ClientConfigProfile.load(profile=env.get("TEMPORAL_PROFILE") or None, override_env_vars=env)
+        options: dict[str, Any] = dict(profile.to_client_connect_config())
+    except FileNotFoundError as error:
+        raise ConfigurationError(f"A TLS file of the Temporal connection does not exist: {error.filename}.") from None
+    except (OSError, RuntimeError, ValueError) as error:  # the bridge reports a bad profile file as RuntimeError
+        raise ConfigurationError(f"Temporal connection settings: {error}") from None
+    options.update(overrides or {})
+    options.setdefault("target_host", DEFAULT_ADDRESS)
+    options.setdefault("namespace", DEFAULT_NAMESPACE)
+    try:
+        options["target_host"] = checked_address(options["target_host"])
+    except ValueError as error:
+        raise ConfigurationError(f"The Temporal address {options['target_host']!r}: {error}.") from None
+    return options
+
+
+def payload_codec(settings: ClientSettings) -> EncryptionCodec:
+    try:
+        return EncryptionCodec.from_configuration(settings.payload_keys())
+    except KeyProblem as problem:
+        raise ConfigurationError(f"Payload encryption keys: {problem}") from None
+
+
+async def connect(settings: ClientSettings, overrides: Mapping[str, str] | None = None) -> Client:
+    """A client whose payloads are encrypted with the configured keys."""
+    options = connect_options(settings, overrides=overrides)
+    return await Client.connect(**options, data_converter=data_converter(payload_codec(settings)))
