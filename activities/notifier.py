@@ -143,7 +143,9 @@ class Notifier:
             )
         except aiosmtplib.SMTPRecipientsRefused as refused:
             raise ApplicationError(
-                f"The mail server refused the recipient(s) {', '.join(recipients)}: {refused}",
+                # No addresses here: the message reaches logs; the notification names its recipients.
+                f"The mail server refused {len(refused.recipients)} of {len(recipients)} recipient(s) "
+                f"(SMTP {', '.join(sorted({str(one.code) for one in refused.recipients}))})",
                 type=ErrorType.INVALID_RECIPIENT, non_retryable=True,
             ) from None
 
@@ -157,7 +159,7 @@ class Notifier:
         except (OSError, SQLAlchemyError) as fault:
             activity.logger.error(
                 "delivery ledger not written; the message was delivered and is not sent again",
-                extra={"key": notification.key, "message_id": message_id, "error": str(fault)},
+                extra={"key": notification.key, "message_id": message_id, "failure": type(fault).__name__},
             )
 
     @activity.defn(name="send_notification")

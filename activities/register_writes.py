@@ -35,7 +35,7 @@ class RegisterActivities:
             try:
                 report = engagement_report(closing.final_state)
             except Exception as problem:  # the outcome matters more than its report
-                activity.logger.error("report not rendered for the register", extra={"error": repr(problem)})
+                activity.logger.error("report not rendered for the register", extra={"failure": type(problem).__name__})
         await self._write(self._register.record_closing, closing, report)
 
     @staticmethod

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -19,6 +20,25 @@ def _lift_temporal_context(_, __, event_dict: dict) -> dict:
             for field in _TEMPORAL_FIELDS:
                 if field in context and field not in event_dict:
                     event_dict[field] = context[field]
+    return event_dict
+
+
+# A last line of defence: log lines carry ids, but an exception from a library
+# (a mail server's answer, a driver's) can quote an address or a phone number.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+\d[\d ().-]{6,}\d")
+
+
+def redacted(text: str) -> str:
+    return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
+
+
+def _redact(_, __, event_dict: dict) -> dict:
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            event_dict[key] = redacted(value)
+        elif isinstance(value, (list, tuple)):
+            event_dict[key] = [redacted(item) if isinstance(item, str) else item for item in value]
     return event_dict
 
 
@@ -42,6 +62,7 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            _redact,
             renderer,
         ],
     )

@@ -78,7 +78,7 @@ class ActionSignals:
             self._validate(action)
         except ApplicationError as refusal:
             self._engagement.record_refused_signal(name, refusal.message, workflow.now())
-            workflow.logger.warning("signal refused", extra={"signal": name, "reason": refusal.message})
+            workflow.logger.warning("signal refused", extra={"signal": name})  # the reason is in the timeline
             self._show()
             return
         self._act(action)

@@ -161,7 +161,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
             receipt = self._engagement.apply(action, workflow.now())
         except ActionRejected as rejection:  # the validator ran just before, so this is not expected
             raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
-        workflow.logger.info("action recorded", extra={"action": type(action).__name__, "by": action.by})
+        workflow.logger.info("action recorded", extra={"action": type(action).__name__})
         self._show()
         # Added while engagements were running: those that held their kickoff before
         # it replay without the message (tests/histories/v1), new ones send it (v2).
@@ -283,7 +283,8 @@ class EngagementWorkflow(ActionSignals, CarryOver):
             purchase = Purchase.model_validate(event)
         except ValidationError as error:
             self._engagement.record_refused_event("purchase_received", error.errors()[0]["msg"], workflow.now())
-            workflow.logger.warning("malformed purchase event dropped", extra={"reason": str(error)})
+            workflow.logger.warning("malformed purchase event dropped",
+                                   extra={"problems": sorted({problem["type"] for problem in error.errors()})})
             return
         self._engagement.record_additional_purchase(purchase, workflow.now())
 

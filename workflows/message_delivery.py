@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         MessageOutcome,
         Notification,
     )
+    from workflows.log_fields import failure_kind
 
 # A message that cannot be written for two days is recorded as failed (for an
 # operator to see) rather than retried forever.
@@ -85,7 +86,7 @@ class MessageDeliveryWorkflow:
             outcome.sent_at = workflow.now()
         except ActivityError as error:
             outcome.failure = failure_reason(error)
-            workflow.logger.warning("notification failed", extra={"key": message.key, "reason": outcome.failure})
+            workflow.logger.warning("notification failed", extra={"key": message.key, "failure": failure_kind(error)})
         self._show()
 
     def _show(self) -> None:

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from fasttrack.contract import message_delivery_id_for
     from fasttrack.engagement import Engagement
     from fasttrack.models import MessageDelivery, Notification
+    from workflows.log_fields import failure_kind
     from workflows.message_delivery import ATTEMPT_TIMEOUT, failure_reason, send
 
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -29,7 +30,7 @@ async def recorded(engagement: Engagement, message: Notification, sending) -> No
     except ActivityError as error:
         reason = failure_reason(error)
         engagement.record_delivery_failure(message, reason, workflow.now())
-        workflow.logger.warning("notification failed", extra={"key": message.key, "reason": reason})
+        workflow.logger.warning("notification failed", extra={"key": message.key, "failure": failure_kind(error)})
 
 
 async def deliver_due_messages(engagement: Engagement) -> None:
@@ -91,7 +92,7 @@ class Deliveries:
             await recorded(self.engagement, message, sending)
         except Exception as error:  # never lose a message silently in a task nobody awaits
             self.engagement.record_delivery_failure(message, f"{type(error).__name__}: {error}", workflow.now())
-            workflow.logger.error("notification not sent", extra={"key": message.key, "error": str(error)})
+            workflow.logger.error("notification not sent", extra={"key": message.key, "failure": failure_kind(error)})
         finally:
             del self.in_flight[message.key]
             self.late.pop(message.key, None)

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from fasttrack.engagement import Engagement
     from fasttrack.engagement.budget import carry_fits
     from fasttrack.models import Phase, RegisterClosing, RegisterProgress
+    from workflows.log_fields import failure_kind
 
 # Until the database answers: the register must learn every phase and the outcome.
 REGISTER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1),
@@ -53,7 +54,7 @@ class RegisterWrites:
         try:
             await self._write("record_closing", closing, f"Register: closed as {state.phase.value}")
         except ActivityError as error:  # refused for good: the engagement still completes
-            workflow.logger.error("register not written at closing", extra={"error": str(error.cause or error)})
+            workflow.logger.error("register not written at closing", extra={"failure": failure_kind(error)})
 
     async def _progress(self, engagement: Engagement) -> None:
         state = engagement.state
@@ -62,7 +63,7 @@ class RegisterWrites:
             await self._write("record_progress", _progress_of(engagement),
                               f"Register: {state.phase.value} since {state.phase_since:%Y-%m-%d %H:%M} UTC")
         except ActivityError as error:
-            workflow.logger.error("register progress not written", extra={"error": str(error.cause or error)})
+            workflow.logger.error("register progress not written", extra={"failure": failure_kind(error)})
         finally:
             self.in_flight -= 1
 
