@@ -1,4 +1,4 @@
-# The image of docker-compose.yml's worker and HTTP intake.
+# The image of docker-compose.yml's worker, HTTP intake and codec server.
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -8,6 +8,7 @@ COPY activities activities
 COPY workers workers
 COPY register register
 COPY intake intake
+COPY codec_server codec_server
 COPY cli cli
 RUN pip install --no-cache-dir . && useradd --system fasttrack && mkdir -p /var/lib/fasttrack \
     && chown fasttrack /var/lib/fasttrack

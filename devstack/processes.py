@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from devstack.ports import port_is_open
-from devstack.settings import StackSettings, retention_command, server_command
+from devstack.settings import StackSettings, retention_command, server_command, ui_origins
 
 STOP_GRACE_SECONDS = 20
 READY_TIMEOUT_SECONDS = 60
@@ -79,6 +79,13 @@ async def log_says(log: Path, line: str, times: int = 1, process: subprocess.Pop
         await asyncio.sleep(0.1)
 
 
+def local_environment(**settings: str) -> dict[str, str]:
+    """A child's environment: this one without the shell's own Temporal connection
+    (TEMPORAL_* variables, profile file), which would send it elsewhere than the embedded server."""
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("TEMPORAL_")}
+    return {**inherited, "TEMPORAL_CONFIG_FILE": os.devnull, **settings}
+
+
 class DevStack:
     def __init__(self, settings: StackSettings, ui: bool = True) -> None:
         self.settings = settings
@@ -89,10 +96,11 @@ class DevStack:
     def address(self) -> str:
         return f"127.0.0.1:{self.settings.temporal_port}"
 
-    def start_server(self, output: IO | int | None = None) -> subprocess.Popen:
-        """The dev server (with its UI unless headless), once it answers."""
+    def start_server(self, output: IO | int | None = None, codec_token: str | None = None) -> subprocess.Popen:
+        """The dev server (with its UI unless headless, decoding through the codec
+        server when given its token), once it answers."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        command = server_command(self.settings) + ([] if self.ui else ["--headless"])
+        command = server_command(self.settings, codec_token if self.ui else None) + ([] if self.ui else ["--headless"])
         ui_url = f"http://127.0.0.1:{self.settings.ui_port}/"
         for attempt in range(1, 4):
             self.server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
@@ -118,19 +126,30 @@ class DevStack:
         """The local SMTP sink on the stack's SMTP port, keeping what it receives in ``mail_dir``."""
         sink = subprocess.Popen(
             [sys.executable, "-m", "devstack.smtp_sink"],
-            env={**os.environ, "FASTTRACK_SMTP_PORT": str(self.settings.smtp_port),
-                 "FASTTRACK_MAIL_DIR": str(mail_dir)},
+            env=local_environment(FASTTRACK_SMTP_PORT=str(self.settings.smtp_port), FASTTRACK_MAIL_DIR=str(mail_dir)),
             stdout=subprocess.DEVNULL, preexec_fn=_child_of_this_process, cwd=REPOSITORY,
         )
         wait_for(lambda: port_is_open(self.settings.smtp_port), sink, "The SMTP sink")
         return sink
+
+    def start_codec_server(self, token: str) -> subprocess.Popen:
+        """The codec server on the stack's codec port, open to the UI's origin."""
+        codec = subprocess.Popen(
+            [sys.executable, "-m", "codec_server.service"], cwd=REPOSITORY,
+            env=local_environment(FASTTRACK_DATA_DIR=str(self.settings.data_dir),
+                                  FASTTRACK_CODEC_PORT=str(self.settings.codec_port), FASTTRACK_CODEC_TOKEN=token,
+                                  FASTTRACK_CODEC_ORIGINS=ui_origins(self.settings)),
+            preexec_fn=_child_of_this_process,
+        )
+        wait_for(lambda: port_is_open(self.settings.codec_port), codec, "The codec server")
+        return codec
 
     def start_worker(self, env: dict[str, str], module: str = "workers.worker",
                      output: IO | int | None = None) -> subprocess.Popen:
         """A worker process connected to this server; ``env`` adds its FASTTRACK_* settings."""
         return subprocess.Popen(
             [sys.executable, "-m", module], cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT if output else None,
-            env={**os.environ, "FASTTRACK_TEMPORAL_ADDRESS": self.address,
-                 "FASTTRACK_TEMPORAL_NAMESPACE": self.settings.temporal_namespace, **env},
+            env=local_environment(FASTTRACK_TEMPORAL_ADDRESS=self.address,
+                                  FASTTRACK_TEMPORAL_NAMESPACE=self.settings.temporal_namespace, **env),
             preexec_fn=_child_of_this_process,
         )

@@ -25,6 +25,7 @@ class StackSettings(EnvSettings):
     ui_port: Annotated[int, Field(ge=1, le=65535)] = 8233
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 2525
     intake_port: Annotated[int, Field(ge=1, le=65535)] = 8380
+    codec_port: Annotated[int, Field(ge=1, le=65535)] = 8381
     temporal_namespace: str = "default"
 
 
@@ -39,7 +40,17 @@ def temporal_cli() -> Path:
     return path
 
 
-def server_command(settings: StackSettings) -> list[str]:
+def codec_endpoint(settings: StackSettings, token: str) -> str:
+    """The codec server as the UI calls it: the token in the path, since the UI sends no header of its own."""
+    return f"http://127.0.0.1:{settings.codec_port}/{token}"
+
+
+def ui_origins(settings: StackSettings) -> str:
+    return f"http://127.0.0.1:{settings.ui_port},http://localhost:{settings.ui_port}"
+
+
+def server_command(settings: StackSettings, codec_token: str | None = None) -> list[str]:
+    codec = ["--ui-codec-endpoint", codec_endpoint(settings, codec_token)] if codec_token else []
     return [
         str(temporal_cli()),
         "server",
@@ -62,6 +73,7 @@ def server_command(settings: StackSettings) -> list[str]:
         "warn",
         *search_attributes.dev_server_flags(),
         *server_limit_flags(),
+        *codec,
     ]
 
 

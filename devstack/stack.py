@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 
+from devstack.encryption_setup import TOKEN_FILE_NAME, codec_token, development_keys
 from devstack.intake_secrets import OPERATOR, READER, development_secrets, intake_environment
 from devstack.ports import port_is_free, port_is_open
 from devstack.processes import DevStack, stop, wait_for
@@ -29,6 +30,7 @@ def run(settings: StackSettings) -> int:
         (settings.ui_port, "FASTTRACK_UI_PORT"),
         (settings.smtp_port, "FASTTRACK_SMTP_PORT"),
         (settings.intake_port, "FASTTRACK_INTAKE_PORT"),
+        (settings.codec_port, "FASTTRACK_CODEC_PORT"),
     )
     for port, what in ports:
         if not port_is_free(port):
@@ -50,15 +52,18 @@ def run(settings: StackSettings) -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     stack = DevStack(settings)
-    worker = sink = intake = None
+    worker = sink = intake = codec = None
     with open(server_log_path, "ab") as server_log:
         try:
             print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
+            keys = development_keys(settings.data_dir)
+            token = codec_token(settings.data_dir)
             try:
-                server = stack.start_server(server_log)
+                server = stack.start_server(server_log, codec_token=token)
             except RuntimeError as error:
                 raise RuntimeError(f"{error} See {server_log_path}.") from None
             sink = stack.start_sink(mail_dir)
+            codec = stack.start_codec_server(token)
             register = Register(default_url(settings.data_dir))
             register.migrate()  # ready before the banner: `fasttrack` and the demo read it at once
             register.dispose()
@@ -85,6 +90,9 @@ def run(settings: StackSettings) -> int:
                 f"    portal secret   {made['portal_secret']}\n"
                 f"    operator token  {made['operator_token']} ({OPERATOR})\n"
                 f"    reader token    {made['reader_token']} ({READER})\n"
+                f"  Payloads:         encrypted (keys from {keys}); the UI decrypts them through the codec server\n"
+                f"  Codec server:     http://127.0.0.1:{settings.codec_port} (token in "
+                f"{settings.data_dir / TOKEN_FILE_NAME})\n"
                 f"  Server log:       {server_log_path}\n"
                 "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
@@ -92,7 +100,7 @@ def run(settings: StackSettings) -> int:
             )
             while not stop_requested:
                 for process, name in ((server, "The Temporal server"), (worker, "The worker"), (sink, "The SMTP sink"),
-                                      (intake, "The HTTP intake")):
+                                      (intake, "The HTTP intake"), (codec, "The codec server")):
                     if process.poll() is not None:
                         print(f"{name} exited (status {process.returncode}); see {server_log_path} for the server.")
                         return 1
@@ -105,6 +113,7 @@ def run(settings: StackSettings) -> int:
             stop(intake, "the HTTP intake", announce=True)
             stop(worker, "the worker", announce=True)
             stop(sink, "the SMTP sink", announce=True)
+            stop(codec, "the codec server", announce=True)
             stack.stop_server(announce=True)
             if stop_requested:
                 print("Stopped.", flush=True)

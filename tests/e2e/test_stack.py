@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from devstack.smtp_sink import MailSink
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed
 from fasttrack.models import Phase
+from tests.support.encryption import encrypted_converter
 from tests.support.scenario import (
     EVERY_DAY_NINE_TO_FIVE,
     LOCAL_HOUR,
@@ -28,17 +28,10 @@ from tests.support.scenario import (
     wait_for_phase,
     zone_where_it_is,
 )
-from tests.support.stack_process import REPOSITORY, Stack
+from tests.support.stack_process import REPOSITORY
 from workers.client import record_purchase
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
-
-
-@pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path / "data")
-    yield stack
-    stack.kill()
 
 
 @pytest.mark.timeout(300)
@@ -48,7 +41,7 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     with urllib.request.urlopen(f"http://127.0.0.1:{stack.ui_port}/", timeout=10) as response:
         assert response.status == 200
 
-    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=pydantic_data_converter)
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
     now = datetime.now(timezone.utc)
     zone = zone_where_it_is(LOCAL_HOUR[moment], now)
     inside = moment == "inside business hours"
@@ -88,7 +81,7 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     )
 
     stack.start()
-    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=pydantic_data_converter)
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
     handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id_for(purchase.tenant_id))
     assert (await handle.result()).outcome.status is Phase.COMPLETED
     assert len((await handle.fetch_history()).events) == events_before

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from fasttrack.contract import TASK_QUEUE
 from fasttrack.models import Phase
 from simulation.customer import SimulatedCustomer
+from tests.support.encryption import encrypted_converter
 from tests.support.scenario import make_purchase
-from tests.support.stack_process import REPOSITORY, Stack
+from tests.support.stack_process import REPOSITORY, play_demo
 from workers.client import record_purchase
 from workflows.engagement import EngagementWorkflow
 
@@ -29,32 +26,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-
-
-@pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path / "data")
-    yield stack
-    stack.kill()
-
-
-async def play_demo(stack: Stack) -> dict[str, str]:
-    """Runs `fasttrack demo` against the stack; returns each demo engagement's UI address."""
-    env = {
-        **os.environ,
-        "FASTTRACK_TEMPORAL_ADDRESS": f"127.0.0.1:{stack.port}",
-        "FASTTRACK_UI_PORT": str(stack.ui_port),
-        "FASTTRACK_DATABASE_URL": stack.register.url,
-        "COLUMNS": "250",
-    }
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "fasttrack"), "demo", "--day-seconds", "0.2", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    text = output.decode()
-    assert process.returncode == 0, text
-    return dict(re.findall(r"^\s+(\w+)\s+\w+\s+(http://\S+)$", text, re.M))
 
 
 async def text_of_all_frames(page, awaited: str, attempts: int = 60) -> str:
@@ -95,6 +66,10 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         ):
             await page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
         await page.screenshot(path=SCREENSHOTS / "engagement-timeline.png")
+        # Its input is encrypted in Temporal: the UI shows it decrypted, through the codec server.
+        shown = await text_of_all_frames(page, "it-admin@tailspin.example")
+        assert "Tailspin (demo)" in shown and "binary/encrypted" not in shown
+        await page.screenshot(path=SCREENSHOTS / "engagement-input.png")
 
         await page.get_by_text("User Metadata").click()
         await page.get_by_text("Current Details").first.wait_for(timeout=15_000)
@@ -112,7 +87,7 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         for text in ("Send: Verification 1: items reopened", "Checkpoint call", "Hand over 1 message(s) to workflow"):
             await page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
         # Its closing message went out from the workflow the engagement handed it to.
-        client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=pydantic_data_converter)
+        client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
         fabrikam = client.get_workflow_handle_for(EngagementWorkflow.run, pages["Fabrikam"].rsplit("/", 1)[1])
         delivery_id = (await fabrikam.result()).message_delivery_id
         await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + delivery_id)

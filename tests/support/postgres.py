@@ -34,8 +34,8 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 @contextmanager
-def throwaway_postgres():
-    """Yields the SQLAlchemy URL of a fresh, empty database."""
+def throwaway_postgres(superuser: str = "fasttrack"):
+    """Yields the SQLAlchemy URL of a fresh, empty database, as ``superuser``."""
     binaries = postgres_bin()
     folder = Path(tempfile.mkdtemp(prefix="fasttrack-pg-"))
     folder.chmod(0o755)
@@ -47,14 +47,14 @@ def throwaway_postgres():
             os.chown(path, server_user.pw_uid, server_user.pw_gid)
     port = free_port()
     log = folder / "server.log"
-    subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-U", "fasttrack", "-A", "trust",
+    subprocess.run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-U", superuser, "-A", "trust",
                                     "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
     subprocess.run(_as_server_user([
         str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start",
         "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off",
     ]), check=True, capture_output=True)
     try:
-        yield f"postgresql+psycopg://fasttrack@127.0.0.1:{port}/postgres"
+        yield f"postgresql+psycopg://{superuser}@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                        capture_output=True)

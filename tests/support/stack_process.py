@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +25,7 @@ class Stack:
         self.ui_port = free_port()
         self.smtp_port = free_port()
         self.intake_port = free_port()
+        self.codec_port = free_port()
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
         self.register = Register(default_url(data_dir))
@@ -35,6 +38,7 @@ class Stack:
             "FASTTRACK_UI_PORT": str(self.ui_port),
             "FASTTRACK_SMTP_PORT": str(self.smtp_port),
             "FASTTRACK_INTAKE_PORT": str(self.intake_port),
+            "FASTTRACK_CODEC_PORT": str(self.codec_port),
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         already_written = self.output.stat().st_size if self.output.exists() else 0
@@ -65,3 +69,22 @@ class Stack:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+async def play_demo(stack: Stack) -> dict[str, str]:
+    """Runs `fasttrack demo` against the stack; returns each demo engagement's UI address."""
+    env = {
+        **os.environ,
+        "FASTTRACK_TEMPORAL_ADDRESS": f"127.0.0.1:{stack.port}",
+        "FASTTRACK_UI_PORT": str(stack.ui_port),
+        "FASTTRACK_DATABASE_URL": stack.register.url,
+        "COLUMNS": "250",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "fasttrack"), "demo", "--day-seconds", "0.2", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = output.decode()
+    assert process.returncode == 0, text
+    return dict(re.findall(r"^\s+(\w+)\s+\w+\s+(http://\S+)$", text, re.M))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import re
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from fasttrack.models import EDGE, Purchase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
 from fasttrack.rules import assess_environment, scope_problems
 from workers.config import ENV_PREFIX, WorkerSettings
+from workers.connection import connect_options, payload_codec
 from workflows import search_attributes as sa
 from workflows.action_signals import SIGNALLED_ACTIONS
 
@@ -31,20 +34,53 @@ def test_compose_runs_temporal_ui_and_the_worker():
 
 def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
     environment = COMPOSE["services"]["worker"]["environment"]
-    known = {f"{ENV_PREFIX}{name.upper()}" for name in WorkerSettings.model_fields}
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in WorkerSettings.model_fields} | {"TEMPORAL_ADDRESS",
+                                                                                      "TEMPORAL_NAMESPACE"}
     assert set(environment) <= known, set(environment) - known
     for name, value in environment.items():
-        monkeypatch.setenv(name, str(value))
+        monkeypatch.setenv(name, re.sub(r"\$\{(\w+):\?[^}]*\}", lambda match: SECRETS[match[1]], str(value)))
+    monkeypatch.setenv("TEMPORAL_CONFIG_FILE", os.devnull)
     settings = WorkerSettings.from_environment()
-    assert settings.temporal_address == "temporal:7233"
+    assert connect_options(settings)["target_host"] == "temporal:7233"
+    assert payload_codec(settings).current == "2026-11"
     assert settings.register_url.startswith("postgresql+psycopg://fasttrack:")
+
+
+SECRETS = {
+    "FASTTRACK_DB_PASSWORD": "register-password", "FASTTRACK_SMTP_PASSWORD": "smtp-password",
+    "FASTTRACK_ENCRYPTION_KEYS": f"2026-11:{base64.b64encode(bytes(32)).decode()}",
+}
+
+
+def test_compose_requires_every_secret_and_publishes_ports_on_loopback_only():
+    text = (REPOSITORY / "docker-compose.yml").read_text()
+    assert "change-me" not in text and ":-" not in text  # no placeholder, no default
+    for service in COMPOSE["services"].values():
+        for name, value in (service.get("environment") or {}).items():
+            if any(word in name for word in ("PASSWORD", "PWD", "SECRET", "TOKEN", "KEYS")):
+                assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", str(value)), name
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), port
+    assert "${FASTTRACK_DB_PASSWORD:?" in COMPOSE["services"]["worker"]["environment"]["FASTTRACK_DATABASE_URL"]
+
+
+def test_compose_runs_the_codec_server_and_points_the_ui_at_it():
+    codec = COMPOSE["services"]["codec-server"]
+    assert codec["build"] == "." and codec["command"] == ["python", "-m", "codec_server.service"]
+    assert codec["environment"]["FASTTRACK_ENCRYPTION_KEYS"] == COMPOSE["services"]["worker"]["environment"][
+        "FASTTRACK_ENCRYPTION_KEYS"]
+    published = codec["ports"][0].split(":")[1]
+    endpoint = COMPOSE["services"]["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"]
+    assert endpoint.startswith(f"http://127.0.0.1:{published}/${{FASTTRACK_CODEC_TOKEN:?")
+    ui_port = COMPOSE["services"]["temporal-ui"]["ports"][0].split(":")[1]
+    assert f"http://127.0.0.1:{ui_port}" in codec["environment"]["FASTTRACK_CODEC_ORIGINS"].split(",")
 
 
 def test_compose_gives_the_register_its_own_database_and_chooses_the_retention():
     services = COMPOSE["services"]
     mounts = dict(volume.split(":")[1::-1] for volume in services["postgresql"]["volumes"] if volume.startswith("./"))
-    script = (REPOSITORY / mounts["/docker-entrypoint-initdb.d/register.sql"]).read_text()
-    assert "CREATE DATABASE fasttrack_register OWNER fasttrack" in script
+    script = (REPOSITORY / mounts["/docker-entrypoint-initdb.d/register.sh"]).read_text()
+    assert "CREATE DATABASE fasttrack_register OWNER fasttrack" in script  # run for real in test_compose_database_script
     assert services["worker"]["environment"]["FASTTRACK_DATABASE_URL"].endswith("@postgresql/fasttrack_register")
     assert services["worker"]["depends_on"]["postgresql"]["condition"] == "service_healthy"
     assert services["temporal"]["environment"]["DEFAULT_NAMESPACE_RETENTION"] == RETENTION  # as the dev stack's
@@ -100,5 +136,5 @@ def test_compose_runs_the_intake_from_the_image_with_required_secrets():
     for variable in ("FASTTRACK_COMMERCE_SECRET", "FASTTRACK_PORTAL_SECRET", "FASTTRACK_INTAKE_TOKENS"):
         assert ":?" in intake["environment"][variable]  # compose refuses to start without it
     image = (REPOSITORY / "Dockerfile").read_text()
-    for package in ("fasttrack", "workflows", "activities", "workers", "register", "intake", "cli"):
+    for package in ("fasttrack", "workflows", "activities", "workers", "register", "intake", "codec_server", "cli"):
         assert f"COPY {package} {package}" in image

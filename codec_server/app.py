@@ -1,0 +1,77 @@
+"""Temporal's codec-server protocol: POST …/encode and …/decode take and return
+Payloads as protobuf JSON; only the last path segment says which. A caller shows
+the token as `Authorization: Bearer <token>`, or, since the Web UI sends no
+header of its own, as the endpoint's first path segment (…/<token>/decode)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads
+
+from workers.codec import EncryptionCodec, KeyProblem
+
+MAX_BODY_BYTES = 16 * 1024 * 1024  # a UI page of payloads, each far below Temporal's 2 MB
+log = logging.getLogger("fasttrack.codec_server")
+
+
+def problem(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request's body, or None once it passes the limit."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
+def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAPI:
+    app = FastAPI(title="FastTrack codec server", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True, allow_methods=["POST"],
+                       allow_headers=["Authorization", "Content-Type", "X-Namespace"])
+
+    def authorised(request: Request, segments: list[str]) -> bool:
+        shown = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not shown and len(segments) >= 2:
+            shown = segments[0]
+        return bool(shown) and hmac.compare_digest(shown.encode(), token.encode())
+
+    @app.get("/healthz")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/{path:path}")
+    async def convert(path: str, request: Request) -> Response:
+        segments = [segment for segment in path.split("/") if segment]
+        operation = segments[-1] if segments else ""
+        if operation not in ("encode", "decode"):
+            return problem(404, "The codec server answers POST …/encode and …/decode.")
+        if not authorised(request, segments):
+            return problem(401, "A valid codec token is required (Authorization: Bearer <token>).")
+        body = await _body(request)
+        if body is None:
+            return problem(413, f"The request is over {MAX_BODY_BYTES // (1024 * 1024)} MiB.")
+        try:
+            payloads = json_format.Parse(body, Payloads())
+        except (json_format.ParseError, UnicodeDecodeError, ValueError):
+            return problem(400, 'The body must be Payloads as protobuf JSON: {"payloads": [{"metadata": {…}, '
+                                '"data": "<base64>"}]}.')
+        try:
+            convert_payloads = codec.encode if operation == "encode" else codec.decode
+            converted = await convert_payloads(payloads.payloads)
+        except KeyProblem as error:
+            return problem(422, str(error))
+        log.info("codec request", extra={"operation": operation, "payloads": len(converted),
+                                         "namespace": request.headers.get("x-namespace", "")[:255]})
+        return Response(json_format.MessageToJson(Payloads(payloads=converted)), media_type="application/json")
+
+    return app

@@ -1,0 +1,50 @@
+"""The compose deployment's database script, run by a real PostgreSQL server as its
+image would: the register's role and database, with the password from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.support.postgres import postgres_bin, throwaway_postgres
+from tests.support.stack_process import REPOSITORY
+
+SCRIPT = REPOSITORY / "deploy" / "postgres" / "register.sh"
+
+
+def run_script(url: str, password: str | None) -> subprocess.CompletedProcess:
+    server = make_url(url)
+    env = {**os.environ, "POSTGRES_USER": "temporal", "PGHOST": server.host, "PGPORT": str(server.port),
+           "PATH": f"{postgres_bin()}:{os.environ['PATH']}"}
+    env.pop("FASTTRACK_DB_PASSWORD", None)
+    if password is not None:
+        env["FASTTRACK_DB_PASSWORD"] = password
+    return subprocess.run(["sh", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_it_creates_the_register_role_and_database_with_the_given_password():
+    with throwaway_postgres(superuser="temporal") as url:
+        done = run_script(url, "it's a long; secret")  # quotes and semicolons stay inside the password
+        assert done.returncode == 0, done.stderr
+        engine = create_engine(url)
+        with engine.connect() as db:
+            password = db.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = 'fasttrack'")).scalar_one()
+            owner = db.execute(text("SELECT pg_get_userbyid(datdba) FROM pg_database "
+                                    "WHERE datname = 'fasttrack_register'")).scalar_one()
+        engine.dispose()
+        assert password.startswith("SCRAM-SHA-256$")
+        assert owner == "fasttrack"
+
+
+def test_without_the_password_it_stops_before_creating_anything():
+    with throwaway_postgres(superuser="temporal") as url:
+        done = run_script(url, None)
+        assert done.returncode != 0
+        assert "FASTTRACK_DB_PASSWORD" in done.stderr
+        engine = create_engine(url)
+        with engine.connect() as db:
+            assert db.execute(text("SELECT count(*) FROM pg_roles WHERE rolname = 'fasttrack'")).scalar_one() == 0
+        engine.dispose()
