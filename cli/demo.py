@@ -138,9 +138,9 @@ async def play(client: Client, settings: ClientSettings, day_seconds: float, con
     ]
     console.print(f"[bold]Demo {run_tag}[/bold]: five engagements, one day = {day_seconds:g} s.\n")
     scripts, handles = [], []
-    for organization, region, country, language, licenses, script in cast:
+    for number, (organization, region, country, language, licenses, script) in enumerate(cast, start=1):
         purchase = Purchase(
-            order_id=f"DEMO-{run_tag}-{organization.upper()}",
+            order_id=f"DEMO-{run_tag}-{number}",  # an id, as commerce's are: it shows in logs
             tenant_id=str(uuid.uuid4()),
             organization=f"{organization} (demo)",
             plan=Plan.EMS,
