@@ -23,7 +23,7 @@ run: $(VENV)/.run-installed
 
 ## Plays five demo engagements against the running stack (start `make run` first).
 demo: $(VENV)/.run-installed
-	$(BIN)/fasttrack demo
+	$(BIN)/python -m devstack.demo
 
 ## Runs the whole test suite (installs Debian's chromium for the browser test, and
 ## Debian's postgresql for the register's throwaway PostgreSQL server, when missing).

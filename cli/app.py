@@ -26,6 +26,7 @@ from cli.engagements import (
 )
 from fasttrack.models import EDGE, Action
 from register import RegisterUnavailable
+from workers.codec import KeyProblem
 from workers.config import ClientSettings, ConfigurationError, checked_address
 from workers.connection import connect, connect_options
 
@@ -127,6 +128,9 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
     except RegisterUnavailable as error:
         errors.print(f"[red]Error:[/red] {error}")
         raise typer.Exit(TemporalUnavailable.exit_code) from None
+    except KeyProblem as problem:  # a payload under a key this command line was not given
+        errors.print(f"[red]Error:[/red] {problem}")
+        raise typer.Exit(2) from None
 
 
 def build(model: type[BaseModel], **values: Any):

@@ -102,7 +102,8 @@ class Register:
                     "FASTTRACK_DATA_DIR or FASTTRACK_DATABASE_URL to the worker's."
                 )
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        # Hidden parameters: a database error's text would quote the record it was writing, into logs.
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_settings)
             event.listen(self.engine, "begin", _sqlite_begin)

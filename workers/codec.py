@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
@@ -24,6 +25,7 @@ from fasttrack.errors import FastTrackError
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
 NONCE_BYTES = 12
+KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 class KeyProblem(FastTrackError):
@@ -34,11 +36,13 @@ def parse_keys(configured: str) -> tuple[str, dict[str, bytes]]:
     """The current key id and every key, from ``id:base64,id:base64`` (current first)."""
     keys: dict[str, bytes] = {}
     lines = (line.split("#", 1)[0] for line in configured.splitlines())  # a key file may hold comments
-    for entry in (part.strip() for line in lines for part in line.split(",") if part.strip()):
+    entries = [part.strip() for line in lines for part in line.split(",") if part.strip()]
+    for position, entry in enumerate(entries, start=1):
         key_id, separator, encoded = entry.partition(":")
-        if not separator or not key_id:
-            missing = "a key id" if not key_id else "a colon"
-            raise KeyProblem(f"A key entry must be <key id>:<base64 key>; got one without {missing}.")
+        if not separator or not KEY_ID_PATTERN.fullmatch(key_id):
+            # Never echoed: an entry written the wrong way round would print the key.
+            raise KeyProblem(f"Key entry {position} is not <key id>:<base64 of 32 bytes> with a key id of 1 to 40 "
+                             "letters, digits, '.', '_' or '-'.")
         try:
             key = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):

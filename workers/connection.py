@@ -11,6 +11,7 @@ between the two is an error rather than a guess."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,9 +32,16 @@ def _aliases(settings: ClientSettings) -> dict[str, str]:
         "TEMPORAL_ADDRESS": settings.address_alias,
         "TEMPORAL_NAMESPACE": settings.temporal_namespace,
         "TEMPORAL_API_KEY": settings.temporal_api_key,
-        "TEMPORAL_TLS": None if settings.temporal_tls is None else str(settings.temporal_tls).lower(),
+        # As before the aliases: FASTTRACK_TEMPORAL_TLS could turn TLS on, never off (an API key always meant TLS).
+        "TEMPORAL_TLS": "true" if settings.temporal_tls else None,
     }
     return {variable: value for variable, value in aliases.items() if value is not None}
+
+
+def _same(variable: str, first: str, second: str) -> bool:
+    if variable == "TEMPORAL_TLS":
+        return TLS_WORDS.get(first.strip().lower()) == TLS_WORDS.get(second.strip().lower())
+    return first == second
 
 
 def connect_options(settings: ClientSettings, environ: Mapping[str, str] | None = None,
@@ -42,7 +50,7 @@ def connect_options(settings: ClientSettings, environ: Mapping[str, str] | None 
     win over the environment, which wins over the profile file."""
     env = dict(os.environ if environ is None else environ)
     for variable, value in _aliases(settings).items():
-        if env.get(variable, value) != value:
+        if not _same(variable, env.get(variable, value), value):
             hidden = "API_KEY" in variable
             shown = "" if hidden else f" ({value!r} and {env[variable]!r})"
             raise ConfigurationError(f"FASTTRACK_{variable} and {variable} disagree{shown}: set only {variable}.")
@@ -56,7 +64,12 @@ def connect_options(settings: ClientSettings, environ: Mapping[str, str] | None 
     except FileNotFoundError as error:
         raise ConfigurationError(f"A TLS file of the Temporal connection does not exist: {error.filename}.") from None
     except (OSError, RuntimeError, ValueError) as error:  # the bridge reports a bad profile file as RuntimeError
-        raise ConfigurationError(f"Temporal connection settings: {error}") from None
+        if re.fullmatch(r"Profile '[^'\n]{0,100}' not found", str(error)):
+            raise ConfigurationError(f"Temporal connection settings: {error}") from None
+        # The parser's words quote the file, API keys included: only say which file.
+        where = env.get("TEMPORAL_CONFIG_FILE") or "~/.config/temporalio/temporal.toml"
+        raise ConfigurationError(f"The Temporal profile file {where} cannot be read as TOML "
+                                 "(its content is not shown: it can hold API keys).") from None
     options.update(overrides or {})
     options.setdefault("target_host", DEFAULT_ADDRESS)
     options.setdefault("namespace", DEFAULT_NAMESPACE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import traceback
 
 import structlog
 
@@ -23,22 +24,54 @@ def _lift_temporal_context(_, __, event_dict: dict) -> dict:
     return event_dict
 
 
-# A last line of defence: log lines carry ids, but an exception from a library
-# (a mail server's answer, a driver's) can quote an address or a phone number.
+WITHHELD = "(message withheld: it may quote customer data)"
+# A last line of defence: log lines carry ids, but a library's words (a mail
+# server's answer, a driver's) can quote an address or a phone number.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\+\d[\d ().-]{6,}\d")
+_PHONE = re.compile(r"(?<![\w.:-])(?:\+\d|\(\d|0\d)[\d ().-]{7,}\d(?![\w:-])")
 
 
 def redacted(text: str) -> str:
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
+def _redacted_value(value):
+    if isinstance(value, str):
+        return redacted(value)
+    if isinstance(value, (list, tuple)):
+        return [_redacted_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted_value(item) for key, item in value.items()}
+    return value
+
+
 def _redact(_, __, event_dict: dict) -> dict:
-    for key, value in event_dict.items():
-        if isinstance(value, str):
-            event_dict[key] = redacted(value)
-        elif isinstance(value, (list, tuple)):
-            event_dict[key] = [redacted(item) if isinstance(item, str) else item for item in value]
+    return {key: _redacted_value(value) for key, value in event_dict.items()}
+
+
+def traceback_without_messages(error: BaseException) -> str:
+    """The traceback's frames and each exception's type, but not what the exceptions
+    say (the SDK logs every failed activity this way, whatever its error quotes);
+    an operating-system error's words (a refused connection, a missing file) stay."""
+    chain: list[BaseException] = []
+    while error is not None and error not in chain:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    lines = ["Traceback (most recent call last):\n"]
+    for link in reversed(chain):
+        lines += traceback.format_tb(link.__traceback__)
+        said = str(link) if isinstance(link, OSError) else WITHHELD
+        lines.append(f"{type(link).__module__}.{type(link).__qualname__}: {said}\n")
+    return "".join(lines)
+
+
+def _withhold_exception_messages(_, __, event_dict: dict) -> dict:
+    exc_info = event_dict.pop("exc_info", None)
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    error = exc_info if isinstance(exc_info, BaseException) else (exc_info[1] if exc_info else None)
+    if error is not None:
+        event_dict["exception"] = traceback_without_messages(error)
     return event_dict
 
 
@@ -61,7 +94,7 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
         foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _lift_temporal_context],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
+            _withhold_exception_messages,
             _redact,
             renderer,
         ],

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,8 +51,12 @@ def found_in(text: str) -> list[str]:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("stack", [True], indirect=True, ids=["keys in the data folder"])
 async def test_the_demo_leaves_no_customer_data_in_clear_in_temporal_or_in_the_logs(stack):
     stack.start()
+    keys = stack.data_dir / "encryption-keys"
+    assert keys.stat().st_mode & 0o777 == 0o600 and (stack.data_dir / TOKEN_FILE_NAME).stat().st_mode & 0o777 == 0o600
+    assert "FASTTRACK_ENCRYPTION_KEYS" not in stack.client_environment()  # the stack, demo and CLI find the file
     pages = await play_demo(stack)
     assert set(pages) == set(ORGANIZATIONS)
 
@@ -85,8 +88,7 @@ async def test_the_demo_leaves_no_customer_data_in_clear_in_temporal_or_in_the_l
              "--input", json.dumps({"by": "Jane Leak", "task_id": "core.dns", "note": "call +33 6 12 34 56 78"}))
     timeline = subprocess.run([str(TEMPORAL.parent / "fasttrack"), "--address", f"127.0.0.1:{stack.port}", "timeline",
                                tailspin], capture_output=True, text=True, timeout=60,
-                              env={**os.environ, "FASTTRACK_DATA_DIR": str(stack.data_dir),
-                                   "FASTTRACK_DATABASE_URL": stack.register.url})
+                              env=stack.client_environment())
     assert "Signal complete_task refused" in timeline.stdout, timeline.stdout + timeline.stderr
 
     assert stack.stop() == 0

@@ -3,6 +3,9 @@ image would: the register's role and database, with the password from the enviro
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import subprocess
 
@@ -13,6 +16,16 @@ from tests.support.postgres import postgres_bin, throwaway_postgres
 from tests.support.stack_process import REPOSITORY
 
 SCRIPT = REPOSITORY / "deploy" / "postgres" / "register.sh"
+
+
+def scram_matches(stored: str, password: str) -> bool:
+    """Whether PostgreSQL's SCRAM-SHA-256 verifier was made from ``password`` (RFC 5802)."""
+    scheme, iterations_and_salt, keys = stored.split("$")
+    iterations, salt = iterations_and_salt.split(":")
+    stored_key = keys.split(":")[0]
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    return scheme == "SCRAM-SHA-256" and hashlib.sha256(client_key).digest() == base64.b64decode(stored_key)
 
 
 def run_script(url: str, password: str | None) -> subprocess.CompletedProcess:
@@ -35,7 +48,8 @@ def test_it_creates_the_register_role_and_database_with_the_given_password():
             owner = db.execute(text("SELECT pg_get_userbyid(datdba) FROM pg_database "
                                     "WHERE datname = 'fasttrack_register'")).scalar_one()
         engine.dispose()
-        assert password.startswith("SCRAM-SHA-256$")
+        assert scram_matches(password, "it's a long; secret")
+        assert not scram_matches(password, "change-me")
         assert owner == "fasttrack"
 
 

@@ -3,6 +3,11 @@ and stays readable, once key 2 is current and key 1 is only kept to decrypt."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from pathlib import Path
+
 import pytest
 from temporalio.client import Client
 
@@ -13,6 +18,15 @@ from tests.support.scenario import make_purchase, running_worker, wait_for_phase
 from workers.client import record_purchase
 from workers.codec import ENCODING, KEY_ID, KeyProblem
 from workflows.engagement import EngagementWorkflow
+
+
+async def fasttrack(address: str, keys: str, *arguments: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "fasttrack"), "--address", address, *arguments,
+        env={**os.environ, "FASTTRACK_ENCRYPTION_KEYS": keys, "COLUMNS": "250"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode, output.decode()
 
 
 async def history_payloads(client: Client, workflow_id: str) -> list:
@@ -35,6 +49,10 @@ async def test_histories_written_under_key_1_stay_readable_after_key_2_becomes_c
     async with running_worker(before, task_queue, mail_sink, tmp_path / "before"):
         started = await record_purchase(before, purchase, task_queue, BenefitPolicy(business_hours=None))
         await wait_for_phase(started.handle, Phase.INITIATE)
+        # The command line without key 1 says which key it lacks.
+        code, said = await fasttrack(address, key_2, "status", started.handle.id)
+        assert code == 2, said
+        assert "A payload is encrypted with key 'key-1', which is not configured" in said, said
     written_before = await history_payloads(after, started.handle.id)
 
     # A new worker replays the history from key 1's payloads, then writes under key 2.

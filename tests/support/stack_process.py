@@ -19,8 +19,11 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class Stack:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, keys_in_data_dir: bool = False) -> None:
+        """``keys_in_data_dir``: as for a user, the stack makes its payload key in the data
+        folder, where every client finds it; otherwise all use the suite's key."""
         self.data_dir = data_dir
+        self.keys_in_data_dir = keys_in_data_dir
         self.port = free_port()
         self.ui_port = free_port()
         self.smtp_port = free_port()
@@ -30,10 +33,15 @@ class Stack:
         self.output = data_dir / "stack-output.log"
         self.register = Register(default_url(data_dir))
 
+    def client_environment(self) -> dict[str, str]:
+        """What a user's terminal has while the stack runs: the register and the keys in its data folder."""
+        hidden = {"FASTTRACK_DATABASE_URL"} | ({"FASTTRACK_ENCRYPTION_KEYS"} if self.keys_in_data_dir else set())
+        return {**{name: value for name, value in os.environ.items() if name not in hidden},
+                "FASTTRACK_DATA_DIR": str(self.data_dir)}  # the register is the SQLite file in it
+
     def start(self) -> None:
         env = {
-            **{name: value for name, value in os.environ.items() if name != "FASTTRACK_DATABASE_URL"},
-            "FASTTRACK_DATA_DIR": str(self.data_dir),  # the register is the SQLite file in it, as for a user
+            **self.client_environment(),
             "FASTTRACK_TEMPORAL_PORT": str(self.port),
             "FASTTRACK_UI_PORT": str(self.ui_port),
             "FASTTRACK_SMTP_PORT": str(self.smtp_port),
@@ -72,16 +80,17 @@ class Stack:
 
 
 async def play_demo(stack: Stack) -> dict[str, str]:
-    """Runs `fasttrack demo` against the stack; returns each demo engagement's UI address."""
+    """Runs `make demo`'s command against the stack from a shell whose own Temporal
+    settings point elsewhere; returns each demo engagement's UI address."""
     env = {
-        **os.environ,
-        "FASTTRACK_TEMPORAL_ADDRESS": f"127.0.0.1:{stack.port}",
+        **stack.client_environment(),
+        "FASTTRACK_TEMPORAL_PORT": str(stack.port),
         "FASTTRACK_UI_PORT": str(stack.ui_port),
-        "FASTTRACK_DATABASE_URL": stack.register.url,
+        "TEMPORAL_ADDRESS": "127.0.0.1:1", "TEMPORAL_PROFILE": "elsewhere",  # ignored by `make demo`
         "COLUMNS": "250",
     }
     process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "fasttrack"), "demo", "--day-seconds", "0.2", env=env,
+        sys.executable, "-m", "devstack.demo", "--day-seconds", "0.2", env=env, cwd=REPOSITORY,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=120)

@@ -53,8 +53,9 @@ async def test_a_missing_or_wrong_key_is_an_error_naming_the_key_id():
 
 @pytest.mark.parametrize("configured, problem", [
     ("", "No encryption key"),
-    ("k1", "without a colon"),
-    (":abc", "without a key id"),
+    ("k1", "Key entry 1 is not <key id>:<base64 of 32 bytes>"),
+    (":abc", "Key entry 1 is not"),
+    ("k 1:abc", "Key entry 1 is not"),
     ("k1:not base64!", "not valid base64"),
     (f"k1:{base64.b64encode(b'short').decode()}", "has 5 bytes; AES-256 needs 32"),
     ("k1:" + base64.b64encode(bytes(32)).decode() + ",k1:" + base64.b64encode(bytes(32)).decode(), "twice"),

@@ -149,3 +149,27 @@ def test_a_bad_key_names_its_id_and_never_shows_the_key(monkeypatch):
         payload_codec(ClientSettings.from_environment())
     assert "Key short has 16 bytes; AES-256 needs 32" in str(raised.value)
     assert KEY not in str(raised.value)
+
+
+def test_a_broken_profile_file_is_named_without_its_content(tmp_path):
+    profiles = tmp_path / "temporal.toml"
+    profiles.write_text('[profile.default]\napi_key = "SUPERSECRET" x\n')
+    with pytest.raises(ConfigurationError) as raised:
+        options(TEMPORAL_CONFIG_FILE=str(profiles))
+    assert str(profiles) in str(raised.value) and "SUPERSECRET" not in str(raised.value)
+
+
+def test_a_key_entry_written_the_wrong_way_round_is_refused_without_printing_the_key(monkeypatch):
+    monkeypatch.setenv("FASTTRACK_ENCRYPTION_KEYS", f"good:{KEY},{KEY}:2026-11")
+    with pytest.raises(ConfigurationError) as raised:
+        payload_codec(ClientSettings.from_environment())
+    assert "Key entry 2 is not <key id>:<base64 of 32 bytes>" in str(raised.value)
+    assert KEY not in str(raised.value) and KEY[:12] not in str(raised.value)
+
+
+def test_the_tls_alias_turns_tls_on_but_never_off_and_agrees_with_any_spelling(monkeypatch):
+    monkeypatch.setenv("FASTTRACK_TEMPORAL_API_KEY", "key-123")
+    monkeypatch.setenv("FASTTRACK_TEMPORAL_TLS", "false")
+    assert options()["tls"] is True  # as before: an API key always meant TLS
+    monkeypatch.setenv("FASTTRACK_TEMPORAL_TLS", "true")
+    assert options(TEMPORAL_TLS="1")["tls"] is not False
