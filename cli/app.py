@@ -37,8 +37,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     epilog="Exit codes: 0 done · 1 refused by the engagement · 2 bad input · 3 no such engagement · "
-    "4 Temporal unreachable. Connection settings come from FASTTRACK_TEMPORAL_ADDRESS, "
-    "FASTTRACK_TEMPORAL_NAMESPACE, FASTTRACK_TASK_QUEUE, FASTTRACK_TEMPORAL_TLS, FASTTRACK_TEMPORAL_API_KEY.",
+    "4 Temporal unreachable. Connection settings come from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, "
+    "TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_PROFILE (or FASTTRACK_TEMPORAL_PORT for `make run`); "
+    "payload keys from FASTTRACK_ENCRYPTION_KEYS, or data/encryption-keys.",
 )
 # Piped output is not cut at 80 columns: tables stay readable in files and logs.
 console = Console(width=None if sys.stdout.isatty() else 160)
