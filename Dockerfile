@@ -1,6 +1,13 @@
-# The image of docker-compose.yml's worker, HTTP intake and codec server.
-FROM python:3.11-slim
-WORKDIR /app
+# The image of docker-compose.yml's worker, HTTP intake and codec server: the
+# product installed from requirements.lock (pinned, hashed, no dev-only package:
+# neither the Temporal dev server nor the SMTP sink), run as a non-root user.
+# tests/e2e/test_image_install.py runs the build stage's steps as written here.
+
+FROM python:3.11-slim AS build
+WORKDIR /build
+RUN python -m venv /opt/fasttrack
+COPY requirements.lock ./
+RUN /opt/fasttrack/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY fasttrack fasttrack
 COPY workflows workflows
@@ -10,10 +17,24 @@ COPY register register
 COPY intake intake
 COPY codec_server codec_server
 COPY cli cli
-RUN pip install --no-cache-dir . && useradd --system fasttrack && mkdir -p /var/lib/fasttrack \
-    && chown fasttrack /var/lib/fasttrack
+COPY simulation simulation
+COPY devstack devstack
+RUN /opt/fasttrack/bin/pip install --no-cache-dir --no-deps .
+
+FROM python:3.11-slim
+COPY --from=build /opt/fasttrack /opt/fasttrack
+RUN useradd --system --uid 10001 --no-create-home fasttrack \
+    && mkdir -p /var/lib/fasttrack && chown 10001:10001 /var/lib/fasttrack
 # The register's SQLite file goes here unless FASTTRACK_DATABASE_URL names a database (compose does).
-ENV FASTTRACK_DATA_DIR=/var/lib/fasttrack
-USER fasttrack
+ENV PATH=/opt/fasttrack/bin:$PATH \
+    FASTTRACK_DATA_DIR=/var/lib/fasttrack \
+    PYTHONUNBUFFERED=1
+WORKDIR /var/lib/fasttrack
+USER 10001:10001
+# The worker's health, readiness and metrics (FASTTRACK_METRICS_PORT); compose gives
+# the intake and the codec server checks of their own.
+EXPOSE 9464
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "workers.healthcheck", "http://127.0.0.1:9464/readyz"]
 STOPSIGNAL SIGTERM
 CMD ["python", "-m", "workers.worker"]

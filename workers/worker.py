@@ -7,6 +7,7 @@ Configuration comes from FASTTRACK_* environment variables (see workers/config.p
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
@@ -92,6 +93,15 @@ async def serve(settings: WorkerSettings) -> None:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        prog="python -m workers.worker",
+        description="The FastTrack engagement worker: runs the engagements' workflows and activities until "
+                    "SIGINT or SIGTERM.",
+        epilog="Configured by environment variables only: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, "
+               "TEMPORAL_TLS_*, TEMPORAL_PROFILE; FASTTRACK_ENCRYPTION_KEYS(_FILE), FASTTRACK_DATABASE_URL, "
+               "FASTTRACK_SMTP_*, FASTTRACK_TASK_QUEUE, FASTTRACK_METRICS_PORT and the others in the README's "
+               "Configuration section.",
+    ).parse_args()
     try:
         settings = WorkerSettings.from_environment()
         connect_options(settings)  # a bad connection setting or key fails here, with its message

@@ -6,9 +6,14 @@ import base64
 import json
 import os
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from devstack.settings import RETENTION, SERVER_LIMITS_FILE, server_limit_flags
 from fasttrack.engagement.budget import STATE_BUDGET
@@ -138,3 +143,34 @@ def test_compose_runs_the_intake_from_the_image_with_required_secrets():
     image = (REPOSITORY / "Dockerfile").read_text()
     for package in ("fasttrack", "workflows", "activities", "workers", "register", "intake", "codec_server", "cli"):
         assert f"COPY {package} {package}" in image
+
+
+def _tool(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def test_compose_file_is_valid_against_the_compose_specification():
+    done = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec",
+                           str(REPOSITORY / "docker-compose.yml")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_dockerfile_passes_hadolint():
+    done = subprocess.run([_tool("hadolint"), str(REPOSITORY / "Dockerfile")], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_lock_file_pins_every_dependency_of_the_product_and_nothing_dev_only():
+    locked = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\", (REPOSITORY / "requirements.lock").read_text(), re.M))
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["project"]
+    for dependency in map(Requirement, project["dependencies"]):
+        name = canonicalize_name(dependency.name)
+        assert name in locked, f"{name} is not in requirements.lock: run the pip-compile command at its top"
+        assert dependency.specifier.contains(locked[name]), f"{name}=={locked[name]} does not satisfy {dependency}"
+        assert "--hash=sha256:" in (REPOSITORY / "requirements.lock").read_text().split(f"\n{name}==", 1)[1][:200]
+    for extra in ("dev", "test"):
+        for dependency in map(Requirement, project["optional-dependencies"][extra]):
+            if canonicalize_name(dependency.name) not in {canonicalize_name(d.name) for d in map(Requirement,
+                                                                                             project["dependencies"])}:
+                assert canonicalize_name(dependency.name) not in locked, dependency.name
