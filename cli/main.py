@@ -22,6 +22,7 @@ from cli.app import EngagementArgument, JsonOption, app, console, errors, run, s
 from cli.engagements import ListFilter, list_engagements, read_message_delivery, read_state
 from cli.terminal import visible
 from fasttrack.models import Phase, Region
+from workers.tracing import flush_tracing
 
 
 @app.command()
@@ -117,6 +118,7 @@ def entry() -> None:
             code = 1
         else:
             code = exit_request.code or 0
+    flush_tracing()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

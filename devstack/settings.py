@@ -26,6 +26,7 @@ class StackSettings(EnvSettings):
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 2525
     intake_port: Annotated[int, Field(ge=1, le=65535)] = 8380
     codec_port: Annotated[int, Field(ge=1, le=65535)] = 8381
+    metrics_port: Annotated[int, Field(ge=1, le=65535)] = 9464
     temporal_namespace: str = "default"
 
 

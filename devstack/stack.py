@@ -31,6 +31,7 @@ def run(settings: StackSettings) -> int:
         (settings.smtp_port, "FASTTRACK_SMTP_PORT"),
         (settings.intake_port, "FASTTRACK_INTAKE_PORT"),
         (settings.codec_port, "FASTTRACK_CODEC_PORT"),
+        (settings.metrics_port, "FASTTRACK_METRICS_PORT"),
     )
     for port, what in ports:
         if not port_is_free(port):
@@ -72,6 +73,7 @@ def run(settings: StackSettings) -> int:
                 "FASTTRACK_SMTP_PORT": str(settings.smtp_port),
                 "FASTTRACK_SMTP_SECURITY": "none",
                 "FASTTRACK_DATA_DIR": str(settings.data_dir),  # the register's SQLite file goes there
+                "FASTTRACK_METRICS_PORT": str(settings.metrics_port),
             })
             made = development_secrets(settings.data_dir)
             intake = stack.start_worker({"FASTTRACK_DATA_DIR": str(settings.data_dir),
@@ -93,6 +95,7 @@ def run(settings: StackSettings) -> int:
                 f"  Payloads:         encrypted (keys from {keys}); the UI decrypts them through the codec server\n"
                 f"  Codec server:     http://127.0.0.1:{settings.codec_port} (token in "
                 f"{settings.data_dir / TOKEN_FILE_NAME})\n"
+                f"  Worker metrics:   http://127.0.0.1:{settings.metrics_port}/metrics (and /healthz, /readyz)\n"
                 f"  Server log:       {server_log_path}\n"
                 "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",

@@ -333,6 +333,11 @@ class Register:
         with self.engine.begin() as db:
             db.execute(delete(signed_requests).where(signed_requests.c.signature == signature))
 
+    def ping(self) -> None:
+        """Raises if the database does not answer: the worker's readiness check."""
+        with self.engine.connect() as db:
+            db.execute(select(1))
+
     def counts(self) -> dict[str, int]:
         self.migrate()
         with self.engine.connect() as db:

@@ -75,6 +75,10 @@ class ClientSettings(EnvSettings):
     task_queue: Annotated[str, StringConstraints(min_length=1, max_length=255)] = TASK_QUEUE
     temporal_tls: bool | None = Field(None, description="Alias of TEMPORAL_TLS.")
     temporal_api_key: str | None = Field(None, description="Alias of TEMPORAL_API_KEY.")
+    tracing: Literal["off", "console", "otlp"] = Field(
+        "off", description="OpenTelemetry spans for workflows, activities and client calls: printed, or sent to "
+                           "OTEL_EXPORTER_OTLP_ENDPOINT."
+    )
     encryption_keys: SecretStr | None = Field(
         None, description="Payload keys, <key id>:<base64 of 32 bytes>, comma-separated, the current key first."
     )
@@ -159,6 +163,16 @@ class MailSettings(EnvSettings):
 
 
 class WorkerSettings(ClientSettings, MailSettings):
+    metrics_port: Annotated[int | None, Field(ge=1, le=65535)] = Field(
+        None, description="Serves /metrics, /healthz and /readyz on this port; none if unset."
+    )
+    metrics_host: str = Field("127.0.0.1", description="Where the metrics port listens (0.0.0.0 in a container).")
+    deployment_name: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
+        None, description="Worker Versioning: the deployment this worker belongs to (with build_id)."
+    )
+    build_id: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
+        None, description="Worker Versioning: this worker's build (with deployment_name)."
+    )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=600)

@@ -17,10 +17,12 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile
+from temporalio.runtime import Runtime
 
 from workers.codec import EncryptionCodec, KeyProblem
 from workers.config import ClientSettings, ConfigurationError, checked_address
 from workers.payloads import data_converter
+from workers.tracing import tracing_interceptors
 
 DEFAULT_ADDRESS = "localhost:7233"
 DEFAULT_NAMESPACE = "default"
@@ -87,7 +89,9 @@ def payload_codec(settings: ClientSettings) -> EncryptionCodec:
         raise ConfigurationError(f"Payload encryption keys: {problem}") from None
 
 
-async def connect(settings: ClientSettings, overrides: Mapping[str, str] | None = None) -> Client:
-    """A client whose payloads are encrypted with the configured keys."""
+async def connect(settings: ClientSettings, overrides: Mapping[str, str] | None = None,
+                  runtime: Runtime | None = None) -> Client:
+    """A client whose payloads are encrypted with the configured keys (and traced, if asked)."""
     options = connect_options(settings, overrides=overrides)
-    return await Client.connect(**options, data_converter=data_converter(payload_codec(settings)))
+    return await Client.connect(**options, data_converter=data_converter(payload_codec(settings)),
+                                interceptors=tracing_interceptors(settings.tracing), runtime=runtime)

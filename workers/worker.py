@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
 from datetime import timedelta
 
+import uvicorn
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import (
     SandboxedWorkflowRunner,
@@ -30,6 +32,8 @@ from register.store import safe_url
 from workers.config import ConfigurationError, WorkerSettings
 from workers.connection import connect, connect_options, payload_codec
 from workers.logs import configure_logging
+from workers.observability import create_app, sdk_runtime
+from workers.tracing import flush_tracing
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
@@ -41,7 +45,8 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     # instead of re-importing it (and pydantic) for every workflow run.
     return SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata", "email_validator", "idna"
+            "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata", "email_validator", "idna",
+            "opentelemetry",  # the tracing interceptor's spans, when FASTTRACK_TRACING is on
         )
     )
 
@@ -69,9 +74,22 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
     )
 
 
+class _EndpointServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield  # the worker handles SIGINT and SIGTERM, and stops this server itself
+
+
 async def serve(settings: WorkerSettings) -> None:
-    client = await connect(settings)
-    worker = build_worker(client, settings)
+    runtime, sdk_metrics = sdk_runtime() if settings.metrics_port else (None, None)
+    client = await connect(settings, runtime=runtime)
+    register = Register(settings.register_url)
+    worker = build_worker(client, settings, register=register)
+    endpoint = None
+    if settings.metrics_port:
+        app = create_app(client, register, polling=lambda: worker.is_running, sdk_metrics_address=sdk_metrics)
+        endpoint = _EndpointServer(uvicorn.Config(app, host=settings.metrics_host, port=settings.metrics_port,
+                                                  log_config=None, access_log=False))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -84,11 +102,16 @@ async def serve(settings: WorkerSettings) -> None:
             "task_queue": settings.task_queue,
             "smtp": f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})",
             "register": safe_url(settings.register_url),
+            "metrics": f"http://{settings.metrics_host}:{settings.metrics_port}/metrics" if endpoint else None,
         },
     )
+    serving = asyncio.create_task(endpoint.serve()) if endpoint else None
     async with worker:
         await stop.wait()
         log.info("worker stopping: finishing tasks in progress")
+    if serving is not None:
+        endpoint.should_exit = True
+        await serving
     log.info("worker stopped")
 
 
@@ -120,6 +143,7 @@ def main() -> None:
 def exit_now(code: int) -> None:
     """Leaves without interpreter finalization, which the Temporal core's threads
     can abort (temporalio/sdk-python#300); everything is already shut down."""
+    flush_tracing()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

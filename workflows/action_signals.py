@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
+    from workflows import metrics
     from workflows.payloads import read
 
 SIGNALLED_ACTIONS: dict[str, type[Action]] = {
@@ -79,6 +80,7 @@ class ActionSignals:
         except ApplicationError as refusal:
             self._engagement.record_refused_signal(name, refusal.message, workflow.now())
             workflow.logger.warning("signal refused", extra={"signal": name})  # the reason is in the timeline
+            metrics.count(metrics.REFUSED, action=name, via="signal")
             self._show()
             return
         self._act(action)

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
+    from workflows import metrics
     from workflows.action_signals import ActionSignals
     from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
@@ -147,6 +148,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
         try:
             self._engagement.check(action, workflow.now())
         except ActionRejected as rejection:
+            metrics.count(metrics.REFUSED, action=type(action).__name__, via="update")
             raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
 
     def _keep_messages_current(self) -> None:

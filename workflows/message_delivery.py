@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         MessageOutcome,
         Notification,
     )
+    from workflows import metrics
     from workflows.log_fields import failure_kind
 
 # A message that cannot be written for two days is recorded as failed (for an
@@ -84,8 +85,10 @@ class MessageDeliveryWorkflow:
         try:
             await send(message)
             outcome.sent_at = workflow.now()
+            metrics.count(metrics.SENT, kind=message.kind.value)
         except ActivityError as error:
             outcome.failure = failure_reason(error)
+            metrics.count(metrics.FAILED, kind=message.kind.value)
             workflow.logger.warning("notification failed", extra={"key": message.key, "failure": failure_kind(error)})
         self._show()
 

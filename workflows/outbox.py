@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from fasttrack.contract import message_delivery_id_for
     from fasttrack.engagement import Engagement
     from fasttrack.models import MessageDelivery, Notification
+    from workflows import metrics
     from workflows.log_fields import failure_kind
     from workflows.message_delivery import ATTEMPT_TIMEOUT, failure_reason, send
 
@@ -27,9 +28,11 @@ async def recorded(engagement: Engagement, message: Notification, sending) -> No
     try:
         await sending
         engagement.record_delivery(message, workflow.now())
+        metrics.count(metrics.SENT, kind=message.kind.value)
     except ActivityError as error:
         reason = failure_reason(error)
         engagement.record_delivery_failure(message, reason, workflow.now())
+        metrics.count(metrics.FAILED, kind=message.kind.value)
         workflow.logger.warning("notification failed", extra={"key": message.key, "failure": failure_kind(error)})
 
 

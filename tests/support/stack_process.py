@@ -29,6 +29,7 @@ class Stack:
         self.smtp_port = free_port()
         self.intake_port = free_port()
         self.codec_port = free_port()
+        self.metrics_port = free_port()
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
         self.register = Register(default_url(data_dir))
@@ -47,6 +48,7 @@ class Stack:
             "FASTTRACK_SMTP_PORT": str(self.smtp_port),
             "FASTTRACK_INTAKE_PORT": str(self.intake_port),
             "FASTTRACK_CODEC_PORT": str(self.codec_port),
+            "FASTTRACK_METRICS_PORT": str(self.metrics_port),
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         already_written = self.output.stat().st_size if self.output.exists() else 0

@@ -1,0 +1,81 @@
+"""The worker's /metrics, /healthz and /readyz on the `make run` stack, after the
+demo: the business values match the engagements' own states."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from temporalio.client import Client
+
+from tests.support.encryption import encrypted_converter
+from tests.support.stack_process import play_demo
+from tests.support.workflow_checks import eventually
+from workflows.engagement import EngagementWorkflow
+
+FASTTRACK = str(Path(sys.executable).parent / "fasttrack")
+
+
+def scrape(port: int) -> dict[tuple[str, tuple], float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:
+        text = response.read().decode()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def total(samples: dict, name: str, **labels: str) -> float:
+    return sum(value for (sample, sample_labels), value in samples.items()
+               if sample == name and set(labels.items()) <= set(sample_labels))
+
+
+def answer(port: int, path: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.timeout(300)
+async def test_metrics_after_the_demo_match_the_engagements_and_the_worker_is_ready(stack):
+    stack.start()
+    assert answer(stack.metrics_port, "/healthz") == (200, {"status": "ok"})
+    status, readiness = answer(stack.metrics_port, "/readyz")
+    assert status == 200 and readiness["checks"] == {"temporal": "ok", "register": "ok", "worker": "ok"}
+
+    pages = await play_demo(stack)
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
+    states = {name: await client.get_workflow_handle(url.rsplit("/", 1)[1]).query(EngagementWorkflow.state)
+              for name, url in pages.items()}
+    by_phase = Counter(state.phase.value for state in states.values())
+    assert by_phase == Counter({"completed": 2, "withdrawn": 1, "initiate": 1, "ineligible": 1})
+
+    samples = scrape(stack.metrics_port)
+    for phase, count in by_phase.items():
+        assert total(samples, "fasttrack_engagements", phase=phase) == count, phase
+    assert total(samples, "fasttrack_engagements") == len(pages)
+    breached = sum(state.contact_sla_breached for state in states.values())
+    assert total(samples, "fasttrack_open_engagements_at_risk", risk="contact_sla_breached") == breached == 1
+    assert total(samples, "temporal_workflow_task_execution_latency_count") > 0  # the SDK's own metrics
+
+    # Every message the mail server holds was counted as sent (Tailspin's outreach goes on meanwhile).
+    mail = stack.data_dir / "mail"
+
+    async def counted_as_delivered():
+        sent = total(scrape(stack.metrics_port), "fasttrack_messages_sent_total")
+        return sent if sent == len(list(mail.glob("*.eml"))) > 0 else None
+
+    await eventually(counted_as_delivered, 60, "fasttrack_messages_sent never matched the mail received")
+
+    tailspin = pages["Tailspin"].rsplit("/", 1)[1]
+    refused = subprocess.run([FASTTRACK, "--address", f"127.0.0.1:{stack.port}", "task-done", tailspin, "core.dns"],
+                             capture_output=True, text=True, timeout=60, env=stack.client_environment())
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert total(scrape(stack.metrics_port), "fasttrack_actions_refused_total", action="TaskDone", via="update") == 1
+    assert stack.stop() == 0

@@ -1,0 +1,64 @@
+"""OpenTelemetry tracing, switched on by configuration: a purchase from the command
+line and the engagement it starts on a worker process share one trace, from the
+client's span to the workflow's and its activities'."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from devstack.processes import log_says
+from tests.support.scenario import make_purchase
+from tests.support.stack_process import REPOSITORY
+from tests.support.workflow_checks import eventually
+
+BIN = Path(sys.executable).parent
+
+
+def spans(path: Path) -> list[dict]:
+    found = []
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith('{"name"'):
+            found.append(json.loads(line))
+    return found
+
+
+async def test_a_purchase_and_its_engagement_share_one_trace(dev_server_env, task_queue, tmp_path, mail_sink):
+    env = {**os.environ, "FASTTRACK_TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+           "FASTTRACK_TASK_QUEUE": task_queue, "FASTTRACK_SMTP_HOST": "127.0.0.1",
+           "FASTTRACK_SMTP_PORT": str(mail_sink.port), "FASTTRACK_DATA_DIR": str(tmp_path),
+           "FASTTRACK_TRACING": "console"}
+    worker_output = tmp_path / "worker.out"
+    worker_log = tmp_path / "worker.log"
+    worker = subprocess.Popen([sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, env=env,
+                              stdout=open(worker_output, "wb"), stderr=open(worker_log, "wb"))
+    try:
+        await log_says(worker_log, "worker started", process=worker)
+        purchase = tmp_path / "purchase.json"
+        purchase.write_text(make_purchase(datetime.now(timezone.utc)).model_dump_json())
+        started = subprocess.run([str(BIN / "fasttrack"), "purchase", str(purchase)], env=env, capture_output=True,
+                                 text=True, timeout=60)
+        assert started.returncode == 0, started.stdout + started.stderr
+        client_spans = [span for span in spans_in(started.stdout) if "Workflow:" in span["name"]]
+
+        assert [span["name"] for span in client_spans] == ["SignalWithStartWorkflow:EngagementWorkflow"]
+        trace_id = client_spans[0]["context"]["trace_id"]
+
+        async def worker_spans():
+            names = {span["name"] for span in spans(worker_output) if span["context"]["trace_id"] == trace_id}
+            return names if {"RunWorkflow:EngagementWorkflow", "RunActivity:verify_eligibility"} <= names else None
+
+        names = await eventually(worker_spans, 60, "the worker's spans never joined the purchase's trace")
+        assert "StartActivity:send_notification" in names or "StartActivity:verify_eligibility" in names
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+
+
+def spans_in(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith('{"name"')]

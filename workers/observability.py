@@ -1,0 +1,127 @@
+"""The worker's HTTP endpoint, on FASTTRACK_METRICS_PORT:
+
+- ``/metrics``: the Temporal SDK's own metrics (workflow task latency, polls,
+  activity results …) and the engagements' business metrics, for Prometheus;
+- ``/healthz``: the process answers (liveness);
+- ``/readyz``: Temporal and the benefit register answer, and the worker polls.
+
+The business metrics are counted where they are true: engagements by phase and
+at risk from Temporal's visibility (the search attributes, at scrape time);
+messages sent and failed, and refused actions, by the workflows and activities
+themselves through the SDK's metric meter (``fasttrack_*``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import urllib.request
+from collections.abc import Callable
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+from fasttrack.models import Phase
+from register import Register
+from workflows import search_attributes as sa
+
+log = logging.getLogger("fasttrack.observability")
+ENGAGEMENTS = 'WorkflowType = "EngagementWorkflow"'
+RISKS = {
+    "contact_sla_breached": sa.CONTACT_SLA_BREACHED.name,
+    "remediation_stalled": sa.REMEDIATION_STALLED.name,
+    "messages_delayed": sa.MESSAGES_DELAYED.name,
+}
+CHECK_TIMEOUT = timedelta(seconds=3)
+
+
+def sdk_runtime() -> tuple[Runtime, str]:
+    """A runtime whose SDK metrics are served on a free loopback port, and their address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"127.0.0.1:{port}"
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address))), address
+
+
+class EngagementGauges:
+    """A Prometheus collector of the last counts read from visibility."""
+
+    def __init__(self) -> None:
+        self.by_phase: dict[str, int] = {}
+        self.at_risk: dict[str, int] = {}
+
+    async def refresh(self, client: Client) -> None:
+        async def count(query: str) -> int:
+            return (await client.count_workflows(query)).count
+
+        phases = [phase.value for phase in Phase]
+        counts = await asyncio.gather(
+            *(count(f'{ENGAGEMENTS} AND {sa.PHASE.name} = "{phase}"') for phase in phases),
+            *(count(f'{ENGAGEMENTS} AND ExecutionStatus = "Running" AND {attribute} = true')
+              for attribute in RISKS.values()),
+        )
+        self.by_phase = dict(zip(phases, counts[:len(phases)]))
+        self.at_risk = dict(zip(RISKS, counts[len(phases):]))
+
+    def collect(self):
+        phases = GaugeMetricFamily("fasttrack_engagements", "Engagements by phase (open, and closed within "
+                                   "Temporal's retention)", labels=["phase"])
+        for phase, value in self.by_phase.items():
+            phases.add_metric([phase], value)
+        yield phases
+        risks = GaugeMetricFamily("fasttrack_open_engagements_at_risk", "Open engagements with a risk flag",
+                                  labels=["risk"])
+        for risk, value in self.at_risk.items():
+            risks.add_metric([risk], value)
+        yield risks
+
+
+def _sdk_metrics(address: str | None) -> str:
+    if address is None:
+        return ""
+    with urllib.request.urlopen(f"http://{address}/metrics", timeout=5) as response:
+        return response.read().decode()
+
+
+def create_app(client: Client, register: Register, polling: Callable[[], bool],
+               sdk_metrics_address: str | None) -> FastAPI:
+    app = FastAPI(title="FastTrack worker", docs_url=None, redoc_url=None, openapi_url=None)
+    gauges = EngagementGauges()
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(gauges)
+
+    @app.get("/metrics")
+    async def metrics() -> PlainTextResponse:
+        await gauges.refresh(client)
+        sdk = await asyncio.to_thread(_sdk_metrics, sdk_metrics_address)
+        return PlainTextResponse(generate_latest(registry).decode() + sdk, media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/healthz")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def ready() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await client.workflow_service.get_system_info(GetSystemInfoRequest(), timeout=CHECK_TIMEOUT)
+            checks["temporal"] = "ok"
+        except Exception as error:  # any failure means not ready; its kind is enough here
+            checks["temporal"] = type(error).__name__
+        try:
+            await asyncio.wait_for(asyncio.to_thread(register.ping), CHECK_TIMEOUT.total_seconds())
+            checks["register"] = "ok"
+        except Exception as error:
+            checks["register"] = type(error).__name__
+        checks["worker"] = "ok" if polling() else "stopped"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    return app
