@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints, ValidationError, field_validator
+from pydantic import Field, SecretStr, StringConstraints, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -173,6 +173,12 @@ class WorkerSettings(ClientSettings, MailSettings):
     build_id: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
         None, description="Worker Versioning: this worker's build (with deployment_name)."
     )
+
+    @model_validator(mode="after")
+    def _versioned_or_not(self) -> WorkerSettings:
+        if (self.deployment_name is None) != (self.build_id is None):
+            raise ValueError("Worker Versioning needs both FASTTRACK_DEPLOYMENT_NAME and FASTTRACK_BUILD_ID, or neither")
+        return self
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     shutdown_grace_seconds: float = Field(10.0, ge=0, le=600)

@@ -17,7 +17,8 @@ import sys
 from datetime import timedelta
 
 import uvicorn
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import (
     SandboxedWorkflowRunner,
     SandboxRestrictions,
@@ -71,6 +72,20 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
         # (deploy/temporal/dynamicconfig.yaml) refuses the same request and leaves the
         # engagement healthy; what the engagement itself sends stays under its budgets.
         disable_payload_error_limit=True,
+        deployment_config=deployment_config(settings),
+    )
+
+
+def deployment_config(settings: WorkerSettings) -> WorkerDeploymentConfig | None:
+    """Worker Versioning, when the worker is given its deployment and build. Engagements
+    auto-upgrade: a year-long run moves to the current build at its next task, which
+    workflow.patched and the replay corpus keep safe."""
+    if settings.deployment_name is None or settings.build_id is None:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(deployment_name=settings.deployment_name, build_id=settings.build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
     )
 
 
@@ -103,6 +118,7 @@ async def serve(settings: WorkerSettings) -> None:
             "smtp": f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})",
             "register": safe_url(settings.register_url),
             "metrics": f"http://{settings.metrics_host}:{settings.metrics_port}/metrics" if endpoint else None,
+            "deployment_version": f"{settings.deployment_name}:{settings.build_id}" if settings.build_id else None,
         },
     )
     serving = asyncio.create_task(endpoint.serve()) if endpoint else None

@@ -1,0 +1,79 @@
+"""Worker Versioning on the real dev server: a worker registers its deployment and
+build, the operator makes that build current with the `temporal` CLI as the README
+says, and an engagement runs on it, auto-upgrading."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from temporalio.api.enums.v1 import VersioningBehavior
+
+from devstack.processes import log_says
+from fasttrack.models import Phase
+from fasttrack.policy import BenefitPolicy
+from tests.support.scenario import make_purchase, wait_for_phase
+from tests.support.stack_process import REPOSITORY
+from tests.support.workflow_checks import eventually
+from workers.client import record_purchase
+
+TEMPORAL = str(Path(sys.executable).parent / "temporal")
+
+
+def temporal(address: str, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([TEMPORAL, *arguments, "--address", address], capture_output=True, text=True, timeout=60)
+
+
+async def test_a_versioned_worker_registers_its_build_and_runs_engagements_on_it(
+        dev_server_env, task_queue, tmp_path, mail_sink):
+    address = dev_server_env.client.service_client.config.target_host
+    deployment, build = f"fasttrack-{uuid.uuid4().hex[:8]}", "build-1"
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, stdout=subprocess.DEVNULL, stderr=open(log, "wb"),
+        env={**os.environ, "FASTTRACK_TEMPORAL_ADDRESS": address, "FASTTRACK_TASK_QUEUE": task_queue,
+             "FASTTRACK_SMTP_HOST": "127.0.0.1", "FASTTRACK_SMTP_PORT": str(mail_sink.port),
+             "FASTTRACK_DATA_DIR": str(tmp_path), "FASTTRACK_DEPLOYMENT_NAME": deployment,
+             "FASTTRACK_BUILD_ID": build})
+    try:
+        await log_says(log, "worker started", process=worker)
+        assert f'"deployment_version": "{deployment}:{build}"' in log.read_text()
+
+        async def registered():
+            described = temporal(address, "worker", "deployment", "describe-version", "--deployment-name",
+                                 deployment, "--build-id", build, "--output", "json")
+            return described.returncode == 0 and task_queue in described.stdout
+
+        await eventually(registered, 30, "the worker's version never registered")
+        made_current = temporal(address, "worker", "deployment", "set-current-version", "--deployment-name",
+                                deployment, "--build-id", build, "--yes")
+        assert made_current.returncode == 0, made_current.stderr
+        deployment_described = json.loads(temporal(address, "worker", "deployment", "describe", "--name", deployment,
+                                                   "--output", "json").stdout)
+        assert build in json.dumps(deployment_described["routingConfig"])
+
+        started = await record_purchase(dev_server_env.client, make_purchase(datetime.now(timezone.utc)), task_queue,
+                                        BenefitPolicy(business_hours=None))
+        await wait_for_phase(started.handle, Phase.INITIATE)
+        versioning = (await started.handle.describe()).raw_description.workflow_execution_info.versioning_info
+        assert versioning.behavior == VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE
+        assert (versioning.deployment_version.deployment_name, versioning.deployment_version.build_id) == (
+            deployment, build)
+        await started.handle.terminate("test finished")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+
+
+def test_half_a_version_is_a_configuration_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "FASTTRACK_DEPLOYMENT_NAME": "fasttrack",
+                                           "FASTTRACK_DATA_DIR": str(tmp_path)})
+    assert done.returncode != 0
+    assert "needs both FASTTRACK_DEPLOYMENT_NAME and FASTTRACK_BUILD_ID" in done.stderr
