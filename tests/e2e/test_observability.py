@@ -4,8 +4,10 @@ demo: the business values match the engagements' own states."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -15,8 +17,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client
 
 from tests.support.encryption import encrypted_converter
-from tests.support.stack_process import play_demo
+from tests.support.stack_process import REPOSITORY, play_demo
 from tests.support.workflow_checks import eventually
+from workflows import metrics
 from workflows.engagement import EngagementWorkflow
 
 FASTTRACK = str(Path(sys.executable).parent / "fasttrack")
@@ -45,9 +48,16 @@ def answer(port: int, path: str) -> tuple[int, dict]:
 @pytest.mark.timeout(300)
 async def test_metrics_after_the_demo_match_the_engagements_and_the_worker_is_ready(stack):
     stack.start()
-    assert answer(stack.metrics_port, "/healthz") == (200, {"status": "ok"})
-    status, readiness = answer(stack.metrics_port, "/readyz")
+
+    async def ready():  # the worker may still be starting when the banner shows
+        try:
+            return answer(stack.metrics_port, "/readyz")
+        except urllib.error.URLError:
+            return None
+
+    status, readiness = await eventually(ready, 30, "the worker's endpoint never answered")
     assert status == 200 and readiness["checks"] == {"temporal": "ok", "register": "ok", "worker": "ok"}
+    assert answer(stack.metrics_port, "/healthz") == (200, {"status": "ok"})
 
     pages = await play_demo(stack)
     client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
@@ -63,6 +73,14 @@ async def test_metrics_after_the_demo_match_the_engagements_and_the_worker_is_re
     breached = sum(state.contact_sla_breached for state in states.values())
     assert total(samples, "fasttrack_open_engagements_at_risk", risk="contact_sla_breached") == breached == 1
     assert total(samples, "temporal_workflow_task_execution_latency_count") > 0  # the SDK's own metrics
+
+    # Every series the Grafana dashboard plots is one the worker serves (a counter shows once counted).
+    dashboard = json.loads((REPOSITORY / "deploy" / "grafana" / "dashboards" / "fasttrack.json").read_text())
+    plotted = {re.sub(r"_bucket$", "", name) for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"\b((?:fasttrack|temporal)_[a-z_]+)", target["expr"])}
+    served = {re.sub(r"_bucket$", "", name) for name, _ in samples}
+    counters = {f"{name}_total" for name, _ in (metrics.SENT, metrics.FAILED, metrics.REFUSED)}
+    assert plotted - served <= counters, plotted - served
 
     # Every message the mail server holds was counted as sent (Tailspin's outreach goes on meanwhile).
     mail = stack.data_dir / "mail"

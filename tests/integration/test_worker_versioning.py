@@ -51,9 +51,13 @@ async def test_a_versioned_worker_registers_its_build_and_runs_engagements_on_it
             return described.returncode == 0 and task_queue in described.stdout
 
         await eventually(registered, 30, "the worker's version never registered")
-        made_current = temporal(address, "worker", "deployment", "set-current-version", "--deployment-name",
-                                deployment, "--build-id", build, "--yes")
-        assert made_current.returncode == 0, made_current.stderr
+        # The compose deployment's job, as it runs there.
+        made_current = subprocess.run(
+            ["sh", str(REPOSITORY / "deploy" / "temporal" / "set-current-version.sh")], capture_output=True, text=True,
+            timeout=120, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+                              "TEMPORAL_ADDRESS": address, "TEMPORAL_NAMESPACE": "default",
+                              "FASTTRACK_DEPLOYMENT_NAME": deployment, "FASTTRACK_BUILD_ID": build})
+        assert made_current.returncode == 0, made_current.stdout + made_current.stderr
         deployment_described = json.loads(temporal(address, "worker", "deployment", "describe", "--name", deployment,
                                                    "--output", "json").stdout)
         assert build in json.dumps(deployment_described["routingConfig"])

@@ -29,18 +29,79 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
 
 
-def test_compose_runs_temporal_ui_and_the_worker():
+ONE_SHOT_JOBS = {"temporal-schema", "temporal-namespace", "worker-version"}
+
+
+def test_compose_runs_the_server_its_setup_jobs_the_ui_the_product_and_monitoring():
     services = COMPOSE["services"]
-    assert {"postgresql", "temporal", "temporal-ui", "search-attributes", "worker"} <= set(services)
-    assert services["worker"]["build"] == "."
-    assert services["worker"]["depends_on"]["search-attributes"]["condition"] == "service_completed_successfully"
+    assert set(services) == {"postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "worker",
+                             "worker-version", "intake", "codec-server", "prometheus", "grafana"}
+    assert services["temporal"]["image"].startswith("temporalio/server:")
+    assert all(services[job]["image"].startswith("temporalio/admin-tools:") for job in ONE_SHOT_JOBS)
+    assert not any("auto-setup" in str(service.get("image")) for service in services.values())
+    for name in ("worker", "intake", "codec-server"):
+        assert services[name]["build"] == "."
     assert services["temporal-ui"]["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"
+
+
+def test_compose_starts_services_in_order_and_checks_every_long_running_one():
+    services = COMPOSE["services"]
+    image_checks_itself = "HEALTHCHECK" in (REPOSITORY / "Dockerfile").read_text()
+    for name, service in services.items():
+        if name in ONE_SHOT_JOBS:
+            assert service["restart"] == "no", name
+            continue
+        assert "healthcheck" in service or (service.get("build") == "." and image_checks_itself), name
+        for needed, condition in service.get("depends_on", {}).items():
+            expected = "service_completed_successfully" if needed in ONE_SHOT_JOBS else "service_healthy"
+            assert condition["condition"] == expected, (name, needed)
+    order = {"temporal-schema": "postgresql", "temporal": "temporal-schema", "temporal-namespace": "temporal",
+             "worker": "temporal-namespace", "worker-version": "worker", "intake": "temporal-namespace",
+             "prometheus": "worker", "grafana": "prometheus"}
+    for service, needs in order.items():
+        assert needs in services[service]["depends_on"], (service, needs)
+
+
+def test_compose_runs_the_embedded_server_s_temporal_and_ui_versions():
+    version = subprocess.run([_tool("temporal"), "--version"], capture_output=True, text=True, check=True).stdout
+    server, ui = re.search(r"Server (\S+), UI (\S+)\)", version).groups()
+    services = COMPOSE["services"]
+    assert services["temporal"]["image"] == f"temporalio/server:{server}"
+    assert {services[job]["image"] for job in ONE_SHOT_JOBS} == {f"temporalio/admin-tools:{server}"}
+    assert services["temporal-ui"]["image"] == f"temporalio/ui:{ui}"
+
+
+def test_prometheus_scrapes_the_worker_and_the_server_where_compose_serves_their_metrics():
+    config = yaml.safe_load((REPOSITORY / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
+    worker = COMPOSE["services"]["worker"]["environment"]
+    assert targets["fasttrack-worker"] == [f"worker:{worker['FASTTRACK_METRICS_PORT']}"]
+    assert worker["FASTTRACK_METRICS_HOST"] == "0.0.0.0"
+    server_port = COMPOSE["services"]["temporal"]["environment"]["PROMETHEUS_ENDPOINT"].rsplit(":", 1)[1]
+    assert targets["temporal-server"] == [f"temporal:{server_port}"]
+    mounted = dict(volume.split(":")[:2] for volume in COMPOSE["services"]["prometheus"]["volumes"]
+                   if volume.startswith("./"))
+    assert mounted["./deploy/prometheus/prometheus.yml"] == "/etc/prometheus/prometheus.yml"
+
+
+def test_grafana_is_provisioned_with_the_prometheus_source_and_the_fasttrack_dashboard():
+    grafana = REPOSITORY / "deploy" / "grafana"
+    source = yaml.safe_load((grafana / "provisioning" / "datasources" / "prometheus.yml").read_text())["datasources"][0]
+    assert source["url"] == "http://prometheus:9090"
+    provider = yaml.safe_load((grafana / "provisioning" / "dashboards" / "fasttrack.yml").read_text())["providers"][0]
+    mounts = dict(volume.split(":")[:2] for volume in COMPOSE["services"]["grafana"]["volumes"]
+                  if volume.startswith("./"))
+    assert mounts["./deploy/grafana/dashboards"] == provider["options"]["path"]
+    dashboard = json.loads((grafana / "dashboards" / "fasttrack.json").read_text())
+    uids = {target["datasource"]["uid"] for panel in dashboard["panels"] for target in panel["targets"]}
+    assert uids == {source["uid"]}
 
 
 def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
     environment = COMPOSE["services"]["worker"]["environment"]
     known = {f"{ENV_PREFIX}{name.upper()}" for name in WorkerSettings.model_fields} | {"TEMPORAL_ADDRESS",
                                                                                       "TEMPORAL_NAMESPACE"}
+    assert WorkerSettings.model_fields["metrics_port"] and "FASTTRACK_BUILD_ID" in environment
     assert set(environment) <= known, set(environment) - known
     for name, value in environment.items():
         monkeypatch.setenv(name, re.sub(r"\$\{(\w+):\?[^}]*\}", lambda match: SECRETS[match[1]], str(value)))
@@ -49,11 +110,13 @@ def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
     assert connect_options(settings)["target_host"] == "temporal:7233"
     assert payload_codec(settings).current == "2026-11"
     assert settings.register_url.startswith("postgresql+psycopg://fasttrack:")
+    assert (settings.deployment_name, settings.build_id, settings.metrics_port) == ("fasttrack", "2026.11.27-1", 9464)
 
 
 SECRETS = {
     "FASTTRACK_DB_PASSWORD": "register-password", "FASTTRACK_SMTP_PASSWORD": "smtp-password",
     "FASTTRACK_ENCRYPTION_KEYS": f"2026-11:{base64.b64encode(bytes(32)).decode()}",
+    "FASTTRACK_BUILD_ID": "2026.11.27-1",
 }
 
 
@@ -88,12 +151,12 @@ def test_compose_gives_the_register_its_own_database_and_chooses_the_retention()
     assert "CREATE DATABASE fasttrack_register OWNER fasttrack" in script  # run for real in test_compose_database_script
     assert services["worker"]["environment"]["FASTTRACK_DATABASE_URL"].endswith("@postgresql/fasttrack_register")
     assert services["worker"]["depends_on"]["postgresql"]["condition"] == "service_healthy"
-    assert services["temporal"]["environment"]["DEFAULT_NAMESPACE_RETENTION"] == RETENTION  # as the dev stack's
+    assert services["temporal-namespace"]["environment"]["RETENTION"] == RETENTION  # as the dev stack's
 
 
 def test_compose_registers_exactly_the_workflow_search_attributes():
-    script = " ".join(COMPOSE["services"]["search-attributes"]["command"])
-    declared = dict(re.findall(r"(FastTrack\w+)=(\w+)", script))
+    listed = COMPOSE["services"]["temporal-namespace"]["environment"]["SEARCH_ATTRIBUTES"]
+    declared = dict(re.findall(r"(FastTrack\w+)=(\w+)", listed))
     expected = dict(flag.split("=") for flag in sa.dev_server_flags() if "=" in flag)
     assert declared == expected
 
