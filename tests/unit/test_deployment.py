@@ -237,3 +237,32 @@ def test_the_lock_file_pins_every_dependency_of_the_product_and_nothing_dev_only
             if canonicalize_name(dependency.name) not in {canonicalize_name(d.name) for d in map(Requirement,
                                                                                              project["dependencies"])}:
                 assert canonicalize_name(dependency.name) not in locked, dependency.name
+
+
+def test_the_readme_s_env_file_gives_every_service_a_valid_configuration(monkeypatch, tmp_path):
+    """The production section's `.env` recipe, run as written, then each product service's
+    environment as compose would give it (interpolated from that file)."""
+    readme = (REPOSITORY / "README.md").read_text()
+    recipe = re.search(r"```sh\n((?:   )?umask 077\n.*?\n(?:   )?EOF\n)", readme, re.S)[1]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"],
+                   cwd=tmp_path, check=True)
+    subprocess.run(["sh", "-c", "\n".join(line.removeprefix("   ") for line in recipe.splitlines())], cwd=tmp_path,
+                   check=True)
+    values = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines())
+    assert (tmp_path / ".env").stat().st_mode & 0o777 == 0o600
+    required = set(re.findall(r"\$\{(\w+):\?", (REPOSITORY / "docker-compose.yml").read_text()))
+    assert required == set(values), required ^ set(values)
+
+    from codec_server.settings import CodecServerSettings
+    from intake.settings import IntakeSettings
+
+    for service, settings_class in (("worker", WorkerSettings), ("intake", IntakeSettings),
+                                    ("codec-server", CodecServerSettings)):
+        with monkeypatch.context() as patch:
+            for name in [name for name in os.environ if name.startswith(("FASTTRACK_", "TEMPORAL_"))]:
+                patch.delenv(name)
+            for name, value in COMPOSE["services"][service]["environment"].items():
+                patch.setenv(name, re.sub(r"\$\{(\w+):\?[^}]*\}", lambda match: values[match[1]], str(value)))
+            settings = settings_class.from_environment()
+            assert payload_codec(settings).current == values["FASTTRACK_ENCRYPTION_KEYS"].split(":")[0], service
