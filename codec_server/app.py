@@ -15,6 +15,7 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
 from workers.codec import EncryptionCodec, KeyProblem
+from workers.http_metrics import instrument
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a UI page of payloads, each far below Temporal's 2 MB
 log = logging.getLogger("fasttrack.codec_server")
@@ -38,6 +39,7 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
     app = FastAPI(title="FastTrack codec server", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True, allow_methods=["POST"],
                        allow_headers=["Authorization", "Content-Type", "X-Namespace"])
+    instrument(app, "codec-server")
 
     def authorised(request: Request, segments: list[str]) -> bool:
         shown = request.headers.get("authorization", "").removeprefix("Bearer ").strip()

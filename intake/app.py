@@ -41,6 +41,7 @@ from intake.settings import AssistanceFromPortal, Caller, IntakeSettings, Role
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, verify
 from register import Register, RegisterUnavailable
 from workers.client import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
+from workers.http_metrics import instrument
 from workflows.action_signals import SIGNALLED_ACTIONS
 from workflows.engagement import EngagementWorkflow
 
@@ -72,6 +73,7 @@ def _field_errors(error: ValidationError | RequestValidationError) -> str:
 def create_app(settings: IntakeSettings, client: Client, register: Register) -> FastAPI:
     app = FastAPI(title="FastTrack onboarding orchestrator — intake", version="1",
                   description=__doc__, openapi_url="/openapi.json", docs_url="/docs")
+    instrument(app, "intake")
     bearer = HTTPBearer(auto_error=False)
 
     @app.exception_handler(Problem)

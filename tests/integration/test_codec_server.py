@@ -145,3 +145,14 @@ def test_it_does_not_start_misconfigured(environment, says):
                                                       **environment})
     assert done.returncode != 0
     assert says in done.stderr, done.stderr
+
+
+async def test_its_metrics_count_requests_by_route_never_by_path(codec_server):
+    (sealed,) = await codec_server["key_1"].encode([PLAIN])
+    async with httpx.AsyncClient(base_url=codec_server["url"]) as http:
+        assert (await http.post(f"/{codec_server['token']}/decode", content=as_json(sealed))).status_code == 200
+        assert (await http.post("/decode", content=as_json(sealed))).status_code == 401
+        metrics = (await http.get("/metrics")).text
+    assert 'fasttrack_http_requests_total{route="/{path:path}",service="codec-server",status="200"} 1.0' in metrics
+    assert 'fasttrack_http_requests_total{route="/{path:path}",service="codec-server",status="401"} 1.0' in metrics
+    assert codec_server["token"] not in metrics

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import httpx
@@ -233,3 +234,15 @@ async def test_the_remaining_actions_through_http_assistance_a_moved_kickoff_and
         assert withdrawn.status_code == 200 and withdrawn.json()["phase"] == "withdrawn", withdrawn.text
         events = {event.what: event.by for event in (await handle.result()).timeline}
         assert events["assistance_requested"] == SPECIALIST and events["withdrawn"] == ADMIN
+
+
+async def test_its_health_and_request_metrics_name_routes_not_tenants(intake):
+    async with intake.http() as http:
+        assert (await http.get("/healthz")).json() == {"status": "ok"}
+        tenant = str(uuid.uuid4())
+        missing = await http.get(f"/v1/engagements/{tenant}", headers=intake.token(READER))
+        metrics = (await http.get("/metrics")).text
+    assert missing.status_code == 404
+    assert ('fasttrack_http_requests_total{route="/v1/engagements/{tenant}",service="intake",status="404"}'
+            in metrics)
+    assert tenant not in metrics

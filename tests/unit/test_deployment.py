@@ -79,6 +79,9 @@ def test_prometheus_scrapes_the_worker_and_the_server_where_compose_serves_their
     assert worker["FASTTRACK_METRICS_HOST"] == "0.0.0.0"
     server_port = COMPOSE["services"]["temporal"]["environment"]["PROMETHEUS_ENDPOINT"].rsplit(":", 1)[1]
     assert targets["temporal-server"] == [f"temporal:{server_port}"]
+    services = COMPOSE["services"]
+    assert targets["fasttrack-services"] == [f"intake:{services['intake']['environment']['FASTTRACK_INTAKE_PORT']}",
+                                             f"codec-server:{services['codec-server']['environment']['FASTTRACK_CODEC_PORT']}"]
     mounted = dict(volume.split(":")[:2] for volume in COMPOSE["services"]["prometheus"]["volumes"]
                    if volume.startswith("./"))
     assert mounted["./deploy/prometheus/prometheus.yml"] == "/etc/prometheus/prometheus.yml"
