@@ -19,7 +19,8 @@ COPY codec_server codec_server
 COPY cli cli
 COPY simulation simulation
 COPY devstack devstack
-RUN /opt/fasttrack/bin/pip install --no-cache-dir --no-deps .
+# The build backend comes from the lock file too (no unpinned download at build time).
+RUN /opt/fasttrack/bin/pip install --no-cache-dir --no-deps --no-build-isolation .
 
 FROM python:3.11-slim
 COPY --from=build /opt/fasttrack /opt/fasttrack
@@ -28,6 +29,8 @@ RUN useradd --system --uid 10001 --no-create-home fasttrack \
 # The register's SQLite file goes here unless FASTTRACK_DATABASE_URL names a database (compose does).
 ENV PATH=/opt/fasttrack/bin:$PATH \
     FASTTRACK_DATA_DIR=/var/lib/fasttrack \
+    FASTTRACK_METRICS_HOST=0.0.0.0 \
+    FASTTRACK_METRICS_PORT=9464 \
     PYTHONUNBUFFERED=1
 WORKDIR /var/lib/fasttrack
 USER 10001:10001

@@ -32,13 +32,15 @@ from register import Register
 from workflows import search_attributes as sa
 
 log = logging.getLogger("fasttrack.observability")
-ENGAGEMENTS = 'WorkflowType = "EngagementWorkflow"'
+# One engagement is one workflow id: the runs it closed by continuing as new are not counted.
+ENGAGEMENTS = 'WorkflowType = "EngagementWorkflow" AND ExecutionStatus != "ContinuedAsNew"'
 RISKS = {
     "contact_sla_breached": sa.CONTACT_SLA_BREACHED.name,
     "remediation_stalled": sa.REMEDIATION_STALLED.name,
     "messages_delayed": sa.MESSAGES_DELAYED.name,
 }
 CHECK_TIMEOUT = timedelta(seconds=3)
+VISIBILITY_TIMEOUT_SECONDS = 5  # well within a Prometheus scrape's 10 s
 
 
 def sdk_runtime() -> tuple[Runtime, str]:
@@ -56,10 +58,21 @@ class EngagementGauges:
     def __init__(self) -> None:
         self.by_phase: dict[str, int] = {}
         self.at_risk: dict[str, int] = {}
+        self.visibility_up = 0
 
     async def refresh(self, client: Client) -> None:
+        """New counts, or the last ones kept (and visibility marked down) when Temporal's
+        visibility does not answer in time: the SDK's metrics are served either way."""
+        try:
+            await asyncio.wait_for(self._read(client), VISIBILITY_TIMEOUT_SECONDS)
+            self.visibility_up = 1
+        except Exception as error:  # any failure: the same answer, counts kept
+            self.visibility_up = 0
+            log.warning("engagement counts not read", extra={"failure": type(error).__name__})
+
+    async def _read(self, client: Client) -> None:
         async def count(query: str) -> int:
-            return (await client.count_workflows(query)).count
+            return (await client.count_workflows(query, rpc_timeout=timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS))).count
 
         phases = [phase.value for phase in Phase]
         counts = await asyncio.gather(
@@ -81,6 +94,9 @@ class EngagementGauges:
         for risk, value in self.at_risk.items():
             risks.add_metric([risk], value)
         yield risks
+        yield GaugeMetricFamily("fasttrack_visibility_up", "Whether the last scrape read the engagement counts "
+                                "from Temporal's visibility (0: the counts above are the last ones read)",
+                                value=self.visibility_up)
 
 
 def _sdk_metrics(address: str | None) -> str:
@@ -100,7 +116,11 @@ def create_app(client: Client, register: Register, polling: Callable[[], bool],
     @app.get("/metrics")
     async def metrics() -> PlainTextResponse:
         await gauges.refresh(client)
-        sdk = await asyncio.to_thread(_sdk_metrics, sdk_metrics_address)
+        try:
+            sdk = await asyncio.to_thread(_sdk_metrics, sdk_metrics_address)
+        except OSError as error:
+            log.warning("SDK metrics not read", extra={"failure": type(error).__name__})
+            sdk = ""
         return PlainTextResponse(generate_latest(registry).decode() + sdk, media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz")

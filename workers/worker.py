@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 from datetime import timedelta
 
@@ -95,7 +96,28 @@ class _EndpointServer(uvicorn.Server):
         yield  # the worker handles SIGINT and SIGTERM, and stops this server itself
 
 
+def _metrics_port_free(settings: WorkerSettings) -> None:
+    """Checked before the worker starts: a port in use is a clear error, not a crash mid-poll."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.metrics_host, settings.metrics_port))
+        except OSError as error:
+            raise RuntimeError(f"FASTTRACK_METRICS_PORT {settings.metrics_port} on {settings.metrics_host}: "
+                               f"{error.strerror}") from None
+
+
+async def _serve_endpoint(endpoint: uvicorn.Server, stop: asyncio.Event) -> None:
+    try:
+        await endpoint.serve()
+    except (SystemExit, OSError):  # uvicorn exits when it cannot listen: stop the worker cleanly
+        log.error("metrics endpoint failed; stopping")
+        stop.set()
+
+
 async def serve(settings: WorkerSettings) -> None:
+    if settings.metrics_port:
+        _metrics_port_free(settings)
     runtime, sdk_metrics = sdk_runtime() if settings.metrics_port else (None, None)
     client = await connect(settings, runtime=runtime)
     register = Register(settings.register_url)
@@ -121,7 +143,7 @@ async def serve(settings: WorkerSettings) -> None:
             "deployment_version": f"{settings.deployment_name}:{settings.build_id}" if settings.build_id else None,
         },
     )
-    serving = asyncio.create_task(endpoint.serve()) if endpoint else None
+    serving = asyncio.create_task(_serve_endpoint(endpoint, stop)) if endpoint else None
     async with worker:
         await stop.wait()
         log.info("worker stopping: finishing tasks in progress")

@@ -148,8 +148,17 @@ class EngagementWorkflow(ActionSignals, CarryOver):
         try:
             self._engagement.check(action, workflow.now())
         except ActionRejected as rejection:
-            metrics.count(metrics.REFUSED, action=type(action).__name__, via="update")
             raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
+
+    def _validate_update(self, model: type[Action], payload: Any) -> None:
+        """An update's validator: the payload's shape, then the engagement's rules; a
+        refusal is counted under the update's name (a signal's, by its handler)."""
+        try:
+            self._validate(read(model, payload, edge=True))
+        except ApplicationError:
+            update = workflow.current_update_info()  # always set in a validator
+            metrics.count(metrics.REFUSED, action=update.name if update else "unknown", via="update")
+            raise
 
     def _keep_messages_current(self) -> None:
         # Added while engagements were running (tests/histories/v3): waiting messages
@@ -177,7 +186,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @record_contact.validator
     def _validate_contact(self, payload: Any) -> None:
-        self._validate(read(ContactMade, payload, edge=True))
+        self._validate_update(ContactMade, payload)
 
     @workflow.update(description="The customer requested assistance from the FastTrack portal (Initiate).")
     def request_assistance(self, payload: Any) -> ActionReceipt:
@@ -185,7 +194,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @request_assistance.validator
     def _validate_assistance(self, payload: Any) -> None:
-        self._validate(read(AssistanceRequested, payload, edge=True))
+        self._validate_update(AssistanceRequested, payload)
 
     @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
     def hold_kickoff(self, payload: Any) -> ActionReceipt:
@@ -193,7 +202,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @hold_kickoff.validator
     def _validate_kickoff(self, payload: Any) -> None:
-        self._validate(read(KickoffHeld, payload, edge=True))
+        self._validate_update(KickoffHeld, payload)
 
     @workflow.update(description="The customer submitted the source environment (Assess).")
     def submit_environment(self, payload: Any) -> ActionReceipt:
@@ -201,7 +210,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @submit_environment.validator
     def _validate_environment(self, payload: Any) -> None:
-        self._validate(read(EnvironmentSubmitted, payload, edge=True))
+        self._validate_update(EnvironmentSubmitted, payload)
 
     @workflow.update(description="Remediation plan and checkpoint cadence agreed (ends Assess).")
     def agree_plan(self, payload: Any) -> ActionReceipt:
@@ -209,7 +218,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @agree_plan.validator
     def _validate_plan(self, payload: Any) -> None:
-        self._validate(read(PlanAgreed, payload, edge=True))
+        self._validate_update(PlanAgreed, payload)
 
     @workflow.update(description="The customer completed one remediation checklist item (Remediate).")
     def complete_remediation_item(self, payload: Any) -> ActionReceipt:
@@ -217,7 +226,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @complete_remediation_item.validator
     def _validate_item_done(self, payload: Any) -> None:
-        self._validate(read(RemediationItemDone, payload, edge=True))
+        self._validate_update(RemediationItemDone, payload)
 
     @workflow.update(description="A checkpoint call was held (Remediate).")
     def hold_checkpoint(self, payload: Any) -> ActionReceipt:
@@ -225,7 +234,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @hold_checkpoint.validator
     def _validate_checkpoint(self, payload: Any) -> None:
-        self._validate(read(CheckpointHeld, payload, edge=True))
+        self._validate_update(CheckpointHeld, payload)
 
     @workflow.update(description="Joint verification of the remediation: approve, or reject and reopen items.")
     def verify_remediation(self, payload: Any) -> ActionReceipt:
@@ -233,7 +242,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @verify_remediation.validator
     def _validate_verification(self, payload: Any) -> None:
-        self._validate(read(VerificationResult, payload, edge=True))
+        self._validate_update(VerificationResult, payload)
 
     @workflow.update(description="One Enable task (core capabilities, then Intune) is done.")
     def complete_task(self, payload: Any) -> ActionReceipt:
@@ -241,7 +250,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @complete_task.validator
     def _validate_task(self, payload: Any) -> None:
-        self._validate(read(TaskDone, payload, edge=True))
+        self._validate_update(TaskDone, payload)
 
     @workflow.update(description="A test device was enrolled (Enable — Intune, MDM; at most 2 per platform).")
     def enroll_test_device(self, payload: Any) -> ActionReceipt:
@@ -249,7 +258,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @enroll_test_device.validator
     def _validate_device(self, payload: Any) -> None:
-        self._validate(read(DeviceEnrolled, payload, edge=True))
+        self._validate_update(DeviceEnrolled, payload)
 
     @workflow.update(description="The customer selected an app to deploy (Enable — Intune, MDM; at most 2 per platform).")
     def select_app(self, payload: Any) -> ActionReceipt:
@@ -257,7 +266,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @select_app.validator
     def _validate_app(self, payload: Any) -> None:
-        self._validate(read(AppSelected, payload, edge=True))
+        self._validate_update(AppSelected, payload)
 
     @workflow.update(description="Move the proposed kickoff or the next checkpoint call (business hours only).")
     def reschedule_call(self, payload: Any) -> ActionReceipt:
@@ -265,7 +274,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @reschedule_call.validator
     def _validate_reschedule(self, payload: Any) -> None:
-        self._validate(read(CallRescheduled, payload, edge=True))
+        self._validate_update(CallRescheduled, payload)
 
     @workflow.update(description="The customer withdrew from the engagement, with a reason.")
     def withdraw(self, payload: Any) -> ActionReceipt:
@@ -273,7 +282,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
 
     @withdraw.validator
     def _validate_withdrawal(self, payload: Any) -> None:
-        self._validate(read(Withdrawal, payload, edge=True))
+        self._validate_update(Withdrawal, payload)
 
     # ------------------------------------------------------------ events from other systems
 

@@ -8,10 +8,26 @@ set -eu
 address="${TEMPORAL_ADDRESS:?}"
 namespace="${TEMPORAL_NAMESPACE:?}"
 retention="${RETENTION:?}"
-if temporal operator namespace describe --address "$address" --namespace "$namespace" >/dev/null 2>&1; then
+attempt=1
+until temporal operator cluster health --address "$address" >/dev/null 2>&1; do
+    [ "$attempt" -lt 30 ] || { echo "The Temporal server at $address is not serving." >&2; exit 1; }
+    attempt=$((attempt + 1))
+    sleep 2
+done
+if described=$(temporal operator namespace describe --address "$address" --namespace "$namespace" 2>&1); then
     temporal operator namespace update --address "$address" --namespace "$namespace" --retention "$retention"
 else
-    temporal operator namespace create --address "$address" --namespace "$namespace" --retention "$retention"
+    case "$described" in
+        *"not found"*) ;;
+        *) echo "$described" >&2; exit 1 ;;  # the server answered something else: not a reason to create
+    esac
+    if ! created=$(temporal operator namespace create --address "$address" --namespace "$namespace" \
+            --retention "$retention" 2>&1); then
+        case "$created" in
+            *"already exists"*) ;;  # created meanwhile by another run
+            *) echo "$created" >&2; exit 1 ;;
+        esac
+    fi
 fi
 for attribute in $SEARCH_ATTRIBUTES; do
     name="${attribute%%=*}"

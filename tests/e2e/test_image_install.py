@@ -64,6 +64,14 @@ def test_the_build_stage_installs_the_locked_product_and_its_commands_run(tmp_pa
         assert done.returncode == expected, f"{command}: {done.stdout}\n{done.stderr}"
     assert "Usage" in subprocess.run([str(venv / "bin" / "fasttrack"), "--help"], capture_output=True, text=True,
                                      env=env).stdout
+    # The register's migrations ship inside the installed package (package data), and run there.
+    migrated = subprocess.run([str(venv / "bin" / "python"), "-c",
+                               "import sys; from register import Register; register = Register(sys.argv[1]); "
+                               "register.migrate(); print(sorted(register.counts()))",
+                               f"sqlite:///{tmp_path / 'register.db'}"], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=60)
+    assert migrated.returncode == 0, migrated.stderr
+    assert migrated.stdout.strip() == "['deliveries', 'engagements', 'orders', 'tenants']"
     # No dev-only or test package in the image.
     installed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
                                capture_output=True, text=True, check=True).stdout.lower()

@@ -4,7 +4,9 @@ demo: the business values match the engagements' own states."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -95,5 +97,29 @@ async def test_metrics_after_the_demo_match_the_engagements_and_the_worker_is_re
     refused = subprocess.run([FASTTRACK, "--address", f"127.0.0.1:{stack.port}", "task-done", tailspin, "core.dns"],
                              capture_output=True, text=True, timeout=60, env=stack.client_environment())
     assert refused.returncode == 1, refused.stdout + refused.stderr
-    assert total(scrape(stack.metrics_port), "fasttrack_actions_refused_total", action="TaskDone", via="update") == 1
+    signalled = subprocess.run([str(Path(sys.executable).parent / "temporal"), "workflow", "signal", "--address",
+                                f"127.0.0.1:{stack.port}", "--workflow-id", tailspin, "--name", "complete_task",
+                                "--input", json.dumps({"by": "Sam", "task_id": "core.dns"})],
+                               capture_output=True, text=True, timeout=60)
+    assert signalled.returncode == 0, signalled.stderr
+
+    async def refusals():
+        samples = scrape(stack.metrics_port)
+        counted = (total(samples, "fasttrack_actions_refused_total", action="complete_task", via="update"),
+                   total(samples, "fasttrack_actions_refused_total", action="complete_task", via="signal"))
+        return counted if counted[1] else None
+
+    assert await eventually(refusals, 30, "the refused signal was never counted") == (1, 1)  # each once
     assert stack.stop() == 0
+
+
+def test_a_metrics_port_in_use_stops_the_worker_at_start_with_its_reason(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "FASTTRACK_METRICS_PORT": str(port),
+                                               "FASTTRACK_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 1
+    assert f"FASTTRACK_METRICS_PORT {port} on 127.0.0.1: Address already in use" in done.stderr, done.stderr

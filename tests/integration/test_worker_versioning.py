@@ -16,12 +16,13 @@ from pathlib import Path
 from temporalio.api.enums.v1 import VersioningBehavior
 
 from devstack.processes import log_says
-from fasttrack.models import Phase
+from fasttrack.models import ContactMade, Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.scenario import make_purchase, wait_for_phase
 from tests.support.stack_process import REPOSITORY
 from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
+from workflows.engagement import EngagementWorkflow
 
 TEMPORAL = str(Path(sys.executable).parent / "temporal")
 
@@ -30,19 +31,33 @@ def temporal(address: str, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([TEMPORAL, *arguments, "--address", address], capture_output=True, text=True, timeout=60)
 
 
+def set_current(address: str, deployment: str, build: str) -> subprocess.CompletedProcess:
+    """The compose deployment's job, as it runs there."""
+    return subprocess.run(
+        ["sh", str(REPOSITORY / "deploy" / "temporal" / "set-current-version.sh")], capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+                          "TEMPORAL_ADDRESS": address, "TEMPORAL_NAMESPACE": "default",
+                          "FASTTRACK_DEPLOYMENT_NAME": deployment, "FASTTRACK_BUILD_ID": build})
+
+
 async def test_a_versioned_worker_registers_its_build_and_runs_engagements_on_it(
         dev_server_env, task_queue, tmp_path, mail_sink):
     address = dev_server_env.client.service_client.config.target_host
     deployment, build = f"fasttrack-{uuid.uuid4().hex[:8]}", "build-1"
-    log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, stdout=subprocess.DEVNULL, stderr=open(log, "wb"),
-        env={**os.environ, "FASTTRACK_TEMPORAL_ADDRESS": address, "FASTTRACK_TASK_QUEUE": task_queue,
-             "FASTTRACK_SMTP_HOST": "127.0.0.1", "FASTTRACK_SMTP_PORT": str(mail_sink.port),
-             "FASTTRACK_DATA_DIR": str(tmp_path), "FASTTRACK_DEPLOYMENT_NAME": deployment,
-             "FASTTRACK_BUILD_ID": build})
+    log = tmp_path / f"worker-{build}.log"
+
+    def start_worker(build_id: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, stdout=subprocess.DEVNULL,
+            stderr=open(tmp_path / f"worker-{build_id}.log", "wb"),
+            env={**os.environ, "FASTTRACK_TEMPORAL_ADDRESS": address, "FASTTRACK_TASK_QUEUE": task_queue,
+                 "FASTTRACK_SMTP_HOST": "127.0.0.1", "FASTTRACK_SMTP_PORT": str(mail_sink.port),
+                 "FASTTRACK_DATA_DIR": str(tmp_path), "FASTTRACK_DEPLOYMENT_NAME": deployment,
+                 "FASTTRACK_BUILD_ID": build_id})
+
+    workers = [start_worker(build)]
     try:
-        await log_says(log, "worker started", process=worker)
+        await log_says(log, "worker started", process=workers[0])
         assert f'"deployment_version": "{deployment}:{build}"' in log.read_text()
 
         async def registered():
@@ -51,12 +66,7 @@ async def test_a_versioned_worker_registers_its_build_and_runs_engagements_on_it
             return described.returncode == 0 and task_queue in described.stdout
 
         await eventually(registered, 30, "the worker's version never registered")
-        # The compose deployment's job, as it runs there.
-        made_current = subprocess.run(
-            ["sh", str(REPOSITORY / "deploy" / "temporal" / "set-current-version.sh")], capture_output=True, text=True,
-            timeout=120, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-                              "TEMPORAL_ADDRESS": address, "TEMPORAL_NAMESPACE": "default",
-                              "FASTTRACK_DEPLOYMENT_NAME": deployment, "FASTTRACK_BUILD_ID": build})
+        made_current = set_current(address, deployment, build)
         assert made_current.returncode == 0, made_current.stdout + made_current.stderr
         deployment_described = json.loads(temporal(address, "worker", "deployment", "describe", "--name", deployment,
                                                    "--output", "json").stdout)
@@ -69,10 +79,26 @@ async def test_a_versioned_worker_registers_its_build_and_runs_engagements_on_it
         assert versioning.behavior == VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE
         assert (versioning.deployment_version.deployment_name, versioning.deployment_version.build_id) == (
             deployment, build)
+
+        # The next build: its worker registers, becomes current, and the running engagement moves to it.
+        workers.append(start_worker("build-2"))
+        await log_says(tmp_path / "worker-build-2.log", "worker started", process=workers[-1])
+        made_current = set_current(address, deployment, "build-2")
+        assert made_current.returncode == 0, made_current.stdout + made_current.stderr
+        await started.handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by="Ana (FastTrack)"))
+
+        async def upgraded():
+            # The new routing reaches the task queue within seconds: each signal is a next task.
+            await started.handle.signal("record_contact", {"by": "Ana (FastTrack)", "request_id": "again"})
+            info = (await started.handle.describe()).raw_description.workflow_execution_info.versioning_info
+            return info.deployment_version.build_id == "build-2"
+
+        await eventually(upgraded, 30, "the running engagement never moved to build-2")
         await started.handle.terminate("test finished")
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(30)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(30)
 
 
 def test_half_a_version_is_a_configuration_error(tmp_path):
