@@ -49,7 +49,9 @@ def sdk_runtime() -> tuple[Runtime, str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     address = f"127.0.0.1:{port}"
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address))), address
+    # Counters end in _total, as Prometheus names them (the dashboard queries those names).
+    metrics = PrometheusConfig(bind_address=address, counters_total_suffix=True)
+    return Runtime(telemetry=TelemetryConfig(metrics=metrics)), address
 
 
 class EngagementGauges:
