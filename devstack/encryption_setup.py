@@ -16,7 +16,8 @@ from workers.config import ENV_PREFIX, KEYS_FILE_NAME
 TOKEN_FILE_NAME = "codec-dev-token"
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
+    """A new file that only its owner can read."""
     with os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as private:
         private.write(text)
 
@@ -29,12 +30,12 @@ def development_keys(data_dir: Path) -> str:
     path = data_dir / KEYS_FILE_NAME
     if not path.exists():
         key = base64.b64encode(secrets.token_bytes(32)).decode()
-        _write_private(path, f"dev-{date.today():%Y%m%d}:{key}\n")
+        write_private(path, f"dev-{date.today():%Y%m%d}:{key}\n")
     return str(path)
 
 
 def codec_token(data_dir: Path) -> str:
     path = data_dir / TOKEN_FILE_NAME
     if not path.exists():
-        _write_private(path, secrets.token_urlsafe(32) + "\n")
+        write_private(path, secrets.token_urlsafe(32) + "\n")
     return path.read_text().strip()

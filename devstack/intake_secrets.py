@@ -5,9 +5,10 @@ secrets of its own (intake/settings.py)."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
+
+from devstack.encryption_setup import write_private
 
 OPERATOR, READER = "Operator (dev)", "Reader (dev)"
 
@@ -18,8 +19,7 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
         return json.loads(path.read_text())
     made = {name: secrets.token_hex(32) for name in ("commerce_secret", "portal_secret", "operator_token",
                                                      "reader_token")}
-    with os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as secrets_file:
-        secrets_file.write(json.dumps(made, indent=2) + "\n")
+    write_private(path, json.dumps(made, indent=2) + "\n")
     return made
 
 

@@ -14,7 +14,7 @@ from intake.app import create_app
 from intake.settings import IntakeSettings
 from register import Register, RegisterUnavailable
 from workers.config import ConfigurationError
-from workers.connection import connect, connect_options, payload_codec
+from workers.connection import check_at_start, connect
 from workers.logs import configure_logging
 from workers.worker import exit_now
 
@@ -36,8 +36,7 @@ async def serve(settings: IntakeSettings) -> None:
 def main() -> None:
     try:
         settings = IntakeSettings.from_environment()
-        connect_options(settings)  # a bad connection setting or key fails here, with its message
-        payload_codec(settings)
+        check_at_start(settings)
     except ConfigurationError as error:
         raise SystemExit(f"fasttrack intake: {error}") from None
     configure_logging("auto", "INFO")

@@ -82,6 +82,13 @@ def connect_options(settings: ClientSettings, environ: Mapping[str, str] | None 
     return options
 
 
+def check_at_start(settings: ClientSettings) -> None:
+    """A bad connection setting or key stops a process at start, with its message,
+    before it connects to anything."""
+    connect_options(settings)
+    payload_codec(settings)
+
+
 def payload_codec(settings: ClientSettings) -> EncryptionCodec:
     try:
         return EncryptionCodec.from_configuration(settings.payload_keys())

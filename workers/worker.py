@@ -32,7 +32,7 @@ from activities.register_writes import RegisterActivities
 from register import Register, RegisterUnavailable
 from register.store import safe_url
 from workers.config import ConfigurationError, WorkerSettings
-from workers.connection import connect, connect_options, payload_codec
+from workers.connection import check_at_start, connect
 from workers.logs import configure_logging
 from workers.observability import create_app, sdk_runtime
 from workers.tracing import flush_tracing
@@ -165,8 +165,7 @@ def main() -> None:
     ).parse_args()
     try:
         settings = WorkerSettings.from_environment()
-        connect_options(settings)  # a bad connection setting or key fails here, with its message
-        payload_codec(settings)
+        check_at_start(settings)
     except ConfigurationError as error:
         raise SystemExit(f"fasttrack worker: {error}") from None
     configure_logging(settings.log_format, settings.log_level)

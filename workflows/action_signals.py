@@ -56,7 +56,7 @@ OTHER_SIGNALS = ("purchase_received",)
 
 
 class ActionSignals:
-    """Mixed into EngagementWorkflow, whose ``_validate``, ``_act`` and ``_show`` it uses."""
+    """Mixed into EngagementWorkflow; ``_validate`` and ``_act`` come from Acting (workflows/acting.py)."""
 
     # Added while engagements were running: those started before dropped them
     # without a trace, and replay the same.

@@ -8,16 +8,14 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
     from activities.eligibility import EligibilityRequest, verify_eligibility
     from fasttrack import contract
-    from fasttrack.engagement import ActionRejected, Engagement
+    from fasttrack.engagement import Engagement
     from fasttrack.models import (
-        Action,
         ActionReceipt,
         AppSelected,
         AssistanceRequested,
@@ -37,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
-    from workflows import metrics
+    from workflows.acting import Acting
     from workflows.action_signals import ActionSignals
     from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
@@ -51,7 +49,7 @@ ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_i
 
 
 @workflow.defn
-class EngagementWorkflow(ActionSignals, CarryOver):
+class EngagementWorkflow(Acting, ActionSignals, CarryOver):
     """Carries one tenant's FastTrack engagement for Intune through Initiate,
     Assess, Remediate and Enable, for at most the onboarding window."""
 
@@ -139,46 +137,7 @@ class EngagementWorkflow(ActionSignals, CarryOver):
         # MessageDeliveryWorkflow. Those that closed before send them themselves.
         return workflow.patched("close-at-once")
 
-    # ------------------------------------------------------------ actions
-    # Each update takes the raw payload and reads it into its action here, so that a
-    # payload of the wrong shape (from the Temporal CLI or UI) is refused like a rule
-    # refusal, naming the field, instead of failing in the data converter.
-
-    def _validate(self, action: Action) -> None:
-        try:
-            self._engagement.check(action, workflow.now())
-        except ActionRejected as rejection:
-            raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
-
-    def _validate_update(self, model: type[Action], payload: Any) -> None:
-        """An update's validator: the payload's shape, then the engagement's rules; a
-        refusal is counted under the update's name (a signal's, by its handler)."""
-        try:
-            self._validate(read(model, payload, edge=True))
-        except ApplicationError:
-            update = workflow.current_update_info()  # always set in a validator
-            metrics.count(metrics.REFUSED, action=update.name if update else "unknown", via="update")
-            raise
-
-    def _keep_messages_current(self) -> None:
-        # Added while engagements were running (tests/histories/v3): waiting messages
-        # that an action makes untrue are dropped or re-addressed, late timers do not
-        # pile up. Those started before keep the behaviour they ran with.
-        self._engagement.keeps_messages_current = workflow.patched("keep-messages-current")
-
-    def _act(self, action: Action) -> ActionReceipt:
-        self._keep_messages_current()
-        try:
-            receipt = self._engagement.apply(action, workflow.now())
-        except ActionRejected as rejection:  # the validator ran just before, so this is not expected
-            raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
-        workflow.logger.info("action recorded", extra={"action": type(action).__name__})
-        self._show()
-        # Added while engagements were running: those that held their kickoff before
-        # it replay without the message (tests/histories/v1), new ones send it (v2).
-        if isinstance(action, KickoffHeld) and workflow.patched("kickoff-summary-message"):
-            self._engagement.confirm_scope(workflow.now())
-        return receipt
+    # ------------------------------------------------------------ actions (checked and applied by Acting)
 
     @workflow.update(description="FastTrack reached the customer (Initiate).")
     def record_contact(self, payload: Any) -> ActionReceipt:

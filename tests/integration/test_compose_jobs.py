@@ -5,7 +5,6 @@ runs it), a failure that stops the job, and the worker version made current
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -13,18 +12,11 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.compose_jobs import run_job
 from tests.support.stack_process import REPOSITORY
 from workflows import search_attributes as sa
 
-JOBS = REPOSITORY / "deploy" / "temporal"
 COMPOSE = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
-
-
-def run_job(script: str, **environment: str) -> subprocess.CompletedProcess:
-    env = {**{name: value for name, value in os.environ.items() if not name.startswith("TEMPORAL_")},
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "TEMPORAL_CONFIG_FILE": os.devnull,
-           **environment}
-    return subprocess.run(["sh", str(JOBS / script)], env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_the_namespace_job_sets_retention_and_search_attributes_and_can_run_again(dev_server_env):

@@ -18,6 +18,7 @@ from temporalio.api.enums.v1 import VersioningBehavior
 from devstack.processes import log_says
 from fasttrack.models import ContactMade, Phase
 from fasttrack.policy import BenefitPolicy
+from tests.support.compose_jobs import run_job
 from tests.support.scenario import make_purchase, wait_for_phase
 from tests.support.stack_process import REPOSITORY
 from tests.support.workflow_checks import eventually
@@ -33,11 +34,8 @@ def temporal(address: str, *arguments: str) -> subprocess.CompletedProcess:
 
 def set_current(address: str, deployment: str, build: str) -> subprocess.CompletedProcess:
     """The compose deployment's job, as it runs there."""
-    return subprocess.run(
-        ["sh", str(REPOSITORY / "deploy" / "temporal" / "set-current-version.sh")], capture_output=True, text=True,
-        timeout=120, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-                          "TEMPORAL_ADDRESS": address, "TEMPORAL_NAMESPACE": "default",
-                          "FASTTRACK_DEPLOYMENT_NAME": deployment, "FASTTRACK_BUILD_ID": build})
+    return run_job("set-current-version.sh", TEMPORAL_ADDRESS=address, TEMPORAL_NAMESPACE="default",
+                   FASTTRACK_DEPLOYMENT_NAME=deployment, FASTTRACK_BUILD_ID=build)
 
 
 async def test_a_versioned_worker_registers_its_build_and_runs_engagements_on_it(

@@ -1,0 +1,58 @@
+"""How the engagement workflow checks and applies an action, whether it came as a
+Workflow Update (validator, then handler) or as a Signal (workflows/action_signals.py).
+Each update takes the raw payload and reads it into its action here, so that a
+payload of the wrong shape (from the Temporal CLI or UI) is refused like a rule
+refusal, naming the field, instead of failing in the data converter. Mixed into
+EngagementWorkflow, whose ``_engagement`` and ``_show`` it uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from fasttrack import contract
+    from fasttrack.engagement import ActionRejected
+    from fasttrack.models import Action, ActionReceipt, KickoffHeld
+    from workflows import metrics
+    from workflows.payloads import read
+
+
+class Acting:
+    def _validate(self, action: Action) -> None:
+        try:
+            self._engagement.check(action, workflow.now())
+        except ActionRejected as rejection:
+            raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
+
+    def _validate_update(self, model: type[Action], payload: Any) -> None:
+        """An update's validator: the payload's shape, then the engagement's rules; a
+        refusal is counted under the update's name (a signal's, by its handler)."""
+        try:
+            self._validate(read(model, payload, edge=True))
+        except ApplicationError:
+            update = workflow.current_update_info()  # always set in a validator
+            metrics.count(metrics.REFUSED, action=update.name if update else "unknown", via="update")
+            raise
+
+    def _keep_messages_current(self) -> None:
+        # Added while engagements were running (tests/histories/v3): waiting messages
+        # that an action makes untrue are dropped or re-addressed, late timers do not
+        # pile up. Those started before keep the behaviour they ran with.
+        self._engagement.keeps_messages_current = workflow.patched("keep-messages-current")
+
+    def _act(self, action: Action) -> ActionReceipt:
+        self._keep_messages_current()
+        try:
+            receipt = self._engagement.apply(action, workflow.now())
+        except ActionRejected as rejection:  # the validator ran just before, so this is not expected
+            raise ApplicationError(str(rejection), type=contract.ErrorType.ACTION_REJECTED, non_retryable=True) from None
+        workflow.logger.info("action recorded", extra={"action": type(action).__name__})
+        self._show()
+        # Added while engagements were running: those that held their kickoff before
+        # it replay without the message (tests/histories/v1), new ones send it (v2).
+        if isinstance(action, KickoffHeld) and workflow.patched("kickoff-summary-message"):
+            self._engagement.confirm_scope(workflow.now())
+        return receipt
