@@ -19,11 +19,7 @@ from datetime import timedelta
 
 import uvicorn
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
-from temporalio.worker import Worker, WorkerDeploymentConfig
-from temporalio.worker.workflow_sandbox import (
-    SandboxedWorkflowRunner,
-    SandboxRestrictions,
-)
+from temporalio.worker import Worker, WorkerDeploymentConfig, WorkflowRunner
 
 from activities.eligibility import verify_eligibility
 from activities.message_handover import MessageHandoverActivity
@@ -35,6 +31,7 @@ from workers.config import ConfigurationError, WorkerSettings
 from workers.connection import check_at_start, connect
 from workers.logs import configure_logging
 from workers.observability import create_app, sdk_runtime
+from workers.runner import workflow_runner
 from workers.tracing import flush_tracing
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -42,30 +39,19 @@ from workflows.message_delivery import MessageDeliveryWorkflow
 log = logging.getLogger("fasttrack.worker")
 
 
-def workflow_runner() -> SandboxedWorkflowRunner:
-    # The domain package is pure and deterministic: share it with the sandbox
-    # instead of re-importing it (and pydantic) for every workflow run.
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata", "email_validator", "idna",
-            "opentelemetry",  # the tracing interceptor's spans, when FASTTRACK_TRACING is on
-        )
-    )
-
-
 def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = None,
-                 register: Register | None = None) -> Worker:
+                 register: Register | None = None, runner: WorkflowRunner | None = None, **options) -> Worker:
+    """The worker; ``runner`` and ``options`` (the SDK's Worker options) are the benchmark's levers."""
     register = register or Register(settings.register_url)  # created on first start
     register.migrate()  # a database that cannot be reached stops the worker here, with its reason
     notifier = notifier or Notifier(settings, DeliveryLedger(register))
     writes = RegisterActivities(register)
-    return Worker(
-        client,
+    defaults = dict(
         task_queue=settings.task_queue,
         workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
         activities=[verify_eligibility, notifier.send_notification, MessageHandoverActivity(client).hand_over_messages,
                     writes.record_progress, writes.record_closing],
-        workflow_runner=workflow_runner(),
+        workflow_runner=runner or workflow_runner(),
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         max_cached_workflows=settings.max_cached_workflows,
         # The SDK's own check fails a workflow task whose update rejection echoes an
@@ -75,6 +61,7 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
         disable_payload_error_limit=True,
         deployment_config=deployment_config(settings),
     )
+    return Worker(client, **(defaults | options))
 
 
 def deployment_config(settings: WorkerSettings) -> WorkerDeploymentConfig | None:

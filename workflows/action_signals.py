@@ -11,6 +11,7 @@ know is recorded the same way, with the names it knows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 from typing import Any
 
 from temporalio import workflow
@@ -37,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import metrics
     from workflows.payloads import read
 
-SIGNALLED_ACTIONS: dict[str, type[Action]] = {
+SIGNALLED_ACTIONS: MappingProxyType[str, type[Action]] = MappingProxyType({
     "record_contact": ContactMade,
     "request_assistance": AssistanceRequested,
     "hold_kickoff": KickoffHeld,
@@ -51,7 +52,7 @@ SIGNALLED_ACTIONS: dict[str, type[Action]] = {
     "select_app": AppSelected,
     "reschedule_call": CallRescheduled,
     "withdraw": Withdrawal,
-}
+})
 OTHER_SIGNALS = ("purchase_received",)
 
 

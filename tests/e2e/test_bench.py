@@ -28,8 +28,12 @@ def test_benchmark_smoke_mode_measures_every_figure(tmp_path):
         "history size, expired",
         "replay p50, rejected_verification",
         "worker memory per cached engagement",
-        "visibility query by phase (count + first 100)",
+        "visibility query by phase (count + first 100), p50",
         "HTTP intake overhead p50 (a checkpoint held)",
+        "sandbox, default restrictions: update p50",
+        "unsandboxed (a ceiling only, never shipped): replay p50, completed",
+        "max_cached_workflows 4 (most tasks replay the history): workflow tasks per second",
+        "carried per engagement: update result (receipt)",
     ):
         assert expected in names
     budgets = [figure for figure in results["figures"] if figure["budget"]]
@@ -37,6 +41,26 @@ def test_benchmark_smoke_mode_measures_every_figure(tmp_path):
     assert results["meta"]["cpus"] >= 1 and results["meta"]["temporalio"]
     table = (tmp_path / "latest.md").read_text()
     assert "| figure | value | baseline |" in table and table in finished.stdout
+    assert "### Where the worker's time goes under load" in table
+    assert results["profile"][0].endswith("samples."), results["profile"][:3]  # py-spy sampled the worker
+
+
+@pytest.mark.timeout(300)
+def test_benchmark_scale_mode_fills_the_scaling_table(tmp_path):
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--scale", "1", "--output", str(tmp_path)],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=280,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    results = json.loads((tmp_path / "scale.json").read_text())
+    names = [figure["name"] for figure in results["figures"]]
+    for count in ("20", "40"):
+        for figure in ("start rate, first block", "visibility query --at-risk (count + first 100), p50",
+                       "worker RSS", "server database", "wake an engagement (a query), p50"):
+            assert f"{count} at rest: {figure}" in names
+    wake = next(figure for figure in results["figures"] if figure["name"] == "40 at rest: wake an engagement (a query), p50")
+    assert wake["note"].startswith("evicted, so replayed")  # 40 engagements, a cache of 10
+    assert results["details"]["40"]["waiting"] == 40
 
 
 def test_benchmark_refuses_bad_arguments():

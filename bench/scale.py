@@ -1,0 +1,144 @@
+"""Engagements at rest: started, checked for eligibility, then waiting in Initiate
+(the first outreach is a week on). What they cost the worker, the server and the
+queries operators run, and how long one takes to wake when it is not cached."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from temporalio.client import Client
+
+from bench.report import Figure, Report, console, percentile
+from bench.stack import TASK_QUEUE, Stack
+from cli.engagements import ListFilter
+from fasttrack.models import Phase
+from fasttrack.policy import BenefitPolicy
+from simulation.scenario import make_purchase
+from workers.client import record_purchase
+from workflows.engagement import EngagementWorkflow
+
+MEMORY_BUDGET_KIB = 150
+WAITING = ListFilter(phase=Phase.INITIATE)
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def database_mib(stack: Stack) -> float:
+    files = [stack.database, stack.database.with_name(stack.database.name + "-wal")]
+    return sum(path.stat().st_size for path in files if path.exists()) / 2**20
+
+
+async def start(client: Client, count: int, blocks: int = 5) -> tuple[list[float], list]:
+    """Starts ``count`` engagements in blocks; the start rate of each block, and the handles."""
+    policy = BenefitPolicy(outreach_offsets=[timedelta(days=7), timedelta(days=14)])
+    now, gate, handles, rates = datetime.now(timezone.utc), asyncio.Semaphore(50), [], []
+    block = max(1, count // blocks)
+
+    async def one() -> None:
+        async with gate:
+            handles.append((await record_purchase(client, make_purchase(now), TASK_QUEUE, policy)).handle)
+
+    for first in range(0, count, block):
+        began = time.perf_counter()
+        size = min(count, first + block) - first
+        await asyncio.gather(*(one() for _ in range(size)))
+        rates.append(size / (time.perf_counter() - began))
+        console.print(f"  started {first + size:,} ({rates[-1]:.0f}/s)")
+    return rates, handles
+
+
+async def all_waiting(client: Client, count: int, timeout: float) -> int:
+    query = WAITING.query(datetime.now(timezone.utc))
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = (await client.count_workflows(query)).count
+        if waiting >= count or time.monotonic() > deadline:
+            return waiting
+        await asyncio.sleep(1)
+
+
+async def quiet(stack: Stack, settle: float = 2.0, timeout: float = 120) -> None:
+    """Until the worker's CPU time stops growing: the engagements have done what they do on starting."""
+    assert stack.worker is not None
+    stat = Path(f"/proc/{stack.worker.pid}/stat")
+
+    def cpu() -> int:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
+    deadline, last = time.monotonic() + timeout, cpu()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(settle)
+        now = cpu()
+        if now - last < settle * 100 * 0.05:  # under 5% of one CPU
+            return
+        last = now
+
+
+async def query_times(client: Client, query: str, samples: int = 10) -> list[float]:
+    timings = []
+    for _ in range(samples):
+        began = time.perf_counter()
+        await client.count_workflows(query)
+        async for _execution in client.list_workflows(query, limit=100):
+            pass
+        timings.append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+async def wake_times(handles: list, samples: int = 10) -> list[float]:
+    """Queries to the engagements started first: with the cache bounded, they were evicted and replay to answer."""
+    timings = []
+    for handle in handles[:samples]:
+        began = time.perf_counter()
+        await handle.query(EngagementWorkflow.state)
+        timings.append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+async def at_rest(client: Client, stack: Stack, count: int, report: Report, section: str = "figures",
+                  label: str = "") -> dict:
+    """The engagements' cost at rest; with ``label``, the rows of the scaling table."""
+    console.print(f"[bold]Engagements at rest[/bold]: {count:,} started, then waiting in Initiate")
+    assert stack.worker is not None
+    rss_before = rss_kib(stack.worker.pid)
+    rates, handles = await start(client, count)
+    waiting = await all_waiting(client, count, timeout=max(600, count / 5))
+    await quiet(stack)
+    rss_after = rss_kib(stack.worker.pid)
+    now = datetime.now(timezone.utc)
+    by_phase = await query_times(client, WAITING.query(now))
+    at_risk = await query_times(client, ListFilter(at_risk=True).query(now))
+    wake = await wake_times(handles)
+    prefix = f"{label}: " if label else ""
+    per_engagement = (rss_after - rss_before) / count
+    cached = min(count, stack.cache)
+    if not label:
+        report.add(Figure("worker memory per cached engagement", (rss_after - rss_before) / cached, "KiB",
+                          budget=f"≤ {MEMORY_BUDGET_KIB} KiB", passed=(rss_after - rss_before) / cached <= MEMORY_BUDGET_KIB,
+                          note=f"RSS {rss_before / 1024:.0f} → {rss_after / 1024:.0f} MiB for {cached:,} cached"))
+    report.add(Figure(f"{prefix}start rate, first block", rates[0], "/s", section=section))
+    report.add(Figure(f"{prefix}start rate, last block", rates[-1], "/s", section=section,
+                      note=f"{rates[-1] / rates[0]:.0%} of the first"))
+    report.add(Figure(f"{prefix}visibility query by phase (count + first 100), p50", percentile(by_phase, 0.5), "ms",
+                      section=section, note=f"p99 {percentile(by_phase, 0.99):.0f} ms over {waiting:,} waiting"))
+    report.add(Figure(f"{prefix}visibility query --at-risk (count + first 100), p50", percentile(at_risk, 0.5), "ms",
+                      section=section, note=f"p99 {percentile(at_risk, 0.99):.0f} ms"))
+    report.add(Figure(f"{prefix}worker RSS", rss_after / 1024, "MiB", section=section,
+                      note=f"cache bounded at {stack.cache:,}; {per_engagement:.0f} KiB per engagement started"))
+    report.add(Figure(f"{prefix}server database", database_mib(stack), "MiB", section=section,
+                      note="SQLite file and its write-ahead log"))
+    evicted = count > stack.cache
+    report.add(Figure(f"{prefix}wake an engagement (a query), p50", percentile(wake, 0.5), "ms", section=section,
+                      note=("evicted, so replayed" if evicted else "cached") + f"; p99 {percentile(wake, 0.99):.0f} ms"))
+    return {"count": count, "waiting": waiting, "rss_before_kib": rss_before, "rss_after_kib": rss_after,
+            "start_rates": rates, "by_phase_ms": by_phase, "at_risk_ms": at_risk, "wake_ms": wake,
+            "database_mib": database_mib(stack), "cache": stack.cache}

@@ -1,0 +1,79 @@
+"""The benchmark's own stack: an embedded dev server, a mail sink, the benchmark's worker
+(bench/worker.py) and the HTTP intake, in a scratch folder."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.converter import DataConverter
+
+from devstack.intake_secrets import development_secrets, intake_environment
+from devstack.ports import free_port, port_is_open
+from devstack.processes import DevStack, log_says, stop, wait_for
+from devstack.settings import StackSettings
+from devstack.smtp_sink import MailSink
+from register.store import default_url
+from workers.config import ClientSettings
+from workers.connection import payload_codec
+from workers.payloads import data_converter
+
+TASK_QUEUE = "fasttrack-bench"
+
+
+def encrypted() -> DataConverter:
+    return data_converter(payload_codec(ClientSettings.from_environment()))
+
+
+class Stack:
+    def __init__(self, folder: Path, cache: int, levers: bool = True) -> None:
+        self.folder = folder
+        self.levers = levers
+        self.stack = DevStack(StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port()), ui=False)
+        self.sink = MailSink(folder / "mail")
+        self.cache = cache
+        # The benchmark's own register, for its clients and its worker alike.
+        os.environ["FASTTRACK_DATABASE_URL"] = default_url(folder)
+        # Its payloads are encrypted as in production: with the configured keys, or a key of its own.
+        if not os.environ.get("FASTTRACK_ENCRYPTION_KEYS"):
+            os.environ["FASTTRACK_ENCRYPTION_KEYS"] = f"bench:{base64.b64encode(os.urandom(32)).decode()}"
+        self.worker: subprocess.Popen | None = None
+        self.intake: subprocess.Popen | None = None
+        self.intake_port = free_port()
+        self.secrets = development_secrets(folder)
+
+    @property
+    def address(self) -> str:
+        return self.stack.address
+
+    async def start(self) -> Client:
+        self.sink.start()
+        self.stack.start_server(open(self.folder / "server.log", "ab"))
+        client = await Client.connect(self.address, data_converter=encrypted())
+        self.worker = self.stack.start_worker({
+            "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
+            "FASTTRACK_SMTP_PORT": str(self.sink.port),
+            "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
+            "FASTTRACK_BENCH_LEVERS": "1" if self.levers else "0",
+        }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
+        await log_says(self.folder / "worker.log", "bench worker ready", process=self.worker)
+        self.intake = self.stack.start_worker({
+            "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_DATA_DIR": str(self.folder),
+            **intake_environment(self.secrets, self.intake_port),
+        }, module="intake.service", output=open(self.folder / "intake.log", "ab"))
+        wait_for(lambda: port_is_open(self.intake_port), self.intake, "The HTTP intake")
+        return client
+
+    @property
+    def database(self) -> Path:
+        """The embedded server's SQLite file (with its write-ahead log beside it)."""
+        return self.folder / "temporal.db"
+
+    def stop(self) -> None:
+        stop(self.intake, "the benchmark's intake")
+        stop(self.worker, "the benchmark's worker")
+        self.stack.stop_server()
+        self.sink.stop()

@@ -1,0 +1,38 @@
+"""The worker configurations the benchmark measures side by side: the runner (the
+sandbox and its options) and the SDK's worker options. The benchmark's worker serves
+each on its own task queue, so that every lever is measured in the same run."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from temporalio.worker import WorkflowRunner
+
+from workers.runner import RUNNERS, workflow_runner
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    task_queue: str
+    runner: Callable[[], WorkflowRunner] = workflow_runner
+    options: Callable[[], dict] = field(default=dict)
+
+
+def _variants() -> list[Variant]:
+    variants = [Variant(name, f"fasttrack-bench-lever-{number}", runner)
+                for number, (name, runner) in enumerate(RUNNERS.items())]
+    variants += [
+        Variant("max_concurrent_workflow_tasks 2", "fasttrack-bench-lever-tasks-2",
+                options=lambda: {"max_concurrent_workflow_tasks": 2}),
+        Variant("workflow task executor of 2 threads (the SDK's default: 500)", "fasttrack-bench-lever-threads-2",
+                options=lambda: {"workflow_task_executor": ThreadPoolExecutor(2)}),
+        Variant("max_cached_workflows 4 (most tasks replay the history)", "fasttrack-bench-lever-cache-4",
+                options=lambda: {"max_cached_workflows": 4}),
+    ]
+    return variants
+
+
+VARIANTS = _variants()

@@ -1,0 +1,70 @@
+"""The worker passes every module through the sandbox (workers/runner.py), so a
+workflow module is shared by every run: it may hold constants only, never state one
+run could leave for another."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import __future__
+import ast
+import typing
+from datetime import timedelta
+from enum import Enum
+from types import MappingProxyType
+
+from temporalio.common import RetryPolicy, SearchAttributeKey
+
+import workflows
+
+IMMUTABLE = (str, int, float, bool, bytes, type(None), timedelta, frozenset, RetryPolicy, SearchAttributeKey,
+             typing.TypeVar, Enum, MappingProxyType)
+
+
+def _is_constant(value) -> bool:
+    if isinstance(value, tuple):
+        return all(_is_constant(item) for item in value)
+    return isinstance(value, IMMUTABLE) or inspect.ismodule(value) or inspect.isroutine(value) or inspect.isclass(value)
+
+
+def _modules():
+    for module in pkgutil.iter_modules(workflows.__path__):
+        yield importlib.import_module(f"workflows.{module.name}")
+
+
+def _assigned(module) -> set[str]:
+    """The names a module's own top-level statements assign (imported names belong to their own modules)."""
+    tree = ast.parse(inspect.getsource(module))
+    names = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AnnAssign, ast.For)) else []
+        names |= {leaf.id for target in targets for leaf in ast.walk(target) if isinstance(leaf, ast.Name)}
+    return names
+
+
+def test_workflow_modules_hold_only_constants():
+    mutable = [
+        f"{module.__name__}.{name}: {type(value).__name__}"
+        for module in _modules() for name in sorted(_assigned(module))
+        if not _is_constant(value := getattr(module, name))
+    ]
+    assert mutable == []
+
+
+def test_workflow_classes_hold_no_shared_state():
+    shared = [
+        f"{module.__name__}.{cls.__name__}.{name}: {type(value).__name__}"
+        for module in _modules() for cls in vars(module).values()
+        if inspect.isclass(cls) and cls.__module__ == module.__name__
+        for name, value in vars(cls).items()
+        if isinstance(value, (list, dict, set, bytearray))
+    ]
+    assert shared == []
+
+
+def test_the_check_catches_module_state():
+    assert not _is_constant([1]) and not _is_constant({"a": 1}) and not _is_constant((1, [2]))
+    assert _is_constant(("a", timedelta(1))) and _is_constant(RetryPolicy())
+    assert "SIGNALLED_ACTIONS" in _assigned(importlib.import_module("workflows.action_signals"))
