@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test unit bench clean
+.PHONY: run demo test unit bench bench-scale clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
@@ -42,6 +42,9 @@ unit: $(VENV)/.test-installed
 ## Measures what an engagement costs beside plain Temporal (under 10 minutes on 2 cores).
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench.run
+
+bench-scale: $(VENV)/.test-installed
+	$(BIN)/python -m bench.run --scale 500 5000 50000
 
 clean:
 	rm -rf $(VENV) build *.egg-info

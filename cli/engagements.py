@@ -156,7 +156,8 @@ class EngagementRow(BaseModel):
     days_to_deadline: int | None
     contact_sla_breached: bool
     remediation_stalled: bool
-    open_remediation_items: int
+    open_remediation_items: int | None  # engagements started before release 16
+    remediation_items: str | None  # newer ones: "open" or "done", absent before the plan
     risks: list[str]
 
 
@@ -231,7 +232,8 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
                 days_to_deadline=days_to_deadline,
                 contact_sla_breached=sla,
                 remediation_stalled=stalled,
-                open_remediation_items=attributes.get(sa.OPEN_REMEDIATION_ITEMS) or 0,
+                open_remediation_items=attributes.get(sa.OPEN_REMEDIATION_ITEMS),
+                remediation_items=attributes.get(sa.REMEDIATION_ITEMS),
                 risks=risks,
             )
         )

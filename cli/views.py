@@ -180,6 +180,13 @@ def timeline_table(state: EngagementState) -> Table:
     return table
 
 
+def _checklist(row: EngagementRow) -> str:
+    """Open or done; for engagements started before the count became a flag, the count of open items."""
+    if row.open_remediation_items is not None:
+        return str(row.open_remediation_items)
+    return row.remediation_items or "—"
+
+
 def engagement_table(rows: list[EngagementRow]) -> Table:
     table = Table(title=f"{len(rows)} engagement(s)", title_justify="left")
     table.add_column("tenant (engagement fasttrack-intune-<tenant>)", no_wrap=True)
@@ -187,7 +194,7 @@ def engagement_table(rows: list[EngagementRow]) -> Table:
     table.add_column("phase")
     table.add_column("days in phase", justify="right")
     table.add_column("days to deadline", justify="right")
-    table.add_column("open items", justify="right")
+    table.add_column("checklist", justify="right")
     table.add_column("risk")
     for row in rows:
         table.add_row(
@@ -196,7 +203,7 @@ def engagement_table(rows: list[EngagementRow]) -> Table:
             row.phase if row.status in ("running", "completed") else f"{row.phase} ({row.status})",
             "—" if row.days_in_phase is None else str(row.days_in_phase),
             "—" if row.days_to_deadline is None else str(row.days_to_deadline),
-            str(row.open_remediation_items),
+            _checklist(row),
             Text(", ".join(row.risks), style=RISK_STYLE),
         )
     return table

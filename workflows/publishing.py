@@ -25,8 +25,11 @@ class Publisher:
             sa.ONBOARDING_DEADLINE: state.onboarding_deadline,
             sa.CONTACT_SLA_BREACHED: state.contact_sla_breached,
             sa.REMEDIATION_STALLED: state.remediation_stalled,
-            sa.OPEN_REMEDIATION_ITEMS: len(engagement.open_items()),
         }
+        if self._items_as_flag():
+            values.update(self._items_flag(engagement))
+        else:
+            values[sa.OPEN_REMEDIATION_ITEMS] = len(engagement.open_items())
         # Risks added after engagements were running: absent until first raised, so
         # that older histories replay with the attributes they published.
         delayed = state.messages_delayed_since is not None
@@ -42,3 +45,21 @@ class Publisher:
             workflow.upsert_search_attributes(changed)
             self._published.update({key.name: value for key, value in values.items()})
         workflow.set_current_details(engagement.details_markdown())
+
+    @staticmethod
+    def _items_as_flag() -> bool:
+        # Added while engagements were running (tests/histories/v11): the count of open
+        # items, upserted at every item completed, became a flag that moves when the
+        # plan is agreed and when the last item is done; the count is in the details.
+        return workflow.patched("remediation-items-flag")
+
+    def _items_flag(self, engagement: Engagement) -> dict:
+        flag = None
+        if engagement.state.checklist:
+            flag = "open" if engagement.open_items() else "done"
+        values = {sa.REMEDIATION_ITEMS: flag}
+        # A run that continued as new from older code carries the count: unset, not left stale.
+        if (sa.OPEN_REMEDIATION_ITEMS.name in self._published
+                or workflow.info().typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is not None):
+            values[sa.OPEN_REMEDIATION_ITEMS] = None
+        return values

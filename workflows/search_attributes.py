@@ -10,7 +10,11 @@ REGION = SearchAttributeKey.for_keyword("FastTrackRegion")
 ONBOARDING_DEADLINE = SearchAttributeKey.for_datetime("FastTrackOnboardingDeadline")
 CONTACT_SLA_BREACHED = SearchAttributeKey.for_bool("FastTrackContactSlaBreached")
 REMEDIATION_STALLED = SearchAttributeKey.for_bool("FastTrackRemediationStalled")
+# Published by engagements started before release 16 only: a count that moved with
+# every item completed, and upserted each time. Newer runs publish REMEDIATION_ITEMS.
 OPEN_REMEDIATION_ITEMS = SearchAttributeKey.for_int("FastTrackOpenRemediationItems")
+# "open" while checklist items are open, "done" when none is; absent before the plan.
+REMEDIATION_ITEMS = SearchAttributeKey.for_keyword("FastTrackRemediationItems")
 MESSAGES_DELAYED = SearchAttributeKey.for_bool("FastTrackMessagesDelayed")
 # Since when the record has been too large to carry over; a Datetime, as the dev
 # server's SQLite visibility takes at most three Bool attributes.
@@ -27,6 +31,7 @@ ALL = (
     OPEN_REMEDIATION_ITEMS,
     MESSAGES_DELAYED,
     RECORD_TOO_LARGE_SINCE,
+    REMEDIATION_ITEMS,
 )
 
 
