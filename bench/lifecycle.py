@@ -12,14 +12,17 @@ from datetime import datetime, timedelta, timezone
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
+from temporalio.service import RPCError
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
 from bench.report import console
 from cli.demo import Customer, completes
-from fasttrack.models import ActionReceipt, RemediationItemDone
+from fasttrack.models import ActionReceipt, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
-from simulation.scenario import make_purchase
+from simulation.customer import SimulatedCustomer
+from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from workers.client import record_purchase
+from workflows.engagement import EngagementWorkflow
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Run:
     workflow_tasks: int
     latencies: list[float]
     histories: list[WorkflowHistory]
+    stuck: int = 0  # engagements whose workflow task failed and could not go on
 
     @property
     def tasks_per_second(self) -> float:
@@ -62,25 +66,35 @@ async def engagements(client: Client, task_queue: str, count: int, concurrency: 
     policy = BenefitPolicy.compressed(timedelta(seconds=1))
     gate, handles, latencies = asyncio.Semaphore(concurrency), [], []
 
+    stuck = []
+
     async def one(number: int) -> None:
         async with gate:
             purchase = make_purchase(datetime.now(timezone.utc), organization=f"Bench {number}")
             started = await record_purchase(client, purchase, task_queue, policy)
-            handles.append(started.handle)
             customer = TimedCustomer(client, console, 0.0, f"bench-{number}", started.handle, "Bench admin",
                                      latencies=latencies)
-            await completes(customer, reject_first=number % 4 == 0, language="en", project_manager="Pat Bench")
-            await started.handle.result()
+            try:
+                await completes(customer, reject_first=number % 4 == 0, language="en", project_manager="Pat Bench")
+                await started.handle.result()
+            except RPCError as failure:  # "Workflow Task in failed state": a finding, reported, not a crash
+                console.print(f"  [red]engagement stuck[/red] ({started.handle.id}): {failure.message}")
+                stuck.append(started.handle)
+                await started.handle.terminate("benchmark: workflow task failed")
+                return
+            handles.append(started.handle)
 
     began = time.perf_counter()
     await asyncio.gather(*(one(number) for number in range(count)))
     seconds = time.perf_counter() - began
     histories = [await handle.fetch_history() for handle in handles]
-    return Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories)
+    return Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories,
+               stuck=len(stuck))
 
 
 async def baseline(client: Client, count: int, concurrency: int, activities: int, updates: int,
-                   upsert: bool = False) -> Run:
+                   upsert: bool = False, idle: bool = False) -> Run:
+    """``idle``: each update waits, as on the engagements it is compared with, until the workflow is idle."""
     gate, handles, latencies = asyncio.Semaphore(concurrency), [], []
 
     async def one(number: int) -> None:
@@ -91,6 +105,8 @@ async def baseline(client: Client, count: int, concurrency: int, activities: int
             )
             handles.append(handle)
             for step in range(updates):
+                if idle:
+                    await until_quiet(handle)
                 began = time.perf_counter()
                 await handle.execute_update(BaselineWorkflow.step, step)
                 latencies.append((time.perf_counter() - began) * 1000)
@@ -101,6 +117,51 @@ async def baseline(client: Client, count: int, concurrency: int, activities: int
     seconds = time.perf_counter() - began
     histories = [await handle.fetch_history() for handle in handles]
     return Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories)
+
+
+async def until_quiet(handle, timeout: float = 5.0) -> bool:
+    """Until the engagement has no workflow task and no activity pending: as a customer
+    finds it who completes an item minutes or days after the last one. False if it never was."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = (await handle.describe()).raw_description
+        if not described.pending_activities and not described.HasField("pending_workflow_task"):
+            return True
+        await asyncio.sleep(0.02)
+    console.print(f"  [yellow]never idle within {timeout:.0f} s[/yellow] ({handle.id}); timed anyway")
+    return False
+
+
+QUIET_ITEMS = 6  # checklist items from gaps; the forest's level adds one
+
+
+async def items_on_quiet_engagements(client: Client, task_queue: str, count: int, concurrency: int,
+                                     items: int = QUIET_ITEMS) -> list[float]:
+    """Latency of completing a checklist item on an engagement that is doing nothing else,
+    ``count`` engagements with ``items`` items each, ``concurrency`` at a time."""
+    gate, latencies = asyncio.Semaphore(concurrency), []
+    gaps = dict(ENVIRONMENT_WITH_GAPS, gaps=[{"category": "dns", "description": f"Record {n}"} for n in range(items)])
+
+    async def one() -> None:
+        async with gate:
+            started = await record_purchase(client, make_purchase(datetime.now(timezone.utc)), task_queue,
+                                            BenefitPolicy(business_hours=None))
+            customer = SimulatedCustomer(started.handle)
+            await customer.until_phase(Phase.INITIATE)
+            await customer.through_assess(make_scope(), make_environment(**gaps), datetime.now(timezone.utc).date())
+            try:
+                for item in (await customer.state()).checklist:
+                    await until_quiet(started.handle)
+                    began = time.perf_counter()
+                    await started.handle.execute_update(EngagementWorkflow.complete_remediation_item,
+                                                        RemediationItemDone(by=customer.admin, item_id=item.id))
+                    latencies.append((time.perf_counter() - began) * 1000)
+            except RPCError as failure:  # a workflow task failed: counted by the lifecycle runs, skipped here
+                console.print(f"  [red]engagement stuck[/red] ({started.handle.id}): {failure.message}")
+            await started.handle.terminate("benchmark finished")
+
+    await asyncio.gather(*(one() for _ in range(count)))
+    return latencies
 
 
 def shape(run: Run, count: int) -> tuple[int, int]:

@@ -66,7 +66,7 @@ async def all_waiting(client: Client, count: int, timeout: float) -> int:
         await asyncio.sleep(1)
 
 
-async def quiet(stack: Stack, settle: float = 2.0, timeout: float = 120) -> None:
+async def until_worker_settles(stack: Stack, settle: float = 2.0, timeout: float = 120) -> None:
     """Until the worker's CPU time stops growing: the engagements have done what they do on starting."""
     assert stack.worker is not None
     stat = Path(f"/proc/{stack.worker.pid}/stat")
@@ -116,7 +116,7 @@ async def baseline_at_rest(client: Client, stack: Stack, count: int) -> float:
                                         task_queue=BASELINE_TASK_QUEUE)
 
     await asyncio.gather(*(one(number) for number in range(count)))
-    await quiet(stack)
+    await until_worker_settles(stack)
     return (rss_kib(stack.worker.pid) - before) / count
 
 
@@ -129,7 +129,7 @@ async def at_rest(client: Client, stack: Stack, count: int, report: Report, sect
     rss_before = rss_kib(stack.worker.pid)
     rates, handles = await start(client, count)
     waiting = await all_waiting(client, count, timeout=max(600, count / 5))
-    await quiet(stack)
+    await until_worker_settles(stack)
     rss_after = rss_kib(stack.worker.pid)
     now = datetime.now(timezone.utc)
     by_phase = await query_times(client, WAITING.query(now))

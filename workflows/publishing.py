@@ -26,8 +26,8 @@ class Publisher:
             sa.CONTACT_SLA_BREACHED: state.contact_sla_breached,
             sa.REMEDIATION_STALLED: state.remediation_stalled,
         }
-        if self._items_as_flag():
-            values.update(self._items_flag(engagement))
+        if self._publishes_items_flag():
+            values.update(self._items_flag_values(engagement))
         else:
             values[sa.OPEN_REMEDIATION_ITEMS] = len(engagement.open_items())
         # Risks added after engagements were running: absent until first raised, so
@@ -47,19 +47,20 @@ class Publisher:
         workflow.set_current_details(engagement.details_markdown())
 
     @staticmethod
-    def _items_as_flag() -> bool:
+    def _publishes_items_flag() -> bool:
         # Added while engagements were running (tests/histories/v11): the count of open
         # items, upserted at every item completed, became a flag that moves when the
         # plan is agreed and when the last item is done; the count is in the details.
         return workflow.patched("remediation-items-flag")
 
-    def _items_flag(self, engagement: Engagement) -> dict:
+    def _items_flag_values(self, engagement: Engagement) -> dict:
         flag = None
         if engagement.state.checklist:
             flag = "open" if engagement.open_items() else "done"
         values = {sa.REMEDIATION_ITEMS: flag}
-        # A run that continued as new from older code carries the count: unset, not left stale.
-        if (sa.OPEN_REMEDIATION_ITEMS.name in self._published
-                or workflow.info().typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is not None):
+        # A run that continued as new from older code inherits the count: unset it, never left stale.
+        if workflow.info().typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is not None:
+            self._published.setdefault(sa.OPEN_REMEDIATION_ITEMS.name, "inherited")
+        if sa.OPEN_REMEDIATION_ITEMS.name in self._published:
             values[sa.OPEN_REMEDIATION_ITEMS] = None
         return values

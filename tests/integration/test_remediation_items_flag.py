@@ -1,7 +1,8 @@
 """What operators filter on moves only when it changes: completing a checklist item
 upserts no search attribute, except the last one, which turns the flag
 FastTrackRemediationItems from "open" to "done" (the count is in the current details
-and `fasttrack status`). Engagements started before keep their count (tests/histories/v1–v10)."""
+and `fasttrack status`). Engagements started before keep their count (tests/histories/v1–v10),
+until a run of theirs continues as new on this code."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import asyncio
 from datetime import date
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from cli.engagements import ListFilter, list_engagements
-from fasttrack.models import Phase, RemediationItemDone
+from fasttrack.models import EngagementInput, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope, running_worker
@@ -68,4 +70,30 @@ async def test_items_move_the_flag_twice_and_upsert_nothing_in_between(dev_serve
         [row] = [row for row in await list_engagements(client, ListFilter(phase=Phase.REMEDIATE))
                  if row.engagement_id == handle.id]
         assert (row.remediation_items, row.open_remediation_items) == ("done", None)
+        await handle.terminate("test finished")
+
+
+async def test_a_count_carried_from_an_older_run_is_unset_not_left_stale(dev_server_env, task_queue, tmp_path,
+                                                                         mail_sink):
+    """A run that continued as new from code before the flag starts with the count among
+    its search attributes (continue-as-new keeps them); it is removed at the first publish."""
+    client = dev_server_env.client
+    async with running_worker(client, task_queue, mail_sink, tmp_path):
+        now = await dev_server_env.get_current_time()
+        purchase = make_purchase(now)
+        handle = await client.start_workflow(
+            EngagementWorkflow.run, EngagementInput(purchase=purchase, policy=BenefitPolicy(business_hours=None)),
+            id=f"fasttrack-intune-{purchase.tenant_id}", task_queue=task_queue,
+            start_signal="purchase_received", start_signal_args=[purchase],
+            search_attributes=TypedSearchAttributes([SearchAttributePair(sa.TENANT_ID, purchase.tenant_id),
+                                                      SearchAttributePair(sa.OPEN_REMEDIATION_ITEMS, 5)]),
+        )
+        await SimulatedCustomer(handle).until_phase(Phase.INITIATE)
+        for _ in range(100):
+            if (await handle.describe()).typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is None:
+                break
+            await asyncio.sleep(0.2)
+        assert (await handle.describe()).typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is None
+        [row] = [row for row in await list_engagements(client, ListFilter()) if row.engagement_id == handle.id]
+        assert row.open_remediation_items is None
         await handle.terminate("test finished")

@@ -4,11 +4,10 @@ run could leave for another."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
-import __future__
-import ast
 import typing
 from datetime import timedelta
 from enum import Enum
@@ -23,6 +22,8 @@ IMMUTABLE = (str, int, float, bool, bytes, type(None), timedelta, frozenset, Ret
 
 
 def _is_constant(value) -> bool:
+    if hasattr(value, "cache_info"):  # an lru_cache wrapper holds what one run computed
+        return False
     if isinstance(value, tuple):
         return all(_is_constant(item) for item in value)
     return isinstance(value, IMMUTABLE) or inspect.ismodule(value) or inspect.isroutine(value) or inspect.isclass(value)
@@ -35,9 +36,12 @@ def _modules():
 
 def _assigned(module) -> set[str]:
     """The names a module's own top-level statements assign (imported names belong to their own modules)."""
-    tree = ast.parse(inspect.getsource(module))
-    names = set()
-    for node in tree.body:
+    names, statements = set(), list(ast.parse(inspect.getsource(module)).body)
+    while statements:
+        node = statements.pop()
+        if isinstance(node, (ast.With, ast.If, ast.Try, ast.For, ast.While)):  # still the module's scope
+            statements += [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", []),
+                           *[line for handler in getattr(node, "handlers", []) for line in handler.body]]
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
             node, (ast.AnnAssign, ast.For)) else []
         names |= {leaf.id for target in targets for leaf in ast.walk(target) if isinstance(leaf, ast.Name)}
@@ -68,3 +72,4 @@ def test_the_check_catches_module_state():
     assert not _is_constant([1]) and not _is_constant({"a": 1}) and not _is_constant((1, [2]))
     assert _is_constant(("a", timedelta(1))) and _is_constant(RetryPolicy())
     assert "SIGNALLED_ACTIONS" in _assigned(importlib.import_module("workflows.action_signals"))
+    assert not _is_constant(__import__("functools").lru_cache(lambda: 1))

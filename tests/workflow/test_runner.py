@@ -11,6 +11,7 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.worker import Worker
 
+from workers import runner
 from workers.runner import workflow_runner
 
 
@@ -30,9 +31,11 @@ class CountsToThree:
 async def test_workflows_run_replay_and_keep_their_own_state(time_skipping_env):
     client = time_skipping_env.client
     queue = f"runner-{uuid.uuid4()}"
+    hits = runner._compiled.cache_info().hits
     async with Worker(client, task_queue=queue, workflows=[CountsToThree], workflow_runner=workflow_runner(),
                       max_cached_workflows=0):  # every task replays the history from its start
         handles = [await client.start_workflow(CountsToThree.run, id=f"count-{uuid.uuid4()}", task_queue=queue)
                    for _ in range(3)]
         results = [await asyncio.wait_for(handle.result(), 60) for handle in handles]
     assert results == [[0, 1, 2]] * 3
+    assert runner._compiled.cache_info().hits > hits  # the sandbox's calls went through the compiled code

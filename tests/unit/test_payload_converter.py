@@ -1,0 +1,34 @@
+"""Every payload converter the SDK makes (one per workflow run) shares one cache of
+pydantic type adapters, and still reads and writes the models as before."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
+
+from fasttrack.models import RemediationItemDone
+from workers.payloads import SharedAdaptersPayloadConverter, data_converter
+
+
+def _json_converter(converter) -> PydanticJSONPlainPayloadConverter:
+    [found] = [c for c in converter.converters.values() if isinstance(c, PydanticJSONPlainPayloadConverter)]
+    return found
+
+
+def test_converters_share_one_cache_of_type_adapters():
+    first, second = SharedAdaptersPayloadConverter(), SharedAdaptersPayloadConverter()
+    assert _json_converter(first)._type_adapter is _json_converter(second)._type_adapter
+    action = RemediationItemDone(by="Ana", item_id="dns-1")
+    [payload] = first.to_payloads([action])
+    assert second.from_payloads([payload], [RemediationItemDone]) == [action]
+    hits = _json_converter(first)._type_adapter.cache_info().hits
+    first.from_payloads([payload], [RemediationItemDone])
+    assert _json_converter(first)._type_adapter.cache_info().hits == hits + 1  # built once, for both
+
+
+def test_the_data_converter_makes_shared_converters_per_run():
+    assert data_converter(codec=None).payload_converter_class is SharedAdaptersPayloadConverter
+    converter = data_converter(codec=None)._new_payload_converter()  # as the SDK does for each workflow run
+    moment = datetime(2026, 11, 27, 10, tzinfo=timezone.utc)
+    assert converter.from_payloads(converter.to_payloads([moment]), [datetime]) == [moment]
