@@ -44,7 +44,8 @@ async def throughput(client, stack: Stack, arguments: argparse.Namespace, report
     count, concurrency = arguments.engagements, arguments.concurrency
     console.print(f"[bold]1–2. Throughput and update latency[/bold]: {count} engagements, {concurrency} at a time")
     run = await lifecycle.engagements(client, TASK_QUEUE, count, concurrency)
-    report.add(Figure("engagements stuck (a workflow task failed)", run.stuck, "", budget="0", passed=run.stuck == 0))
+    report.add(Figure("engagements stuck (a workflow task failed)", run.stuck, "engagements", budget="0",
+                      passed=run.stuck == 0))
     updates, activities = lifecycle.shape(run, count)
     console.print(f"  baseline: {count} workflows × {updates} updates and {activities} activities")
     base = await lifecycle.baseline(client, count, concurrency, activities, updates)
