@@ -57,6 +57,21 @@ def _row(figure: Figure) -> str:
             f"| {verdict} | {figure.note} |")
 
 
+def scale_table(figures: list[Figure]) -> list[str]:
+    """The scaling rows ("500 at rest: worker RSS", …) as one table: a row per figure, a column per count."""
+    counts, rows = [], {}
+    for figure in figures:
+        count, _, name = figure.name.partition(" at rest: ")
+        if count not in counts:
+            counts.append(count)
+        cell = f"{figure.value:,.1f} {figure.unit}" + (f" ({figure.note})" if figure.note else "")
+        rows.setdefault(name, {})[count] = cell
+    lines = ["| engagements at rest | " + " | ".join(counts) + " |", "|---|" + "---|" * len(counts)]
+    lines += [f"| {name} | " + " | ".join(cells.get(count, "") for count in counts) + " |"
+              for name, cells in rows.items()]
+    return lines
+
+
 def markdown(report: Report, meta: dict) -> str:
     lines = [
         f"Benchmark of {meta['finished']} on {meta['cpus']} CPU(s) ({meta['machine']}), Python {meta['python']}, "
@@ -66,8 +81,11 @@ def markdown(report: Report, meta: dict) -> str:
         figures = [figure for figure in report.figures if figure.section == section]
         if not figures:
             continue
-        lines += ["", f"### {title}", "", "| figure | value | baseline | ratio | budget | verdict | note |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["", f"### {title}", ""]
+        if section == "scale":
+            lines += scale_table(figures)
+            continue
+        lines += ["| figure | value | baseline | ratio | budget | verdict | note |", "|---|---|---|---|---|---|---|"]
         lines += [_row(figure) for figure in figures]
     if report.profile:
         lines += ["", "### Where the worker's time goes under load (py-spy, share of samples)", ""]

@@ -63,6 +63,8 @@ def test_benchmark_scale_mode_fills_the_scaling_table(tmp_path):
             assert f"{count} at rest: {figure}" in names
     assert results["details"]["40"]["cache"] == 10  # so the woken engagements had been evicted, and replayed
     assert results["details"]["40"]["waiting"] == 40 and len(results["details"]["40"]["wake_ms"]) == 10
+    table = (tmp_path / "scale.md").read_text()
+    assert "| engagements at rest | 20 | 40 |" in table and "| worker RSS | " in table
 
 
 def test_benchmark_refuses_bad_arguments():
