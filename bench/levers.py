@@ -14,8 +14,7 @@ from bench import lifecycle
 from bench.replay import replay_times
 from bench.report import Figure, Report, console, percentile
 from bench.stack import encrypted
-from bench.variants import VARIANTS
-from workers.runner import RUNNERS
+from bench.variants import RUNNERS, VARIANTS
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 

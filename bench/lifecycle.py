@@ -62,11 +62,18 @@ def count_events(histories: list[WorkflowHistory], event_type) -> int:
     return sum(1 for history in histories for event in history.events if event.event_type == event_type)
 
 
+async def _run(workflows, handles: list, latencies: list[float]) -> Run:
+    """Runs the batch's coroutines together and reads what their workflows wrote."""
+    began = time.perf_counter()
+    await asyncio.gather(*workflows)
+    seconds = time.perf_counter() - began
+    histories = [await handle.fetch_history() for handle in handles]
+    return Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories)
+
+
 async def engagements(client: Client, task_queue: str, count: int, concurrency: int) -> Run:
     policy = BenefitPolicy.compressed(timedelta(seconds=1))
-    gate, handles, latencies = asyncio.Semaphore(concurrency), [], []
-
-    stuck = []
+    gate, handles, latencies, stuck = asyncio.Semaphore(concurrency), [], [], []
 
     async def one(number: int) -> None:
         async with gate:
@@ -84,12 +91,9 @@ async def engagements(client: Client, task_queue: str, count: int, concurrency: 
                 return
             handles.append(started.handle)
 
-    began = time.perf_counter()
-    await asyncio.gather(*(one(number) for number in range(count)))
-    seconds = time.perf_counter() - began
-    histories = [await handle.fetch_history() for handle in handles]
-    return Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories,
-               stuck=len(stuck))
+    run = await _run([one(number) for number in range(count)], handles, latencies)
+    run.stuck = len(stuck)
+    return run
 
 
 async def baseline(client: Client, count: int, concurrency: int, activities: int, updates: int,
@@ -112,24 +116,19 @@ async def baseline(client: Client, count: int, concurrency: int, activities: int
                 latencies.append((time.perf_counter() - began) * 1000)
             await handle.result()
 
-    began = time.perf_counter()
-    await asyncio.gather(*(one(number) for number in range(count)))
-    seconds = time.perf_counter() - began
-    histories = [await handle.fetch_history() for handle in handles]
-    return Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories)
+    return await _run([one(number) for number in range(count)], handles, latencies)
 
 
-async def until_quiet(handle, timeout: float = 5.0) -> bool:
+async def until_quiet(handle, timeout: float = 5.0) -> None:
     """Until the engagement has no workflow task and no activity pending: as a customer
-    finds it who completes an item minutes or days after the last one. False if it never was."""
+    finds it who completes an item minutes or days after the last one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         described = (await handle.describe()).raw_description
         if not described.pending_activities and not described.HasField("pending_workflow_task"):
-            return True
+            return
         await asyncio.sleep(0.02)
     console.print(f"  [yellow]never idle within {timeout:.0f} s[/yellow] ({handle.id}); timed anyway")
-    return False
 
 
 QUIET_ITEMS = 6  # checklist items from gaps; the forest's level adds one

@@ -40,7 +40,9 @@ RESULTS = REPOSITORY / "bench" / "results"
 UPDATE_BUDGET, THROUGHPUT_BUDGET = 1.3, 0.8
 
 
-async def throughput(client, stack: Stack, arguments: argparse.Namespace, report: Report) -> dict:
+async def throughput(client, arguments: argparse.Namespace,
+                     report: Report) -> tuple[dict, lifecycle.Run, lifecycle.Run]:
+    """The figures, and the two baselines (back to back, and on an idle workflow) the levers are set beside."""
     count, concurrency = arguments.engagements, arguments.concurrency
     console.print(f"[bold]1–2. Throughput and update latency[/bold]: {count} engagements, {concurrency} at a time")
     run = await lifecycle.engagements(client, TASK_QUEUE, count, concurrency)
@@ -75,11 +77,10 @@ async def throughput(client, stack: Stack, arguments: argparse.Namespace, report
                           note="each item sent the moment the last returned, while the messages and register "
                                "writes it caused still come back"))
     report.details["payloads"] = levers.payload_sizes(run.histories, report)
-    report.details["baselines"] = {"back_to_back": base, "idle": idle}
     return {"per_engagement_updates": updates, "per_engagement_activities": activities,
             "workflow_tasks": run.workflow_tasks, "baseline_workflow_tasks": base.workflow_tasks,
             "seconds": run.seconds, "baseline_seconds": base.seconds, "latency_samples": len(run.latencies),
-            "quiet_latency_samples": len(quiet), "stuck": run.stuck}
+            "quiet_latency_samples": len(quiet), "stuck": run.stuck}, base, idle
 
 
 async def profiled(client, stack: Stack, arguments: argparse.Namespace, report: Report) -> None:
@@ -96,16 +97,14 @@ async def measure(arguments: argparse.Namespace, report: Report) -> None:
         stack = Stack(folder, cache=arguments.at_rest + 1000)
         try:
             client = await stack.start()
-            report.details["throughput"] = await throughput(client, stack, arguments, report)
+            report.details["throughput"], base, idle = await throughput(client, arguments, report)
             history, baseline_ms = await histories_and_replay(client, folder / "histories", arguments.replay_repeats,
                                                               report)
             await levers.replay_levers(history, baseline_ms, arguments.replay_repeats, report)
             report.details["at_rest"] = await at_rest(client, stack, arguments.at_rest, report)
             report.details["intake"] = await intake_overhead(client, stack, arguments.intake_samples, report)
             # Last: the levers' re-importing runners leave per-run model classes in the worker's memory.
-            baselines = report.details.pop("baselines")
-            report.details["levers"] = await levers.worker_levers(client, arguments, baselines["back_to_back"],
-                                                                  baselines["idle"], report)
+            report.details["levers"] = await levers.worker_levers(client, arguments, base, idle, report)
             await profiled(client, stack, arguments, report)
         finally:
             stack.stop()

@@ -153,11 +153,12 @@ async def at_rest(client: Client, stack: Stack, count: int, report: Report, sect
                       section=section, note=f"p99 {percentile(at_risk, 0.99):.0f} ms"))
     report.add(Figure(f"{prefix}worker RSS", rss_after / 1024, "MiB", section=section,
                       note=f"cache bounded at {stack.cache:,}; {per_engagement:.0f} KiB per engagement started"))
-    report.add(Figure(f"{prefix}server database", database_mib(stack), "MiB", section=section,
+    database = database_mib(stack)
+    report.add(Figure(f"{prefix}server database", database, "MiB", section=section,
                       note="SQLite file and its write-ahead log"))
     evicted = count > stack.cache
     report.add(Figure(f"{prefix}wake an engagement (a query), p50", percentile(wake, 0.5), "ms", section=section,
                       note=("evicted, so replayed" if evicted else "cached") + f"; p99 {percentile(wake, 0.99):.0f} ms"))
     return {"count": count, "waiting": waiting, "rss_before_kib": rss_before, "rss_after_kib": rss_after,
             "start_rates": rates, "by_phase_ms": by_phase, "at_risk_ms": at_risk, "wake_ms": wake,
-            "database_mib": database_mib(stack), "cache": stack.cache}
+            "database_mib": database, "cache": stack.cache}

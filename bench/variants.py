@@ -8,9 +8,26 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
-from temporalio.worker import WorkflowRunner
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from workers.runner import RUNNERS, workflow_runner
+from workers.runner import workflow_runner
+
+# What was shipped before: the domain and its libraries shared, the workflow modules re-imported per run.
+PRODUCT_PASSTHROUGH = (
+    "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata", "email_validator", "idna",
+    "opentelemetry",  # the tracing interceptor's spans, when FASTTRACK_TRACING is on
+)
+
+RUNNERS = {
+    "sandbox, default restrictions": lambda: SandboxedWorkflowRunner(),
+    "sandbox, product modules passed through": lambda: SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PRODUCT_PASSTHROUGH)),
+    "sandbox, all modules passed through": lambda: SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_all_modules()),
+    "shipped: all passed through, code compiled once": workflow_runner,
+    "unsandboxed (a ceiling only, never shipped)": lambda: UnsandboxedWorkflowRunner(),
+}
 
 
 @dataclass(frozen=True)

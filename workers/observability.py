@@ -101,15 +101,13 @@ class EngagementGauges:
                                 value=self.visibility_up)
 
 
-def _sdk_metrics(address: str | None) -> str:
-    if address is None:
-        return ""
+def _sdk_metrics(address: str) -> str:
     with urllib.request.urlopen(f"http://{address}/metrics", timeout=5) as response:
         return response.read().decode()
 
 
 def create_app(client: Client, register: Register, polling: Callable[[], bool],
-               sdk_metrics_address: str | None) -> FastAPI:
+               sdk_metrics_address: str) -> FastAPI:
     app = FastAPI(title="FastTrack worker", docs_url=None, redoc_url=None, openapi_url=None)
     gauges = EngagementGauges()
     registry = CollectorRegistry(auto_describe=False)

@@ -17,15 +17,9 @@ import dataclasses
 import functools
 from typing import Any
 
-from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from temporalio.worker.workflow_sandbox._runner import _Instance
-
-# What was shipped before: the domain and its libraries shared, the workflow modules re-imported per run.
-PRODUCT_PASSTHROUGH = (
-    "fasttrack", "pydantic", "pydantic_core", "holidays", "babel", "zoneinfo", "tzdata", "email_validator", "idna",
-    "opentelemetry",  # the tracing interceptor's spans, when FASTTRACK_TRACING is on
-)
 
 
 @functools.lru_cache(maxsize=64)
@@ -50,13 +44,3 @@ def workflow_runner() -> WorkflowRunner:
     """The runner the worker ships with."""
     return CompiledOnceSandboxRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
 
-
-RUNNERS = {
-    "sandbox, default restrictions": lambda: SandboxedWorkflowRunner(),
-    "sandbox, product modules passed through": lambda: SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PRODUCT_PASSTHROUGH)),
-    "sandbox, all modules passed through": lambda: SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_all_modules()),
-    "shipped: all passed through, code compiled once": workflow_runner,
-    "unsandboxed (a ceiling only, never shipped)": lambda: UnsandboxedWorkflowRunner(),
-}

@@ -28,14 +28,14 @@ def flush_tracing() -> None:
         _configured.shutdown()
 
 
-def tracing_interceptors(mode: str, service: str = "fasttrack") -> list[TracingInterceptor]:
+def tracing_interceptors(mode: str) -> list[TracingInterceptor]:
     """The interceptors for Client.connect: none when tracing is off. The process's
     tracer provider is set once, at the first call that switches tracing on."""
     global _configured
     if mode == "off":
         return []
     if _configured is None:
-        _configured = TracerProvider(resource=Resource.create({"service.name": service}))
+        _configured = TracerProvider(resource=Resource.create({"service.name": "fasttrack"}))
         _configured.add_span_processor(BatchSpanProcessor(_exporter(mode)))
         trace.set_tracer_provider(_configured)
     return [TracingInterceptor(always_create_workflow_spans=True)]

@@ -68,7 +68,7 @@ def deployment_config(settings: WorkerSettings) -> WorkerDeploymentConfig | None
     """Worker Versioning, when the worker is given its deployment and build. Engagements
     auto-upgrade: a year-long run moves to the current build at its next task, which
     workflow.patched and the replay corpus keep safe."""
-    if settings.deployment_name is None or settings.build_id is None:
+    if settings.build_id is None:  # the settings hold both or neither
         return None
     return WorkerDeploymentConfig(
         version=WorkerDeploymentVersion(deployment_name=settings.deployment_name, build_id=settings.build_id),

@@ -6,7 +6,6 @@ until a run of theirs continues as new on this code."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 from temporalio.api.enums.v1 import EventType
@@ -17,6 +16,7 @@ from fasttrack.models import EngagementInput, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope, running_worker
+from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
@@ -24,11 +24,11 @@ from workflows.engagement import EngagementWorkflow
 
 async def _visible(client, handle, clause: str) -> None:
     query = f"WorkflowId = '{handle.id}' AND {clause}"
-    for _ in range(100):
-        if (await client.count_workflows(query)).count == 1:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"visibility never showed {clause}")
+
+    async def shown() -> bool:
+        return (await client.count_workflows(query)).count == 1
+
+    await eventually(shown, 20, f"visibility never showed {clause}")
 
 
 async def _upserts_between(handle, first_update: str) -> list[dict]:
@@ -89,10 +89,10 @@ async def test_a_count_carried_from_an_older_run_is_unset_not_left_stale(dev_ser
                                                       SearchAttributePair(sa.OPEN_REMEDIATION_ITEMS, 5)]),
         )
         await SimulatedCustomer(handle).until_phase(Phase.INITIATE)
-        for _ in range(100):
-            if (await handle.describe()).typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is None:
-                break
-            await asyncio.sleep(0.2)
+        async def count_gone() -> bool:
+            return (await handle.describe()).typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is None
+
+        await eventually(count_gone, 20, "the inherited count was never unset")
         assert (await handle.describe()).typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is None
         [row] = [row for row in await list_engagements(client, ListFilter()) if row.engagement_id == handle.id]
         assert row.open_remediation_items is None

@@ -21,11 +21,7 @@ BIN = Path(sys.executable).parent
 
 
 def spans(path: Path) -> list[dict]:
-    found = []
-    for line in path.read_text(errors="replace").splitlines():
-        if line.startswith('{"name"'):
-            found.append(json.loads(line))
-    return found
+    return spans_in(path.read_text(errors="replace"))
 
 
 async def test_a_purchase_and_its_engagement_share_one_trace(dev_server_env, task_queue, tmp_path, mail_sink):
