@@ -15,7 +15,8 @@ from register import Register
 from workers.config import WorkerSettings
 from workers.connection import connect
 from workers.logs import configure_logging
-from workers.worker import build_worker, exit_now
+from workers.process_exit import exit_now
+from workers.worker import build_worker
 
 
 async def serve() -> None:

@@ -8,7 +8,6 @@ cannot be reached.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +21,7 @@ from cli.app import EngagementArgument, JsonOption, app, console, errors, run, s
 from cli.engagements import ListFilter, list_engagements, read_message_delivery, read_state
 from cli.terminal import visible
 from fasttrack.models import Phase, Region
-from workers.tracing import flush_tracing
+from workers.process_exit import exit_now
 
 
 @app.command()
@@ -118,7 +117,4 @@ def entry() -> None:
             code = 1
         else:
             code = exit_request.code or 0
-    flush_tracing()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(code)

@@ -47,10 +47,6 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
             shown = segments[0]
         return bool(shown) and hmac.compare_digest(shown.encode(), token.encode())
 
-    @app.get("/healthz")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
     @app.post("/{path:path}")
     async def convert(path: str, request: Request) -> Response:
         segments = [segment for segment in path.split("/") if segment]

@@ -15,7 +15,7 @@ from codec_server.settings import CodecServerSettings
 from workers.config import ConfigurationError
 from workers.connection import payload_codec
 from workers.logs import configure_logging
-from workers.worker import exit_now
+from workers.process_exit import exit_now
 
 log = logging.getLogger("fasttrack.codec_server")
 

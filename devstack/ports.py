@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import socket
 
+from workers.ports import free_port, port_problem
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on now (the system picks it)."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+__all__ = ["free_port", "port_is_free", "port_is_open"]
 
 
 def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    return port_problem(port) is None
 
 
 def port_is_open(port: int) -> bool:

@@ -11,12 +11,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import IO
 
 from devstack.ports import port_is_open
 from devstack.settings import StackSettings, retention_command, server_command, ui_origins
+from workers.healthcheck import answers
 
 STOP_GRACE_SECONDS = 20
 READY_TIMEOUT_SECONDS = 60
@@ -31,14 +31,6 @@ def _child_of_this_process() -> None:
     if sys.platform == "linux":
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def wait_for(ready, process: subprocess.Popen, what: str, timeout: float = READY_TIMEOUT_SECONDS) -> None:
@@ -106,7 +98,7 @@ class DevStack:
             self.server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                            preexec_fn=_child_of_this_process)
             try:
-                wait_for(lambda: port_is_open(self.settings.temporal_port) and (not self.ui or _answers(ui_url)),
+                wait_for(lambda: port_is_open(self.settings.temporal_port) and (not self.ui or answers(ui_url, 2)),
                          self.server, "The Temporal server")
                 break
             except RuntimeError:

@@ -210,10 +210,6 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         receipt = await answered(perform(client, tenant, update, built, update_id=update_id, register=register))
         return JSONResponse(receipt.model_dump(mode="json"))
 
-    @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}  # for the container's health check
-
     @app.get("/v1/engagements/{tenant}", tags=["readings"], summary="Where the engagement stands (its record)")
     async def status(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
         state = await answered(read_state(client, engagement_of(tenant), register))

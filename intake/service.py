@@ -16,7 +16,7 @@ from register import Register, RegisterUnavailable
 from workers.config import ConfigurationError
 from workers.connection import check_at_start, connect
 from workers.logs import configure_logging
-from workers.worker import exit_now
+from workers.process_exit import exit_now
 
 log = logging.getLogger("fasttrack.intake")
 

@@ -9,15 +9,20 @@ import sys
 import urllib.request
 
 
+def answers(url: str, timeout: float, on_failure=lambda error: None) -> bool:
+    """Whether ``url`` answers 200; a connection failure is passed to ``on_failure``."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except OSError as error:
+        on_failure(error)
+        return False
+
+
 def main() -> None:
     if len(sys.argv) != 2:
         raise SystemExit("usage: python -m workers.healthcheck URL")
-    try:
-        with urllib.request.urlopen(sys.argv[1], timeout=4) as response:
-            healthy = response.status == 200
-    except OSError as error:
-        print(f"unhealthy: {error}", file=sys.stderr)
-        healthy = False
+    healthy = answers(sys.argv[1], 4, on_failure=lambda error: print(f"unhealthy: {error}", file=sys.stderr))
     sys.exit(0 if healthy else 1)
 
 

@@ -1,5 +1,6 @@
-"""Request metrics for the HTTP services (the intake, the codec server), on their
-own ``/metrics``: counts and durations by route template (never a raw path, which
+"""What the HTTP services (the intake, the codec server) answer for operations:
+``/healthz`` for the container's health check, and request metrics on their own
+``/metrics``: counts and durations by route template (never a raw path, which
 holds tenant ids or the codec token) and status."""
 
 from __future__ import annotations
@@ -31,3 +32,7 @@ def instrument(app: FastAPI, service: str) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}

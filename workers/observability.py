@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
@@ -29,6 +28,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from fasttrack.models import Phase
 from register import Register
+from workers.ports import free_port
 from workflows import search_attributes as sa
 
 log = logging.getLogger("fasttrack.observability")
@@ -45,10 +45,7 @@ VISIBILITY_TIMEOUT_SECONDS = 5  # well within a Prometheus scrape's 10 s
 
 def sdk_runtime() -> tuple[Runtime, str]:
     """A runtime whose SDK metrics are served on a free loopback port, and their address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    address = f"127.0.0.1:{port}"
+    address = f"127.0.0.1:{free_port()}"
     # Counters end in _total, as Prometheus names them (the dashboard queries those names).
     metrics = PrometheusConfig(bind_address=address, counters_total_suffix=True)
     return Runtime(telemetry=TelemetryConfig(metrics=metrics)), address

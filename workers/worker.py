@@ -11,10 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
-import sys
 from datetime import timedelta
 
 import uvicorn
@@ -31,8 +28,9 @@ from workers.config import ConfigurationError, WorkerSettings
 from workers.connection import check_at_start, connect
 from workers.logs import configure_logging
 from workers.observability import create_app, sdk_runtime
+from workers.ports import port_problem
+from workers.process_exit import exit_now
 from workers.runner import workflow_runner
-from workers.tracing import flush_tracing
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
@@ -85,13 +83,9 @@ class _EndpointServer(uvicorn.Server):
 
 def _metrics_port_free(settings: WorkerSettings) -> None:
     """Checked before the worker starts: a port in use is a clear error, not a crash mid-poll."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((settings.metrics_host, settings.metrics_port))
-        except OSError as error:
-            raise RuntimeError(f"FASTTRACK_METRICS_PORT {settings.metrics_port} on {settings.metrics_host}: "
-                               f"{error.strerror}") from None
+    problem = port_problem(settings.metrics_port, settings.metrics_host)
+    if problem is not None:
+        raise RuntimeError(f"FASTTRACK_METRICS_PORT {settings.metrics_port} on {settings.metrics_host}: {problem}")
 
 
 async def _serve_endpoint(endpoint: uvicorn.Server, stop: asyncio.Event) -> None:
@@ -163,15 +157,6 @@ def main() -> None:
         exit_now(1)
     exit_now(0)
 
-
-def exit_now(code: int) -> None:
-    """Leaves without interpreter finalization, which the Temporal core's threads
-    can abort (temporalio/sdk-python#300); everything is already shut down."""
-    flush_tracing()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":

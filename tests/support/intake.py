@@ -56,12 +56,18 @@ def start(temporal_address: str, smtp_port: int, folder: Path, actors: dict[str,
         "FASTTRACK_PORTAL_SECRET": intake.portal_secret, "FASTTRACK_INTAKE_TOKENS": json.dumps(intake.tokens),
         "FASTTRACK_LOG_LEVEL": "WARNING",
     }
-    processes = [
-        subprocess.Popen([sys.executable, "-m", module], cwd=REPOSITORY, env=env,
-                         stdout=open(folder / f"{module}.log", "ab"), stderr=subprocess.STDOUT)
-        for module in ("workers.worker", "intake.service")
-    ]
+    def launch(module: str, **extra: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", module], cwd=REPOSITORY, env={**env, **extra},
+                                stdout=open(folder / f"{module}.log", "ab"), stderr=subprocess.STDOUT)
+
+    # The worker first: it creates the register, which the intake only opens (as the stack and compose order them).
+    worker = launch("workers.worker", FASTTRACK_LOG_LEVEL="INFO")
     deadline = time.monotonic() + 60
+    while "worker started" not in (folder / "workers.worker.log").read_text(errors="replace"):
+        assert worker.poll() is None, (folder / "workers.worker.log").read_text()
+        assert time.monotonic() < deadline, "the worker did not start"
+        time.sleep(0.1)
+    processes = [worker, launch("intake.service")]
     while not port_is_open(port):
         for process in processes:
             assert process.poll() is None, (folder / "intake.service.log").read_text()
