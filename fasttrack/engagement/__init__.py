@@ -24,7 +24,7 @@ from datetime import datetime
 
 from fasttrack.contract import engagement_id_for
 from fasttrack.engagement.assess import AssessRules
-from fasttrack.engagement.budget import check_request, check_state_growth
+from fasttrack.engagement.budget import check_request, check_state_growth, may_outgrow
 from fasttrack.engagement.calls import CallRules
 from fasttrack.engagement.clock import Clock
 from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR
@@ -50,10 +50,11 @@ class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIn
         """What the update's validator asks: the rules, then the budgets (an action
         too large, or one that would grow the state past its budget, is refused)."""
         self._check_rules(action, now)
-        check_request(action)
+        request = check_request(action)
         if not isinstance(action, Withdrawal):  # closing is always possible
             before = len(self.state.model_dump_json().encode())
-            check_state_growth(before, self._size_after(action, now))
+            if may_outgrow(before, request):  # only then is the action tried on a copy, the costliest check
+                check_state_growth(before, self._size_after(action, now))
 
     def apply(self, action: Action, now: datetime) -> ActionReceipt:
         """What the update's handler does. The budgets were checked by the validator;

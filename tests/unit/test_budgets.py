@@ -10,17 +10,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fasttrack.engagement import ActionRejected, Engagement
-from fasttrack.engagement.budget import MILESTONES, STATE_BUDGET, TIMELINE_DETAIL, TIMELINE_EVENTS
+from fasttrack.engagement.budget import (
+    GROWTH_PER_ACTION,
+    GROWTH_PER_REQUEST_BYTE,
+    MILESTONES,
+    STATE_BUDGET,
+    TIMELINE_DETAIL,
+    TIMELINE_EVENTS,
+    may_outgrow,
+)
+from fasttrack.engagement.table import RULES
 from fasttrack.models import (
+    AppSelected,
+    AssistanceRequested,
+    CallRescheduled,
     CheckpointHeld,
     ContactMade,
+    DeviceEnrolled,
     EngagementInput,
     EnvironmentSubmitted,
     KickoffHeld,
+    Person,
+    Phase,
     Phrase,
     PlanAgreed,
     RemediationItemDone,
     SourceEnvironment,
+    TaskDone,
     VerificationResult,
     Withdrawal,
 )
@@ -37,12 +53,22 @@ def size(engagement: Engagement) -> int:
     return len(engagement.state.model_dump_json().encode())
 
 
-def in_assess() -> Engagement:
+def eligible() -> Engagement:
     purchase = make_purchase(T0)
     engagement = Engagement.open(EngagementInput(purchase=purchase, policy=BenefitPolicy(business_hours=None)),
                                  "fasttrack-intune-t", T0)
     engagement.record_eligibility(check_eligibility(purchase, engagement.policy), T0)
+    return engagement
+
+
+def contacted() -> Engagement:
+    engagement = eligible()
     engagement.apply(ContactMade(by="Ana"), T0)
+    return engagement
+
+
+def in_assess() -> Engagement:
+    engagement = contacted()
     engagement.apply(KickoffHeld(by="Ana", scope=make_scope()), T0)
     return engagement
 
@@ -115,3 +141,102 @@ def test_the_state_growing_by_itself_never_leaves_an_engagement_unable_to_close(
     engagement.check(Withdrawal(by="Sam", reason="Postponed"), T0)
     with pytest.raises(ActionRejected, match="over its 512 KiB budget"):
         engagement.check(CheckpointHeld(by="Ana", note=LONG), T0)
+
+
+
+# The validator tries an action on a copy of the state only when the action could
+# take the state past its budget (budget.may_outgrow). These are the largest actions
+# the models accept, each where it grows the state most.
+NAME = "Ä" * 200
+MANY_ENTRIES = SourceEnvironment.model_validate({
+    "forests": [{"name": f"forest-{n}", "functional_level": "2003"} for n in range(50)],
+    "browsers": [{"name": "internet_explorer", "version": "6"}] * 100,
+    "client_os": [{"platform": "ios", "version": "1"}] * 100,
+    "gaps": [{"category": "dns", "description": "x"}] * 200,
+})
+LONG_ENTRIES = SourceEnvironment.model_validate({"forests": [{"name": "a", "functional_level": "2012 R2"}],
+                                                 "gaps": GAPS[:14]})
+STAKEHOLDERS = [Person(name=f"{n} {NAME}"[:200], email=f"{'a' * 60}{n}@{'b' * 60}.example") for n in range(50)]
+
+
+def assessed(environment: SourceEnvironment) -> Engagement:
+    engagement = in_assess()
+    engagement.apply(EnvironmentSubmitted(by="Sam", environment=environment), T0)
+    return engagement
+
+
+def remediating(environment: SourceEnvironment) -> Engagement:
+    engagement = assessed(environment)
+    engagement.apply(PlanAgreed(by="Ana", target_date=date(2026, 6, 1)), T0)
+    return engagement
+
+
+def every_item_done(engagement: Engagement) -> Engagement:
+    for item in engagement.open_items():
+        engagement.apply(RemediationItemDone(by="Sam", item_id=item.id), T0)
+    return engagement
+
+
+def enabling_intune() -> Engagement:
+    engagement = every_item_done(in_remediate())
+    engagement.apply(VerificationResult(by="Ana", approved=True), T0)
+    for task in list(engagement.state.tasks):
+        engagement.apply(TaskDone(by="Ana", task_id=task.id), T0)
+    assert engagement.state.phase is Phase.ENABLE_INTUNE
+    return engagement
+
+
+def enabling_core() -> Engagement:
+    engagement = every_item_done(in_remediate())
+    engagement.apply(VerificationResult(by="Ana", approved=True), T0)
+    return engagement
+
+
+LARGEST = {
+    "contact": (eligible, lambda e: ContactMade(by=NAME, note=LONG)),
+    "assistance": (eligible, lambda e: AssistanceRequested(by=NAME, note=LONG)),
+    "reschedule": (contacted, lambda e: CallRescheduled(by=NAME, note=LONG, call="kickoff",
+                                                        start=e.state.kickoff_call.start + timedelta(days=1))),
+    "kickoff": (contacted, lambda e: KickoffHeld(by=NAME, note=LONG, scope=make_scope(stakeholders=STAKEHOLDERS))),
+    "environment, most entries": (in_assess, lambda e: EnvironmentSubmitted(by=NAME, note=LONG,
+                                                                            environment=MANY_ENTRIES)),
+    "environment, longest entries": (in_assess, lambda e: EnvironmentSubmitted(by=NAME, note=LONG,
+                                                                               environment=LONG_ENTRIES)),
+    "plan": (lambda: assessed(MANY_ENTRIES), lambda e: PlanAgreed(by=NAME, note=LONG, target_date=date(2026, 6, 1))),
+    "item": (lambda: remediating(MANY_ENTRIES), lambda e: RemediationItemDone(by=NAME, note=LONG,
+                                                                             item_id=e.open_items()[0].id)),
+    "checkpoint": (lambda: remediating(MANY_ENTRIES), lambda e: CheckpointHeld(by=NAME, note=LONG)),
+    "verification, every item reopened": (
+        lambda: every_item_done(remediating(MANY_ENTRIES)),
+        lambda e: VerificationResult(by=NAME, note=LONG, approved=False,
+                                     reopen_item_ids=[item.id for item in e.state.checklist][:200])),
+    "task": (enabling_core, lambda e: TaskDone(by=NAME, note=LONG, task_id=e.state.tasks[0].id)),
+    "device": (enabling_intune, lambda e: DeviceEnrolled(by=NAME, note=LONG, platform="ios", device_name=NAME)),
+    "app": (enabling_intune, lambda e: AppSelected(by=NAME, note=LONG, platform="ios", app_name=NAME,
+                                                   link_type="web_link", link="https://" + "a" * 1990)),
+}
+
+
+def test_the_largest_actions_cover_every_action_but_withdrawal():
+    covered = {type(action(builder())) for builder, action in LARGEST.values()}
+    assert covered == set(RULES) - {Withdrawal}
+
+
+@pytest.mark.parametrize("case", list(LARGEST))
+def test_no_action_grows_the_state_more_than_the_validator_assumes(case):
+    builder, make = LARGEST[case]
+    engagement = builder()
+    action = make(engagement)
+    request = len(action.model_dump_json().encode())
+    before = size(engagement)
+    engagement.check(action, T0)
+    engagement.apply(action, T0)
+    assert size(engagement) - before <= GROWTH_PER_REQUEST_BYTE * request + GROWTH_PER_ACTION
+
+
+def test_an_ordinary_action_is_not_tried_on_a_copy_and_one_near_the_budget_is():
+    engagement = in_remediate()
+    item = RemediationItemDone(by="Sam", item_id=engagement.open_items()[0].id)
+    request = len(item.model_dump_json().encode())
+    assert not may_outgrow(size(engagement), request)
+    assert may_outgrow(STATE_BUDGET - GROWTH_PER_ACTION, request)
