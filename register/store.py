@@ -23,6 +23,7 @@ from register.schema import deliveries, engagements, orders, signed_requests, te
 
 _MIGRATING = threading.Lock()
 CLAIM_ATTEMPTS = 5  # a lost race with another purchase for the tenant is decided again
+_READ_ONLY = "fasttrack_read_only"  # an execution option: the transaction only reads
 
 
 class RegisterUnavailable(FastTrackError):
@@ -285,7 +286,7 @@ class Register:
     def latest(self, engagement_id: str) -> EngagementRecord | None:
         """The tenant's current record, for an engagement id (one per tenant)."""
         self.migrate()
-        with self.engine.connect() as db:
+        with self._reading() as db:
             row = db.execute(
                 select(engagements).join(tenants, tenants.c.record_id == engagements.c.record_id)
                 .where(engagements.c.engagement_id == engagement_id)
@@ -294,7 +295,7 @@ class Register:
 
     def records_of(self, tenant_id: str) -> list[EngagementRecord]:
         self.migrate()
-        with self.engine.connect() as db:
+        with self._reading() as db:
             rows = db.execute(select(engagements).where(engagements.c.tenant_id == tenant_id)
                               .order_by(engagements.c.opened_at)).all()
         return [_record(row) for row in rows]
@@ -303,7 +304,7 @@ class Register:
 
     def was_delivered(self, message_id: str) -> bool:
         self.migrate()
-        with self.engine.connect() as db:
+        with self._reading() as db:
             return db.execute(select(deliveries.c.message_id).where(deliveries.c.message_id == message_id)).first() \
                 is not None
 
@@ -333,14 +334,17 @@ class Register:
         with self.engine.begin() as db:
             db.execute(delete(signed_requests).where(signed_requests.c.signature == signature))
 
+    def _reading(self):
+        return self.engine.connect().execution_options(**{_READ_ONLY: True})
+
     def ping(self) -> None:
         """Raises if the database does not answer: the worker's readiness check."""
-        with self.engine.connect() as db:
+        with self._reading() as db:
             db.execute(select(1))
 
     def counts(self) -> dict[str, int]:
         self.migrate()
-        with self.engine.connect() as db:
+        with self._reading() as db:
             return {table.name: db.execute(select(func.count()).select_from(table)).scalar_one()
                     for table in (engagements, tenants, orders, deliveries)}
 
@@ -357,9 +361,11 @@ def _record(row) -> EngagementRecord:
 
 
 def _sqlite_begin(connection) -> None:
-    # A transaction takes the write lock at once: what a claim reads cannot change
-    # before it writes (SQLite's driver would otherwise begin at the first write).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A write takes the write lock at once: what a claim reads cannot change before
+    # it writes (SQLite's driver would otherwise begin at the first write). A read
+    # takes none, so that it never waits for a writer (WAL lets both go on).
+    reading = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _sqlite_settings(connection, _record) -> None:

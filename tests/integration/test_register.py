@@ -7,7 +7,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 
 from fasttrack.contract import engagement_id_for
 from fasttrack.engagement import Engagement
@@ -15,7 +15,7 @@ from fasttrack.models import EngagementInput, Outcome, Phase, RegisterClosing, R
 from fasttrack.policy import BenefitPolicy
 from register import ClaimKind, Register
 from register.migrations import downgrade
-from register.schema import engagements
+from register.schema import deliveries, engagements
 from tests.support.scenario import make_purchase
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
@@ -144,3 +144,15 @@ def test_only_an_unstarted_open_engagement_may_be_started_again_by_its_order(dat
     attached = make_purchase(NOW, tenant_id=purchase.tenant_id, order_id="ORD-next")
     assert claim(register, attached).kind is ClaimKind.START_AGAIN  # gone without an outcome
     assert not claim(register, make_purchase(NOW, tenant_id=purchase.tenant_id, order_id="ORD-x")).may_start
+
+
+def test_reading_never_waits_for_a_writer(database_url):
+    register = Register(database_url)
+    register.migrate()
+    register.record_delivered("<sent@fasttrack>", NOW)
+    with register.engine.begin() as writer:  # a replica in the middle of a write holds the write lock
+        writer.execute(insert(deliveries).values(message_id="<sending@fasttrack>", delivered_at=NOW))
+        assert register.was_delivered("<sent@fasttrack>")
+        assert not register.was_delivered("<sending@fasttrack>")  # not until it is committed
+        assert register.latest(engagement_id_for(make_purchase(NOW).tenant_id)) is None
+    assert register.was_delivered("<sending@fasttrack>")
