@@ -7,16 +7,18 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
+from bench.cpu import CpuMeter
 from bench.report import console
 from cli.demo import Customer, completes
+from fasttrack.contract import message_delivery_id_for
 from fasttrack.models import ActionReceipt, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
@@ -34,10 +36,20 @@ class Run:
     latencies: list[float]
     histories: list[WorkflowHistory]
     stuck: int = 0  # engagements whose workflow task failed and could not go on
+    delivery_tasks: int = 0  # tasks of the workflows delivering closed engagements' last messages, within the run
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each process over the run
+
+    @property
+    def all_workflow_tasks(self) -> int:
+        return self.workflow_tasks + self.delivery_tasks
 
     @property
     def tasks_per_second(self) -> float:
-        return self.workflow_tasks / self.seconds
+        return self.all_workflow_tasks / self.seconds
+
+    def cpu_per_task(self, process: str) -> float:
+        """Milliseconds of ``process``'s CPU per workflow task."""
+        return self.cpu[process] * 1000 / self.all_workflow_tasks
 
 
 class TimedCustomer(Customer):
@@ -62,16 +74,40 @@ def count_events(histories: list[WorkflowHistory], event_type) -> int:
     return sum(1 for history in histories for event in history.events if event.event_type == event_type)
 
 
-async def _run(workflows, handles: list, latencies: list[float]) -> Run:
-    """Runs the batch's coroutines together and reads what their workflows wrote."""
+async def _run(workflows, handles: list, latencies: list[float], meter: CpuMeter | None,
+               deliveries: Client | None = None) -> Run:
+    """Runs the batch's coroutines together and reads what their workflows wrote (with
+    ``deliveries``, the workflows delivering the engagements' last messages as well)."""
+    cpu = meter.read() if meter else {}
     began = time.perf_counter()
     await asyncio.gather(*workflows)
     seconds = time.perf_counter() - began
+    ended = datetime.now(timezone.utc)
+    cpu = meter.since(cpu) if meter else {}
     histories = [await handle.fetch_history() for handle in handles]
-    return Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories)
+    run = Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories,
+              cpu=cpu)
+    if deliveries:
+        run.delivery_tasks = sum([await _delivery_tasks(deliveries, handle, ended) for handle in handles])
+    return run
 
 
-async def engagements(client: Client, task_queue: str, count: int, concurrency: int) -> Run:
+async def _delivery_tasks(client: Client, handle, until: datetime) -> int:
+    """Workflow tasks of the engagement's message delivery that completed by ``until``: the worker did them too."""
+    first_run = (await handle.describe()).raw_description.workflow_execution_info.first_run_id
+    delivery = client.get_workflow_handle(message_delivery_id_for(handle.id, first_run))
+    try:
+        history = await delivery.fetch_history()
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:  # nothing was left to send at closing
+            return 0
+        raise
+    return sum(1 for event in history.events if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+               and event.event_time.ToDatetime(timezone.utc) <= until)
+
+
+async def engagements(client: Client, task_queue: str, count: int, concurrency: int,
+                      meter: CpuMeter | None = None) -> Run:
     policy = BenefitPolicy.compressed(timedelta(seconds=1))
     gate, handles, latencies, stuck = asyncio.Semaphore(concurrency), [], [], []
 
@@ -91,13 +127,13 @@ async def engagements(client: Client, task_queue: str, count: int, concurrency: 
                 return
             handles.append(started.handle)
 
-    run = await _run([one(number) for number in range(count)], handles, latencies)
+    run = await _run([one(number) for number in range(count)], handles, latencies, meter, deliveries=client)
     run.stuck = len(stuck)
     return run
 
 
 async def baseline(client: Client, count: int, concurrency: int, activities: int, updates: int,
-                   upsert: bool = False, idle: bool = False) -> Run:
+                   upsert: bool = False, idle: bool = False, meter: CpuMeter | None = None) -> Run:
     """``idle``: each update waits, as on the engagements it is compared with, until the workflow is idle."""
     gate, handles, latencies = asyncio.Semaphore(concurrency), [], []
 
@@ -116,7 +152,7 @@ async def baseline(client: Client, count: int, concurrency: int, activities: int
                 latencies.append((time.perf_counter() - began) * 1000)
             await handle.result()
 
-    return await _run([one(number) for number in range(count)], handles, latencies)
+    return await _run([one(number) for number in range(count)], handles, latencies, meter)
 
 
 async def until_quiet(handle, timeout: float = 5.0) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 
+from bench.cpu import CpuMeter
 from devstack.intake_secrets import development_secrets, intake_environment
 from devstack.ports import free_port, port_is_open
 from devstack.processes import DevStack, log_says, stop, wait_for
@@ -66,6 +67,10 @@ class Stack:
         }, module="intake.service", output=open(self.folder / "intake.log", "ab"))
         wait_for(lambda: port_is_open(self.intake_port), self.intake, "The HTTP intake")
         return client
+
+    def meter(self) -> CpuMeter:
+        assert self.worker is not None and self.stack.server is not None
+        return CpuMeter({"worker": self.worker.pid, "server": self.stack.server.pid})
 
     @property
     def database(self) -> Path:
