@@ -167,6 +167,15 @@ async def carried_over(folder: Path) -> None:
             await env.shutdown()
 
 
+def until_a_working_morning(now: datetime) -> timedelta:
+    """To the next Tuesday to Thursday, 09:00 UTC: each path starts within every customer's
+    business hours, so that what a history holds does not depend on when it was recorded."""
+    morning = now.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    while morning.weekday() not in (1, 2, 3):
+        morning += timedelta(days=1)
+    return morning - now
+
+
 async def record(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
@@ -180,6 +189,7 @@ async def record(folder: Path) -> None:
         try:
             async with running_worker(env.client, "fasttrack-record", sink, Path(scratch) / "notifier"):
                 for name, (drive, purchase_changes) in PATHS.items():
+                    await env.sleep(until_a_working_morning(await env.get_current_time()))
                     now = await env.get_current_time()
                     started = await record_purchase(env.client, make_purchase(now, **purchase_changes), "fasttrack-record")
                     if name != "ineligible":

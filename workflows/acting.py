@@ -41,7 +41,7 @@ class Acting:
         # Added while engagements were running (tests/histories/v3): waiting messages
         # that an action makes untrue are dropped or re-addressed, late timers do not
         # pile up. Those started before keep the behaviour they ran with.
-        self._engagement.keeps_messages_current = workflow.patched("keep-messages-current")
+        self._engagement.keeps_messages_current = self._patches.patched("keep-messages-current")
 
     def _act(self, action: Action) -> ActionReceipt:
         self._keep_messages_current()
@@ -53,6 +53,6 @@ class Acting:
         self._show()
         # Added while engagements were running: those that held their kickoff before
         # it replay without the message (tests/histories/v1), new ones send it (v2).
-        if isinstance(action, KickoffHeld) and workflow.patched("kickoff-summary-message"):
+        if isinstance(action, KickoffHeld) and self._patches.patched("kickoff-summary-message"):
             self._engagement.confirm_scope(workflow.now())
         return receipt

@@ -24,7 +24,7 @@ class CarryOver:
 
     def _carries_over(self) -> bool:
         # Added while engagements were running (tests/histories/v7).
-        return workflow.patched("carry-over")
+        return self._patches.patched("carry-over")
 
     async def _continue_as_new(self, engagement_input: EngagementInput) -> None:
         """Starts a fresh history carrying the whole state over, once every update in

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.action_signals import ActionSignals
     from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
+    from workflows.patches import Patches
     from workflows.payloads import read
     from workflows.publishing import Publisher
     from workflows.registering import RegisterWrites
@@ -55,13 +56,14 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
 
     @workflow.init
     def __init__(self, engagement_input: EngagementInput) -> None:
+        self._patches = Patches()
         if engagement_input.resume is not None:
             self._engagement = Engagement(engagement_input.resume, engagement_input.policy)
         else:
             self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
-        self._publisher = Publisher()
-        self._register = RegisterWrites()
-        self._deliveries = Deliveries(self._engagement)
+        self._publisher = Publisher(self._patches)
+        self._register = RegisterWrites(self._patches)
+        self._deliveries = Deliveries(self._engagement, self._patches)
         self._carry_refused_at: int | None = None  # history length when the record last did not fit
 
     @workflow.run
@@ -124,7 +126,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
     def _delivers_on_their_own(self) -> bool:
         # Added while engagements were running (tests/histories/v5): each message is
         # sent on its own and the run loop goes on. Those started before send them in turn.
-        return workflow.patched("messages-on-their-own")
+        return self._patches.patched("messages-on-their-own")
 
     def _closed_now(self) -> bool:
         # The engagement closed while its next reminder stayed the same (a message
@@ -135,7 +137,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
         # Added while engagements were running (tests/histories/v4): a closed
         # engagement's run completes at once and hands the messages still due to a
         # MessageDeliveryWorkflow. Those that closed before send them themselves.
-        return workflow.patched("close-at-once")
+        return self._patches.patched("close-at-once")
 
     # ------------------------------------------------------------ actions (checked and applied by Acting)
 

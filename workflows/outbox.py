@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import metrics
     from workflows.log_fields import failure_kind
     from workflows.message_delivery import ATTEMPT_TIMEOUT, failure_reason, send
+    from workflows.patches import Patches
 
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
@@ -50,8 +51,9 @@ class Deliveries:
 
     IN_FLIGHT_AT_CLOSING = timedelta(seconds=10)
 
-    def __init__(self, engagement: Engagement) -> None:
+    def __init__(self, engagement: Engagement, patches: Patches) -> None:
         self.engagement = engagement
+        self.patches = patches
         self.in_flight: dict[str, Notification] = {}
         self.late: dict[str, datetime] = {}  # on their way for longer than the policy allows, since when
         # Messages a late run carried over while flagged late stay late here until they go.
@@ -86,7 +88,7 @@ class Deliveries:
         try:
             # Added while engagements were running (tests/histories/v6): a timer of
             # each message's own, cancelled when it is sent, flags it late.
-            if workflow.patched("message-watchdog"):
+            if self.patches.patched("message-watchdog"):
                 try:
                     await workflow.wait_condition(sending.done, timeout=self.engagement.policy.messages_delayed_after,
                                                   timeout_summary=f"Late if not sent by then: {message.summary}")

@@ -8,10 +8,12 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from fasttrack.engagement import Engagement
     from workflows import search_attributes as sa
+    from workflows.patches import Patches
 
 
 class Publisher:
-    def __init__(self) -> None:
+    def __init__(self, patches: Patches) -> None:
+        self._patches = patches
         self._published: dict[str, object] = {}
 
     def publish(self, engagement: Engagement) -> None:
@@ -46,12 +48,11 @@ class Publisher:
             self._published.update({key.name: value for key, value in values.items()})
         workflow.set_current_details(engagement.details_markdown())
 
-    @staticmethod
-    def _publishes_items_flag() -> bool:
+    def _publishes_items_flag(self) -> bool:
         # Added while engagements were running (tests/histories/v11): the count of open
         # items, upserted at every item completed, became a flag that moves when the
         # plan is agreed and when the last item is done; the count is in the details.
-        return workflow.patched("remediation-items-flag")
+        return self._patches.patched("remediation-items-flag")
 
     def _items_flag_values(self, engagement: Engagement) -> dict:
         flag = None

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from fasttrack.engagement.budget import carry_fits
     from fasttrack.models import Phase, RegisterClosing, RegisterProgress
     from workflows.log_fields import failure_kind
+    from workflows.patches import Patches
 
 # Until the database answers: the register must learn every phase and the outcome.
 REGISTER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1),
@@ -28,7 +29,8 @@ class RegisterWrites:
     awaited, so that the register knows the outcome before the tenant's next order
     and before Temporal's retention can forget the engagement."""
 
-    def __init__(self) -> None:
+    def __init__(self, patches: Patches) -> None:
+        self._patches = patches
         self._written: tuple[Phase, str] | None = None
         self._closed = False
         self.in_flight = 0
@@ -44,7 +46,7 @@ class RegisterWrites:
     async def close(self, engagement: Engagement) -> None:
         # Patched on its own: an engagement that ran on older code and closes on this
         # one still leaves its record, whatever its progress writes did.
-        if self._closed or not workflow.patched("register-at-closing"):
+        if self._closed or not self._patches.patched("register-at-closing"):
             return
         self._closed = True
         state = engagement.snapshot()
@@ -67,10 +69,9 @@ class RegisterWrites:
         finally:
             self.in_flight -= 1
 
-    @staticmethod
-    def _progress_patch() -> bool:
+    def _progress_patch(self) -> bool:
         # Added while engagements were running (tests/histories/v8).
-        return workflow.patched("register-progress")
+        return self._patches.patched("register-progress")
 
     @staticmethod
     async def _write(activity: str, payload, summary: str) -> None:

@@ -1,0 +1,33 @@
+"""Which of the changes made while engagements were running a run takes.
+
+Each change is behind ``workflow.patched``, and for every change a new run meets
+the SDK records a marker and upserts ``TemporalChangeVersion``: ten of each per
+engagement, and more with every release. A run started by this release or a later
+one records a single marker for all the changes in FOLDED_CHANGES and asks no
+more about them; a run started before finds no such marker in its first workflow
+task and asks change by change, as it always did (tests/histories/v1 to v11).
+A change made after this one is asked on its own.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+FOLDED_MARKER = "changes-up-to-remediation-items-flag"
+FOLDED_CHANGES = frozenset({
+    "kickoff-summary-message", "keep-messages-current", "close-at-once", "messages-on-their-own",
+    "message-watchdog", "carry-over", "register-progress", "register-at-closing", "actions-as-signals",
+    "remediation-items-flag",
+})
+
+
+class Patches:
+    def __init__(self) -> None:
+        """Must run in the run's first workflow task: the workflow's ``__init__``."""
+        # Added while engagements were running (tests/histories/v12).
+        self._folded = workflow.patched(FOLDED_MARKER)
+
+    def patched(self, change: str) -> bool:
+        if self._folded and change in FOLDED_CHANGES:
+            return True
+        return workflow.patched(change)
