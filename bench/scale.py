@@ -39,7 +39,8 @@ def database_mib(stack: Stack) -> float:
 
 async def start(client: Client, count: int, blocks: int = 5) -> tuple[list[float], list]:
     """Starts ``count`` engagements in blocks; the start rate of each block, and the handles."""
-    policy = BenefitPolicy(outreach_offsets=[timedelta(days=7), timedelta(days=14)])
+    # No business hours: the welcome message goes at once, whatever the hour of the run.
+    policy = BenefitPolicy(outreach_offsets=[timedelta(days=7), timedelta(days=14)], business_hours=None)
     now, gate, handles, rates = datetime.now(timezone.utc), asyncio.Semaphore(50), [], []
     block = max(1, count // blocks)
 
