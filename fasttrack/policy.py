@@ -8,6 +8,7 @@ the rules it started with even when the defaults change later.
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -100,7 +101,10 @@ DEFAULT_SUPPORTED_BROWSERS = {
 
 class BenefitPolicy(StrictModel):
     """The rules an engagement runs by. Durations are ``timedelta`` so a test or
-    a demo can compress them (days become seconds) without touching code."""
+    a demo can compress them (days become seconds) without touching code. Frozen:
+    engagements with the same rules share one copy of them (``shared``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # R1
     minimum_licenses: int = Field(150, ge=1)
@@ -198,6 +202,11 @@ class BenefitPolicy(StrictModel):
             return anchor + self.onboarding_window
         return add_calendar_months(anchor, self.onboarding_window_months)
 
+    def shared(self) -> BenefitPolicy:
+        """The one copy of these rules that every engagement with them shares: most
+        engagements have the same rules, and a copy costs each cached one 7 KiB."""
+        return _shared_policy(self.model_dump_json())
+
     @classmethod
     def compressed(cls, day: timedelta, **overrides) -> BenefitPolicy:
         """The default rules with every day lasting ``day`` (and 12 months = 365 days),
@@ -220,3 +229,8 @@ class BenefitPolicy(StrictModel):
         )
         values.update(overrides)
         return cls(**values)
+
+
+@lru_cache(maxsize=64)
+def _shared_policy(rules: str) -> BenefitPolicy:
+    return BenefitPolicy.model_validate_json(rules)

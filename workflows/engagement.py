@@ -57,6 +57,9 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
     @workflow.init
     def __init__(self, engagement_input: EngagementInput) -> None:
         self._patches = Patches()
+        # The input stays with the run: its rules are swapped for the copy every
+        # engagement with the same rules shares, which the carry-over writes the same.
+        engagement_input.policy = engagement_input.policy.shared()
         if engagement_input.resume is not None:
             self._engagement = Engagement(engagement_input.resume, engagement_input.policy)
         else:

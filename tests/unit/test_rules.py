@@ -74,6 +74,14 @@ def test_policy_round_trips_through_json_and_compresses():
     assert fast.onboarding_deadline(T0) == T0 + timedelta(seconds=365)
 
 
+def test_engagements_with_the_same_rules_share_one_frozen_copy_of_them():
+    fast = BenefitPolicy.compressed(timedelta(seconds=1))
+    assert BenefitPolicy().shared() is POLICY.shared() == POLICY
+    assert BenefitPolicy.compressed(timedelta(seconds=1)).shared() is fast.shared() != POLICY.shared()
+    with pytest.raises(ValidationError, match="frozen"):
+        POLICY.shared().minimum_licenses = 1
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [
