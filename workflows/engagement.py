@@ -267,4 +267,4 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
 
     @workflow.query(description="The whole engagement: phase, timeline, checklist, tasks, deadlines, SLA flags.")
     def state(self) -> EngagementState:
-        return self._engagement.snapshot()
+        return self._engagement.view()

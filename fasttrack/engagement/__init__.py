@@ -85,3 +85,8 @@ class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIn
         view = self.state.model_copy(deep=True)
         view.next_reminder = self.next_reminder()
         return view
+
+    def view(self) -> EngagementState:
+        """The state as a query answers it: serialized at once, so it shares what it
+        can with the live state instead of copying it (a snapshot would)."""
+        return self.state.model_copy(update={"next_reminder": self.next_reminder()})
