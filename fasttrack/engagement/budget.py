@@ -21,7 +21,6 @@ STATE_BUDGET = 512 * 1024  # bytes of JSON for the state carried across continue
 # What continue-as-new may carry (state, purchase and policy): the server refuses a
 # payload over 1 MiB (deploy/temporal/dynamicconfig.yaml).
 CARRY_LIMIT = 960 * 1024
-GROWTH_PER_REQUEST_BYTE, GROWTH_PER_ACTION = 8, 128 * 1024  # an upper bound of what one action adds to the state
 DELIVERY_FAILURES = 50  # the latest kept on the engagement; the timeline has them all
 SIGNAL_REQUESTS = 200  # request ids remembered: a signal sent again after that many others applies again
 TIMELINE_DETAIL = 500  # characters of a note or reason kept in the timeline
@@ -40,23 +39,13 @@ def _kib(size: int) -> str:
     return f"{size / 1024:,.0f} KiB"
 
 
-def check_request(action: Action) -> int:
-    """The request's size in bytes, refused over its budget."""
+def check_request(action: Action) -> None:
     size = len(action.model_dump_json().encode())
     if size > REQUEST_BUDGET:
         raise ActionRejected(
             f"This request is {_kib(size)}; an action carries at most {_kib(REQUEST_BUDGET)}. "
             "Send less text (shorter notes or descriptions, fewer entries)."
         )
-    return size
-
-
-def may_outgrow(before: int, request: int) -> bool:
-    """Whether an action of ``request`` bytes could take a state of ``before`` bytes
-    past its budget. No action grows the state by more than its own bytes copied a
-    few times (the record, the checklist, a message) plus a bounded cost per entry
-    it creates (tests/unit/test_budgets.py tries each at the models' limits)."""
-    return before + GROWTH_PER_REQUEST_BYTE * request + GROWTH_PER_ACTION > STATE_BUDGET
 
 
 def check_state_growth(before: int, after: int) -> None:

@@ -10,15 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fasttrack.engagement import ActionRejected, Engagement
-from fasttrack.engagement.budget import (
-    GROWTH_PER_ACTION,
-    GROWTH_PER_REQUEST_BYTE,
-    MILESTONES,
-    STATE_BUDGET,
-    TIMELINE_DETAIL,
-    TIMELINE_EVENTS,
-    may_outgrow,
-)
+from fasttrack.engagement.budget import MILESTONES, STATE_BUDGET, TIMELINE_DETAIL, TIMELINE_EVENTS
 from fasttrack.engagement.table import RULES
 from fasttrack.models import (
     AppSelected,
@@ -144,9 +136,8 @@ def test_the_state_growing_by_itself_never_leaves_an_engagement_unable_to_close(
 
 
 
-# The validator tries an action on a copy of the state only when the action could
-# take the state past its budget (budget.may_outgrow). These are the largest actions
-# the models accept, each where it grows the state most.
+# The validator tries each action on a copy of the state read back from its JSON.
+# These are the largest actions the models accept, each where it grows the state most.
 NAME = "Ä" * 200
 MANY_ENTRIES = SourceEnvironment.model_validate({
     "forests": [{"name": f"forest-{n}", "functional_level": "2003"} for n in range(50)],
@@ -156,6 +147,11 @@ MANY_ENTRIES = SourceEnvironment.model_validate({
 })
 LONG_ENTRIES = SourceEnvironment.model_validate({"forests": [{"name": "a", "functional_level": "2012 R2"}],
                                                  "gaps": GAPS[:14]})
+LONG_DISTINCT_ENTRIES = SourceEnvironment.model_validate({  # each entry an item of its own
+    "browsers": [{"name": "internet_explorer", "version": f"{n % 9 + 1}.{n}"} for n in range(100)],
+    "client_os": [{"platform": "ios", "version": f"1.{n}"} for n in range(50)],
+    "gaps": GAPS[:13],
+})
 STAKEHOLDERS = [Person(name=f"{n} {NAME}"[:200], email=f"{'a' * 60}{n}@{'b' * 60}.example") for n in range(50)]
 
 
@@ -168,6 +164,12 @@ def assessed(environment: SourceEnvironment) -> Engagement:
 def remediating(environment: SourceEnvironment) -> Engagement:
     engagement = assessed(environment)
     engagement.apply(PlanAgreed(by="Ana", target_date=date(2026, 6, 1)), T0)
+    return engagement
+
+
+def delivered(engagement: Engagement) -> Engagement:
+    for message in engagement.due_messages(T0):
+        engagement.record_delivery(message, T0)
     return engagement
 
 
@@ -214,6 +216,10 @@ LARGEST = {
     "device": (enabling_intune, lambda e: DeviceEnrolled(by=NAME, note=LONG, platform="ios", device_name=NAME)),
     "app": (enabling_intune, lambda e: AppSelected(by=NAME, note=LONG, platform="ios", app_name=NAME,
                                                    link_type="web_link", link="https://" + "a" * 1990)),
+    "verification, every long item reopened after its messages went out": (
+        lambda: delivered(every_item_done(remediating(LONG_DISTINCT_ENTRIES))),
+        lambda e: VerificationResult(by="Ana", approved=False,
+                                     reopen_item_ids=[item.id for item in e.state.checklist][:200])),
 }
 
 
@@ -223,20 +229,13 @@ def test_the_largest_actions_cover_every_action_but_withdrawal():
 
 
 @pytest.mark.parametrize("case", list(LARGEST))
-def test_no_action_grows_the_state_more_than_the_validator_assumes(case):
+def test_the_validators_trial_on_a_copy_is_what_the_action_then_does(case):
     builder, make = LARGEST[case]
     engagement = builder()
     action = make(engagement)
-    request = len(action.model_dump_json().encode())
-    before = size(engagement)
+    recorded = engagement.state.model_dump_json()
     engagement.check(action, T0)
+    tried = engagement._size_after(action, T0, recorded)
+    assert engagement.state.model_dump_json() == recorded  # the trial changed nothing
     engagement.apply(action, T0)
-    assert size(engagement) - before <= GROWTH_PER_REQUEST_BYTE * request + GROWTH_PER_ACTION
-
-
-def test_an_ordinary_action_is_not_tried_on_a_copy_and_one_near_the_budget_is():
-    engagement = in_remediate()
-    item = RemediationItemDone(by="Sam", item_id=engagement.open_items()[0].id)
-    request = len(item.model_dump_json().encode())
-    assert not may_outgrow(size(engagement), request)
-    assert may_outgrow(STATE_BUDGET - GROWTH_PER_ACTION, request)
+    assert size(engagement) == tried
