@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from babel.core import get_global
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from fasttrack.base import StrictModel
 from fasttrack.sandbox import reading_static_data
@@ -27,6 +27,8 @@ MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]
 
 
 class BusinessHours(StrictModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)  # part of the policy engagements share
+
     days: list[int] = Field(default_factory=lambda: list(MONDAY_TO_FRIDAY), min_length=1)
     start: time = time(9, 0)
     end: time = time(17, 0)

@@ -204,7 +204,7 @@ class BenefitPolicy(StrictModel):
 
     def shared(self) -> BenefitPolicy:
         """The one copy of these rules that every engagement with them shares: most
-        engagements have the same rules, and a copy costs each cached one 7 KiB."""
+        engagements have the same rules, and a copy costs each cached one about 8 KiB."""
         return _shared_policy(self.model_dump_json())
 
     @classmethod
