@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
@@ -19,11 +19,11 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_purchase
 from fasttrack.errors import FastTrackError
 from fasttrack.models import EngagementState, Outcome, Phase, Purchase, RegisterClosing, RegisterProgress
+from register import sqlite_settings
 from register.schema import deliveries, engagements, orders, signed_requests, tenants
 
 _MIGRATING = threading.Lock()
 CLAIM_ATTEMPTS = 5  # a lost race with another purchase for the tenant is decided again
-_READ_ONLY = "fasttrack_read_only"  # an execution option: the transaction only reads
 
 
 class RegisterUnavailable(FastTrackError):
@@ -106,8 +106,7 @@ class Register:
         # Hidden parameters: a database error's text would quote the record it was writing, into logs.
         self.engine: Engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         if parsed.get_backend_name() == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_settings)
-            event.listen(self.engine, "begin", _sqlite_begin)
+            sqlite_settings.configure(self.engine)
         self._migrated = False
 
     def __repr__(self) -> str:
@@ -335,7 +334,7 @@ class Register:
             db.execute(delete(signed_requests).where(signed_requests.c.signature == signature))
 
     def _reading(self):
-        return self.engine.connect().execution_options(**{_READ_ONLY: True})
+        return self.engine.connect().execution_options(**{sqlite_settings.READ_ONLY: True})
 
     def ping(self) -> None:
         """Raises if the database does not answer: the worker's readiness check."""
@@ -358,22 +357,3 @@ def _record(row) -> EngagementRecord:
         final_state=EngagementState.model_validate_json(row.final_state) if row.final_state else None,
         report=row.report,
     )
-
-
-def _sqlite_begin(connection) -> None:
-    # A write takes the write lock at once: what a claim reads cannot change before
-    # it writes (SQLite's driver would otherwise begin at the first write). A read
-    # takes none, so that it never waits for a writer (WAL lets both go on).
-    reading = connection.get_execution_options().get(_READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-
-def _sqlite_settings(connection, _record) -> None:
-    # WAL lets the CLI read while the worker writes; a writer waits for another
-    # instead of failing at once.
-    connection.isolation_level = None  # transactions begin in _sqlite_begin
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
