@@ -168,8 +168,9 @@ async def carried_over(folder: Path) -> None:
 
 
 def until_a_working_morning(now: datetime) -> timedelta:
-    """To the next Tuesday to Thursday, 09:00 UTC: each path starts within every customer's
-    business hours, so that what a history holds does not depend on when it was recorded."""
+    """To the next Tuesday to Thursday, 09:00 UTC: each path starts within the corpus customer's
+    business hours (a French tenant; the odd public holiday aside), so that what a history
+    holds does not depend on when it was recorded."""
     morning = now.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
     while morning.weekday() not in (1, 2, 3):
         morning += timedelta(days=1)

@@ -1,8 +1,8 @@
 """Which of the changes made while engagements were running a run takes.
 
 Each change is behind ``workflow.patched``, and for every change a new run meets
-the SDK records a marker and upserts ``TemporalChangeVersion``: ten of each per
-engagement, and more with every release. A run started by this release or a later
+the SDK records a marker and upserts ``TemporalChangeVersion``: up to ten of each
+per engagement (eight on the completed path), and more with every release. A run started by this release or a later
 one records a single marker for all the changes in FOLDED_CHANGES and asks no
 more about them; a run started before finds no such marker in its first workflow
 task and asks change by change, as it always did (tests/histories/v1 to v11).
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+# Never edit either: every run started since holds one marker for exactly these
+# changes (tests/workflow/test_replay.py pins them).
 FOLDED_MARKER = "changes-up-to-remediation-items-flag"
 FOLDED_CHANGES = frozenset({
     "kickoff-summary-message", "keep-messages-current", "close-at-once", "messages-on-their-own",

@@ -20,6 +20,7 @@ from workers.codec import ENCODING, KEY_ID
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
+from workflows.patches import FOLDED_CHANGES, FOLDED_MARKER
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 RECORDED = sorted(HISTORIES.glob("*/*.json"), key=lambda path: (int(path.parent.name[1:]), path.stem))
@@ -62,3 +63,14 @@ def test_recent_histories_are_recorded_encrypted_under_the_corpus_key(recorded: 
                 for payload in payloads_in(event)]
     assert payloads
     assert {(payload.metadata["encoding"], payload.metadata[KEY_ID]) for payload in payloads} == {(ENCODING, b"corpus")}
+
+
+def test_the_changes_folded_into_one_marker_never_change():
+    # Runs started since v12 hold this marker for exactly these changes: one added
+    # would be skipped by them, one removed would be asked for with no marker of its own.
+    assert FOLDED_MARKER == "changes-up-to-remediation-items-flag"
+    assert FOLDED_CHANGES == {
+        "kickoff-summary-message", "keep-messages-current", "close-at-once", "messages-on-their-own",
+        "message-watchdog", "carry-over", "register-progress", "register-at-closing", "actions-as-signals",
+        "remediation-items-flag",
+    }
