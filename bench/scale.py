@@ -12,6 +12,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
+from bench.cpu import cpu_seconds
 from bench.report import Figure, Report, console, percentile
 from bench.stack import TASK_QUEUE, Stack
 from cli.engagements import ListFilter
@@ -70,17 +71,11 @@ async def all_waiting(client: Client, count: int, timeout: float) -> int:
 async def until_worker_settles(stack: Stack, settle: float = 2.0, timeout: float = 120) -> None:
     """Until the worker's CPU time stops growing: the engagements have done what they do on starting."""
     assert stack.worker is not None
-    stat = Path(f"/proc/{stack.worker.pid}/stat")
-
-    def cpu() -> int:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-
-    deadline, last = time.monotonic() + timeout, cpu()
+    deadline, last = time.monotonic() + timeout, cpu_seconds(stack.worker.pid)
     while time.monotonic() < deadline:
         await asyncio.sleep(settle)
-        now = cpu()
-        if now - last < settle * 100 * 0.05:  # under 5% of one CPU
+        now = cpu_seconds(stack.worker.pid)
+        if now - last < settle * 0.05:  # under 5% of one CPU
             return
         last = now
 

@@ -1,5 +1,6 @@
 """The benchmark's own stack: an embedded dev server, a mail sink, the benchmark's worker
-(bench/worker.py) and the HTTP intake, in a scratch folder."""
+(bench/worker.py) and the HTTP intake, in a scratch folder, each its own process (so that
+the CPU each spends is measured apart from the benchmark's clients)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from devstack.intake_secrets import development_secrets, intake_environment
 from devstack.ports import free_port, port_is_open
 from devstack.processes import DevStack, log_says, stop, wait_for
 from devstack.settings import StackSettings
-from devstack.smtp_sink import MailSink
 from register.store import default_url
 from workers.config import ClientSettings
 from workers.connection import payload_codec
@@ -34,7 +34,8 @@ class Stack:
         self.folder = folder
         self.levers = levers
         self.stack = DevStack(StackSettings(data_dir=folder, temporal_port=free_port(), ui_port=free_port()), ui=False)
-        self.sink = MailSink(folder / "mail")
+        self.sink: subprocess.Popen | None = None
+        self.sink_port = free_port()
         self.cache = cache
         # The benchmark's own register, for its clients and its worker alike.
         os.environ["FASTTRACK_DATABASE_URL"] = default_url(folder)
@@ -51,12 +52,15 @@ class Stack:
         return self.stack.address
 
     async def start(self) -> Client:
-        self.sink.start()
+        self.sink = self.stack.start_worker({"FASTTRACK_SMTP_PORT": str(self.sink_port),
+                                             "FASTTRACK_MAIL_DIR": str(self.folder / "mail")},
+                                            module="devstack.smtp_sink", output=open(self.folder / "sink.log", "ab"))
+        wait_for(lambda: port_is_open(self.sink_port), self.sink, "The mail sink")
         self.stack.start_server(open(self.folder / "server.log", "ab"))
         client = await Client.connect(self.address, data_converter=encrypted())
         self.worker = self.stack.start_worker({
             "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
-            "FASTTRACK_SMTP_PORT": str(self.sink.port),
+            "FASTTRACK_SMTP_PORT": str(self.sink_port),
             "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
             "FASTTRACK_BENCH_LEVERS": "1" if self.levers else "0",
         }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
@@ -70,7 +74,8 @@ class Stack:
 
     def meter(self) -> CpuMeter:
         assert self.worker is not None and self.stack.server is not None
-        return CpuMeter({"worker": self.worker.pid, "server": self.stack.server.pid})
+        assert self.sink is not None
+        return CpuMeter({"worker": self.worker.pid, "server": self.stack.server.pid, "mail sink": self.sink.pid})
 
     @property
     def database(self) -> Path:
@@ -81,4 +86,4 @@ class Stack:
         stop(self.intake, "the benchmark's intake")
         stop(self.worker, "the benchmark's worker")
         self.stack.stop_server()
-        self.sink.stop()
+        stop(self.sink, "the benchmark's mail sink")
