@@ -113,7 +113,8 @@ def cost_of_a_task(run: lifecycle.Run, base: lifecycle.Run, report: Report) -> N
     cpus = os.cpu_count() or 1
     busy, base_busy = (sum(r.cpu.values()) / (r.seconds * cpus) * 100 for r in (run, base))
     report.add(Figure("CPU in use over the run, all processes", busy, "%", baseline=base_busy,
-                      note=f"of {cpus} CPU(s): the worker, the server, the mail sink and the benchmark's clients share them"))
+                      note=f"of {cpus} CPU(s): the worker, the server, the mail sink and the benchmark's clients "
+                           "share them"))
 
 
 async def profiled(client, stack: Stack, arguments: argparse.Namespace, report: Report) -> None:
