@@ -1,6 +1,6 @@
-"""CPU time of the benchmark's processes over a run (the worker, the embedded server
-and the benchmark's own clients): what one workflow task costs each of them, and
-how busy the machine was."""
+"""CPU time of the benchmark's processes over a run (the worker, the embedded server,
+the mail sink and the benchmark's own clients): what one workflow task costs each of
+them, and how busy the machine was."""
 
 from __future__ import annotations
 

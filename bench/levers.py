@@ -19,12 +19,12 @@ from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
 
-async def worker_levers(client: Client, arguments, baseline: lifecycle.Run, idle: lifecycle.Run,
+async def worker_levers(client: Client, arguments, baseline: lifecycle.Run, idle: list[float],
                         report: Report) -> dict:
     """``baseline``: back to back, for the throughput; ``idle``: each update on an idle workflow, for the latency."""
     count, concurrency = arguments.lever_engagements, arguments.concurrency
     console.print(f"[bold]Levers[/bold]: {count} engagements on each of {len(VARIANTS)} worker variants")
-    base50 = percentile(idle.latencies, 0.5)
+    base50 = percentile(idle, 0.5)
     details = {}
     for variant in VARIANTS:
         run = await lifecycle.engagements(client, variant.task_queue, count, concurrency)

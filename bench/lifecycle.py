@@ -88,21 +88,21 @@ async def _run(workflows, handles: list, latencies: list[float], meter: CpuMeter
     run = Run(seconds, count_events(histories, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED), latencies, histories,
               cpu=cpu)
     if deliveries:
-        run.delivery_tasks = sum([await _delivery_tasks(deliveries, handle, ended) for handle in handles])
+        run.delivery_tasks = sum([await _delivery_tasks(deliveries, history, ended) for history in histories])
     return run
 
 
-async def _delivery_tasks(client: Client, handle, until: datetime) -> int:
+async def _delivery_tasks(client: Client, history: WorkflowHistory, until: datetime) -> int:
     """Workflow tasks of the engagement's message delivery that completed by ``until``: the worker did them too."""
-    first_run = (await handle.describe()).raw_description.workflow_execution_info.first_run_id
-    delivery = client.get_workflow_handle(message_delivery_id_for(handle.id, first_run))
+    first_run = history.events[0].workflow_execution_started_event_attributes.first_execution_run_id
+    delivery = client.get_workflow_handle(message_delivery_id_for(history.workflow_id, first_run))
     try:
-        history = await delivery.fetch_history()
+        delivered = await delivery.fetch_history()
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:  # nothing was left to send at closing
             return 0
         raise
-    return sum(1 for event in history.events if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    return sum(1 for event in delivered.events if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
                and event.event_time.ToDatetime(timezone.utc) <= until)
 
 

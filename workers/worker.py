@@ -158,6 +158,5 @@ def main() -> None:
     exit_now(0)
 
 
-
 if __name__ == "__main__":
     main()

@@ -49,7 +49,7 @@ class RegisterWrites:
         if self._closed or not self._patches.patched("register-at-closing"):
             return
         self._closed = True
-        state = engagement.snapshot()
+        state = engagement.view()  # serialized as the activity is scheduled, below
         closing = RegisterClosing(progress=_progress_of(engagement), outcome=state.outcome, final_state=state)
         if not carry_fits(len(closing.model_dump_json().encode())):
             closing = closing.model_copy(update={"final_state": None})  # the outcome, at least

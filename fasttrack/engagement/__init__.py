@@ -22,8 +22,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ValidationError
-
 from fasttrack.contract import engagement_id_for
 from fasttrack.engagement.assess import AssessRules
 from fasttrack.engagement.budget import check_request, check_state_growth
@@ -76,11 +74,7 @@ class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIn
         """The state's size once the action is applied, tried on a copy: read back from
         the state's JSON (``recorded``), five times quicker than a deep copy and the same
         state, as continue-as-new carries it. An action that fails there is refused."""
-        try:
-            copy = EngagementState.model_validate_json(recorded)
-        except ValidationError:  # never expected: the state reads back as it was written
-            copy = self.state.model_copy(deep=True)
-        trial = Engagement(copy, self.policy)
+        trial = Engagement(EngagementState.model_validate_json(recorded), self.policy)
         trial.keeps_messages_current = self.keeps_messages_current
         RULES[type(action)].apply(trial, action, now)
         return len(trial.state.model_dump_json().encode())
@@ -88,12 +82,7 @@ class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIn
     def details_markdown(self) -> str:
         return details_markdown(self.state, self.open_work(), self.next_reminder())
 
-    def snapshot(self) -> EngagementState:
-        view = self.state.model_copy(deep=True)
-        view.next_reminder = self.next_reminder()
-        return view
-
     def view(self) -> EngagementState:
-        """The state as a query answers it: serialized at once, so it shares what it
-        can with the live state instead of copying it (a snapshot would)."""
+        """The state with its next reminder, as a query or the register's closing record
+        shows it. A shallow copy: both serialize it at once, before the state moves on."""
         return self.state.model_copy(update={"next_reminder": self.next_reminder()})

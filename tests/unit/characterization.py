@@ -158,7 +158,7 @@ def play(engagement_purchase: Purchase, script: Script) -> list[dict]:
     steps: list[dict] = []
 
     def step(what: str, now: datetime, **facts) -> None:
-        state = json.loads(engagement.snapshot().model_dump_json())
+        state = json.loads(engagement.view().model_dump_json())
         canonical = json.dumps(state, sort_keys=True).encode()
         steps.append({"what": what, "at": now.isoformat(), **facts, "state_sha256": hashlib.sha256(canonical).hexdigest()})
         if engagement.state.phase.is_closed or what == "eligibility":

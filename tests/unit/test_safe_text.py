@@ -145,7 +145,7 @@ def test_unusual_text_is_safe_in_headers_invitations_html_and_the_terminal(organ
                 event = next(iter(Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")))
                 assert str(event["ATTENDEE"]) == f"mailto:{notification.to[0]}"
     screen = StringIO()
-    Console(file=screen, width=200, color_system=None).print(views.status(engagement.snapshot()))
+    Console(file=screen, width=200, color_system=None).print(views.status(engagement.view()))
     assert not any(ord(ch) < 0x20 and ch != "\n" for ch in screen.getvalue())
     assert views.visible("\x1b[2J\u202eabc\n") == "\\u{001B}[2J\\u{202E}abc\n"
 
