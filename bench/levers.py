@@ -30,8 +30,8 @@ async def worker_levers(client: Client, arguments, baseline: lifecycle.Run, idle
         run = await lifecycle.engagements(client, variant.task_queue, count, concurrency)
         quiet = await lifecycle.items_on_quiet_engagements(client, variant.task_queue, max(1, count // 2), concurrency)
         p50 = percentile(quiet, 0.5)
-        report.add(Figure(f"{variant.name}: update p50 (idle engagement)", p50, "ms", baseline=base50,
-                          section="levers"))
+        report.add(Figure(f"{variant.name}: update p50 (idle engagement, {concurrency} at a time)", p50, "ms",
+                          baseline=base50, section="levers"))
         report.add(Figure(f"{variant.name}: workflow tasks per second", run.tasks_per_second, "/s",
                           baseline=baseline.tasks_per_second, section="levers",
                           note=f"**{run.stuck} of {count} engagements stuck**: a workflow task failed on replay "

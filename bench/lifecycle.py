@@ -52,6 +52,18 @@ class Run:
         return self.cpu[process] * 1000 / self.all_workflow_tasks
 
 
+def combined(runs: list[Run]) -> Run:
+    """Rounds of one kind, as one run: their time, tasks and CPU added up."""
+    cpu: dict[str, float] = {}
+    for run in runs:
+        for process, seconds in run.cpu.items():
+            cpu[process] = cpu.get(process, 0.0) + seconds
+    return Run(sum(run.seconds for run in runs), sum(run.workflow_tasks for run in runs),
+               [latency for run in runs for latency in run.latencies],
+               [history for run in runs for history in run.histories], stuck=sum(run.stuck for run in runs),
+               delivery_tasks=sum(run.delivery_tasks for run in runs), cpu=cpu)
+
+
 class TimedCustomer(Customer):
     """The demo's simulated customer, timing how long a remediation item takes to record."""
 
@@ -133,14 +145,16 @@ async def engagements(client: Client, task_queue: str, count: int, concurrency: 
 
 
 async def baseline(client: Client, count: int, concurrency: int, activities: int, updates: int,
-                   upsert: bool = False, idle: bool = False, meter: CpuMeter | None = None) -> Run:
-    """``idle``: each update waits, as on the engagements it is compared with, until the workflow is idle."""
+                   upsert: bool = False, idle: bool = False, meter: CpuMeter | None = None,
+                   commands: tuple[int, int] = (0, 0)) -> Run:
+    """``idle``: each update waits, as on the engagements it is compared with, until the workflow is idle;
+    ``commands``: the timers and search-attribute upserts each baseline workflow asks for."""
     gate, handles, latencies = asyncio.Semaphore(concurrency), [], []
 
     async def one(number: int) -> None:
         async with gate:
             handle = await client.start_workflow(
-                BaselineWorkflow.run, args=[activities, updates, upsert], id=f"baseline-{uuid.uuid4()}",
+                BaselineWorkflow.run, args=[activities, updates, upsert, *commands], id=f"baseline-{uuid.uuid4()}",
                 task_queue=BASELINE_TASK_QUEUE,
             )
             handles.append(handle)
@@ -197,6 +211,14 @@ async def items_on_quiet_engagements(client: Client, task_queue: str, count: int
 
     await asyncio.gather(*(one() for _ in range(count)))
     return latencies
+
+
+def commands(run: Run, count: int) -> tuple[int, int]:
+    """Timers and search-attribute upserts per engagement: what the baseline is asked for, to
+    measure what those commands cost the server, apart from the engagement's own code."""
+    timers = count_events(run.histories, EventType.EVENT_TYPE_TIMER_STARTED)
+    upserts = count_events(run.histories, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+    return round(timers / count), round(upserts / count)
 
 
 def shape(run: Run, count: int) -> tuple[int, int]:

@@ -8,9 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from bench.idle_activities import idle_activities
 from workers.runner import workflow_runner
 
 # What was shipped before: the domain and its libraries shared, the workflow modules re-imported per run.
@@ -36,6 +38,7 @@ class Variant:
     task_queue: str
     runner: Callable[[], WorkflowRunner] = workflow_runner
     options: Callable[[], dict] = field(default=dict)
+    activities: Callable[[Client], list] | None = None  # the product's activities unless given
 
 
 def _variants() -> list[Variant]:
@@ -48,6 +51,10 @@ def _variants() -> list[Variant]:
                 options=lambda: {"workflow_task_executor": ThreadPoolExecutor(2)}),
         Variant("max_cached_workflows 4 (most tasks replay the history)", "fasttrack-bench-lever-cache-4",
                 options=lambda: {"max_cached_workflows": 4}),
+        Variant("activities without their I/O: no mail, no register writes (a ceiling only, never shipped)",
+                "fasttrack-bench-lever-idle-activities", activities=idle_activities),
+        Variant("unsandboxed, activities without their I/O (both ceilings at once, never shipped)",
+                "fasttrack-bench-lever-both-ceilings", UnsandboxedWorkflowRunner, activities=idle_activities),
     ]
     return variants
 

@@ -23,7 +23,8 @@ def test_benchmark_smoke_mode_measures_every_figure(tmp_path):
     names = [figure["name"] for figure in results["figures"]]
     for expected in (
         "workflow tasks per second",
-        "update latency p50 (complete a checklist item, engagement otherwise idle)",
+        "update latency p50 (complete a checklist item, the engagement alone and idle)",
+        "update latency p50 (an item on an idle engagement, 2 such engagements at a time)",
         "update latency p50 (items back to back, behind the engagement's own tasks)",
         "history events, completed",
         "history size, expired",
@@ -31,7 +32,9 @@ def test_benchmark_smoke_mode_measures_every_figure(tmp_path):
         "worker memory per cached engagement",
         "visibility query by phase (count + first 100), p50",
         "HTTP intake overhead p50 (a checkpoint held)",
-        "sandbox, default restrictions: update p50 (idle engagement)",
+        "sandbox, default restrictions: update p50 (idle engagement, 2 at a time)",
+        "activities without their I/O: no mail, no register writes (a ceiling only, never shipped): "
+        "workflow tasks per second",
         "unsandboxed (a ceiling only, never shipped): replay p50, completed",
         "max_cached_workflows 4 (most tasks replay the history): workflow tasks per second",
         "carried per engagement: update result (receipt)",
