@@ -12,6 +12,7 @@ from cli.app import (
     ByOption,
     EngagementArgument,
     NoteOption,
+    RequestIdOption,
     act,
     actor,
     app,
@@ -81,15 +82,19 @@ def purchase(
 
 
 @app.command()
-def contact(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None) -> None:
+def contact(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None,
+            request_id: RequestIdOption = None) -> None:
     """Record that FastTrack reached the customer (Initiate)."""
-    act(engagement, EngagementWorkflow.record_contact, build(ContactMade, by=actor(by), note=note))
+    act(engagement, EngagementWorkflow.record_contact, build(ContactMade, by=actor(by), note=note),
+        request_id=request_id)
 
 
 @app.command()
-def assistance(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None) -> None:
+def assistance(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None,
+               request_id: RequestIdOption = None) -> None:
     """Record the customer's request for assistance from the FastTrack portal (Initiate)."""
-    act(engagement, EngagementWorkflow.request_assistance, build(AssistanceRequested, by=actor(by), note=note))
+    act(engagement, EngagementWorkflow.request_assistance, build(AssistanceRequested, by=actor(by), note=note),
+        request_id=request_id)
 
 
 @app.command()
@@ -108,6 +113,7 @@ def kickoff(
     exchange_on_premises: Annotated[bool, typer.Option(help="Exchange on premises (adds the connector).")] = False,
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Record the kickoff and the agreed scope (ends Initiate)."""
     if scope_file is not None:
@@ -123,7 +129,8 @@ def kickoff(
             "exchange_on_premises": exchange_on_premises,
         }
     scope = build(Scope, **values)
-    act(engagement, EngagementWorkflow.hold_kickoff, build(KickoffHeld, by=actor(by), note=note, scope=scope))
+    act(engagement, EngagementWorkflow.hold_kickoff, build(KickoffHeld, by=actor(by), note=note, scope=scope),
+        request_id=request_id)
 
 
 @app.command()
@@ -133,10 +140,11 @@ def reschedule(
     start: Annotated[str, typer.Option(help="New start, ISO 8601 with its offset, e.g. 2026-12-03T10:00+01:00.")],
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Move the proposed kickoff or the next checkpoint call (within the customer's business hours)."""
     act(engagement, EngagementWorkflow.reschedule_call,
-        build(CallRescheduled, by=actor(by), note=note, call=call, start=start))
+        build(CallRescheduled, by=actor(by), note=note, call=call, start=start), request_id=request_id)
 
 
 @app.command()
@@ -145,11 +153,12 @@ def environment(
     source: Annotated[str, typer.Argument(metavar="FILE", help="Source environment as JSON/YAML; '-' reads stdin.")],
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Submit the customer's source environment; prints the remediation checklist it produced (Assess)."""
     submitted = build(SourceEnvironment, **load_object(source))
     act(engagement, EngagementWorkflow.submit_environment,
-        build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted))
+        build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted), request_id=request_id)
     state = run(lambda client: read_state(client, engagement))
     console.print(views.checklist_table(state))
     for scope_note in state.scope_notes:
@@ -163,10 +172,12 @@ def plan(
     cadence: Annotated[str | None, typer.Option(help="Checkpoint cadence: weekly (default) or biweekly.")] = None,
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Record the agreed remediation plan and checkpoint cadence (ends Assess)."""
     act(engagement, EngagementWorkflow.agree_plan,
-        build(PlanAgreed, by=actor(by), note=note, target_date=target_date, checkpoint_cadence=cadence))
+        build(PlanAgreed, by=actor(by), note=note, target_date=target_date, checkpoint_cadence=cadence),
+        request_id=request_id)
 
 
 @app.command("item-done")
@@ -175,16 +186,19 @@ def item_done(
     item_id: Annotated[str, typer.Argument(metavar="ITEM", help="Checklist item id (see `fasttrack status`).")],
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Record one remediation checklist item as done (Remediate)."""
     act(engagement, EngagementWorkflow.complete_remediation_item,
-        build(RemediationItemDone, by=actor(by), note=note, item_id=item_id))
+        build(RemediationItemDone, by=actor(by), note=note, item_id=item_id.strip().lower()), request_id=request_id)
 
 
 @app.command()
-def checkpoint(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None) -> None:
+def checkpoint(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None,
+               request_id: RequestIdOption = None) -> None:
     """Record a checkpoint call held (Remediate)."""
-    act(engagement, EngagementWorkflow.hold_checkpoint, build(CheckpointHeld, by=actor(by), note=note))
+    act(engagement, EngagementWorkflow.hold_checkpoint, build(CheckpointHeld, by=actor(by), note=note),
+        request_id=request_id)
 
 
 @app.command()
@@ -195,13 +209,16 @@ def verify(
     reopen: Annotated[list[str] | None, typer.Option(metavar="ITEM", help="Item to reopen (repeat).")] = None,
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Record the joint verification of the remediation: --approve, or --reject --reopen ITEM …"""
     if approve == reject:
         errors.print("[red]Say --approve or --reject (one of them).[/red]")
         raise typer.Exit(2)
     act(engagement, EngagementWorkflow.verify_remediation,
-        build(VerificationResult, by=actor(by), note=note, approved=approve, reopen_item_ids=reopen or []))
+        build(VerificationResult, by=actor(by), note=note, approved=approve,
+              reopen_item_ids=[item.strip().lower() for item in reopen or []]),
+        request_id=request_id)
 
 
 @app.command("task-done")
@@ -210,9 +227,12 @@ def task_done(
     task_id: Annotated[str, typer.Argument(metavar="TASK", help="Task id (see `fasttrack status`).")],
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Record one Enable task as done (core capabilities first, then Intune)."""
-    act(engagement, EngagementWorkflow.complete_task, build(TaskDone, by=actor(by), note=note, task_id=task_id))
+    act(engagement, EngagementWorkflow.complete_task,
+        build(TaskDone, by=actor(by), note=note, task_id=task_id.strip().lower()),
+        request_id=request_id)
 
 
 @app.command()
@@ -222,10 +242,11 @@ def device(
     name: Annotated[str, typer.Option(help="Device name.")],
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Record a test device enrolled (Enable — Intune; at most 2 per platform)."""
     act(engagement, EngagementWorkflow.enroll_test_device,
-        build(DeviceEnrolled, by=actor(by), note=note, platform=platform, device_name=name))
+        build(DeviceEnrolled, by=actor(by), note=note, platform=platform, device_name=name), request_id=request_id)
 
 
 @app.command("app")
@@ -237,10 +258,12 @@ def select_app(
     link: Annotated[str, typer.Option(help="The app's link.")],
     by: ByOption = None,
     note: NoteOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Record an app selected for deployment (Enable — Intune; at most 2 per platform)."""
     act(engagement, EngagementWorkflow.select_app,
-        build(AppSelected, by=actor(by), note=note, platform=platform, app_name=name, link_type=link_type, link=link))
+        build(AppSelected, by=actor(by), note=note, platform=platform, app_name=name, link_type=link_type, link=link),
+        request_id=request_id)
 
 
 @app.command()
@@ -248,6 +271,7 @@ def withdraw(
     engagement: EngagementArgument,
     reason: Annotated[str, typer.Option(help="Why the customer withdraws.")],
     by: ByOption = None,
+    request_id: RequestIdOption = None,
 ) -> None:
     """Close the engagement as withdrawn, with a reason."""
-    act(engagement, EngagementWorkflow.withdraw, build(Withdrawal, by=actor(by), reason=reason))
+    act(engagement, EngagementWorkflow.withdraw, build(Withdrawal, by=actor(by), reason=reason), request_id=request_id)

@@ -8,6 +8,7 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,15 +17,18 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from cli.engagements import (
     ActionRefused,
     BadInput,
     CommandError,
+    NoAnswer,
     TemporalUnavailable,
     perform,
 )
-from fasttrack.models import EDGE, Action
+from cli.update_ids import REQUEST_ID, new_request_id, update_id_for
+from fasttrack.models import EDGE, Action, ActionReceipt
 from register import RegisterUnavailable
 from workers.codec import KeyProblem
 from workers.config import ClientSettings, ConfigurationError, checked_address
@@ -37,7 +41,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     epilog="Exit codes: 0 done · 1 refused by the engagement · 2 bad input · 3 no such engagement · "
-    "4 Temporal unreachable. Connection settings come from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, "
+    "4 Temporal unreachable or refusing · 5 the engagement did not answer in time (no worker, or a busy one). "
+    "Connection settings come from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, "
     "TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_PROFILE (or FASTTRACK_TEMPORAL_PORT for `make run`); "
     "payload keys from FASTTRACK_ENCRYPTION_KEYS, or data/encryption-keys.",
 )
@@ -55,7 +60,27 @@ ByOption = Annotated[
     typer.Option("--by", envvar="FASTTRACK_ACTOR", help="Who did it (default: your login name)."),
 ]
 NoteOption = Annotated[str | None, typer.Option("--note", help="A note recorded with the action.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+RequestIdOption = Annotated[
+    str | None,
+    typer.Option("--request-id", help="Any text of yours naming this action (printable ASCII, no spaces): "
+                 "running the command again with it applies the action once."),
+]
+ANSWER_WITHIN = 10.0  # seconds an engagement has to answer before the command says why it did not
+JsonOption = Annotated[bool, typer.Option("--json", help="The same as -o json.")]
+
+
+class OutputFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+OutputOption = Annotated[
+    OutputFormat, typer.Option("-o", "--output", help="table for people, json for scripts (as the Temporal CLI's -o).")
+]
+
+
+def wants_json(output: OutputFormat, as_json: bool) -> bool:
+    return as_json or output is OutputFormat.JSON
 
 
 class _Options:
@@ -132,6 +157,23 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
     except KeyProblem as problem:  # a payload under a key this command line was not given
         errors.print(f"[red]Error:[/red] {problem}")
         raise typer.Exit(2) from None
+    except RPCError as error:  # anything else Temporal said no to: its words, never a traceback
+        code, sentence = temporal_refusal(error)
+        errors.print(f"[red]Error:[/red] {sentence}")
+        raise typer.Exit(code) from None
+
+
+def temporal_refusal(error: RPCError) -> tuple[int, str]:
+    namespace = connect_options(settings(), overrides=connection_overrides())["namespace"]
+    if error.status is RPCStatusCode.NOT_FOUND and "namespace" in error.message.lower():
+        return 2, (f"Temporal has no namespace '{namespace}'. Give an existing one with --namespace or "
+                   "TEMPORAL_NAMESPACE (`make run` serves 'default').")
+    if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        return TemporalUnavailable.exit_code, f"Temporal did not answer ({error.message}). Is it running?"
+    if error.status in (RPCStatusCode.UNAUTHENTICATED, RPCStatusCode.PERMISSION_DENIED):
+        return TemporalUnavailable.exit_code, (f"Temporal refused these credentials ({error.message}): check "
+                                               "TEMPORAL_API_KEY or the TLS settings.")
+    return TemporalUnavailable.exit_code, f"Temporal refused the request: {error.message} ({error.status.name})."
 
 
 def build(model: type[BaseModel], **values: Any):
@@ -148,6 +190,11 @@ def raise_invalid(what: str, error: ValidationError):
         field = ".".join(str(part) for part in problem["loc"] if "[" not in str(part)) or what
         lines.append(f"  {field}: {problem['msg'].removeprefix('Value error, ')}")
     errors.print(f"[red]Invalid {what}:[/red]\n" + "\n".join(lines))
+    raise typer.Exit(2)
+
+
+def raise_bad(flag: str, problem: str):
+    errors.print(f"[red]Invalid {flag}:[/red] {problem}")
     raise typer.Exit(2)
 
 
@@ -183,6 +230,20 @@ def actor(by: str | None) -> str:
     return by or getpass.getuser()
 
 
-def act(engagement: str, update, action: Action) -> None:
-    receipt = run(lambda client: perform(client, engagement, update, action))
+def act(engagement: str, update, action: Action, request_id: str | None = None) -> None:
+    """Sends the action once, under an update id made from ``request_id`` (or one made up here),
+    so that the SDK's retries and the operator's own rerun with the same id apply it once."""
+    if request_id is not None and not REQUEST_ID.match(request_id):
+        raise_bad("--request-id", "must be 1 to 200 printable ASCII characters without spaces, e.g. ticket-4711")
+    request = request_id or new_request_id()
+    update_id = update_id_for(update.__name__, action, request)
+
+    async def applied(client: Client) -> ActionReceipt:
+        try:
+            return await perform(client, engagement, update, action, update_id=update_id, answer_within=ANSWER_WITHIN)
+        except NoAnswer as silence:
+            raise NoAnswer(f"{silence} Nothing is lost: run the same command again with --request-id {request} "
+                           "and the action is applied once.") from None
+
+    receipt = run(applied)
     console.print(f"[green]✓[/green] {receipt.message}  [dim]({receipt.engagement_id}: {receipt.phase.value})[/dim]")

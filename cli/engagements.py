@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -62,13 +67,21 @@ class TemporalUnavailable(CommandError):
     exit_code = 4
 
 
+class NoAnswer(CommandError):
+    """The engagement did not answer in time: no worker polls its task queue, or it is busy or restarting."""
+
+    exit_code = 5
+
+
 def resolve_engagement_id(reference: str) -> str:
     """An engagement is named by its id (fasttrack-intune-…) or by its tenant id."""
-    reference = reference.strip()
+    given = reference.strip()
+    reference = given.lower()  # ids are lower-case: upper-case ones, as pasted from elsewhere, name the same
     if _GUID.match(reference):
         return engagement_id_for(reference)
     if reference.startswith(_ENGAGEMENT_PREFIX) and _GUID.match(reference[len(_ENGAGEMENT_PREFIX):]):
-        return reference.lower()
+        return reference
+    reference = given
     raise BadInput(
         f"'{reference}' is neither an engagement id (fasttrack-intune-<tenant id>) nor a tenant id (a GUID)."
     )
@@ -86,9 +99,49 @@ async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
     return handle
 
 
+async def _workflow_pollers(client: Client, task_queue: str) -> int:
+    described = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
+        namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+    return len(described.pollers)
+
+
+async def no_answer(client: Client, handle: WorkflowHandle, seconds: float, doing: str) -> NoAnswer:
+    """Why the engagement did not answer: whether any worker polls its task queue."""
+    task_queue = (await handle.describe()).raw_description.execution_config.task_queue.name
+    try:
+        pollers = await asyncio.wait_for(_workflow_pollers(client, task_queue), timeout=5)
+    except (RPCError, asyncio.TimeoutError):
+        pollers = None
+    if pollers == 0:
+        return NoAnswer(f"No worker polls task queue '{task_queue}', so engagement {handle.id} could not {doing}. "
+                        "Start the worker (`make run` starts one), then run the command again.")
+    return NoAnswer(f"Engagement {handle.id} did not answer within {seconds:.0f} s, so it could not {doing}: its "
+                    f"worker (task queue '{task_queue}') is busy, restarting or stopped.")
+
+
+async def _updated(client: Client, handle: WorkflowHandle, update, action: Action, update_id: str | None,
+                   answer_within: float | None) -> ActionReceipt:
+    if answer_within is None:
+        return await handle.execute_update(update, action, id=update_id)
+    try:
+        async with asyncio.timeout(answer_within):
+            accepted = await handle.start_update(update, action, id=update_id,
+                                                 wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        raise await no_answer(client, handle, answer_within, "take the action") from None
+    try:
+        async with asyncio.timeout(answer_within):
+            return await accepted.result()
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        raise NoAnswer(f"Engagement {handle.id} accepted the action but did not finish it within "
+                       f"{answer_within:.0f} s; it finishes when its worker runs (see `fasttrack status`).") from None
+
+
 async def perform(client: Client, reference: str, update, action: Action, update_id: str | None = None,
-                  register: Register | None = None) -> ActionReceipt:
-    """Applies an action through its update (``update_id``: applied once however often it is sent)."""
+                  register: Register | None = None, answer_within: float | None = None) -> ActionReceipt:
+    """Applies an action through its update (``update_id``: applied once however often it is sent;
+    ``answer_within``: seconds to wait for the engagement before saying why it did not answer)."""
     try:
         handle = await _existing_handle(client, reference)
     except EngagementNotFound:
@@ -104,7 +157,7 @@ async def perform(client: Client, reference: str, update, action: Action, update
             f"Engagement {handle.id} is closed ({state.phase.value}); it takes no more actions."
         )
     try:
-        return await handle.execute_update(update, action, id=update_id)
+        return await _updated(client, handle, update, action, update_id, answer_within)
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause)
@@ -116,7 +169,8 @@ async def perform(client: Client, reference: str, update, action: Action, update
         raise ActionRefused(f"Engagement {handle.id} has just closed; it takes no more actions.") from None
 
 
-async def read_state(client: Client, reference: str, register: Register | None = None) -> EngagementState:
+async def read_state(client: Client, reference: str, register: Register | None = None,
+                     answer_within: float | None = None) -> EngagementState:
     """The engagement's record from Temporal, or, once Temporal's retention has
     removed a closed engagement, the record the benefit register kept of it."""
     try:
@@ -127,7 +181,10 @@ async def read_state(client: Client, reference: str, register: Register | None =
             raise
         return kept.final_state
     try:
-        return await handle.query(EngagementWorkflow.state)
+        async with asyncio.timeout(answer_within):
+            return await handle.query(EngagementWorkflow.state)
+    except TimeoutError:
+        raise await no_answer(client, handle, answer_within or 0, "be read") from None
     except WorkflowQueryFailedError as failure:
         raise CommandError(f"Engagement {handle.id} could not be read: {failure}") from None
 

@@ -2,13 +2,15 @@
 
 Exit codes: 0 done; 1 the engagement refused the action (the reason is
 printed); 2 bad input or configuration; 3 no such engagement; 4 Temporal
-cannot be reached.
+cannot be reached or refuses the request; 5 the engagement did not answer in
+time (no worker polls its task queue, or it is busy or restarting).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,19 @@ from temporalio.client import Client
 
 from cli import action_commands  # noqa: F401  (registers the purchase and action commands first)
 from cli import views
-from cli.app import EngagementArgument, JsonOption, app, console, errors, run, settings
+from cli.app import (
+    ANSWER_WITHIN,
+    EngagementArgument,
+    JsonOption,
+    OutputFormat,
+    OutputOption,
+    app,
+    console,
+    errors,
+    run,
+    settings,
+    wants_json,
+)
 from cli.engagements import ListFilter, list_engagements, read_message_delivery, read_state
 from cli.terminal import visible
 from fasttrack.models import Phase, Region
@@ -25,14 +39,15 @@ from workers.process_exit import exit_now
 
 
 @app.command()
-def status(engagement: EngagementArgument, as_json: JsonOption = False) -> None:
+def status(engagement: EngagementArgument, output: OutputOption = OutputFormat.TABLE,
+           as_json: JsonOption = False) -> None:
     """Where the engagement stands: phase, done and open work with owners, deadlines, SLA flags, next reminder."""
     async def read(client: Client):
-        state = await read_state(client, engagement)
+        state = await read_state(client, engagement, answer_within=ANSWER_WITHIN)
         return state, await read_message_delivery(client, state)
 
     state, delivery = run(read)
-    if as_json:
+    if wants_json(output, as_json):
         print(state.model_dump_json(indent=2))
         return
     console.print(views.status(state, delivery))
@@ -47,50 +62,67 @@ def list_command(
                            "remediation, or a deadline within --deadline-within days.")
     ] = False,
     deadline_within: Annotated[
-        int, typer.Option(min=0, max=3660, help="Days that count as a near deadline (a risk flag; a filter with --at-risk).")
+        int, typer.Option(min=0, max=3660,
+                          help="Days that count as a near deadline (a risk flag; a filter with --at-risk).")
     ] = 30,
     open_only: Annotated[bool, typer.Option("--open", help="Only engagements still running.")] = False,
+    output: OutputOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
     """All engagements with phase, tenant, days in phase, days to the deadline and risk flags (from visibility)."""
     selection = ListFilter(phase=phase, region=region, at_risk=at_risk, deadline_within_days=deadline_within,
                            open_only=open_only)
     rows = run(lambda client: list_engagements(client, selection))
-    if as_json:
+    if wants_json(output, as_json):
         print(json.dumps([row.model_dump(mode="json") for row in rows], indent=2))
         return
     console.print(views.engagement_table(rows))
 
 
 @app.command()
-def timeline(engagement: EngagementArgument, as_json: JsonOption = False) -> None:
+def timeline(engagement: EngagementArgument, output: OutputOption = OutputFormat.TABLE,
+             as_json: JsonOption = False) -> None:
     """The recorded events in order: what, when, by whom."""
-    state = run(lambda client: read_state(client, engagement))
-    if as_json:
+    state = run(lambda client: read_state(client, engagement, answer_within=ANSWER_WITHIN))
+    if wants_json(output, as_json):
         print(json.dumps([event.model_dump(mode="json") for event in state.timeline], indent=2))
         return
     console.print(views.timeline_table(state))
 
 
+class ReportFormat(str, Enum):
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
 @app.command()
 def report(
     engagement: EngagementArgument,
-    output: Annotated[Path | None, typer.Option(help="Write the report to this file instead of printing it.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Write the report to this file instead of printing it.")
+    ] = None,
+    output: Annotated[
+        ReportFormat,
+        typer.Option("-o", "--output", help="markdown (the report), or json: the engagement id and the report's "
+                     "text, for scripts."),
+    ] = ReportFormat.MARKDOWN,
 ) -> None:
     """A Markdown report: scope, scope notes, checklist, tasks, timeline, outcome."""
     from fasttrack.report import engagement_report
 
-    state = run(lambda client: read_state(client, engagement))
+    state = run(lambda client: read_state(client, engagement, answer_within=ANSWER_WITHIN))
     text = engagement_report(state)
-    if output is None:
-        print(visible(text))
+    if output is ReportFormat.JSON:
+        text = json.dumps({"engagement_id": state.engagement_id, "report": text}, indent=2)
+    if file is None:
+        print(visible(text) if output is ReportFormat.MARKDOWN else text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        file.write_text(text, encoding="utf-8")
     except OSError as error:
-        errors.print(f"[red]Cannot write {output}:[/red] {error.strerror}")
+        errors.print(f"[red]Cannot write {file}:[/red] {error.strerror}")
         raise typer.Exit(2) from None
-    console.print(f"[green]✓[/green] Report written to {output}")
+    console.print(f"[green]✓[/green] Report written to {file}")
 
 
 @app.command()

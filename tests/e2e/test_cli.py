@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +16,7 @@ from fasttrack.business_time import next_business_moment
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import NotificationKind, Phase
 from fasttrack.policy import BenefitPolicy
+from tests.support.cli_process import ok, refused
 from tests.support.scenario import (
     EVERY_DAY_NINE_TO_FIVE,
     LOCAL_HOUR,
@@ -32,55 +29,11 @@ from tests.support.scenario import (
 from workers.client import record_purchase
 from workflows.message_delivery import MessageDeliveryWorkflow
 
-FASTTRACK = str(Path(sys.executable).parent / "fasttrack")
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def cli(dev_server_env, task_queue):
-    env = {
-        **os.environ,
-        "FASTTRACK_TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
-        "FASTTRACK_TASK_QUEUE": task_queue,
-        "FASTTRACK_ACTOR": "Ana (FastTrack)",
-        "COLUMNS": "200",
-    }
-
-    async def run(*arguments: str, stdin: str | None = None) -> Result:
-        process = await asyncio.create_subprocess_exec(
-            FASTTRACK, *arguments, env=env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin is not None else b""), timeout=60)
-        return Result(process.returncode, out.decode(), err.decode())
-
-    return run
-
-
 def purchase_document(tenant_id: str | None = None, **overrides) -> str:
     purchase = make_purchase(datetime.now(timezone.utc), **overrides)
     if tenant_id:
         purchase = purchase.model_copy(update={"tenant_id": tenant_id})
     return purchase.model_dump_json()
-
-
-async def ok(cli, *arguments: str, stdin: str | None = None) -> str:
-    result = await cli(*arguments, stdin=stdin)
-    assert result.code == 0, (arguments, result.out, result.err)
-    return result.out
-
-
-async def refused(cli, *arguments: str, code: int = 1) -> str:
-    result = await cli(*arguments)
-    assert result.code == code, (arguments, result.out, result.err)
-    assert "Traceback" not in result.err
-    return " ".join(result.err.split())
 
 
 async def state_json(cli, engagement: str) -> dict:
@@ -173,7 +126,7 @@ async def test_every_action_from_the_command_line_to_completed(cli, dev_server_e
         for what in ("contact_made", "kickoff_held", "verification_rejected", "intune_enabled", "additional_purchase"):
             assert what in timeline
         report_file = tmp_path / "report.md"
-        await ok(cli, "report", engagement, "--output", str(report_file))
+        await ok(cli, "report", engagement, "--file", str(report_file))
         report = report_file.read_text()
         for heading in ("## Outcome", "## Scope", "## Remediation checklist", "## Enable tasks", "## Timeline"):
             assert heading in report

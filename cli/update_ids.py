@@ -1,0 +1,43 @@
+"""The update id each action is sent with: the same for the CLI's own retries and
+for a script's reruns with the same ``--request-id``, so that the server applies
+the action once; and readable in the Temporal UI's history, where it names the
+item, task or call the action touched (``complete_remediation_item/dns-1/3f9c0a1b2d4e``)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from fasttrack.models import Action, CallRescheduled, DeviceEnrolled, RemediationItemDone, TaskDone, VerificationResult
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
+REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces: as the HTTP intake takes it
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(6)
+
+
+def subject_of(action: Action) -> str | None:
+    """What the action is about, when it names one thing."""
+    if isinstance(action, RemediationItemDone):
+        return action.item_id
+    if isinstance(action, TaskDone):
+        return action.task_id
+    if isinstance(action, CallRescheduled):
+        return action.call.value
+    if isinstance(action, DeviceEnrolled):
+        return f"{action.platform.value}:{action.device_name}"
+    if isinstance(action, VerificationResult):
+        return "approved" if action.approved else "rejected"
+    return None
+
+
+def update_id_for(update_name: str, action: Action, request_id: str) -> str:
+    """One id per action, person and request: the same request id with another
+    action, item or person is another update."""
+    subject = subject_of(action)
+    digest = hashlib.sha256("|".join((update_name, subject or "", action.by, request_id)).encode()).hexdigest()[:12]
+    readable = _UNSAFE.sub("-", subject)[:60] if subject else None
+    return "/".join(part for part in (update_name, readable, digest) if part)
