@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from temporalio.client import Client
 
 from cli import views
 from cli.app import (
+    ANSWER_WITHIN,
     ByOption,
     EngagementArgument,
     NoteOption,
@@ -20,10 +23,12 @@ from cli.app import (
     console,
     errors,
     load_object,
+    raise_bad,
     run,
     settings,
 )
 from cli.engagements import ActionRefused, read_state
+from cli.wording import MOMENT_EXAMPLE
 from fasttrack.models import (
     AppSelected,
     AssistanceRequested,
@@ -65,7 +70,7 @@ def purchase(
     source: Annotated[str, typer.Argument(metavar="FILE", help="Purchase event as JSON or YAML; '-' reads stdin.")],
 ) -> None:
     """Start an engagement from a license-purchase event (R4: for a tenant that has one, attached or refused)."""
-    event = build(Purchase, **load_object(source))
+    event = build(Purchase, source, **load_object(source))
 
     async def start(client: Client):
         try:
@@ -128,7 +133,7 @@ def kickoff(
             "project_manager": {"name": pm_name, "email": pm_email},
             "exchange_on_premises": exchange_on_premises,
         }
-    scope = build(Scope, **values)
+    scope = build(Scope, scope_file, **values)
     act(engagement, EngagementWorkflow.hold_kickoff, build(KickoffHeld, by=actor(by), note=note, scope=scope),
         request_id=request_id)
 
@@ -137,14 +142,23 @@ def kickoff(
 def reschedule(
     engagement: EngagementArgument,
     call: Annotated[CallKind, typer.Option(help="kickoff, or the next checkpoint call.")],
-    start: Annotated[str, typer.Option(help="New start, ISO 8601 with its offset, e.g. 2026-12-03T10:00+01:00.")],
+    start: Annotated[str, typer.Option(help="New start: '2026-12-03 10:00' in the engagement's time zone, or "
+                                            "ISO 8601 with its offset, e.g. 2026-12-03T10:00+01:00.")],
     by: ByOption = None,
     note: NoteOption = None,
     request_id: RequestIdOption = None,
 ) -> None:
-    """Move the proposed kickoff or the next checkpoint call (within the customer's business hours)."""
+    """Move the proposed kickoff (after the contact, before the kickoff is held) or the next checkpoint call
+    (in Remediate), within the customer's business hours."""
+    try:
+        moment = datetime.fromisoformat(start.strip())
+    except ValueError:
+        raise_bad("--start", f"must be {MOMENT_EXAMPLE}, not '{start}'")
+    if moment.tzinfo is None:  # the engagement's own time, as the customer and the invitation say it
+        moment = moment.replace(tzinfo=ZoneInfo(run(lambda client: read_state(
+            client, engagement, answer_within=ANSWER_WITHIN)).time_zone))
     act(engagement, EngagementWorkflow.reschedule_call,
-        build(CallRescheduled, by=actor(by), note=note, call=call, start=start), request_id=request_id)
+        build(CallRescheduled, by=actor(by), note=note, call=call, start=moment), request_id=request_id)
 
 
 @app.command()
@@ -156,7 +170,7 @@ def environment(
     request_id: RequestIdOption = None,
 ) -> None:
     """Submit the customer's source environment; prints the remediation checklist it produced (Assess)."""
-    submitted = build(SourceEnvironment, **load_object(source))
+    submitted = build(SourceEnvironment, source, **load_object(source))
     act(engagement, EngagementWorkflow.submit_environment,
         build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted), request_id=request_id)
     state = run(lambda client: read_state(client, engagement))

@@ -28,6 +28,7 @@ from cli.engagements import (
     perform,
 )
 from cli.update_ids import REQUEST_ID, new_request_id, update_id_for
+from cli.wording import flag_for, sentence
 from fasttrack.models import EDGE, Action, ActionReceipt
 from register import RegisterUnavailable
 from workers.codec import KeyProblem
@@ -176,20 +177,28 @@ def temporal_refusal(error: RPCError) -> tuple[int, str]:
     return TemporalUnavailable.exit_code, f"Temporal refused the request: {error.message} ({error.status.name})."
 
 
-def build(model: type[BaseModel], **values: Any):
+def build(model: type[BaseModel], source: str | None = None, **values: Any):
+    """The model from the operator's flags, or from the file ``source``; what does not fit
+    is named as they wrote it: the flag, or the file and the field."""
     try:
         return model.model_validate(values, context=EDGE)  # a person's input: the strict rules
     except ValidationError as error:
-        raise_invalid(model.__name__, error)
+        raise_invalid(error, source)
 
 
-def raise_invalid(what: str, error: ValidationError):
-    lines = []
-    for problem in error.errors():
-        # Drop pydantic's union branch names ("str-enum[...]", "literal[...]") from the field path.
-        field = ".".join(str(part) for part in problem["loc"] if "[" not in str(part)) or what
-        lines.append(f"  {field}: {problem['msg'].removeprefix('Value error, ')}")
-    errors.print(f"[red]Invalid {what}:[/red]\n" + "\n".join(lines))
+def raise_invalid(error: ValidationError, source: str | None = None):
+    if source is not None:
+        where = "standard input" if source == "-" else source
+        lines = [f"  {'.'.join(str(part) for part in problem['loc'] if '[' not in str(part)) or 'the document'}: "
+                 f"{sentence(problem)}" for problem in error.errors()]
+        errors.print(f"[red]Invalid {where}:[/red]\n" + "\n".join(lines), highlight=False)
+    else:
+        problems = [(flag_for(problem["loc"]), sentence(problem)) for problem in error.errors()]
+        if len(problems) == 1:
+            errors.print(f"[red]Invalid {problems[0][0]}:[/red] {problems[0][1]}", highlight=False)
+        else:
+            errors.print("[red]Invalid input:[/red]\n" + "\n".join(f"  {flag}: {said}" for flag, said in problems),
+                         highlight=False)
     raise typer.Exit(2)
 
 

@@ -16,6 +16,8 @@ from typing import Annotated
 
 import typer
 from temporalio.client import Client
+from typer import rich_utils
+from typer._click import exceptions as usage  # typer carries its own click: its errors are these
 
 from cli import action_commands  # noqa: F401  (registers the purchase and action commands first)
 from cli import views
@@ -34,6 +36,7 @@ from cli.app import (
 )
 from cli.engagements import ListFilter, list_engagements, read_message_delivery, read_state
 from cli.terminal import visible
+from cli.wording import reword_usage
 from fasttrack.models import Phase, Region
 from workers.process_exit import exit_now
 
@@ -141,8 +144,16 @@ def entry() -> None:
     interpreter finalizes (temporalio/sdk-python#300), which would turn a
     successful command into a crash."""
     try:
-        app()
-        code = 0
+        returned = app(standalone_mode=False)  # the usage errors come here, to be said in our words
+        code = returned if isinstance(returned, int) else 0
+    except usage.ClickException as error:
+        if isinstance(error, usage.BadParameter):
+            error.message = reword_usage(error.message)
+        rich_utils.rich_format_error(error)
+        code = error.exit_code
+    except typer.Abort:
+        errors.print("Aborted.")
+        code = 1
     except SystemExit as exit_request:
         if isinstance(exit_request.code, str):
             print(exit_request.code, file=sys.stderr)

@@ -34,7 +34,8 @@ class CallRules(EngagementCore):
             raise ActionRejected(
                 f"{self._local(action.start)} is outside the customer's business hours "
                 f"({hours.start:%H:%M}–{hours.end:%H:%M} {self.state.time_zone}, working days, "
-                f"public holidays of {self.state.purchase.country} excluded, {self.policy.call_duration} call). "
+                f"public holidays of {self.state.purchase.country} excluded, "
+                f"a {self.policy.call_duration.total_seconds() // 60:.0f}-minute call). "
                 f"The next possible time is {self._local(self._business_slot(action.start))}."
             )
 

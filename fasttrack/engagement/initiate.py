@@ -51,6 +51,11 @@ class InitiateRules(EngagementCore):
         self.state.assistance_requested_at = now
         self._customer_reached(now)
         self._record(now, Event.ASSISTANCE_REQUESTED, action.by, action.note or "")
+        if self.state.kickoff_call is not None:  # FastTrack had reached the customer already
+            return (f"Request for assistance recorded. Next: the kickoff, proposed for "
+                    f"{self._local(self.state.kickoff_call.start)}.")
+        if self.state.contact_made_at is not None:
+            return "Request for assistance recorded. Next: the kickoff."
         return "Request for assistance recorded; outreach stopped. Next: FastTrack contacts the customer."
 
     def _customer_reached(self, now: datetime) -> None:

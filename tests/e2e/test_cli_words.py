@@ -1,0 +1,60 @@
+"""The `fasttrack` command's words, run as a subprocess: errors name the flag the
+operator typed, suggest the value meant, give an example, and never show a traceback;
+times are read in the engagement's time zone; the next step said is the true one."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from fasttrack.models import Phase
+from fasttrack.policy import BenefitPolicy
+from tests.support.cli_process import ok, refused
+from tests.support.scenario import make_purchase, running_worker, wait_for_phase
+from workers.client import record_purchase
+
+TENANT = "5b1d1d1f-0000-4000-8000-000000000001"
+KICKOFF = ("--goal", "mdm", "--mdm-authority", "intune", "--language", "fr", "--pm-email", "paula@contoso.example")
+
+
+@pytest.mark.parametrize(("arguments", "words"), [
+    (("kickoff", TENANT, *KICKOFF, "--pm-name", "Paula", "--identity", "cloudd"),
+     "Invalid value for '--identity': 'cloudd' is not one of cloud, synchronized, federated. Did you mean 'cloud'?"),
+    (("list", "--phase", "asess"), "Did you mean 'assess'?"),
+    (("reschedule", TENANT, "--call", "kickof", "--start", "2026-12-03 10:00"), "Did you mean 'kickoff'?"),
+    (("stauts", TENANT), "No such command 'stauts'. Did you mean 'status'?"),
+    (("kickoff", TENANT, *KICKOFF, "--identity", "cloud", "--pm-name", ""), "Invalid --pm-name: must not be empty"),
+    (("verify", TENANT, "--reject", "--reopen", "bad id!"), "Invalid --reopen: must be letters, digits"),
+    (("plan", TENANT, "--target-date", "tomorrow"),
+     "Invalid --target-date: must be a date such as 2027-02-15 (YYYY-MM-DD), not 'tomorrow'"),
+    (("plan", TENANT, "--target-date", "2026-1x-03"), "Invalid --target-date: must be a date such as 2027-02-15"),
+    (("reschedule", TENANT, "--call", "kickoff", "--start", "next tuesday"),
+     "Invalid --start: must be a date and time such as '2026-12-03 10:00' (in the engagement's time zone) or "
+     "2026-12-03T10:00+01:00 (ISO 8601, with its offset), not 'next tuesday'"),
+    (("contact", TENANT, "--request-id", "two words"), "Invalid --request-id: must be 1 to 200 printable ASCII"),
+    (("--namespace", "nope", "list"), "Temporal has no namespace 'nope'"),
+    (("report", TENANT, "--output", "report.md"), "'report.md' is not one of markdown, json."),
+])
+async def test_errors_name_the_flag_and_say_what_was_meant(cli, arguments, words):
+    said = " ".join((await refused(cli, *arguments, code=2)).replace("│", " ").split())  # and no traceback
+    assert words in said
+    for model_word in ("identity_model", "reopen_item_ids", "project_manager", "Value error", "Input should"):
+        assert model_word not in said
+
+
+async def test_a_time_without_offset_is_the_engagement_s_own(cli, dev_server_env, task_queue, tmp_path, mail_sink):
+    async with running_worker(dev_server_env.client, task_queue, mail_sink, tmp_path):
+        purchase = make_purchase(datetime.now(timezone.utc))
+        started = await record_purchase(dev_server_env.client, purchase, task_queue,
+                                        BenefitPolicy(business_hours=None))
+        await wait_for_phase(started.handle, Phase.INITIATE)
+        await ok(cli, "contact", purchase.tenant_id)
+        helped = await ok(cli, "assistance", purchase.tenant_id)
+        assert "Next: the kickoff, proposed for" in helped and "contacts the customer" not in helped
+
+        zone = json.loads(await ok(cli, "status", purchase.tenant_id, "-o", "json"))["time_zone"]
+        day = (datetime.now(timezone.utc) + timedelta(days=7)).date().isoformat()
+        moved = await ok(cli, "reschedule", purchase.tenant_id, "--call", "kickoff", "--start", f"{day} 10:00")
+        assert f"moved to {day} 10:00 {zone}" in moved
