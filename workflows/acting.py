@@ -15,7 +15,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from fasttrack import contract
     from fasttrack.engagement import ActionRejected
-    from fasttrack.models import Action, ActionReceipt, KickoffHeld
+    from fasttrack.models import Action, ActionReceipt, KickoffHeld, VerificationResult
     from workflows import metrics
     from workflows.payloads import read
 
@@ -43,8 +43,17 @@ class Acting:
         # pile up. Those started before keep the behaviour they ran with.
         self._engagement.keeps_messages_current = self._patches.patched("keep-messages-current")
 
+    def _drop_superseded_messages(self) -> None:
+        # Added while engagements were running (tests/histories/v13): a verification drops
+        # the items-reopened notices and the checklist still waiting for business hours,
+        # which it makes untrue. Asked only at a verification, so that an engagement
+        # records its marker there, not at its first action.
+        self._engagement.drops_superseded_messages = self._patches.patched("drop-superseded-messages")
+
     def _act(self, action: Action) -> ActionReceipt:
         self._keep_messages_current()
+        if isinstance(action, VerificationResult):
+            self._drop_superseded_messages()
         try:
             receipt = self._engagement.apply(action, workflow.now())
         except ActionRejected as rejection:  # the validator ran just before, so this is not expected

@@ -76,6 +76,7 @@ class Engagement(Clock, EligibilityRules, AssessRules, EnableCoreRules, EnableIn
         state, as continue-as-new carries it. An action that fails there is refused."""
         trial = Engagement(EngagementState.model_validate_json(recorded), self.policy)
         trial.keeps_messages_current = self.keeps_messages_current
+        trial.drops_superseded_messages = self.drops_superseded_messages
         RULES[type(action)].apply(trial, action, now)
         return len(trial.state.model_dump_json().encode())
 

@@ -27,6 +27,7 @@ class EngagementCore:
         # Behaviour added while engagements were running; the workflow turns it on
         # through workflow.patched, so those started before replay as they ran.
         self.keeps_messages_current = True
+        self.drops_superseded_messages = True
 
     def _record(self, at: datetime, what: str, by: str, detail: str = "") -> None:
         timeline = self.state.timeline

@@ -73,6 +73,8 @@ class RemediateRules(EngagementCore):
             for item in self.state.checklist:
                 item.verified = True
             self.state.remediation_verified_at = now
+            if self.drops_superseded_messages:  # still waiting for business hours, and no longer true
+                self._withdraw_waiting(NotificationKind.VERIFICATION_REJECTED, NotificationKind.REMEDIATION_CHECKLIST)
             self._record(now, Event.VERIFICATION_APPROVED, action.by, action.note or "Remediation verified jointly.")
             assert self.state.scope is not None
             self.state.tasks = core_tasks(self.state.scope, self.state.environment)
@@ -86,6 +88,8 @@ class RemediateRules(EngagementCore):
         reopened = ", ".join(action.reopen_item_ids)
         self._record(now, Event.VERIFICATION_REJECTED, action.by, f"Reopened: {reopened}. {action.note or ''}".strip())
         self._remediation_progress(now)
+        if self.drops_superseded_messages:  # an earlier rejection's list, still waiting: this one replaces it
+            self._withdraw_waiting(NotificationKind.VERIFICATION_REJECTED)
         self._notify(
             NotificationKind.VERIFICATION_REJECTED,
             self.state.verification_rejections,

@@ -185,6 +185,31 @@ def test_verification_passes_only_with_every_item_done_and_a_rejection_reopens()
     assert engagement.state.tasks and all(item.verified for item in engagement.state.checklist)
 
 
+@pytest.mark.parametrize("drops", [True, False])
+def test_a_verification_drops_the_waiting_messages_it_makes_untrue(drops):
+    """Waiting for business hours, an earlier rejection's notice is replaced by the next
+    one, and an approval drops it and the checklist; engagements started before the
+    change (``drops`` False) replay keeping them."""
+    engagement = in_remediate()
+    engagement.drops_superseded_messages = drops
+    first, second = (item.id for item in engagement.open_items())
+    for item_id in (first, second):
+        engagement.apply(RemediationItemDone(by=SAM, item_id=item_id), T0 + 5 * DAY)
+    engagement.apply(VerificationResult(by=FT, approved=False, reopen_item_ids=[first]), T0 + 6 * DAY)
+    engagement.apply(RemediationItemDone(by=SAM, item_id=first), T0 + 6 * DAY)
+    engagement.apply(VerificationResult(by=FT, approved=False, reopen_item_ids=[second]), T0 + 7 * DAY)
+
+    def waiting() -> list[str]:
+        return [m.summary for m in engagement.state.scheduled_messages if m.kind in (
+            NotificationKind.VERIFICATION_REJECTED, NotificationKind.REMEDIATION_CHECKLIST)]
+
+    assert any(summary.startswith("Verification 2") for summary in waiting())
+    assert any(summary.startswith("Verification 1") for summary in waiting()) is not drops
+    engagement.apply(RemediationItemDone(by=SAM, item_id=second), T0 + 7 * DAY)
+    engagement.apply(VerificationResult(by=FT, approved=True), T0 + 8 * DAY)
+    assert (waiting() == []) is drops
+
+
 # Enable — core capabilities, Enable — Intune ------------------------------------------
 
 def test_intune_tasks_wait_for_the_core_capabilities():
