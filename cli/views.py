@@ -11,6 +11,7 @@ from rich.text import Text as RichText
 
 from cli.engagements import EngagementRow
 from cli.terminal import visible
+from fasttrack.business_time import zone
 from fasttrack.models import EngagementState, ItemStatus, MessageDeliveryResult, TaskNeeds
 
 RISK_STYLE = "bold red"
@@ -21,8 +22,9 @@ def Text(value: str = "", style: str | None = None) -> RichText:  # noqa: N802  
     return RichText(visible(value), style=style or "")
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+def _when(moment: datetime | None, time_zone: str) -> str:
+    """In the engagement's time zone, named: as the customer and the invitations say it."""
+    return f"{moment.astimezone(zone(time_zone)):%Y-%m-%d %H:%M} {time_zone}" if moment else "—"
 
 
 def _days_until(moment: datetime, now: datetime) -> str:
@@ -32,7 +34,7 @@ def _days_until(moment: datetime, now: datetime) -> str:
 
 def status(state: EngagementState, delivery: MessageDeliveryResult | None = None, now: datetime | None = None) -> Group:
     now = now or datetime.now(timezone.utc)
-    purchase = state.purchase
+    purchase, tz = state.purchase, state.time_zone
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
@@ -45,30 +47,31 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
     header.add_row("Purchase", Text(f"{purchase.licenses} × {purchase.plan.value}, order {purchase.order_id}"))
     if state.additional_purchases:
         header.add_row("Also purchased", Text(", ".join(f"order {order}" for order in state.additional_purchases)))
-    header.add_row("Phase", f"[bold]{state.phase.value}[/bold] since {_when(state.phase_since)}")
+    header.add_row("Phase", f"[bold]{state.phase.value}[/bold] since {_when(state.phase_since, tz)}")
     if state.outcome is not None:
         outcome = state.outcome
-        header.add_row("Outcome", f"[bold]{outcome.status.value}[/bold] on {_when(outcome.at)}")
+        header.add_row("Outcome", f"[bold]{outcome.status.value}[/bold] on {_when(outcome.at, tz)}")
         for reason in outcome.reasons:
             header.add_row("", Text(reason))
     else:
         if state.contact_made_at is None:
-            header.add_row("Contact window", f"ends {_when(state.contact_deadline)} ({_days_until(state.contact_deadline, now)})")
+            header.add_row("Contact window",
+                           f"ends {_when(state.contact_deadline, tz)} ({_days_until(state.contact_deadline, now)})")
         header.add_row(
             "Onboarding window",
-            f"ends {_when(state.onboarding_deadline)} ({_days_until(state.onboarding_deadline, now)})",
+            f"ends {_when(state.onboarding_deadline, tz)} ({_days_until(state.onboarding_deadline, now)})",
         )
         if state.next_reminder is not None:
-            header.add_row("Next reminder", f"{state.next_reminder.summary} — {_when(state.next_reminder.at)}")
+            header.add_row("Next reminder", f"{state.next_reminder.summary} — {_when(state.next_reminder.at, tz)}")
     flags = []
     if state.contact_sla_breached:
         flags.append("contact SLA breached")
     if state.remediation_stalled:
         flags.append("remediation stalled")
     if state.messages_delayed_since is not None:
-        flags.append(f"messages not sent since {_when(state.messages_delayed_since)} UTC (mail server?)")
+        flags.append(f"messages not sent since {_when(state.messages_delayed_since, tz)} (mail server?)")
     if state.record_too_large_since is not None:
-        flags.append(f"record too large to carry over since {_when(state.record_too_large_since)} UTC")
+        flags.append(f"record too large to carry over since {_when(state.record_too_large_since, tz)}")
     if state.signals_refused:
         flags.append(f"{state.signals_refused} signal(s) refused (see the timeline)")
     if state.delivery_failures:
@@ -76,8 +79,10 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
     header.add_row("Risk", Text(", ".join(flags), style=RISK_STYLE) if flags else Text("none", style="green"))
     header.add_row(
         "Contact",
-        f"made {_when(state.contact_made_at)} · assistance requested {_when(state.assistance_requested_at)} · "
-        f"{state.outreach_attempts} outreach attempt(s)",
+        f"made {_when(state.contact_made_at, tz)} · "
+        f"assistance requested {_when(state.assistance_requested_at, tz)} · "
+        f"{state.outreach_sent} outreach attempt(s) sent"
+        + (f", {state.outreach_waiting} waiting for business hours" if state.outreach_waiting else ""),
     )
     parts: list = [Panel(header, title="FastTrack engagement for Intune", expand=False)]
     if state.scope is not None:
@@ -101,21 +106,22 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
         gear.add_column("name")
         gear.add_column("detail")
         for device in state.test_devices:
-            gear.add_row("device", device.platform.value, Text(device.name), f"enrolled {_when(device.enrolled_at)}")
+            gear.add_row("device", device.platform.value, Text(device.name),
+                         f"enrolled {_when(device.enrolled_at, tz)}")
         for app in state.apps:
             gear.add_row("app", app.platform.value, Text(app.name), Text(f"{app.link_type.value}: {app.link}"))
         parts.append(gear)
     if state.outcome is not None and state.outcome.left:
         parts.append(Text("Left open at closing:\n" + "\n".join(f"  • {item}" for item in state.outcome.left)))
     if state.scheduled_messages:
-        waiting = "\n".join(f"  • {m.summary} — {_when(m.send_at)}" for m in state.scheduled_messages)
+        waiting = "\n".join(f"  • {m.summary} — {_when(m.send_at, tz)}" for m in state.scheduled_messages)
         parts.append(Text("Messages waiting for business hours:\n" + waiting))
     if state.message_delivery_id is not None:
         parts.append(message_delivery(state.message_delivery_id, delivery))
     for call in (state.kickoff_call, state.next_checkpoint):
         if call is not None and not call.cancelled and not state.phase.is_closed:
             label = "Kickoff call" if call.kind.value == "kickoff" else f"Checkpoint call {call.number}"
-            parts.append(Text(f"{label}: {_when(call.start)} UTC (invitation version {call.sequence})"))
+            parts.append(Text(f"{label}: {_when(call.start, tz)} (invitation version {call.sequence})"))
     return Group(*parts)
 
 
@@ -171,12 +177,13 @@ def task_table(state: EngagementState) -> Table:
 
 def timeline_table(state: EngagementState) -> Table:
     table = Table(title=f"Timeline of {state.engagement_id}", title_justify="left")
-    table.add_column("when (UTC)", no_wrap=True)
+    table.add_column(f"when ({state.time_zone})", no_wrap=True)
     table.add_column("what")
     table.add_column("by")
     table.add_column("detail")
+    local = zone(state.time_zone)
     for event in state.timeline:
-        table.add_row(_when(event.at), event.what, Text(event.by), Text(event.detail))
+        table.add_row(f"{event.at.astimezone(local):%Y-%m-%d %H:%M}", event.what, Text(event.by), Text(event.detail))
     return table
 
 

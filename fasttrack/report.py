@@ -29,7 +29,7 @@ def engagement_report(state: EngagementState) -> str:
         f"- **Onboarding window:** started {_when(state.onboarding_started_at)}, ends "
         f"{_when(state.onboarding_deadline)}",
         f"- **Contact:** made {_when(state.contact_made_at)}; assistance requested "
-        f"{_when(state.assistance_requested_at)}; {state.outreach_attempts} outreach attempt(s)"
+        f"{_when(state.assistance_requested_at)}; {state.outreach_sent} outreach attempt(s)"
         f"{'; contact SLA breached' if state.contact_sla_breached else ''}",
     ]
     if state.outcome is not None:

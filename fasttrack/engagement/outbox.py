@@ -146,9 +146,14 @@ class Outbox(EngagementCore):
         self._record(now, Event.NOTIFICATION_FAILED, ORCHESTRATOR, f"{notification.summary}: {reason}")
 
     def _withdraw_waiting(self, *kinds: NotificationKind) -> None:
-        """Drops messages of these kinds still waiting for business hours."""
+        """Drops messages of these kinds still waiting for business hours; an outreach
+        dropped was never an attempt."""
         if self.keeps_messages_current:
-            self.state.scheduled_messages = [m for m in self.state.scheduled_messages if m.kind not in kinds]
+            kept = [m for m in self.state.scheduled_messages if m.kind not in kinds]
+            if NotificationKind.OUTREACH in kinds:
+                self.state.outreach_attempts -= self.state.outreach_waiting - sum(
+                    1 for m in kept if m.kind is NotificationKind.OUTREACH)
+            self.state.scheduled_messages = kept
 
     def _withdraw_unsent_invitations(self, call: ScheduledCall) -> bool:
         """Drops invitations to ``call`` still waiting for business hours; True if any was."""

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from fasttrack.base import StrictModel
 from fasttrack.models.common import Phase, Phrase, Service
-from fasttrack.models.outbox import Notification, ScheduledCall
+from fasttrack.models.outbox import Notification, NotificationKind, ScheduledCall
 from fasttrack.models.purchase import Purchase
 from fasttrack.models.scope import Scope, SourceEnvironment
 from fasttrack.models.work import ChecklistItem, EnableTask, EnrolledDevice, RemediationPlan, SelectedApp
@@ -101,6 +101,15 @@ class EngagementState(StrictModel):
     timeline_folded: int = Field(0, description="Routine timeline entries folded away to keep the record small.")
     next_reminder: Reminder | None = None
     outcome: Outcome | None = None
+
+    @property
+    def outreach_waiting(self) -> int:
+        """Outreach messages counted as attempts that still wait for the customer's business hours."""
+        return sum(1 for message in self.scheduled_messages if message.kind is NotificationKind.OUTREACH)
+
+    @property
+    def outreach_sent(self) -> int:
+        return self.outreach_attempts - self.outreach_waiting
 
 
 class EngagementResult(StrictModel):

@@ -58,3 +58,8 @@ async def test_a_time_without_offset_is_the_engagement_s_own(cli, dev_server_env
         day = (datetime.now(timezone.utc) + timedelta(days=7)).date().isoformat()
         moved = await ok(cli, "reschedule", purchase.tenant_id, "--call", "kickoff", "--start", f"{day} 10:00")
         assert f"moved to {day} 10:00 {zone}" in moved
+
+        shown = await ok(cli, "status", purchase.tenant_id)  # every time with its zone
+        assert f"Kickoff call: {day} 10:00 {zone}" in shown and "outreach attempt(s) sent" in shown
+        assert zone == "Europe/Paris" and " UTC" not in shown  # a French customer
+        assert f"when ({zone})" in await ok(cli, "timeline", purchase.tenant_id)

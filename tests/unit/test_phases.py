@@ -123,6 +123,19 @@ def test_contact_stops_outreach_proposes_the_kickoff_and_starts_the_window():
     refused(engagement, ContactMade(by=FT), T0 + 4 * DAY, "Contact was already recorded")
 
 
+def test_an_outreach_withdrawn_before_it_went_is_no_attempt():
+    waited, went = opened(), opened()
+    for engagement in (waited, went):
+        engagement.advance_clock(T0)  # the first outreach is due: counted, and waiting to go
+        assert engagement.state.outreach_attempts == 1
+    assert waited.state.outreach_waiting == 1 and waited.state.outreach_sent == 0
+    run_until(went, T0)
+    assert went.state.outreach_waiting == 0 and went.state.outreach_sent == 1
+    for engagement in (waited, went):
+        engagement.apply(ContactMade(by=FT), T0 + DAY)
+    assert (waited.state.outreach_attempts, went.state.outreach_attempts) == (0, 1)
+
+
 def test_assistance_stops_outreach_but_the_sla_waits_for_contact():
     engagement = opened()
     run_until(engagement, T0)  # the first outreach goes out at once
