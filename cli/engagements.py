@@ -204,6 +204,7 @@ async def read_message_delivery(client: Client, state: EngagementState) -> Messa
 class EngagementRow(BaseModel):
     engagement_id: str
     tenant_id: str
+    organization: str | None  # from the engagement's memo: none for those started before it was written
     region: str | None
     phase: str
     status: str
@@ -225,6 +226,10 @@ class ListFilter:
     at_risk: bool = False
     deadline_within_days: int = 30
     open_only: bool = False
+    organization: str | None = None  # part of the name, any case: read from each engagement's memo, not visibility
+
+    def names(self, organization: str | None) -> bool:
+        return self.organization is None or self.organization.casefold() in (organization or "").casefold()
 
     def query(self, now: datetime) -> str:
         clauses = ["WorkflowType = 'EngagementWorkflow'"]
@@ -255,6 +260,9 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
     now = now or datetime.now(timezone.utc)
     rows = []
     async for execution in client.list_workflows(selection.query(now)):
+        organization = await execution.memo_value("organization", None, type_hint=str)
+        if not selection.names(organization):
+            continue
         attributes = execution.typed_search_attributes
         phase_since = attributes.get(sa.PHASE_SINCE)
         deadline = attributes.get(sa.ONBOARDING_DEADLINE)
@@ -280,6 +288,7 @@ async def list_engagements(client: Client, selection: ListFilter, now: datetime 
             EngagementRow(
                 engagement_id=execution.id,
                 tenant_id=attributes.get(sa.TENANT_ID) or "",
+                organization=organization,
                 region=attributes.get(sa.REGION),
                 phase=phase or "?",
                 status=execution.status.name.lower() if execution.status else "unknown",

@@ -69,12 +69,16 @@ def list_command(
                           help="Days that count as a near deadline (a risk flag; a filter with --at-risk).")
     ] = 30,
     open_only: Annotated[bool, typer.Option("--open", help="Only engagements still running.")] = False,
+    organization: Annotated[
+        str | None, typer.Option(help="Only the organizations whose name holds this text (any case).")
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
-    """All engagements with phase, tenant, days in phase, days to the deadline and risk flags (from visibility)."""
+    """All engagements with organization, tenant, phase, days in phase, days to the deadline and risk flags
+    (from visibility, and each engagement's memo)."""
     selection = ListFilter(phase=phase, region=region, at_risk=at_risk, deadline_within_days=deadline_within,
-                           open_only=open_only)
+                           open_only=open_only, organization=organization)
     rows = run(lambda client: list_engagements(client, selection))
     if wants_json(output, as_json):
         print(json.dumps([row.model_dump(mode="json") for row in rows], indent=2))

@@ -196,6 +196,7 @@ def _checklist(row: EngagementRow) -> str:
 
 def engagement_table(rows: list[EngagementRow]) -> Table:
     table = Table(title=f"{len(rows)} engagement(s)", title_justify="left")
+    table.add_column("organization")
     table.add_column("tenant (engagement fasttrack-intune-<tenant>)", no_wrap=True)
     table.add_column("region")
     table.add_column("phase")
@@ -205,6 +206,7 @@ def engagement_table(rows: list[EngagementRow]) -> Table:
     table.add_column("risk")
     for row in rows:
         table.add_row(
+            Text(row.organization or "—"),
             row.tenant_id,
             row.region or "—",
             row.phase if row.status in ("running", "completed") else f"{row.phase} ({row.status})",

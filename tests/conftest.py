@@ -10,6 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
+from register import Register
 from register.store import default_url
 from tests.support.encryption import SUITE_KEYS, encrypted_converter
 from tests.support.postgres import throwaway_postgres
@@ -23,6 +24,7 @@ def session_register(tmp_path_factory):
     """One benefit register (a SQLite file) for the session: workers, clients and the
     command line the tests start all find it through FASTTRACK_DATABASE_URL."""
     url = default_url(tmp_path_factory.mktemp("register"))
+    Register(url).migrate()  # as a worker does on its first start: a purchase may come before any worker
     os.environ["FASTTRACK_DATABASE_URL"] = url
     yield url
     os.environ.pop("FASTTRACK_DATABASE_URL", None)

@@ -102,6 +102,8 @@ async def record_purchase(
         static_summary=_start_summary(purchase),
         static_details=f"FastTrack Center benefit for Intune — region {purchase.region.value}",
         search_attributes=_initial_search_attributes(purchase),
+        # Shown by `fasttrack list`; a memo, not a search attribute: it names a customer.
+        memo={"organization": purchase.organization} if purchase.organization else None,
     )
     return PurchaseOutcome(handle, claim.kind is not ClaimKind.RECOGNISED, claim.message)
 

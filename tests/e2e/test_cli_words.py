@@ -13,6 +13,7 @@ from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.cli_process import ok, refused
 from tests.support.scenario import make_purchase, running_worker, wait_for_phase
+from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
 
 TENANT = "5b1d1d1f-0000-4000-8000-000000000001"
@@ -63,3 +64,20 @@ async def test_a_time_without_offset_is_the_engagement_s_own(cli, dev_server_env
         assert f"Kickoff call: {day} 10:00 {zone}" in shown and "outreach attempt(s) sent" in shown
         assert zone == "Europe/Paris" and " UTC" not in shown  # a French customer
         assert f"when ({zone})" in await ok(cli, "timeline", purchase.tenant_id)
+
+
+async def test_list_names_the_organization_and_filters_on_it(cli, dev_server_env, task_queue):
+    """Read from each engagement's memo, so visibility never holds the customer's name."""
+    tenants = {}
+    for organization in ("Contoso", "Fabrikam"):
+        purchase = make_purchase(datetime.now(timezone.utc), organization=organization)
+        await record_purchase(dev_server_env.client, purchase, task_queue, BenefitPolicy(business_hours=None))
+        tenants[organization] = purchase.tenant_id
+
+    async def listed() -> bool:
+        rows = json.loads(await ok(cli, "list", "-o", "json", "--organization", "CONTO"))
+        return [(row["organization"], row["tenant_id"]) for row in rows] == [("Contoso", tenants["Contoso"])]
+
+    await eventually(listed, 20, "Contoso was never listed alone")
+    table = await ok(cli, "list")
+    assert "organization" in table and "Fabrikam" in table and tenants["Fabrikam"] in table
