@@ -27,13 +27,13 @@ from cli.engagements import (
     TemporalUnavailable,
     perform,
 )
-from cli.update_ids import REQUEST_ID, new_request_id, update_id_for
 from cli.wording import flag_for, sentence
 from fasttrack.models import EDGE, Action, ActionReceipt
 from register import RegisterUnavailable
 from workers.codec import KeyProblem
 from workers.config import ClientSettings, ConfigurationError, checked_address
 from workers.connection import connect, connect_options
+from workers.update_ids import REQUEST_ID, new_request_id, update_id_for
 
 app = typer.Typer(
     name="fasttrack",

@@ -17,7 +17,6 @@ Every error is ``application/problem+json`` (RFC 9457) with the sentence the
 
 
 import asyncio
-import hashlib
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any
@@ -42,6 +41,7 @@ from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, Signature
 from register import Register, RegisterUnavailable
 from workers.client import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
 from workers.http_metrics import instrument
+from workers.update_ids import update_id_for
 from workflows.action_signals import SIGNALLED_ACTIONS
 from workflows.engagement import EngagementWorkflow
 
@@ -205,8 +205,7 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         engagement_of(tenant)
         update = getattr(EngagementWorkflow, action.value)
         # The key names one action by one person: the same key with another action is another update.
-        update_id = None if idempotency_key is None else hashlib.sha256(
-            f"{action.value}|{who.actor}|{idempotency_key}".encode()).hexdigest()
+        update_id = None if idempotency_key is None else update_id_for(action.value, built, idempotency_key)
         receipt = await answered(perform(client, tenant, update, built, update_id=update_id, register=register))
         return JSONResponse(receipt.model_dump(mode="json"))
 

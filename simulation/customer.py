@@ -29,6 +29,7 @@ from fasttrack.models import (
     VerificationResult,
 )
 from fasttrack.policy import MdmPlatform
+from workers.update_ids import new_request_id, update_id_for
 from workflows.engagement import EngagementWorkflow
 
 SPECIALIST = "Ana (FastTrack)"
@@ -44,7 +45,8 @@ class SimulatedCustomer:
         self.handle, self.admin, self.specialist = handle, admin, specialist
 
     async def act(self, update, action) -> ActionReceipt:
-        return await self.handle.execute_update(update, action)
+        return await self.handle.execute_update(update, action, id=update_id_for(update.__name__, action,
+                                                                                 new_request_id()))
 
     async def state(self) -> EngagementState:
         return await self.handle.query(EngagementWorkflow.state)

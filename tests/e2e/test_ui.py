@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+import re
+import subprocess
+import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from fasttrack.contract import TASK_QUEUE
 from fasttrack.models import Phase
 from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
-from tests.support.scenario import make_purchase
+from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from tests.support.stack_process import REPOSITORY, play_demo
 from workers.client import record_purchase
 from workflows.engagement import EngagementWorkflow
@@ -109,5 +112,25 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         assert "Risk:" in shown
         await page.screenshot(path=SCREENSHOTS / "engagement-signals.png")
         await started.handle.terminate("test finished")
+
+        # An item completed with the command line: its update names the item in the event history.
+        remediating = await record_purchase(client, make_purchase(datetime.now(timezone.utc), organization="Items"),
+                                            TASK_QUEUE, register=stack.register)
+        customer = SimulatedCustomer(remediating.handle)
+        await customer.until_phase(Phase.INITIATE)
+        await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date(2027, 3, 1))
+        item = (await customer.state()).checklist[0].id
+        done = subprocess.run([str(Path(sys.executable).parent / "fasttrack"), "--address", f"127.0.0.1:{stack.port}",
+                               "item-done", remediating.handle.id, item, "--request-id", "ticket-7"],
+                              capture_output=True, text=True, timeout=60, env=stack.client_environment())
+        assert done.returncode == 0, done.stdout + done.stderr
+        await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + remediating.handle.id)
+        await page.wait_for_url(re.compile(r"/timeline$"))  # the UI opens the latest run's timeline
+        await page.goto(page.url.removesuffix("/timeline") + "/history")  # its event history, newest first
+        await page.get_by_text("complete_remediation_item", exact=True).first.click(timeout=30_000)
+        shown = await text_of_all_frames(page, f"complete_remediation_item/{item}/")
+        assert re.search(rf"Update ID complete_remediation_item/{re.escape(item)}/[0-9a-f]{{12}}", shown), shown[:3000]
+        await page.screenshot(path=SCREENSHOTS / "engagement-item-update.png")
+        await remediating.handle.terminate("test finished")
         await browser.close()
     assert stack.stop() == 0

@@ -203,6 +203,14 @@ def test_the_signal_examples_cover_every_action_and_pass_its_checks():
         assert payload["request_id"]
 
 
+def test_the_readme_gives_each_action_s_json_as_the_examples_do():
+    examples = json.loads((REPOSITORY / "examples" / "signals.json").read_text())
+    readme = (REPOSITORY / "README.md").read_text()
+    block = readme.split("<!-- actions-json -->\n```text\n", 1)[1].split("\n```", 1)[0]
+    shown = {name: json.loads(body) for name, body in (line.split(maxsplit=1) for line in block.splitlines())}
+    assert shown == {name: {k: v for k, v in payload.items() if k != "request_id"} for name, payload in examples.items()}
+
+
 def test_compose_runs_the_intake_from_the_image_with_required_secrets():
     intake = COMPOSE["services"]["intake"]
     assert intake["build"] == "." and intake["command"] == ["python", "-m", "intake.service"]

@@ -1,7 +1,8 @@
-"""The update id each action is sent with: the same for the CLI's own retries and
-for a script's reruns with the same ``--request-id``, so that the server applies
-the action once; and readable in the Temporal UI's history, where it names the
-item, task or call the action touched (``complete_remediation_item/dns-1/3f9c0a1b2d4e``)."""
+"""The update id each action is sent with, by the CLI, the HTTP intake and the demo:
+the same for a caller's retries and reruns with the same request id (the CLI's
+``--request-id``, the intake's Idempotency-Key), so that the server applies the
+action once; and readable in the Temporal UI's history, where it names the item,
+task or call the action touched (``complete_remediation_item/dns-1/3f9c0a1b2d4e``)."""
 
 from __future__ import annotations
 
