@@ -61,7 +61,7 @@ async def test_every_action_from_the_command_line_to_completed(cli, dev_server_e
         await ok(cli, "contact", tenant, "--note", "Phone call with the IT lead")
         sunday = datetime.now(timezone.utc).date() + timedelta(days=7)
         sunday += timedelta(days=6 - sunday.weekday())
-        assert "outside the customer's business hours" in await refused(
+        assert "a 30-minute call). The next possible time is" in await refused(
             cli, "reschedule", tenant, "--call", "kickoff", "--start", f"{sunday.isoformat()}T10:00:00+01:00"
         )
         assert "Invalid --start: must be a date and time such as '2026-12-03 10:00'" in await refused(
