@@ -173,7 +173,7 @@ def environment(
     submitted = build(SourceEnvironment, source, **load_object(source))
     act(engagement, EngagementWorkflow.submit_environment,
         build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted), request_id=request_id)
-    state = run(lambda client: read_state(client, engagement))
+    state = run(lambda client: read_state(client, engagement, answer_within=ANSWER_WITHIN))
     console.print(views.checklist_table(state))
     for scope_note in state.scope_notes:
         console.print(f"[yellow]Scope note:[/yellow] {scope_note.text}")

@@ -93,7 +93,7 @@ async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
     try:
         await handle.describe()
     except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
+        if error.status == RPCStatusCode.NOT_FOUND and "namespace" not in error.message.lower():
             raise EngagementNotFound(f"There is no engagement {engagement_id} running or kept by Temporal.") from None
         raise
     return handle
@@ -152,7 +152,7 @@ async def perform(client: Client, reference: str, update, action: Action, update
                             f"{kept.outcome.at:%Y-%m-%d}; it takes no more actions.") from None
     description = await handle.describe()
     if description.status != WorkflowExecutionStatus.RUNNING:
-        state = await read_state(client, reference)
+        state = await read_state(client, reference, register, answer_within)
         raise ActionRefused(
             f"Engagement {handle.id} is closed ({state.phase.value}); it takes no more actions."
         )

@@ -79,7 +79,7 @@ async def test_an_action_sent_again_after_the_worker_was_killed_is_applied_once(
     first = await ok(cli, "contact", tenant, "--request-id", "ticket-4711")
     again = await ok(cli, "contact", tenant, "--request-id", "ticket-4711")
     assert "✓" in first and first == again  # the second is the first's answer, not "Contact was already recorded"
-    state = json.loads(await ok(cli, "status", tenant, "-o", "json"))
+    state = json.loads(await ok(cli, "status", started.handle.id.upper(), "-o", "json"))
     assert [event["by"] for event in state["timeline"]].count(ACTOR) == 1
 
     history = await started.handle.fetch_history()

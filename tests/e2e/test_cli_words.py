@@ -36,6 +36,8 @@ KICKOFF = ("--goal", "mdm", "--mdm-authority", "intune", "--language", "fr", "--
      "2026-12-03T10:00+01:00 (ISO 8601, with its offset), not 'next tuesday'"),
     (("contact", TENANT, "--request-id", "two words"), "Invalid --request-id: must be 1 to 200 printable ASCII"),
     (("--namespace", "nope", "list"), "Temporal has no namespace 'nope'"),
+    (("--namespace", "nope", "status", TENANT), "Temporal has no namespace 'nope'"),
+    (("--namespace", "nope", "contact", TENANT), "Temporal has no namespace 'nope'"),
     (("report", TENANT, "--output", "report.md"), "'report.md' is not one of markdown, json."),
 ])
 async def test_errors_name_the_flag_and_say_what_was_meant(cli, arguments, words):
