@@ -149,6 +149,7 @@ async def baseline(client: Client, count: int, concurrency: int, activities: int
                    commands: tuple[int, int] = (0, 0)) -> Run:
     """``idle``: each update waits, as on the engagements it is compared with, until the workflow is idle;
     ``commands``: the timers and search-attribute upserts each baseline workflow asks for."""
+    assert commands[0] <= activities, "each watchdog timer runs beside one activity"
     gate, handles, latencies = asyncio.Semaphore(concurrency), [], []
 
     async def one(number: int) -> None:

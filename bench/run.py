@@ -106,7 +106,8 @@ async def throughput(client, stack: Stack, arguments: argparse.Namespace,
             "workflow_tasks": run.workflow_tasks, "delivery_workflow_tasks": run.delivery_tasks,
             "baseline_workflow_tasks": base.workflow_tasks, "cpu_seconds": run.cpu, "baseline_cpu_seconds": base.cpu,
             "seconds": run.seconds, "baseline_seconds": base.seconds, "latency_samples": len(run.latencies),
-            "quiet_latency_samples": len(quiet), "stuck": run.stuck}, base, idle
+            "alone_latency_samples": len(alone), "concurrent_latency_samples": len(quiet),
+            "stuck": run.stuck}, base, idle
 
 
 def same_commands(run: lifecycle.Run, base: lifecycle.Run, commanding: lifecycle.Run, commands: tuple[int, int],

@@ -27,7 +27,8 @@ from cli.app import (
     run,
     settings,
 )
-from cli.engagements import ActionRefused, read_state
+from cli.engagements import read_state
+from cli.errors import ActionRefused
 from cli.wording import MOMENT_EXAMPLE
 from fasttrack.models import (
     AppSelected,

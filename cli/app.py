@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import yaml
@@ -19,14 +19,8 @@ from rich.console import Console
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.engagements import (
-    ActionRefused,
-    BadInput,
-    CommandError,
-    NoAnswer,
-    TemporalUnavailable,
-    perform,
-)
+from cli.engagements import perform
+from cli.errors import ActionRefused, BadInput, CommandError, NoAnswer, TemporalUnavailable, names_a_missing_namespace
 from cli.wording import flag_for, sentence
 from fasttrack.models import EDGE, Action, ActionReceipt
 from register import RegisterUnavailable
@@ -159,14 +153,14 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
         errors.print(f"[red]Error:[/red] {problem}")
         raise typer.Exit(2) from None
     except RPCError as error:  # anything else Temporal said no to: its words, never a traceback
-        code, sentence = temporal_refusal(error)
-        errors.print(f"[red]Error:[/red] {sentence}")
+        code, said = temporal_refusal(error)
+        errors.print(f"[red]Error:[/red] {said}")
         raise typer.Exit(code) from None
 
 
 def temporal_refusal(error: RPCError) -> tuple[int, str]:
     namespace = connect_options(settings(), overrides=connection_overrides())["namespace"]
-    if error.status is RPCStatusCode.NOT_FOUND and "namespace" in error.message.lower():
+    if names_a_missing_namespace(error):
         return 2, (f"Temporal has no namespace '{namespace}'. Give an existing one with --namespace or "
                    "TEMPORAL_NAMESPACE (`make run` serves 'default').")
     if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
@@ -186,7 +180,7 @@ def build(model: type[BaseModel], source: str | None = None, **values: Any):
         raise_invalid(error, source)
 
 
-def raise_invalid(error: ValidationError, source: str | None = None):
+def raise_invalid(error: ValidationError, source: str | None = None) -> NoReturn:
     if source is not None:
         where = "standard input" if source == "-" else source
         lines = [f"  {'.'.join(str(part) for part in problem['loc'] if '[' not in str(part)) or 'the document'}: "
@@ -202,7 +196,7 @@ def raise_invalid(error: ValidationError, source: str | None = None):
     raise typer.Exit(2)
 
 
-def raise_bad(flag: str, problem: str):
+def raise_bad(flag: str, problem: str) -> NoReturn:
     errors.print(f"[red]Invalid {flag}:[/red] {problem}")
     raise typer.Exit(2)
 
@@ -242,7 +236,7 @@ def actor(by: str | None) -> str:
 def act(engagement: str, update, action: Action, request_id: str | None = None) -> None:
     """Sends the action once, under an update id made from ``request_id`` (or one made up here),
     so that the SDK's retries and the operator's own rerun with the same id apply it once."""
-    if request_id is not None and not REQUEST_ID.match(request_id):
+    if request_id is not None and not REQUEST_ID.fullmatch(request_id):
         raise_bad("--request-id", "must be 1 to 200 printable ASCII characters without spaces, e.g. ticket-4711")
     request = request_id or new_request_id()
     update_id = update_id_for(update.__name__, action, request)
@@ -251,8 +245,8 @@ def act(engagement: str, update, action: Action, request_id: str | None = None) 
         try:
             return await perform(client, engagement, update, action, update_id=update_id, answer_within=ANSWER_WITHIN)
         except NoAnswer as silence:
-            raise NoAnswer(f"{silence} Nothing is lost: run the same command again with --request-id {request} "
-                           "and the action is applied once.") from None
+            raise NoAnswer(f"{silence} It may still be applied once a worker runs: run the same command again "
+                           f"with --request-id {request} to apply it once and read its outcome.") from None
 
     receipt = run(applied)
     console.print(f"[green]✓[/green] {receipt.message}  [dim]({receipt.engagement_id}: {receipt.phase.value})[/dim]")

@@ -9,21 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-    WorkflowUpdateStage,
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from cli.answers import no_answer, updated
+from cli.errors import ActionRefused, BadInput, CommandError, EngagementNotFound, names_a_missing_namespace
 from fasttrack.contract import ENGAGEMENT_ID_PREFIX, engagement_id_for
 from fasttrack.models import (
     CLOSED_PHASES,
@@ -43,34 +40,6 @@ from workflows.message_delivery import MessageDeliveryWorkflow
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ENGAGEMENT_PREFIX = ENGAGEMENT_ID_PREFIX
 _CLOSED = {phase.value for phase in CLOSED_PHASES}
-
-
-class CommandError(Exception):
-    """A failure explained to the person at the terminal; ``exit_code`` says which kind."""
-
-    exit_code = 1
-
-
-class ActionRefused(CommandError):
-    exit_code = 1
-
-
-class BadInput(CommandError):
-    exit_code = 2
-
-
-class EngagementNotFound(CommandError):
-    exit_code = 3
-
-
-class TemporalUnavailable(CommandError):
-    exit_code = 4
-
-
-class NoAnswer(CommandError):
-    """The engagement did not answer in time: no worker polls its task queue, or it is busy or restarting."""
-
-    exit_code = 5
 
 
 def resolve_engagement_id(reference: str) -> str:
@@ -93,49 +62,10 @@ async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
     try:
         await handle.describe()
     except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND and "namespace" not in error.message.lower():
+        if error.status == RPCStatusCode.NOT_FOUND and not names_a_missing_namespace(error):
             raise EngagementNotFound(f"There is no engagement {engagement_id} running or kept by Temporal.") from None
         raise
     return handle
-
-
-async def _workflow_pollers(client: Client, task_queue: str) -> int:
-    described = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
-        namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
-        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
-    return len(described.pollers)
-
-
-async def no_answer(client: Client, handle: WorkflowHandle, seconds: float, doing: str) -> NoAnswer:
-    """Why the engagement did not answer: whether any worker polls its task queue."""
-    task_queue = (await handle.describe()).raw_description.execution_config.task_queue.name
-    try:
-        pollers = await asyncio.wait_for(_workflow_pollers(client, task_queue), timeout=5)
-    except (RPCError, asyncio.TimeoutError):
-        pollers = None
-    if pollers == 0:
-        return NoAnswer(f"No worker polls task queue '{task_queue}', so engagement {handle.id} could not {doing}. "
-                        "Start the worker (`make run` starts one), then run the command again.")
-    return NoAnswer(f"Engagement {handle.id} did not answer within {seconds:.0f} s, so it could not {doing}: its "
-                    f"worker (task queue '{task_queue}') is busy, restarting or stopped.")
-
-
-async def _updated(client: Client, handle: WorkflowHandle, update, action: Action, update_id: str | None,
-                   answer_within: float | None) -> ActionReceipt:
-    if answer_within is None:
-        return await handle.execute_update(update, action, id=update_id)
-    try:
-        async with asyncio.timeout(answer_within):
-            accepted = await handle.start_update(update, action, id=update_id,
-                                                 wait_for_stage=WorkflowUpdateStage.ACCEPTED)
-    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        raise await no_answer(client, handle, answer_within, "take the action") from None
-    try:
-        async with asyncio.timeout(answer_within):
-            return await accepted.result()
-    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        raise NoAnswer(f"Engagement {handle.id} accepted the action but did not finish it within "
-                       f"{answer_within:.0f} s; it finishes when its worker runs (see `fasttrack status`).") from None
 
 
 async def perform(client: Client, reference: str, update, action: Action, update_id: str | None = None,
@@ -157,7 +87,7 @@ async def perform(client: Client, reference: str, update, action: Action, update
             f"Engagement {handle.id} is closed ({state.phase.value}); it takes no more actions."
         )
     try:
-        return await _updated(client, handle, update, action, update_id, answer_within)
+        return await updated(client, handle, update, action, update_id, answer_within)
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause)
@@ -184,20 +114,22 @@ async def read_state(client: Client, reference: str, register: Register | None =
         async with asyncio.timeout(answer_within):
             return await handle.query(EngagementWorkflow.state)
     except TimeoutError:
-        raise await no_answer(client, handle, answer_within or 0, "be read") from None
+        raise await no_answer(client, handle, answer_within or 0, "been read") from None
     except WorkflowQueryFailedError as failure:
         raise CommandError(f"Engagement {handle.id} could not be read: {failure}") from None
 
 
-async def read_message_delivery(client: Client, state: EngagementState) -> MessageDeliveryResult | None:
+async def read_message_delivery(client: Client, state: EngagementState,
+                                answer_within: float | None = None) -> MessageDeliveryResult | None:
     """Where the messages handed over at closing stand; None when there were none,
     or when their workflow cannot be read (it is then named on the engagement)."""
     if state.message_delivery_id is None:
         return None
     handle = client.get_workflow_handle_for(MessageDeliveryWorkflow.run, state.message_delivery_id)
     try:
-        return await handle.query(MessageDeliveryWorkflow.outcomes)
-    except (WorkflowQueryFailedError, RPCError):
+        async with asyncio.timeout(answer_within):
+            return await handle.query(MessageDeliveryWorkflow.outcomes)
+    except (WorkflowQueryFailedError, RPCError, TimeoutError):
         return None
 
 

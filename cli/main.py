@@ -47,7 +47,7 @@ def status(engagement: EngagementArgument, output: OutputOption = OutputFormat.T
     """Where the engagement stands: phase, done and open work with owners, deadlines, SLA flags, next reminder."""
     async def read(client: Client):
         state = await read_state(client, engagement, answer_within=ANSWER_WITHIN)
-        return state, await read_message_delivery(client, state)
+        return state, await read_message_delivery(client, state, ANSWER_WITHIN)
 
     state, delivery = run(read)
     if wants_json(output, as_json):

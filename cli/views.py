@@ -22,9 +22,13 @@ def Text(value: str = "", style: str | None = None) -> RichText:  # noqa: N802  
     return RichText(visible(value), style=style or "")
 
 
+def _local(moment: datetime, time_zone: str) -> str:
+    return f"{moment.astimezone(zone(time_zone)):%Y-%m-%d %H:%M}"
+
+
 def _when(moment: datetime | None, time_zone: str) -> str:
     """In the engagement's time zone, named: as the customer and the invitations say it."""
-    return f"{moment.astimezone(zone(time_zone)):%Y-%m-%d %H:%M} {time_zone}" if moment else "—"
+    return f"{_local(moment, time_zone)} {time_zone}" if moment else "—"
 
 
 def _days_until(moment: datetime, now: datetime) -> str:
@@ -181,9 +185,8 @@ def timeline_table(state: EngagementState) -> Table:
     table.add_column("what")
     table.add_column("by")
     table.add_column("detail")
-    local = zone(state.time_zone)
     for event in state.timeline:
-        table.add_row(f"{event.at.astimezone(local):%Y-%m-%d %H:%M}", event.what, Text(event.by), Text(event.detail))
+        table.add_row(_local(event.at, state.time_zone), event.what, Text(event.by), Text(event.detail))
     return table
 
 

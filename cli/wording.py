@@ -36,7 +36,8 @@ def reword_usage(message: str) -> str:
         message = message.removeprefix("Value error, ")
         return "must be " + message.removeprefix("Input should be ") if message.startswith("Input should") else message
     choices = re.findall(r"'([^']*)'", found["choices"])
-    return f"'{found['value']}' is not one of {', '.join(choices)}.{did_you_mean(found['value'], choices)}"
+    hint = " To write the report to a file: --file FILE." if "markdown" in choices else ""
+    return f"'{found['value']}' is not one of {', '.join(choices)}.{did_you_mean(found['value'], choices)}{hint}"
 
 
 def flag_for(location: tuple) -> str:

@@ -31,7 +31,8 @@ from temporalio.client import Client
 from temporalio.exceptions import TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.engagements import CommandError, EngagementNotFound, perform, read_state, resolve_engagement_id
+from cli.engagements import perform, read_state, resolve_engagement_id
+from cli.errors import CommandError, EngagementNotFound
 from fasttrack.engagement.budget import REQUEST_BUDGET
 from fasttrack.errors import FastTrackError
 from fasttrack.models import EDGE, Purchase

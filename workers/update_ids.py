@@ -7,13 +7,14 @@ task or call the action touched (``complete_remediation_item/dns-1/3f9c0a1b2d4e`
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 
 from fasttrack.models import Action, CallRescheduled, DeviceEnrolled, RemediationItemDone, TaskDone, VerificationResult
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
-REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces: as the HTTP intake takes it
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,200}")  # printable ASCII, no spaces, as the intake takes it: fullmatch it
 
 
 def new_request_id() -> str:
@@ -36,9 +37,11 @@ def subject_of(action: Action) -> str | None:
 
 
 def update_id_for(update_name: str, action: Action, request_id: str) -> str:
-    """One id per action, person and request: the same request id with another
-    action, item or person is another update."""
+    """One id per request and what it asks: the same request id sent again with the same
+    action is the same update; with anything else changed but the note (another item,
+    date, person or scope) it is another update, applied on its own."""
     subject = subject_of(action)
-    digest = hashlib.sha256("|".join((update_name, subject or "", action.by, request_id)).encode()).hexdigest()[:12]
+    asked = json.dumps([update_name, action.model_dump(mode="json", exclude={"note"}), request_id], sort_keys=True)
+    digest = hashlib.sha256(asked.encode()).hexdigest()[:12]
     readable = _UNSAFE.sub("-", subject)[:60] if subject else None
     return "/".join(part for part in (update_name, readable, digest) if part)

@@ -149,11 +149,9 @@ class Outbox(EngagementCore):
         """Drops messages of these kinds still waiting for business hours; an outreach
         dropped was never an attempt."""
         if self.keeps_messages_current:
-            kept = [m for m in self.state.scheduled_messages if m.kind not in kinds]
             if NotificationKind.OUTREACH in kinds:
-                self.state.outreach_attempts -= self.state.outreach_waiting - sum(
-                    1 for m in kept if m.kind is NotificationKind.OUTREACH)
-            self.state.scheduled_messages = kept
+                self.state.outreach_attempts -= self.state.outreach_waiting
+            self.state.scheduled_messages = [m for m in self.state.scheduled_messages if m.kind not in kinds]
 
     def _withdraw_unsent_invitations(self, call: ScheduledCall) -> bool:
         """Drops invitations to ``call`` still waiting for business hours; True if any was."""

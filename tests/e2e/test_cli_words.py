@@ -5,6 +5,7 @@ times are read in the engagement's time zone; the next step said is the true one
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -38,7 +39,8 @@ KICKOFF = ("--goal", "mdm", "--mdm-authority", "intune", "--language", "fr", "--
     (("--namespace", "nope", "list"), "Temporal has no namespace 'nope'"),
     (("--namespace", "nope", "status", TENANT), "Temporal has no namespace 'nope'"),
     (("--namespace", "nope", "contact", TENANT), "Temporal has no namespace 'nope'"),
-    (("report", TENANT, "--output", "report.md"), "'report.md' is not one of markdown, json."),
+    (("report", TENANT, "--output", "report.md"),
+     "'report.md' is not one of markdown, json. To write the report to a file: --file FILE."),
 ])
 async def test_errors_name_the_flag_and_say_what_was_meant(cli, arguments, words):
     said = " ".join((await refused(cli, *arguments, code=2)).replace("│", " ").split())  # and no traceback
@@ -70,16 +72,18 @@ async def test_a_time_without_offset_is_the_engagement_s_own(cli, dev_server_env
 
 async def test_list_names_the_organization_and_filters_on_it(cli, dev_server_env, task_queue):
     """Read from each engagement's memo, so visibility never holds the customer's name."""
+    mark = uuid.uuid4().hex[:8]  # the session's server holds other tests' Contosos
     tenants = {}
-    for organization in ("Contoso", "Fabrikam"):
+    for organization in (f"Contoso {mark}", f"Fabrikam {mark}"):
         purchase = make_purchase(datetime.now(timezone.utc), organization=organization)
         await record_purchase(dev_server_env.client, purchase, task_queue, BenefitPolicy(business_hours=None))
         tenants[organization] = purchase.tenant_id
 
     async def listed() -> bool:
-        rows = json.loads(await ok(cli, "list", "-o", "json", "--organization", "CONTO"))
-        return [(row["organization"], row["tenant_id"]) for row in rows] == [("Contoso", tenants["Contoso"])]
+        rows = json.loads(await ok(cli, "list", "-o", "json", "--organization", f"CONTOSO {mark.upper()}"))
+        return [(row["organization"], row["tenant_id"]) for row in rows] == [
+            (f"Contoso {mark}", tenants[f"Contoso {mark}"])]
 
     await eventually(listed, 20, "Contoso was never listed alone")
-    table = await ok(cli, "list")
-    assert "organization" in table and "Fabrikam" in table and tenants["Fabrikam"] in table
+    table = await ok(cli, "list", "--organization", mark)
+    assert "organization" in table and f"Fabrikam {mark}" in table and tenants[f"Fabrikam {mark}"] in table

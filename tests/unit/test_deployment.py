@@ -208,7 +208,9 @@ def test_the_readme_gives_each_action_s_json_as_the_examples_do():
     readme = (REPOSITORY / "README.md").read_text()
     block = readme.split("<!-- actions-json -->\n```text\n", 1)[1].split("\n```", 1)[0]
     shown = {name: json.loads(body) for name, body in (line.split(maxsplit=1) for line in block.splitlines())}
-    assert shown == {name: {k: v for k, v in payload.items() if k != "request_id"} for name, payload in examples.items()}
+    bodies = {name: {key: value for key, value in payload.items() if key != "request_id"}
+              for name, payload in examples.items()}
+    assert shown == bodies
 
 
 def test_compose_runs_the_intake_from_the_image_with_required_secrets():
