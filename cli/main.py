@@ -9,7 +9,9 @@ time (no worker polls its task queue, or it is busy or restarting).
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -164,4 +166,10 @@ def entry() -> None:
             code = 1
         else:
             code = exit_request.code or 0
+    except Exception as error:  # a fault of this command's own: a sentence, the traceback only when asked for
+        if os.environ.get("FASTTRACK_DEBUG"):
+            traceback.print_exc()
+        errors.print(f"[red]Error:[/red] the command failed unexpectedly ({type(error).__name__}: {error}). "
+                     "Run it again with FASTTRACK_DEBUG=1 to see where, and report it.", highlight=False)
+        code = 1
     exit_now(code)
