@@ -60,7 +60,7 @@ RequestIdOption = Annotated[
     typer.Option("--request-id", help="Any text of yours naming this action (printable ASCII, no spaces): "
                  "running the command again with it applies the action once."),
 ]
-ANSWER_WITHIN = 10.0  # seconds an engagement has to answer before the command says why it did not
+ANSWER_WITHIN = 8.0  # seconds an engagement has to answer: the command says why it did not within 10
 JsonOption = Annotated[bool, typer.Option("--json", help="The same as -o json.")]
 
 

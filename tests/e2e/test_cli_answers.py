@@ -68,7 +68,7 @@ async def test_an_action_sent_again_after_the_worker_was_killed_is_applied_once(
     worker.kill()
     began = time.monotonic()
     silence = await refused(cli, "contact", tenant, "--request-id", "ticket-4711", code=5)
-    assert time.monotonic() - began < 30  # it says so, instead of hanging (10 s, on a busy machine more)
+    assert time.monotonic() - began < 30  # it says so instead of hanging: within 10 s, on a busy machine more
     assert "has not taken the action" in silence and "It may still be applied once a worker runs" in silence
     assert "run the same command again with --request-id ticket-4711 to apply it once and read its outcome" in silence
 
