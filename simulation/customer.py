@@ -10,6 +10,7 @@ from datetime import date
 from temporalio.client import WorkflowHandle
 
 from fasttrack.models import (
+    Action,
     ActionReceipt,
     AppSelected,
     ContactMade,
@@ -45,8 +46,10 @@ class SimulatedCustomer:
         self.handle, self.admin, self.specialist = handle, admin, specialist
 
     async def act(self, update, action) -> ActionReceipt:
-        return await self.handle.execute_update(update, action, id=update_id_for(update.__name__, action,
-                                                                                 new_request_id()))
+        """``action`` is the update's model, named in the UI by its update id; or, from the
+        tests of hostile input, a raw payload, sent with the server's own id."""
+        named = update_id_for(update.__name__, action, new_request_id()) if isinstance(action, Action) else None
+        return await self.handle.execute_update(update, action, id=named)
 
     async def state(self) -> EngagementState:
         return await self.handle.query(EngagementWorkflow.state)
