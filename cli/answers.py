@@ -13,6 +13,7 @@ from temporalio.service import RPCError
 
 from cli.errors import NoAnswer
 from fasttrack.models import Action, ActionReceipt
+from workers.transient import riding_out
 
 
 async def _workflow_pollers(client: Client, task_queue: str) -> int:
@@ -41,9 +42,9 @@ async def updated(client: Client, handle: WorkflowHandle, update, action: Action
     if answer_within is None:
         return await handle.execute_update(update, action, id=update_id)
     try:
-        async with asyncio.timeout(answer_within):
-            accepted = await handle.start_update(update, action, id=update_id,
-                                                 wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        async with asyncio.timeout(answer_within):  # blips ridden out with the same id: applied once
+            accepted = await riding_out(lambda: handle.start_update(update, action, id=update_id,
+                                                                    wait_for_stage=WorkflowUpdateStage.ACCEPTED))
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         raise await no_answer(client, handle, answer_within, "taken the action") from None
     try:

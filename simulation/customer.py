@@ -30,6 +30,7 @@ from fasttrack.models import (
     VerificationResult,
 )
 from fasttrack.policy import MdmPlatform
+from workers.transient import riding_out
 from workers.update_ids import new_request_id, update_id_for
 from workflows.engagement import EngagementWorkflow
 
@@ -48,11 +49,13 @@ class SimulatedCustomer:
     async def act(self, update, action) -> ActionReceipt:
         """``action`` is the update's model, named in the UI by its update id; or, from the
         tests of hostile input, a raw payload, sent with the server's own id."""
-        named = update_id_for(update.__name__, action, new_request_id()) if isinstance(action, Action) else None
-        return await self.handle.execute_update(update, action, id=named)
+        if not isinstance(action, Action):
+            return await self.handle.execute_update(update, action)
+        named = update_id_for(update.__name__, action, new_request_id())
+        return await riding_out(lambda: self.handle.execute_update(update, action, id=named))  # applied once
 
     async def state(self) -> EngagementState:
-        return await self.handle.query(EngagementWorkflow.state)
+        return await riding_out(lambda: self.handle.query(EngagementWorkflow.state))
 
     async def days(self, count: float) -> None:
         """Time passing between two steps; none unless a subclass says so."""
