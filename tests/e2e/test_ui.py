@@ -127,7 +127,7 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + remediating.handle.id)
         await page.wait_for_url(re.compile(r"/timeline$"))  # the UI opens the latest run's timeline
         await page.goto(page.url.removesuffix("/timeline") + "/history")  # its event history, newest first
-        await page.get_by_text("complete_remediation_item", exact=True).first.click(timeout=30_000)
+        await page.get_by_text("complete_remediation_item", exact=True).filter(visible=True).first.click(timeout=30_000)
         shown = await text_of_all_frames(page, f"complete_remediation_item/{item}/")
         assert re.search(rf"Update ID complete_remediation_item/{re.escape(item)}/[0-9a-f]{{12}}", shown), shown[:3000]
         await page.screenshot(path=SCREENSHOTS / "engagement-item-update.png")
