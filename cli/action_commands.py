@@ -87,6 +87,11 @@ def purchase(
 # ---------------------------------------------------------------- actions
 
 
+def listed_id(typed: str) -> str:
+    """Checklist items and tasks have lower-case ids (see `fasttrack status`): typed in any case, they name the same."""
+    return typed.strip().lower()
+
+
 @app.command()
 def contact(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None,
             request_id: RequestIdOption = None) -> None:
@@ -205,7 +210,7 @@ def item_done(
 ) -> None:
     """Record one remediation checklist item as done (Remediate)."""
     act(engagement, EngagementWorkflow.complete_remediation_item,
-        build(RemediationItemDone, by=actor(by), note=note, item_id=item_id.strip().lower()), request_id=request_id)
+        build(RemediationItemDone, by=actor(by), note=note, item_id=listed_id(item_id)), request_id=request_id)
 
 
 @app.command()
@@ -232,7 +237,7 @@ def verify(
         raise typer.Exit(2)
     act(engagement, EngagementWorkflow.verify_remediation,
         build(VerificationResult, by=actor(by), note=note, approved=approve,
-              reopen_item_ids=[item.strip().lower() for item in reopen or []]),
+              reopen_item_ids=[listed_id(item) for item in reopen or []]),
         request_id=request_id)
 
 
@@ -246,7 +251,7 @@ def task_done(
 ) -> None:
     """Record one Enable task as done (core capabilities first, then Intune)."""
     act(engagement, EngagementWorkflow.complete_task,
-        build(TaskDone, by=actor(by), note=note, task_id=task_id.strip().lower()),
+        build(TaskDone, by=actor(by), note=note, task_id=listed_id(task_id)),
         request_id=request_id)
 
 

@@ -153,22 +153,22 @@ def run(work: Callable[[Client], Awaitable[T]]) -> T:
         errors.print(f"[red]Error:[/red] {problem}")
         raise typer.Exit(2) from None
     except RPCError as error:  # anything else Temporal said no to: its words, never a traceback
-        code, said = temporal_refusal(error)
+        said = temporal_refusal(error)
         errors.print(f"[red]Error:[/red] {said}")
-        raise typer.Exit(code) from None
+        raise typer.Exit(said.exit_code) from None
 
 
-def temporal_refusal(error: RPCError) -> tuple[int, str]:
-    namespace = connect_options(settings(), overrides=connection_overrides())["namespace"]
+def temporal_refusal(error: RPCError) -> CommandError:
     if names_a_missing_namespace(error):
-        return 2, (f"Temporal has no namespace '{namespace}'. Give an existing one with --namespace or "
-                   "TEMPORAL_NAMESPACE (`make run` serves 'default').")
+        namespace = connect_options(settings(), overrides=connection_overrides())["namespace"]
+        return BadInput(f"Temporal has no namespace '{namespace}'. Give an existing one with --namespace or "
+                        "TEMPORAL_NAMESPACE (`make run` serves 'default').")
     if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-        return TemporalUnavailable.exit_code, f"Temporal did not answer ({error.message}). Is it running?"
+        return TemporalUnavailable(f"Temporal did not answer ({error.message}). Is it running?")
     if error.status in (RPCStatusCode.UNAUTHENTICATED, RPCStatusCode.PERMISSION_DENIED):
-        return TemporalUnavailable.exit_code, (f"Temporal refused these credentials ({error.message}): check "
-                                               "TEMPORAL_API_KEY or the TLS settings.")
-    return TemporalUnavailable.exit_code, f"Temporal refused the request: {error.message} ({error.status.name})."
+        return TemporalUnavailable(f"Temporal refused these credentials ({error.message}): check "
+                                   "TEMPORAL_API_KEY or the TLS settings.")
+    return TemporalUnavailable(f"Temporal refused the request: {error.message} ({error.status.name}).")
 
 
 def build(model: type[BaseModel], source: str | None = None, **values: Any):

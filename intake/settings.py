@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_valid
 from fasttrack.base import StrictModel
 from fasttrack.models.text import Name, TenantId, Text
 from workers.config import ClientSettings
+from workers.update_ids import REQUEST_ID
 
 
 class Role(StrEnum):
@@ -25,7 +26,9 @@ class AssistanceFromPortal(StrictModel):
 
     tenant_id: TenantId
     note: Text | None = None
-    request_id: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")] | None = None
+    request_id: Annotated[  # as the command line's --request-id
+        str, StringConstraints(min_length=1, max_length=200, pattern=f"^{REQUEST_ID.pattern}$")
+    ] | None = None
 
 
 class Caller(BaseModel):
