@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test unit bench bench-scale clean
+.PHONY: run demo test unit bench bench-scale mail-samples translations clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
@@ -45,6 +45,22 @@ bench: $(VENV)/.test-installed
 
 bench-scale: $(VENV)/.test-installed
 	$(BIN)/python -m bench.run --scale 500 5000 50000
+
+## Writes every message kind, in every language, to build/mail-samples/ for review.
+mail-samples: $(VENV)/.run-installed
+	$(BIN)/python -m simulation.mail_samples build/mail-samples
+
+## After a change to fasttrack/wording/source.py: refreshes the translators' template
+## and merges it into every language's catalog (new and changed entries to translate).
+translations: $(VENV)/.run-installed
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k entry:1c,2 -k plural_entry:1c,2,3 \
+		-c Translators: --no-location --width 100 --project "FastTrack onboarding orchestrator" \
+		--msgid-bugs-address fasttrack-orchestrator@example.invalid -o fasttrack/locale/messages.pot \
+		fasttrack/wording/source.py
+	$(BIN)/pybabel update -i fasttrack/locale/messages.pot -d fasttrack/locale --width 100 \
+		--ignore-obsolete
+	@for po in fasttrack/locale/*/LC_MESSAGES/messages.po; do \
+		$(BIN)/pybabel compile --statistics -i $$po -o /dev/null 2>&1 | grep -v '^compiling'; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

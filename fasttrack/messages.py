@@ -1,34 +1,37 @@
 """The words of every message, in the customer's language.
 
-Each language has a catalog (``templates/i18n/<language>.yaml``) with the same
-keys; its strings are Jinja templates whose dates arrive formatted for the
-customer's locale and time zone. Two layouts render a message: plain text and
+The sentences are gettext entries (``fasttrack/wording/source.py`` in English,
+``fasttrack/locale`` for the translations). Each message says one whole subject
+and body per case: the outcome of a closed engagement, why a call was cancelled,
+a first or an updated invitation. Lists after the body have a heading that
+agrees with their count. Two layouts render a message: plain text and
 autoescaped HTML.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
-import yaml
-from babel import Locale
-from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from fasttrack.business_time import zone
-from fasttrack.errors import FastTrackError
-from fasttrack.models import Notification, Phrase
+from fasttrack.models import Notification, NotificationKind, Phrase
+from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, text_of
+from fasttrack.wording.source import ENGLISH, ENTRIES, OPERATOR_ENGLISH
+from fasttrack.wording.values import day_phrase, moment_phrase, number, sentence
+
+__all__ = ["RenderedMessage", "TemplateMissing", "available_languages", "localize", "lookup", "phrase",
+           "render_message"]
 
 TEMPLATES = Path(__file__).parent / "templates"
-CATALOGS = TEMPLATES / "i18n"
-
-
-class TemplateMissing(FastTrackError, LookupError):
-    """A language or a message kind without its text: retrying cannot fix it."""
+# Each kind's heading for its list of open items, tasks or work.
+OPEN_HEADINGS = {
+    NotificationKind.REMEDIATION_CHECKLIST: "lists.checklist",
+    NotificationKind.VERIFICATION_REJECTED: "lists.reopened",
+    NotificationKind.DEADLINE_ESCALATION: "lists.still_to_do",
+    NotificationKind.ENGAGEMENT_CLOSED: "lists.still_to_do",
+}
 
 
 @dataclass(frozen=True)
@@ -49,129 +52,130 @@ def _environment(autoescape: bool) -> Environment:
     )
 
 
-# Read once, at import: workflow code renders phrases too, and may not read files.
-_CATALOGS = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in CATALOGS.glob("*.yaml")}
-
-
-def catalog(language: str) -> dict:
-    try:
-        return _CATALOGS[language]
-    except KeyError:
-        raise TemplateMissing(f"no message catalog for language '{language}'") from None
-
-
-def available_languages() -> list[str]:
-    return sorted(_CATALOGS)
-
-
 def lookup(language: str, key: str) -> str:
-    """A catalog entry by its dotted key, e.g. ``items.browser`` or ``tasks.core.dns``."""
-    section, _, name = key.partition(".")
-    try:
-        return catalog(language)[section][name]
-    except KeyError:
-        raise TemplateMissing(f"the '{language}' catalog has no entry '{key}'") from None
-
-
-_PLACEHOLDER = re.compile(r"{{\s*(\w+)\s*}}")
-
-
-def _fill(template: str, values: dict[str, str]) -> str:
-    """Phrases take plain ``{{ name }}`` placeholders only: they are also written
-    in workflow code, where no template engine runs."""
-
-    def value(match: re.Match) -> str:
-        try:
-            return values[match.group(1)]
-        except KeyError:
-            raise TemplateMissing(f"no value for {{{{ {match.group(1)} }}}} in {template!r}") from None
-
-    return _PLACEHOLDER.sub(value, template)
+    """A name or a sentence without placeholders, e.g. ``phases.assess`` or ``tasks.core.dns``."""
+    if language == ENGLISH and key in OPERATOR_ENGLISH:
+        return OPERATOR_ENGLISH[key]
+    return text_of(language, key)
 
 
 def phrase(key: str, *, ref: str | None = None, label_key: str | None = None, **values: object) -> Phrase:
     """A phrase from the catalog, with its English text (English is the source language)."""
     text_values = {name: str(value) for name, value in values.items()}
+    english = (fill(OPERATOR_ENGLISH[key], text_values) if key in OPERATOR_ENGLISH
+               else sentence(key, text_values, ENGLISH))
     return Phrase(
-        text=_fill(lookup("en", key), text_values),
+        text=english,
         key=key,
         values=text_values,
         ref=ref,
         label_key=label_key,
-        label=lookup("en", label_key) if label_key else None,
+        label=lookup(ENGLISH, label_key) if label_key else None,
     )
 
 
 def localize(words: Phrase, language: str) -> str:
-    text = _fill(lookup(language, words.key), words.values) if words.key else words.text
-    reference = f"[{words.ref}] " if words.ref else ""
-    label = f"{lookup(language, words.label_key)}: " if words.label_key else ""
-    return f"{label}{reference}{text}"
+    """A phrase as one line of a message. Open work in a phase is a whole sentence;
+    an item or task in a phase is said with the phase's name."""
+    if words.key and words.key.startswith("work."):
+        work = words.key.removeprefix("work.")
+        phase = (words.label_key or "").removeprefix("phases.")
+        return text_of(language, f"open_work.not_started.{phase}" if work == "not_started" else f"open_work.{work}")
+    text = sentence(words.key, words.values, language) if words.key else words.text
+    if words.ref:
+        text = f"[{words.ref}] {text}"
+    if words.label_key:
+        text = fill(text_of(language, "common.in_phase"), {"phase": text_of(language, words.label_key), "text": text})
+    return text
 
 
-def babel_locale(language: str) -> Locale:
-    return Locale.parse(language.replace("-", "_"))
+def _counts(notification: Notification) -> dict[str, int]:
+    """The raw numbers that pick plural forms."""
+    counts = {name: int(value) for name, value in notification.facts.items() if value.isdigit()}
+    if notification.call is not None:
+        counts["minutes"] = int((notification.call.end - notification.call.start).total_seconds() // 60)
+    return counts
 
 
-def format_moment(moment: datetime, language: str, time_zone: str) -> str:
-    """The customer's way of writing a date and time, in their time zone, e.g.
-    "jeudi 3 décembre 2026 10:30 (Europe/Paris)"."""
-    local = moment.astimezone(zone(time_zone))
-    locale = babel_locale(language)
-    return f"{format_date(local, 'full', locale=locale)} {format_time(local, 'short', locale=locale)} ({time_zone})"
+def _values(notification: Notification, counts: dict[str, int]) -> dict[str, str]:
+    language, time_zone = notification.language, notification.time_zone
+    values = dict(notification.facts)
+    values.update({name: number(count, language) for name, count in counts.items()})
+    for name, moment in notification.moments.items():
+        values[name] = moment_phrase(moment, language, time_zone)
+        values[f"{name}_day"] = day_phrase(moment, language, time_zone)
+    return values
 
 
-@lru_cache(maxsize=4096)
-def _compiled(template: str):
-    return _environment(False).from_string(template)
+def _say(language: str, key: str, values: dict[str, str], counts: dict[str, int]) -> str:
+    entry = ENTRIES.get(key)
+    if entry is None:
+        raise TemplateMissing(f"there is no message '{key}'")
+    count = counts.get(entry.counted_by) if entry.counted_by else None
+    return fill(text_of(language, key, count), values)
 
 
-def _say(template: str, values: dict) -> str:
-    return _compiled(template).render(values)
+def _keys(notification: Notification) -> tuple[str, str, str | None]:
+    """The subject, body and calendar-event title that fit this message's case."""
+    kind, facts = notification.kind, notification.facts
+    name = kind.value
+    if kind is NotificationKind.ENGAGEMENT_CLOSED:
+        outcome = facts.get("outcome", "")
+        return f"{name}.subject.{outcome}", f"{name}.body.{outcome}", None
+    if kind is NotificationKind.CALL_CANCELLED:
+        call = facts.get("call") or (notification.call.kind.value if notification.call else "checkpoint")
+        because = facts.get("because") or "other"
+        return f"{name}.subject.{call}", f"{name}.body.{because}", f"{name}.event_title.{call}"
+    updated = "_updated" if facts.get("updated") and kind in (
+        NotificationKind.KICKOFF_INVITATION, NotificationKind.CHECKPOINT_INVITATION) else ""
+    body = f"{name}.body_followup" if facts.get("after_window") else f"{name}.body{updated}"
+    title = f"{name}.event_title" if notification.call is not None else None
+    return f"{name}.subject{updated}", body, title
+
+
+def _sections(notification: Notification) -> list[dict]:
+    """The lists after the body, each under a heading that agrees with its count:
+    why a purchase does not qualify, the items or work still open, notes on the scope."""
+    language = notification.language
+    groups: dict[str, list[str]] = {"reasons": [], "open": [], "notes": []}
+    for line in notification.lines:
+        section = (line.key or "").split(".")[0]
+        if notification.kind is NotificationKind.ENGAGEMENT_CLOSED and not line.key and not line.ref:
+            section = "reasons"  # a withdrawal's reason as written, in a closing queued by an earlier release
+        groups[section if section in ("reasons", "notes") else "open"].append(localize(line, language))
+    headings = {"reasons": "lists.reasons", "notes": "lists.notes",
+                "open": OPEN_HEADINGS.get(notification.kind, "lists.open_items")}
+    return [
+        {"heading": _say(language, headings[group], {"count": number(len(lines), language)}, {"count": len(lines)}),
+         "lines": lines}
+        for group, lines in groups.items() if lines
+    ]
 
 
 def render_message(notification: Notification) -> RenderedMessage:
-    texts = catalog(notification.language)
-    try:
-        strings = texts["messages"][notification.kind.value]
-    except KeyError:
-        raise TemplateMissing(
-            f"the '{notification.language}' catalog has no text for '{notification.kind.value}'"
-        ) from None
-    values: dict = dict(notification.facts)
-    values.update(
-        {name: format_moment(moment, notification.language, notification.time_zone)
-         for name, moment in notification.moments.items()}
-    )
-    if "outcome" in values:
-        values["outcome"] = texts["outcomes"][values["outcome"]]
-    updated = bool(notification.facts.get("updated"))
-    subject_key = "subject_updated" if updated and "subject_updated" in strings else "subject"
-    body_key = "body_updated" if updated and "body_updated" in strings else "body"
-    if notification.facts.get("after_window"):
-        body_key = "body_followup"  # the contact deadline has passed: no date to reply by
-    common = texts["common"]
+    language = notification.language
+    counts = _counts(notification)
+    values = _values(notification, counts)
+    subject_key, body_key, title_key = _keys(notification)
     call = notification.call
-    minutes = int((call.end - call.start).total_seconds() // 60) if call else 0
     layout_values = {
-        "language": notification.language,
-        "subject": _say(strings[subject_key], values),
-        "greeting": _say(common["greeting"], {"name": notification.recipient_name})
-        if notification.recipient_name else common["greeting_team"],
-        "body": _say(strings[body_key], values),
-        "lines": [localize(line, notification.language) for line in notification.lines],
+        "language": language,
+        "subject": _say(language, subject_key, values, counts),
+        "greeting": fill(text_of(language, "common.greeting"), {"name": notification.recipient_name})
+        if notification.recipient_name else text_of(language, "common.greeting_team"),
+        "body": _say(language, body_key, values, counts),
+        "sections": _sections(notification),
         "call": call is not None,
-        "call_time": _say(common["call_time"], values) if call else "",
-        "call_duration": _say(common["call_duration"], {"minutes": minutes}) if call else "",
-        "attachment": common["attachment_report"] if notification.attachment_markdown else "",
-        "signature": common["signature"],
-        "footer": _say(common["footer"], values),
+        "call_time": _say(language, "common.call_time", values, counts) if call else "",
+        "call_duration": _say(language, "common.call_duration", values, counts) if call else "",
+        "attachment": text_of(language, "common.attachment_report") if notification.attachment_markdown else "",
+        "closing": text_of(language, "common.closing"),
+        "signature": text_of(language, "common.signature"),
+        "footer": _say(language, "common.footer", values, counts),
     }
-    event_title = _say(strings["event_title"], values) if "event_title" in strings else None
     return RenderedMessage(
         subject=layout_values["subject"],
         text=_environment(False).get_template("email.txt.j2").render(layout_values),
         html=_environment(True).get_template("email.html.j2").render(layout_values),
-        event_title=event_title,
+        event_title=_say(language, title_key, values, counts) if title_key else None,
     )
-

@@ -65,7 +65,7 @@ class CallRules(EngagementCore):
             call=call.model_copy(),
         )
 
-    def _cancel_call(self, call: ScheduledCall | None, now: datetime) -> None:
+    def _cancel_call(self, call: ScheduledCall | None, now: datetime, because: str) -> None:
         if call is None or call.cancelled:
             return
         call.cancelled = True
@@ -80,7 +80,7 @@ class CallRules(EngagementCore):
             Audience.CUSTOMER,
             f"{label} cancelled",
             now,
-            facts={"number": str(call.number), "call": call.kind.value},
+            facts={"number": str(call.number), "call": call.kind.value, "because": because},
             moments={"call_start": call.start},
             call=call.model_copy(),
             to=call.invited,  # those who have the invitation in their calendar

@@ -40,8 +40,8 @@ class ClosingRules(EngagementCore):
         )
         self.state.next_outreach_at = None
         if self.state.scope is None and self.state.kickoff_call is not None:
-            self._cancel_call(self.state.kickoff_call, now)
-        self._cancel_call(self.state.next_checkpoint, now)
+            self._cancel_call(self.state.kickoff_call, now, "engagement_closed")
+        self._cancel_call(self.state.next_checkpoint, now, "engagement_closed")
         self.state.next_checkpoint = None
         self._enter(status, now)
         self._notify(
@@ -51,7 +51,9 @@ class ClosingRules(EngagementCore):
             f"Engagement {status.value}",
             now,
             facts={"outcome": status.value},
-            lines=reasons + left,
+            # A purchase that does not qualify is told why; an expiry or a withdrawal says
+            # why in its own words (the operator's note on a withdrawal stays in the report).
+            lines=(reasons if status is Phase.INELIGIBLE else []) + left,
             attachment_markdown=engagement_report(self.state),
         )
 

@@ -86,7 +86,7 @@ class InitiateRules(EngagementCore):
             self._withdraw_waiting(NotificationKind.OUTREACH)
             call = self.state.kickoff_call
             if call is not None and call.start > now:
-                self._cancel_call(call, now)  # the kickoff happened before the proposed call
+                self._cancel_call(call, now, "kickoff_held")  # the kickoff happened before the proposed call
             for message in self.state.scheduled_messages:  # from now on the project manager is addressed
                 if message.audience is Audience.CUSTOMER and message.kind is not NotificationKind.CALL_CANCELLED:
                     message.to, message.recipient_name = [scope.project_manager.email], scope.project_manager.name

@@ -109,7 +109,7 @@ class RemediateRules(EngagementCore):
         self.state.stall_reminders_sent_since_progress = 0
         self._withdraw_waiting(NotificationKind.REMEDIATION_STALLED)
         if not self.open_items():
-            self._cancel_call(self.state.next_checkpoint, now)
+            self._cancel_call(self.state.next_checkpoint, now, "remediation_done")
             self.state.next_checkpoint = None
             return
         if self.state.next_checkpoint is None:

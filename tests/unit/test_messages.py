@@ -1,4 +1,5 @@
-"""Every message kind renders in every assistance language (pure)."""
+"""Every message kind, in every language, with one, two and many of each counted
+thing, says whole sentences a native reader would send (pure)."""
 
 from __future__ import annotations
 
@@ -7,132 +8,197 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from fasttrack.messages import available_languages, catalog, localize, phrase, render_message
+from fasttrack.messages import localize, phrase, render_message
 from fasttrack.models import Audience, CallKind, Notification, NotificationKind, Phrase, ScheduledCall
-from fasttrack.policy import BenefitPolicy
+from fasttrack.policy import BenefitPolicy, Plan
+from fasttrack.wording.catalogs import available_languages, text_of
+from fasttrack.wording.source import ENTRIES
+from simulation.mail_samples import samples
 
 LANGUAGES = BenefitPolicy().languages
+TRANSLATED = [language for language in LANGUAGES if language != "en"]
 START = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
+RENDERED = {language: [(name, sample, render_message(sample)) for name, sample in samples(language)]
+            for language in LANGUAGES}
+RAW_IDS = ["internet_explorer", "enterprise_mobility_suite", "office_365_e3", "windows_pc", "Windows vista",
+           "current branch", "_", "Europe/Paris", "{", "}", "(s)", "(en)", "(e)"]
+# Words a translation keeps as Microsoft publishes them in every language.
+PRODUCT_WORDS = {"FastTrack", "Center", "Intune", "Microsoft", "Windows", "Server", "AD", "FS", "Azure", "Connect",
+                 "Configuration", "Manager", "Office", "Enterprise", "Mobility", "Suite", "Cloud", "Active",
+                 "Directory", "Premium", "Internet", "Explorer", "Edge", "Google", "Chrome", "Mozilla", "Firefox",
+                 "Safari", "iOS", "Android", "Mac", "OS", "X", "Phone", "RT", "Vista", "E3", "SSO", "DNS", "MDM",
+                 "MAM", "Exchange", "Current", "Branch", "KNOX", "Samsung", "SSL", "TCP", "IP", "CNAME",
+                 "tenant", "·"}  # Microsoft’s Italian keeps "tenant"
 
 
-def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+def whole(rendered) -> str:
+    return "\n".join([rendered.subject, rendered.text, rendered.event_title or ""])
 
 
-def sample(kind: NotificationKind, language: str, **changes) -> Notification:
-    call = ScheduledCall(kind=CallKind.CHECKPOINT, number=2, uid="checkpoint-2.x@fasttrack-orchestrator",
-                         start=START, end=START + timedelta(minutes=30))
-    values = dict(
-        engagement_id="fasttrack-intune-x",
-        kind=kind,
-        key=f"ORD-1/{kind.value}/1",
-        audience=Audience.CUSTOMER,
-        to=["paula@contoso.example"],
-        recipient_name="Paula Martin",
-        language=language,
-        time_zone="Europe/Paris",
-        country="FR",
-        send_at=START,
-        summary="test",
-        facts={"tenant_id": "0f8fad5b", "organization": "Contoso", "attempt": "2", "outreach_attempts": "5",
-               "project_manager": "Paula Martin",
-               "item_count": "3", "number": "2", "outcome": "expired", "updated": ""},
-        moments={"contact_deadline": START, "call_start": START, "since": START, "deadline": START},
-        lines=[
-            Phrase(text="Add the enrollment CNAME", ref="dns-1"),  # the customer's own words
-            phrase("items.browser", ref="browser-ie-9", browser="internet_explorer", version="9", supported="edge 12+"),
-            phrase("tasks.core.dns", ref="core.dns", label_key="phases.enable_core"),
-        ],
-        call=call if kind.value.endswith(("invitation", "cancelled")) else None,
-        attachment_markdown="# Report" if kind is NotificationKind.ENGAGEMENT_CLOSED else None,
-    )
-    values.update(changes)
-    return Notification(**values)
-
-
-def test_the_eight_languages_have_catalogs_with_the_same_keys():
-    assert set(LANGUAGES) <= set(available_languages())
-    english = flatten(catalog("en"))
-    assert {key.split(".")[1] for key in english if key.startswith("messages.")} == {
-        kind.value for kind in NotificationKind
-    }
+def test_every_language_renders_every_kind_of_message_in_each_case():
     for language in LANGUAGES:
-        assert set(flatten(catalog(language))) == set(english), language
+        assert {sample.kind for _, sample, _ in RENDERED[language]} == set(NotificationKind)
+        for name, _, rendered in RENDERED[language]:
+            assert rendered.subject and rendered.text and rendered.html, (language, name)
+            assert text_of(language, "common.closing") in rendered.text, (language, name)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("kind", list(NotificationKind))
-def test_every_message_renders_with_no_english_left(kind, language):
-    rendered = render_message(sample(kind, language))
-    assert rendered.subject and rendered.text and rendered.html
-    assert "{{" not in rendered.text + rendered.subject and "[dns-1]" in rendered.text
+def test_no_raw_id_placeholder_or_time_zone_id_is_left(language):
+    for name, _, rendered in RENDERED[language]:
+        shown = whole(rendered).replace("[client-os-", "").replace("forest-level-", "")
+        for raw in RAW_IDS:
+            assert raw not in shown.replace("0f8fad5b-d9cb-469f-a165-70867728950e", ""), (language, name, raw)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_english_is_left_in_a_translated_message(language):
+    """No run of three English words from the source, product names aside, reaches a translated mail."""
+    english_runs = set()
+    for entry in ENTRIES.values():
+        for text in filter(None, (entry.singular, entry.plural)):
+            words = re.sub(r"{\w+}", " ", text)
+            for fragment in re.split(r"[.:,;!?()'\"]", words):
+                tokens = fragment.split()
+                english_runs |= {" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)
+                                 if not all(token in PRODUCT_WORDS or any(c.isdigit() for c in token)
+                                            for token in tokens[i:i + 3])}
+    for name, _, rendered in RENDERED[language]:
+        shown = whole(rendered).replace("Add the enrollment CNAME record", "")  # the customer's own words
+        left = sorted(run for run in english_runs if re.search(rf"\b{re.escape(run)}\b", shown))
+        assert left == [], (language, name, left)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_counts_take_their_plural_form(language):
+    """One, two and many of items, attempts, minutes and licenses: the number is shown the locale's
+    way, and a language with plural forms uses another sentence for one than for two."""
+    plural_forms = len({text_of(language, "reasons.too_few_licenses", count) for count in (1, 2)})
+    assert plural_forms == (1 if language in ("ja", "zh-Hant") else 2)
+    counted_entries = [("remediation_checklist.subject", "item_count"), ("contact_escalation.body", "outreach_attempts"),
+                       ("common.call_duration", "minutes"), ("reasons.too_few_licenses", "licenses")]
+    for key, counted in counted_entries:
+        for count in (1, 2, 5, 1_000_000):
+            assert f"{{{counted}}}" in text_of(language, key, count) or count == 1, (language, key, count)
+    by_name = {name: rendered for name, _, rendered in RENDERED[language]}
+    assert "2" in by_name["contact escalation, 2 attempt(s)"].text
+    assert by_name["kickoff invitation, 1 minute(s)"].text != by_name["kickoff invitation, 2 minute(s)"].text
     if language == "en":
-        return
-    english = [text for text in flatten(catalog("en")).values() if len(text) > 15]
-    for sentence in english:
-        plain = re.sub(r"{{.*?}}", "", sentence).strip()
-        for fragment in re.split(r"[.:,;!?()]", plain):
-            fragment = fragment.strip()
-            if len(fragment.split()) >= 3:  # product names like "FastTrack Center" may stay
-                assert fragment not in rendered.text, (language, kind, fragment)
+        assert "The purchase has 1 license;" in by_name["engagement closed: ineligible, 1 license(s)"].text
+        assert "The purchase has 2 licenses;" in by_name["engagement closed: ineligible, 2 license(s)"].text
+        assert "Duration: 1 minute\n" in by_name["kickoff invitation, 1 minute(s)"].text
+        assert by_name["remediation checklist, 1 item(s)"].subject.endswith(": 1 item")
+
+
+def test_large_numbers_are_written_the_locale_s_way():
+    says = {language: localize(phrase("reasons.too_few_licenses", licenses=1500, minimum=150000), language)
+            for language in LANGUAGES}
+    assert "1,500" in says["en"] and "150,000" in says["en"]
+    assert "1\u202f500" in says["fr"] and "1.500" in says["de"]
+
+
+def test_french_punctuation_has_its_no_break_spaces():
+    for name, _, rendered in RENDERED["fr"]:
+        shown = whole(rendered)
+        assert not re.search(r" [:;!?»]|« ", shown), name
+        glued = re.findall(r".{0,12}[^\s\u00a0\u202f\d][:;!?]", shown)
+        assert glued == [], name
+    for entry in ENTRIES:
+        said = text_of("fr", entry, 2)
+        assert not re.search(r" [:;!?»]|« |[^\s\u00a0\u202f\d}][:;!?»]", said), (entry, said)
+
+
+@pytest.mark.parametrize("language", ["ja", "zh-Hant"])
+def test_japanese_and_chinese_use_full_width_punctuation_and_their_list_separator(language):
+    for name, _, rendered in RENDERED[language]:
+        body = whole(rendered)
+        prose = re.sub(r"\[[^\]]*\]|\d{1,2}:\d{2}|https?://\S+", "", body)  # ids and times keep ASCII
+        assert not re.search(r"[:()]", prose), (language, name, re.findall(r".{8}[:()].{8}", prose))
+    checklist = next(rendered for name, _, rendered in RENDERED[language] if name.startswith("remediation checklist")
+                     and name.endswith("7 item(s)"))
+    assert "、" in checklist.text
+
+
+def test_subjects_carry_dates_without_times():
+    for language in LANGUAGES:
+        for name, _, rendered in RENDERED[language]:
+            assert not re.search(r"\d:\d\d", rendered.subject), (language, name, rendered.subject)
 
 
 @pytest.mark.parametrize(
-    "language, month",
-    [("fr", "décembre"), ("de", "Dezember"), ("it", "dicembre"), ("es", "diciembre"), ("pt-BR", "dezembro"),
-     ("ja", "12月"), ("zh-Hant", "12月"), ("en", "December")],
+    "language, month, zone",
+    [("fr", "décembre", "heure normale d’Europe centrale"), ("de", "Dezember", "Mitteleuropäische Normalzeit"),
+     ("it", "dicembre", "Ora standard dell’Europa centrale"), ("es", "diciembre", "hora estándar de Europa central"),
+     ("pt-BR", "dezembro", "Horário Padrão da Europa Central"), ("ja", "12月", "中央ヨーロッパ標準時"),
+     ("zh-Hant", "12月", "中歐標準時間"), ("en", "December", "Central European Standard Time")],
 )
-def test_dates_are_in_the_customer_locale_and_time_zone(language, month):
-    text = render_message(sample(NotificationKind.OUTREACH, language)).text
-    assert month in text
-    assert "10:30" in text  # 09:30 UTC is 10:30 in Paris
+def test_dates_are_one_phrase_in_the_customer_s_locale_time_zone_and_its_name(language, month, zone):
+    (outreach,) = [rendered for name, _, rendered in RENDERED[language] if name == "outreach"]
+    assert month in outreach.text and zone in outreach.text
+    assert "10:30" in outreach.text  # 09:30 UTC is 10:30 in Paris
 
 
-def test_outreach_after_the_window_asks_for_no_past_date():
-    late = render_message(sample(NotificationKind.OUTREACH, "fr", facts={
-        "tenant_id": "x", "organization": "Contoso", "after_window": "yes"}))
-    assert "décembre" not in late.text and "plusieurs reprises" in late.text
+def test_each_case_has_its_own_whole_sentences():
+    for language in LANGUAGES:
+        by_name = {name: rendered for name, _, rendered in RENDERED[language]}
+        closings = [by_name[f"engagement closed: {outcome}"] for outcome in ("completed", "expired", "withdrawn")]
+        closings.append(by_name["engagement closed: ineligible, 1 license(s)"])
+        assert len({rendered.subject for rendered in closings}) == 4, language
+        thanks = text_of(language, "engagement_closed.body.completed")
+        assert [thanks in rendered.text for rendered in closings] == [True, False, False, False], language
+        cancelled = [rendered for name, rendered in by_name.items() if name.startswith("call cancelled")]
+        assert len({rendered.text for rendered in cancelled}) == 4, language
+        summary = by_name["kickoff summary"].text
+        assert summary.count("Paula Martin") == 1, language  # the greeting: the reader is addressed, not named
 
 
-def test_updated_invitations_say_so_and_outcomes_are_translated():
-    new = render_message(sample(NotificationKind.KICKOFF_INVITATION, "de"))
-    updated = render_message(sample(NotificationKind.KICKOFF_INVITATION, "de", facts={
-        "tenant_id": "x", "organization": "Contoso", "updated": "yes"}))
-    assert new.subject != updated.subject and new.event_title
-    closed = render_message(sample(NotificationKind.ENGAGEMENT_CLOSED, "fr"))
-    assert catalog("fr")["outcomes"]["expired"] in closed.text
+def test_the_work_left_is_said_in_whole_sentences():
+    work = [phrase("work.not_started", label_key="phases.assess"), phrase("work.kickoff", label_key="phases.initiate")]
+    for language in LANGUAGES:
+        said = [localize(line, language) for line in work]
+        assert said == [text_of(language, "open_work.not_started.assess"), text_of(language, "open_work.kickoff")]
+    task = Phrase(text="Configure the DNS records", key="tasks.core.dns", ref="core.dns",
+                  label_key="phases.enable_core")
+    for language in LANGUAGES:  # an item or a task in a phase: the phase's name, in the language's own pattern
+        said = localize(task, language)
+        assert said.startswith(text_of(language, "phases.enable_core")), language
+        assert said.endswith("[core.dns] " + text_of(language, "tasks.core.dns")), language
+
+
+def test_display_names_replace_ids_in_every_language():
+    for language in LANGUAGES:
+        browser = localize(phrase("items.browser", browser="internet_explorer", version="9",
+                                  supported="internet_explorer 10+, edge 12+"), language)
+        assert "Internet Explorer 9" in browser and "Microsoft Edge 12" in browser, language
+        plan = localize(phrase("reasons.plan_not_eligible", plan=Plan.OFFICE_365_E3.value,
+                               eligible="intune, enterprise_mobility_suite"), language)
+        assert "Office 365" in plan and "Enterprise Mobility Suite" in plan and "_" not in plan, language
+        client = localize(phrase("items.pc_client_os", version="vista", supported="Windows vista, Windows 7"), language)
+        assert "Windows Vista" in client and "Windows 7" in client, language
+    typed = localize(phrase("items.browser", browser="netscape", version="4", supported="edge 12+"), "en")
+    assert "netscape 4" in typed  # what the customer typed has no display name: shown as typed
 
 
 def test_html_is_escaped_and_text_is_not():
-    hostile = sample(NotificationKind.REMEDIATION_CHECKLIST, "en", lines=[Phrase(text="<script>alert(1)</script> & co")])
+    hostile = Notification(
+        engagement_id="x", kind=NotificationKind.REMEDIATION_CHECKLIST, key="k", audience=Audience.CUSTOMER,
+        to=["a@b.example"], recipient_name="<b>Paula</b>", language="en", time_zone="Europe/Paris", country="FR",
+        send_at=START, summary="s", facts={"tenant_id": "t", "organization": "o", "item_count": "1"},
+        lines=[Phrase(text="<script>alert(1)</script> & co")])
     rendered = render_message(hostile)
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert "<script>alert(1)</script> & co" in rendered.text
 
 
-PHRASE_SECTIONS = ("phases", "work", "items", "notes", "reasons", "tasks")
-PHRASE_VALUES = {
-    "forest": "corp.local", "found": "2003", "minimum": "2008", "browser": "internet_explorer", "version": "9",
-    "supported": "edge 12+", "platform": "ios", "needed": "iOS 7.1+", "plan": "office_365_e3",
-    "eligible": "intune", "licenses": "120",
-}
+def test_a_call_says_its_time_and_duration():
+    call = ScheduledCall(kind=CallKind.CHECKPOINT, number=3, uid="u", start=START, end=START + timedelta(minutes=45))
+    invitation = Notification(
+        engagement_id="x", kind=NotificationKind.CHECKPOINT_INVITATION, key="k", audience=Audience.CUSTOMER,
+        to=["a@b.example"], language="de", time_zone="Europe/Berlin", country="DE", send_at=START, summary="s",
+        facts={"tenant_id": "t", "organization": "o", "number": "3"}, moments={"call_start": START}, call=call)
+    rendered = render_message(invitation)
+    assert "45" in rendered.text and "3" in rendered.subject and rendered.event_title
 
 
-@pytest.mark.parametrize("language", [language for language in LANGUAGES if language != "en"])
-def test_checklist_items_tasks_and_reasons_are_said_in_every_language(language):
-    english = catalog("en")
-    for section in PHRASE_SECTIONS:
-        for name in english[section]:
-            words = phrase(f"{section}.{name}", **PHRASE_VALUES)
-            said = localize(words, language)
-            assert said and said != words.text, (language, section, name)
-    checklist = render_message(sample(NotificationKind.REMEDIATION_CHECKLIST, language))
-    assert "[browser-ie-9]" in checklist.text and "Replace or update the browser" not in checklist.text
-    assert "Configure the DNS records" not in checklist.text
-    assert "Add the enrollment CNAME" in checklist.text  # the customer's own words stay as written
+def test_the_eight_languages_are_available():
+    assert set(LANGUAGES) <= set(available_languages())

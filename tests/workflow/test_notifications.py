@@ -14,14 +14,12 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 from icalendar import Calendar
-from jinja2 import Template
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
 from activities.notifier import Notifier
 from fasttrack.business_time import BusinessHours, next_business_moment
-from fasttrack.messages import catalog
 from fasttrack.models import (
     CallKind,
     CallRescheduled,
@@ -34,6 +32,7 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy
+from fasttrack.wording.catalogs import fill, text_of
 from tests.support.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
@@ -205,14 +204,12 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
 
     # The words are the customer's: French first, Italian from the kickoff.
     def greeting(language: str, name: str) -> str:
-        return Template(catalog(language)["common"]["greeting"]).render(name=name)
+        return fill(text_of(language, "common.greeting"), {"name": name})
 
     assert of_kind("outreach")[0].get_body(("plain",)).get_content().startswith(greeting("fr", "Sam Admin"))
     (checklist,) = of_kind("remediation_checklist")
     assert checklist.get_body(("plain",)).get_content().startswith(greeting("it", "Paula PM"))
-    assert checklist["Subject"] == Template(catalog("it")["messages"]["remediation_checklist"]["subject"]).render(
-        item_count=2
-    )
+    assert checklist["Subject"] == fill(text_of("it", "remediation_checklist.subject", 2), {"item_count": "2"})
     (closing,) = of_kind("engagement_closed")
     assert any(part.get_filename() == "engagement-report.md" for part in closing.iter_attachments())
 

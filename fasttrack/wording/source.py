@@ -1,0 +1,291 @@
+"""Every sentence a message can say, in English, the source language.
+
+``pybabel extract`` reads this module (see ``babel.cfg``) to write the
+translators' template, ``fasttrack/locale/messages.pot``. Each entry has a
+context, the stable key that workflow state and the renderer name it by, and
+its English text with ``{name}`` placeholders. A plural entry also names the
+placeholder that holds its count. Comments starting with ``Translators:`` reach
+the translators.
+
+Workflow code renders the English from here too; it reads no file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ENGLISH = "en"
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    singular: str
+    plural: str | None = None
+    counted_by: str | None = None
+
+    def english(self, count: int | None = None) -> str:
+        return self.plural if self.plural is not None and count != 1 else self.singular
+
+
+ENTRIES: dict[str, Entry] = {}
+
+
+def entry(key: str, text: str) -> None:
+    ENTRIES[key] = Entry(key, text)
+
+
+def plural_entry(key: str, singular: str, plural: str, counted_by: str) -> None:
+    ENTRIES[key] = Entry(key, singular, plural, counted_by)
+
+
+# ------------------------------------------------------------------ the layout
+# Translators: the salutation; the body follows on its own line after it.
+entry("common.greeting", "Hello {name},")
+entry("common.greeting_team", "Hello,")
+# Translators: the closing formula before the signature.
+entry("common.closing", "Kind regards,")
+entry("common.signature", "The FastTrack Center team for Intune")
+entry("common.footer", "FastTrack Center benefit for Intune · tenant {tenant_id}")
+entry("common.call_time", "When: {call_start}")
+plural_entry("common.call_duration", "Duration: {minutes} minute", "Duration: {minutes} minutes", "minutes")
+entry("common.attachment_report", "The engagement report is attached.")
+# Translators: a date and time followed by the name of its time zone, e.g.
+# "Thursday, December 3, 2026, 10:30 AM (Central European Standard Time)".
+entry("common.moment", "{moment} ({zone})")
+# Translators: a phase of the onboarding, then work still open in it.
+entry("common.in_phase", "{phase}: {text}")
+
+# ------------------------------------------------------------------ headings of the lists after a body
+plural_entry("lists.checklist", "The checklist has {count} item:", "The checklist has {count} items:", "count")
+plural_entry("lists.open_items", "This item is still open:", "These {count} items are still open:", "count")
+plural_entry("lists.reopened", "Item to complete before we verify again:",
+             "Items to complete before we verify again:", "count")
+entry("lists.still_to_do", "Still to do:")
+entry("lists.notes", "Please note:")
+plural_entry("lists.reasons", "The reason:", "The reasons:", "count")
+
+# ------------------------------------------------------------------ outreach (to the customer)
+entry("outreach.subject", "FastTrack for Intune: an onboarding team is ready to help you")
+entry("outreach.body",
+      "Your organization qualifies for the FastTrack Center benefit for Intune. Our onboarding team would like "
+      "to arrange a first call with you. Please reply to this message before {contact_deadline}, or request "
+      "assistance in the FastTrack portal (Offers tab, Request assistance).")
+entry("outreach.body_followup",
+      "We have tried several times to reach you about the FastTrack Center benefit for Intune that your "
+      "organization is entitled to. Our onboarding team is still ready to help you: please reply to this "
+      "message, or request assistance in the FastTrack portal (Offers tab, Request assistance).")
+
+# ------------------------------------------------------------------ contact escalation (to the FastTrack manager)
+entry("contact_escalation.subject", "Escalation: no contact with {organization} within the contact window")
+plural_entry(
+    "contact_escalation.body",
+    "FastTrack could not reach tenant {tenant_id} ({organization}) within the contact window, although "
+    "{outreach_attempts} outreach message was sent. Outreach continues at a slower pace; please follow up.",
+    "FastTrack could not reach tenant {tenant_id} ({organization}) within the contact window, although "
+    "{outreach_attempts} outreach messages were sent. Outreach continues at a slower pace; please follow up.",
+    "outreach_attempts")
+
+# ------------------------------------------------------------------ kickoff
+entry("kickoff_invitation.subject", "Invitation: FastTrack kickoff call")
+entry("kickoff_invitation.subject_updated", "Updated invitation: FastTrack kickoff call")
+entry("kickoff_invitation.body",
+      "Thank you for your time. We propose the kickoff call below to agree on the scope of your onboarding. "
+      "Please accept the attached invitation, or reply with a time that suits you better.")
+entry("kickoff_invitation.body_updated",
+      "The kickoff call has been moved to the time below. The attached invitation replaces the previous one.")
+entry("kickoff_invitation.event_title", "FastTrack kickoff call")
+# Translators: sent to the customer's project manager after the kickoff.
+entry("kickoff_summary.subject", "Your FastTrack onboarding scope is agreed")
+entry("kickoff_summary.body",
+      "Thank you for the kickoff call. The scope of your onboarding is agreed, and you lead the project on your "
+      "organization's side. The next step is the assessment of your environment: please run the assessment "
+      "tools and send us their results.")
+
+# ------------------------------------------------------------------ remediation
+plural_entry("remediation_checklist.subject", "Your remediation checklist: {item_count} item",
+             "Your remediation checklist: {item_count} items", "item_count")
+entry("remediation_checklist.body",
+      "Thank you for sharing your environment. Here is the remediation checklist from the assessment. Your team "
+      "carries out these items, and we review progress together during the checkpoint calls.")
+entry("checkpoint_invitation.subject", "Invitation: FastTrack checkpoint call {number}")
+entry("checkpoint_invitation.subject_updated", "Updated invitation: FastTrack checkpoint call {number}")
+entry("checkpoint_invitation.body",
+      "Here is the invitation to the next checkpoint call on your remediation. Please accept it, or reply with a "
+      "time that suits you better.")
+entry("checkpoint_invitation.body_updated",
+      "The checkpoint call has been moved to the time below. The attached invitation replaces the previous one.")
+entry("checkpoint_invitation.event_title", "FastTrack checkpoint call {number}")
+entry("remediation_stalled.subject", "Reminder: no remediation progress since {since_day}")
+entry("remediation_stalled.body",
+      "No remediation item has been completed since {since}. Is anything blocking your team? Reply to this "
+      "message and we will help.")
+entry("stall_escalation.subject", "Escalation: remediation stalled at {organization}")
+entry("stall_escalation.body",
+      "Remediation at tenant {tenant_id} ({organization}) has not progressed since {since}.")
+entry("verification_rejected.subject", "Verification: some items need more work")
+entry("verification_rejected.body",
+      "During the joint verification, we reopened some items. Once your team has completed them, we will verify "
+      "again.")
+entry("deadline_escalation.subject", "Escalation: the onboarding window of {organization} ends on {deadline_day}")
+entry("deadline_escalation.body",
+      "The onboarding window of tenant {tenant_id} ({organization}) ends on {deadline}, and work is still open.")
+
+# ------------------------------------------------------------------ a cancelled call, by why it was cancelled
+entry("call_cancelled.subject.kickoff", "Cancelled: FastTrack kickoff call")
+entry("call_cancelled.subject.checkpoint", "Cancelled: FastTrack checkpoint call {number}")
+entry("call_cancelled.event_title.kickoff", "FastTrack kickoff call (cancelled)")
+entry("call_cancelled.event_title.checkpoint", "FastTrack checkpoint call {number} (cancelled)")
+entry("call_cancelled.body.kickoff_held",
+      "The kickoff took place before the time proposed below, so that call is no longer needed. We have cancelled "
+      "it.")
+entry("call_cancelled.body.remediation_done",
+      "Every remediation item is now done, so the checkpoint call below is no longer needed. We have cancelled "
+      "it. Thank you for your team's work.")
+entry("call_cancelled.body.engagement_closed",
+      "Your FastTrack engagement for Intune is closed, so the call below will not take place. We have cancelled "
+      "it.")
+entry("call_cancelled.body.other", "The call below will not take place. We have cancelled it.")
+
+# ------------------------------------------------------------------ the engagement closes, by outcome
+entry("engagement_closed.subject.completed", "Your FastTrack onboarding for Intune is complete")
+entry("engagement_closed.body.completed",
+      "Intune is enabled for your organization, and your FastTrack onboarding is complete. Thank you for working "
+      "with us.")
+entry("engagement_closed.subject.expired", "Your FastTrack onboarding window for Intune has ended")
+entry("engagement_closed.body.expired",
+      "The onboarding window of your FastTrack Center benefit for Intune has ended, so your engagement is now "
+      "closed.")
+entry("engagement_closed.subject.withdrawn", "Your FastTrack engagement for Intune is closed at your request")
+entry("engagement_closed.body.withdrawn",
+      "As your organization asked, we have closed its FastTrack engagement for Intune. If you would like our "
+      "help again while the benefit still applies, reply to this message.")
+entry("engagement_closed.subject.ineligible",
+      "Your purchase does not qualify for the FastTrack Center benefit for Intune")
+entry("engagement_closed.body.ineligible",
+      "We have checked your purchase: it does not qualify for the FastTrack Center benefit for Intune. If you "
+      "think this is a mistake, reply to this message.")
+
+# ------------------------------------------------------------------ the phases of an onboarding
+entry("phases.initiate", "Initiate")
+entry("phases.assess", "Assess")
+entry("phases.remediate", "Remediate")
+entry("phases.enable_core", "Enable — core capabilities")
+entry("phases.enable_intune", "Enable — Intune")
+
+# ------------------------------------------------------------------ work still to do, as whole sentences
+entry("open_work.contact", "First contact with FastTrack has not been made yet.")
+entry("open_work.kickoff", "The kickoff call, which agrees on the scope, has not taken place yet.")
+entry("open_work.environment", "The assessment of the source environment has not been received yet.")
+entry("open_work.plan", "The remediation plan and the checkpoint calls have not been agreed yet.")
+entry("open_work.verification", "The joint verification of the remediation has not taken place yet.")
+entry("open_work.not_started.assess", "The Assess phase has not started.")
+entry("open_work.not_started.remediate", "The Remediate phase has not started.")
+entry("open_work.not_started.enable_core", "The phase enabling the core capabilities has not started.")
+entry("open_work.not_started.enable_intune", "The phase enabling Intune has not started.")
+
+# ------------------------------------------------------------------ checklist items
+entry("items.forest_level",
+      "Raise the functional level of forest '{forest}' from Windows Server {found} to Windows Server {minimum} "
+      "or later.")
+entry("items.adfs_version",
+      "Federated identities need AD FS {minimum} or later (Windows Server 2012 R2 recommended); found: {found}.")
+entry("items.adfs_version.none",
+      "Federated identities need AD FS {minimum} or later (Windows Server 2012 R2 recommended); none was found.")
+entry("items.forest_inventory", "Describe the on-premises Active Directory forests to be synchronized.")
+entry("items.configmgr_version", "Hybrid management needs Configuration Manager {minimum} or later; found: {found}.")
+entry("items.configmgr_version.none",
+      "Hybrid management needs Configuration Manager {minimum} or later; none was found.")
+# Translators: {supported} is a list such as "Edge 12 or later, or Chrome 45 or later".
+entry("items.browser", "Replace or update the browser {browser} {version} (supported: {supported}).")
+# Translators: {release} and {supported} are Windows releases, e.g. "Windows XP", "Windows Vista, Windows 7 and …".
+entry("items.pc_client_os", "Upgrade the PCs running {release}: the Intune PC client supports {supported}.")
+entry("items.mdm_client_os", "Update the devices running {platform} {version}: enrollment needs {needed}.")
+# Translators: a product and the lowest version supported, e.g. "Chrome 45 or later".
+entry("values.or_later", "{product} {version} or later")
+
+# ------------------------------------------------------------------ notes on the scope
+entry("notes.adfs_multi_forest",
+      "AD FS is out of scope for every multi-forest configuration: identities will be synchronized with password "
+      "hash sync, and no AD FS tasks are planned.")
+entry("notes.custom_sync_rules", "Custom synchronization-rule extensions are out of scope for FastTrack.")
+entry("notes.configmgr_out_of_scope", "Setting up or upgrading Configuration Manager is out of scope for FastTrack.")
+
+# ------------------------------------------------------------------ why a purchase does not qualify, or why it closed
+entry("reasons.plan_not_eligible", "The plan {plan} does not include the benefit (eligible plans: {eligible}).")
+plural_entry("reasons.too_few_licenses", "The purchase has {licenses} license; the benefit needs at least {minimum}.",
+             "The purchase has {licenses} licenses; the benefit needs at least {minimum}.", "licenses")
+entry("reasons.not_new_subscription",
+      "The benefit applies to a new subscription; this purchase extends an existing one.")
+entry("reasons.window_ended", "The onboarding window ended before Intune was enabled.")
+
+# ------------------------------------------------------------------ display names
+entry("names.plan.intune", "Microsoft Intune")
+entry("names.plan.enterprise_mobility_suite", "Enterprise Mobility Suite")
+entry("names.plan.enterprise_cloud_suite", "Enterprise Cloud Suite")
+entry("names.plan.office_365_e3", "Office 365 Enterprise E3")
+entry("names.plan.azure_ad_premium", "Azure Active Directory Premium")
+entry("names.browser.internet_explorer", "Internet Explorer")
+entry("names.browser.edge", "Microsoft Edge")
+entry("names.browser.chrome", "Google Chrome")
+entry("names.browser.firefox", "Mozilla Firefox")
+entry("names.browser.safari", "Safari")
+entry("names.platform.ios", "iOS")
+entry("names.platform.android", "Android")
+entry("names.platform.windows_phone", "Windows Phone")
+entry("names.platform.windows_rt", "Windows RT")
+entry("names.platform.windows_pc_mdm", "Windows")
+entry("names.platform.macos", "Mac OS X")
+entry("names.windows.vista", "Windows Vista")
+entry("names.windows.7", "Windows 7")
+entry("names.windows.8", "Windows 8")
+entry("names.windows.8.1", "Windows 8.1")
+entry("names.windows.10", "Windows 10")
+entry("names.configmgr.current branch", "Current Branch")
+
+# ------------------------------------------------------------------ Enable tasks
+entry("tasks.core.activate_tenant", "Activate the tenant and a test client")
+entry("tasks.core.add_domain", "Add the domain and verify ownership")
+entry("tasks.core.pilot_users", "Move pilot users")
+entry("tasks.core.network_ports", "Open the TCP/IP ports, protocols and firewall rules")
+entry("tasks.core.dns", "Configure the DNS records")
+entry("tasks.core.validate_connectivity", "Validate connectivity")
+entry("tasks.core.identity_guidance", "Identity provisioning guidance")
+entry("tasks.core.create_identities", "Create the cloud identities")
+entry("tasks.core.install_directory_sync", "Install directory synchronization (Azure AD Connect)")
+entry("tasks.core.password_hash_sync", "Configure password hash synchronization")
+entry("tasks.core.adfs_farm", "Deploy the AD FS farm")
+entry("tasks.core.adfs_proxy", "Deploy the AD FS proxy and its SSL certificate")
+entry("tasks.core.convert_domain", "Convert the domain to federated")
+entry("tasks.core.test_sso", "Test single sign-on")
+entry("tasks.intune.assign_licenses", "Assign the Intune licenses")
+entry("tasks.intune.configure_identities", "Configure identities for Intune")
+entry("tasks.intune.add_users", "Add users")
+entry("tasks.intune.admin_roles", "Assign the IT admin roles")
+entry("tasks.intune.groups", "Create the user and device groups")
+entry("tasks.intune.mdm.authority", "Set Intune as the MDM authority")
+entry("tasks.intune.mdm.authority_configmgr", "Connect Configuration Manager and set it as the MDM authority")
+entry("tasks.intune.mdm.test_groups", "Create the test groups")
+entry("tasks.intune.mdm.deploy_apps", "Deploy the selected apps (web link or deep link)")
+entry("tasks.intune.mdm.conditional_access", "Configure conditional access")
+entry("tasks.intune.mdm.email_profiles", "Configure the email profiles")
+entry("tasks.intune.mdm.exchange_connector", "Install the Exchange connector")
+entry("tasks.intune.mdm.enroll_test_devices", "Enroll the test devices")
+entry("tasks.intune.mdm.inventory_reports", "Review the inventory reports")
+entry("tasks.intune.mam.policies", "Configure the MAM policies for each platform")
+entry("tasks.intune.mam.conditional_access", "Configure conditional access for managed apps")
+entry("tasks.intune.mam.target_groups", "Target the user groups")
+entry("tasks.intune.mam.usage_reports", "Review the app usage reports")
+entry("tasks.intune.pc.install_client", "Install the Intune client software where needed")
+entry("tasks.intune.pc.reports", "Review the software and hardware reports")
+
+# Operators' words for work still to do, shown after a phase's name in status
+# and reports; never sent to a customer (mail says ``open_work``), so not translated.
+OPERATOR_ENGLISH = {
+    "work.contact": "first contact with FastTrack",
+    "work.kickoff": "kickoff and agreed scope",
+    "work.environment": "assessment of the source environment",
+    "work.plan": "remediation plan and checkpoint calls",
+    "work.verification": "joint verification of the remediation",
+    "work.not_started": "not started",
+}

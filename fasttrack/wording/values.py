@@ -1,0 +1,127 @@
+"""Values the customer's way: numbers, dates, time zones, product names and
+lists as their locale writes them, and the entry whose sentence fits them.
+
+Phrases keep raw values (``internet_explorer``, ``"intune, enterprise_mobility_suite"``,
+``"iOS 7.1+"``): that is their frozen shape in workflow state and histories, so
+the lists and minimum versions written that way are read back here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel import Locale
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
+from babel.lists import format_list
+from babel.numbers import format_decimal
+
+from fasttrack.business_time import zone
+from fasttrack.wording.catalogs import fill, gettext_locale, text_of
+from fasttrack.wording.source import ENGLISH, ENTRIES
+
+NOT_FOUND = "—"  # what the rules write when a version was not found
+RAW_LIST_SEPARATOR = ", "
+
+
+def babel_locale(language: str) -> Locale:
+    return Locale.parse(gettext_locale(language))
+
+
+def number(value: int | str, language: str) -> str:
+    return format_decimal(int(value), locale=babel_locale(language))
+
+
+def moment_phrase(moment: datetime, language: str, time_zone: str) -> str:
+    """Date and time as one phrase with CLDR's connector, then the zone's localized
+    name, e.g. "jeudi 3 décembre 2026, 10:30 (heure normale d’Europe centrale)"."""
+    local = moment.astimezone(zone(time_zone))
+    locale = babel_locale(language)
+    joined = (get_datetime_format("full", locale=locale).replace("'", "")
+              .replace("{0}", format_time(local, "short", locale=locale))
+              .replace("{1}", format_date(local, "full", locale=locale)))
+    zone_name = get_timezone_name(local, "long", locale=locale)
+    return fill(text_of(language, "common.moment"), {"moment": joined, "zone": zone_name})
+
+
+def day_phrase(moment: datetime, language: str, time_zone: str) -> str:
+    """A date without its time, for subject lines."""
+    return format_date(moment.astimezone(zone(time_zone)), "long", locale=babel_locale(language))
+
+
+def display_name(kind: str, raw: str, language: str) -> str:
+    """A plan, browser, platform or release by its name; anything the customer typed
+    that has no display name is shown as typed."""
+    key = f"names.{kind}.{raw.strip().lower()}"
+    return text_of(language, key) if key in ENTRIES else raw
+
+
+def listing(names: list[str], language: str, style: str = "standard") -> str:
+    """``style="or"`` for alternatives: any one of them will do."""
+    return format_list(names, style=style, locale=babel_locale(language))
+
+
+def _raw_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(RAW_LIST_SEPARATOR) if part.strip()]
+
+
+def or_later(product: str, version: str, language: str) -> str:
+    return fill(text_of(language, "values.or_later"), {"product": product, "version": version})
+
+
+def _minimum(written: str) -> tuple[str, str]:
+    """``"internet_explorer 10+"`` → (``internet_explorer``, ``10``)."""
+    name, _, version = written.rpartition(" ")
+    return name, version.rstrip("+")
+
+
+def _windows(release: str, language: str) -> str:
+    release = release.strip().removeprefix("Windows ").strip()
+    named = display_name("windows", release, language)
+    return named if named != release else f"Windows {release}"
+
+
+def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[str, str], int | None]:
+    """The entry to say, its values written for ``language``, and the count that
+    picks its plural form."""
+    shown = dict(values)
+    if key in ("items.adfs_version", "items.configmgr_version") and values.get("found") == NOT_FOUND:
+        key = f"{key}.none"
+    if key == "items.configmgr_version":
+        shown.update({name: display_name("configmgr", values[name], language) for name in ("found", "minimum")})
+    elif key == "items.browser":
+        shown["browser"] = display_name("browser", values["browser"], language)
+        minimums = [_minimum(written) for written in _raw_list(values["supported"])]
+        shown["supported"] = listing([or_later(display_name("browser", name, language), version, language)
+                                      for name, version in minimums], language, "or")
+    elif key == "items.pc_client_os":
+        shown["release"] = _windows(values["version"], language)
+        shown["supported"] = listing([_windows(release, language) for release in _raw_list(values["supported"])],
+                                     language)
+    elif key == "items.mdm_client_os":
+        platform = display_name("platform", values["platform"], language)
+        shown["platform"] = platform
+        if values["needed"] != NOT_FOUND:
+            shown["needed"] = or_later(platform, _minimum(values["needed"])[1], language)
+    elif key == "reasons.plan_not_eligible":
+        shown["plan"] = display_name("plan", values["plan"], language)
+        shown["eligible"] = listing([display_name("plan", plan, language) for plan in _raw_list(values["eligible"])],
+                                    language, "or")
+    elif key == "reasons.too_few_licenses":
+        shown["minimum"] = number(values["minimum"], language)
+    entry = ENTRIES.get(key)
+    count = None
+    if entry is not None and entry.counted_by is not None:
+        count = int(values[entry.counted_by])
+        shown[entry.counted_by] = number(count, language)
+    return key, shown, count
+
+
+def sentence(key: str, values: dict[str, str], language: str) -> str:
+    """The whole sentence of ``key`` with ``values``, in ``language``."""
+    key, shown, count = shaped(key, values, language)
+    return fill(text_of(language, key, count), shown)
+
+
+# Workflow code says phrases in English: Babel's English data is loaded here, at
+# import, rather than by the first workflow task that needs it.
+listing(["a", "b"], ENGLISH), number(1, ENGLISH)

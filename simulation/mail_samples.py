@@ -1,0 +1,176 @@
+"""A rendered sample of every message kind, in every language, with one, two
+and many of each counted thing, for reviewers and translators:
+``make mail-samples`` writes them to ``build/mail-samples/<language>/``.
+
+The checklist items and reasons come from the benefit's own rules, so the
+samples carry the values a real engagement carries."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta, timezone
+from html import escape
+from pathlib import Path
+
+from fasttrack.messages import phrase, render_message
+from fasttrack.models import (
+    Audience,
+    Browser,
+    CallKind,
+    ClientOs,
+    DeclaredGap,
+    Forest,
+    GapCategory,
+    Goal,
+    IdentityModel,
+    MdmAuthority,
+    Notification,
+    NotificationKind,
+    Person,
+    Phrase,
+    Purchase,
+    Region,
+    ScheduledCall,
+    Scope,
+    SourceEnvironment,
+)
+from fasttrack.policy import BenefitPolicy, Plan
+from fasttrack.rules import assess_environment, check_eligibility
+
+COUNTS = (1, 2, 5)  # one, two and many of each counted thing (items: see samples)
+START = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
+POLICY = BenefitPolicy()
+SCOPE = Scope(goals=[Goal.MDM], identity_model=IdentityModel.FEDERATED, mdm_authority=MdmAuthority.CONFIGMGR,
+              hybrid_configmgr=True, language="en", project_manager=Person(name="Paula Martin",
+                                                                           email="paula@contoso.example"))
+ENVIRONMENT = SourceEnvironment(
+    forests=[Forest(name="corp.contoso.example", functional_level="2003")],
+    configmgr_version="2012 SP1",
+    browsers=[Browser(name="internet_explorer", version="9")],
+    client_os=[ClientOs(platform="windows_pc", version="vista"), ClientOs(platform="ios", version="6.1"),
+               ClientOs(platform="android", version="3.2")],
+    gaps=[DeclaredGap(category=GapCategory.DNS, description="Add the enrollment CNAME record")],
+    custom_sync_rules=True,
+)
+
+
+def checklist() -> tuple[list[Phrase], list[Phrase]]:
+    """The items and scope notes the rules find in a sample environment."""
+    items, notes = assess_environment(ENVIRONMENT, SCOPE, POLICY)
+    lines = [(item.phrase or Phrase(text=item.description)).model_copy(update={"ref": item.id}) for item in items]
+    return lines, notes
+
+
+def reasons(licenses: int) -> list[Phrase]:
+    purchase = Purchase(order_id="ORD-1", tenant_id="0f8fad5b-d9cb-469f-a165-70867728950e", plan=Plan.OFFICE_365_E3,
+                        licenses=licenses, new_subscription=False, purchased_at=START,
+                        customer_contact=SCOPE.project_manager, country="FR", region=Region.EMEA)
+    return check_eligibility(purchase, POLICY).reasons
+
+
+def open_work(items: list[Phrase]) -> list[Phrase]:
+    """What a closing or a deadline lists: items in Remediate, the verification, the phases to come."""
+    return ([item.model_copy(update={"label_key": "phases.remediate"}) for item in items]
+            + [phrase("work.verification", label_key="phases.remediate")]
+            + [phrase("work.not_started", label_key=f"phases.{stage}") for stage in ("enable_core", "enable_intune")])
+
+
+def notification(kind: NotificationKind, language: str, **changes) -> Notification:
+    values = dict(
+        engagement_id="fasttrack-intune-sample", kind=kind, key=f"ORD-1/{kind.value}/1", audience=Audience.CUSTOMER,
+        to=["paula@contoso.example"], recipient_name="Paula Martin", language=language,
+        time_zone="Europe/Paris", country="FR", send_at=START, summary="sample",
+    )
+    values.update(changes)
+    if values.get("call") is not None:
+        values["moments"] = {**values.get("moments", {}), "call_start": values["call"].start}
+    values["facts"] = {"tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "organization": "Contoso",
+                       **changes.get("facts", {})}
+    return Notification(**values)
+
+
+def call(kind: CallKind, minutes: int = 30) -> ScheduledCall:
+    return ScheduledCall(kind=kind, number=1 if kind is CallKind.KICKOFF else 2, uid=f"{kind.value}@sample",
+                         start=START, end=START + timedelta(minutes=minutes))
+
+
+def samples(language: str) -> list[tuple[str, Notification]]:
+    """Every message kind in each of its cases, with 1, 2 and many counted things."""
+    items, notes = checklist()
+    moments = {"contact_deadline": START, "since": START, "deadline": START}
+    out: list[tuple[str, Notification]] = []
+
+    def add(name: str, kind: NotificationKind, **changes) -> None:
+        out.append((name, notification(kind, language, moments=moments, **changes)))
+
+    add("outreach", NotificationKind.OUTREACH, facts={"attempt": "1"})
+    add("outreach after the contact window", NotificationKind.OUTREACH, facts={"after_window": "yes"})
+    for count in COUNTS:
+        add(f"contact escalation, {count} attempt(s)", NotificationKind.CONTACT_ESCALATION,
+            audience=Audience.FASTTRACK_MANAGER, recipient_name=None, facts={"outreach_attempts": str(count)})
+    for minutes in (1, 2, 30):
+        add(f"kickoff invitation, {minutes} minute(s)", NotificationKind.KICKOFF_INVITATION,
+            call=call(CallKind.KICKOFF, minutes))
+    add("kickoff invitation, moved", NotificationKind.KICKOFF_INVITATION, call=call(CallKind.KICKOFF),
+        facts={"updated": "yes"})
+    add("kickoff summary", NotificationKind.KICKOFF_SUMMARY, facts={"project_manager": "Paula Martin"})
+    for count in (1, 2, len(items)):  # many: every item the rules found, and the customer's own words
+        chosen = items[:count]
+        add(f"remediation checklist, {count} item(s)", NotificationKind.REMEDIATION_CHECKLIST,
+            facts={"item_count": str(count)}, lines=chosen + notes)
+        add(f"checkpoint invitation, {count} open item(s)", NotificationKind.CHECKPOINT_INVITATION,
+            call=call(CallKind.CHECKPOINT), facts={"number": "2"}, lines=chosen)
+        add(f"remediation stalled, {count} open item(s)", NotificationKind.REMEDIATION_STALLED, lines=chosen)
+        add(f"stall escalation, {count} open item(s)", NotificationKind.STALL_ESCALATION,
+            audience=Audience.FASTTRACK_MANAGER, recipient_name=None, lines=chosen)
+        add(f"verification rejected, {count} reopened item(s)", NotificationKind.VERIFICATION_REJECTED,
+            lines=chosen, facts={"note": ""})
+    add("checkpoint invitation, moved", NotificationKind.CHECKPOINT_INVITATION, call=call(CallKind.CHECKPOINT),
+        facts={"number": "2", "updated": "yes"}, lines=items[:2])
+    for because in ("kickoff_held", "remediation_done", "engagement_closed", ""):
+        kind = CallKind.KICKOFF if because == "kickoff_held" else CallKind.CHECKPOINT
+        add(f"call cancelled ({because or 'reason not recorded'})", NotificationKind.CALL_CANCELLED, call=call(kind),
+            facts={"number": "2", "call": kind.value, "because": because})
+    add("deadline escalation", NotificationKind.DEADLINE_ESCALATION, audience=Audience.FASTTRACK_MANAGER,
+        recipient_name=None, lines=open_work(items[:2]))
+    add("engagement closed: completed", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "completed"},
+        attachment_markdown="# Report")
+    add("engagement closed: expired", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "expired"},
+        lines=open_work(items[:1]), attachment_markdown="# Report")
+    add("engagement closed: withdrawn", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "withdrawn"},
+        attachment_markdown="# Report")
+    for licenses in COUNTS:
+        add(f"engagement closed: ineligible, {licenses} license(s)", NotificationKind.ENGAGEMENT_CLOSED,
+            facts={"outcome": "ineligible"}, lines=reasons(licenses), attachment_markdown="# Report")
+    return out
+
+
+def write(folder: Path, languages: list[str]) -> list[Path]:
+    written = []
+    for language in languages:
+        by_kind: dict[str, list[tuple[str, object]]] = {}
+        for name, sample in samples(language):
+            by_kind.setdefault(sample.kind.value, []).append((name, render_message(sample)))
+        target = folder / language
+        target.mkdir(parents=True, exist_ok=True)
+        for kind, rendered in by_kind.items():
+            text = "\n\n".join(f"### {name}\nSubject: {message.subject}\n"
+                               + (f"Event: {message.event_title}\n" if message.event_title else "")
+                               + f"\n{message.text}" for name, message in rendered)
+            html = "\n<hr>\n".join(f"<h3>{escape(name)} — {escape(message.subject)}</h3>\n{message.html}"
+                                   for name, message in rendered)
+            for path, content in ((target / f"{kind}.txt", text), (target / f"{kind}.html", html)):
+                path.write_text(content, encoding="utf-8")
+                written.append(path)
+    return written
+
+
+def main() -> None:
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "build/mail-samples")
+    written = write(folder, POLICY.languages)
+    print(f"Wrote {len(written)} files: {len(NotificationKind)} message kinds in {len(POLICY.languages)} languages, "
+          f"as text and HTML, to {folder}/")
+
+
+if __name__ == "__main__":
+    main()
