@@ -25,6 +25,7 @@ __all__ = ["RenderedMessage", "TemplateMissing", "available_languages", "localiz
            "render_message"]
 
 TEMPLATES = Path(__file__).parent / "templates"
+COUNTED = {entry.counted_by for entry in ENTRIES.values() if entry.counted_by} | {"number"}
 # Each kind's heading for its list of open items, tasks or work.
 OPEN_HEADINGS = {
     NotificationKind.REMEDIATION_CHECKLIST: "lists.checklist",
@@ -90,8 +91,9 @@ def localize(words: Phrase, language: str) -> str:
 
 
 def _counts(notification: Notification) -> dict[str, int]:
-    """The raw numbers that pick plural forms."""
-    counts = {name: int(value) for name, value in notification.facts.items() if value.isdigit()}
+    """The raw numbers that pick plural forms, and the call's number."""
+    counts = {name: int(value) for name, value in notification.facts.items()
+              if name in COUNTED and value.isascii() and value.isdecimal()}
     if notification.call is not None:
         counts["minutes"] = int((notification.call.end - notification.call.start).total_seconds() // 60)
     return counts
@@ -124,7 +126,8 @@ def _keys(notification: Notification) -> tuple[str, str, str | None]:
         return f"{name}.subject.{outcome}", f"{name}.body.{outcome}", None
     if kind is NotificationKind.CALL_CANCELLED:
         call = facts.get("call") or (notification.call.kind.value if notification.call else "checkpoint")
-        because = facts.get("because") or "other"
+        because = facts.get("because", "")
+        because = because if f"{name}.body.{because}" in ENTRIES else "other"  # older releases did not say why
         return f"{name}.subject.{call}", f"{name}.body.{because}", f"{name}.event_title.{call}"
     updated = "_updated" if facts.get("updated") and kind in (
         NotificationKind.KICKOFF_INVITATION, NotificationKind.CHECKPOINT_INVITATION) else ""
@@ -138,10 +141,13 @@ def _sections(notification: Notification) -> list[dict]:
     why a purchase does not qualify, the items or work still open, notes on the scope."""
     language = notification.language
     groups: dict[str, list[str]] = {"reasons": [], "open": [], "notes": []}
+    closing = notification.kind is NotificationKind.ENGAGEMENT_CLOSED
     for line in notification.lines:
         section = (line.key or "").split(".")[0]
-        if notification.kind is NotificationKind.ENGAGEMENT_CLOSED and not line.key and not line.ref:
-            section = "reasons"  # a withdrawal's reason as written, in a closing queued by an earlier release
+        if closing and not line.key and not line.ref:
+            section = "reasons"  # a withdrawal's reason, in the operator's words
+        if section == "reasons" and closing and notification.facts.get("outcome") != "ineligible":
+            continue  # an expiry's body says why; a withdrawal's reason stays in the attached report
         groups[section if section in ("reasons", "notes") else "open"].append(localize(line, language))
     headings = {"reasons": "lists.reasons", "notes": "lists.notes",
                 "open": OPEN_HEADINGS.get(notification.kind, "lists.open_items")}

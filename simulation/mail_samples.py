@@ -35,7 +35,7 @@ from fasttrack.models import (
     SourceEnvironment,
 )
 from fasttrack.policy import BenefitPolicy, Plan
-from fasttrack.rules import assess_environment, check_eligibility
+from fasttrack.rules import assess_environment, check_eligibility, core_tasks, intune_tasks
 
 COUNTS = (1, 2, 5)  # one, two and many of each counted thing (items: see samples)
 START = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
@@ -54,11 +54,31 @@ ENVIRONMENT = SourceEnvironment(
 )
 
 
-def checklist() -> tuple[list[Phrase], list[Phrase]]:
+# Findings the first environment cannot have at once: no forest described, a Windows PC release the
+# client does not support, a PC enrolled as a mobile device, and several forests with federation.
+OTHER_ENVIRONMENTS = [
+    SourceEnvironment(client_os=[ClientOs(platform="windows_pc", version="xp"),
+                                 ClientOs(platform="windows_pc_mdm", version="8.0")],
+                      configmgr_version="current branch"),
+    SourceEnvironment(forests=[Forest(name="emea.contoso.example", functional_level="2012"),
+                               Forest(name="apac.contoso.example", functional_level="2012")]),
+]
+
+
+def checklist(environment: SourceEnvironment = ENVIRONMENT) -> tuple[list[Phrase], list[Phrase]]:
     """The items and scope notes the rules find in a sample environment."""
-    items, notes = assess_environment(ENVIRONMENT, SCOPE, POLICY)
+    items, notes = assess_environment(environment, SCOPE, POLICY)
     lines = [(item.phrase or Phrase(text=item.description)).model_copy(update={"ref": item.id}) for item in items]
     return lines, notes
+
+
+def tasks() -> list[Phrase]:
+    """Every Enable task the rules plan for the sample scope, in its phase."""
+    every_goal = SCOPE.model_copy(update={"goals": list(Goal)})
+    planned = core_tasks(SCOPE, ENVIRONMENT) + intune_tasks(every_goal)
+    return [Phrase(text=task.title, key=f"tasks.{task.text_key}", ref=task.id,
+                   label_key=f"phases.{'enable_core' if task.stage.value == 'core' else 'enable_intune'}")
+            for task in planned]
 
 
 def reasons(licenses: int) -> list[Phrase]:
@@ -125,6 +145,10 @@ def samples(language: str) -> list[tuple[str, Notification]]:
             audience=Audience.FASTTRACK_MANAGER, recipient_name=None, lines=chosen)
         add(f"verification rejected, {count} reopened item(s)", NotificationKind.VERIFICATION_REJECTED,
             lines=chosen, facts={"note": ""})
+    for number, environment in enumerate(OTHER_ENVIRONMENTS, start=2):
+        found, scope_notes = checklist(environment)
+        add(f"remediation checklist, other findings {number}", NotificationKind.REMEDIATION_CHECKLIST,
+            facts={"item_count": str(len(found))}, lines=found + scope_notes)
     add("checkpoint invitation, moved", NotificationKind.CHECKPOINT_INVITATION, call=call(CallKind.CHECKPOINT),
         facts={"number": "2", "updated": "yes"}, lines=items[:2])
     for because in ("kickoff_held", "remediation_done", "engagement_closed", ""):
@@ -137,8 +161,17 @@ def samples(language: str) -> list[tuple[str, Notification]]:
         attachment_markdown="# Report")
     add("engagement closed: expired", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "expired"},
         lines=open_work(items[:1]), attachment_markdown="# Report")
+    initiate = [phrase(f"work.{work}", label_key="phases.initiate") for work in ("contact", "kickoff")]
+    initiate += [phrase("work.not_started", label_key=f"phases.{stage}") for stage in ("assess", "remediate")]
+    add("engagement closed: expired in Initiate", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "expired"},
+        lines=[phrase("reasons.window_ended")] + initiate, attachment_markdown="# Report")
+    assess = [phrase("work.environment", label_key="phases.assess"), phrase("work.plan", label_key="phases.assess")]
+    add("deadline escalation in Assess", NotificationKind.DEADLINE_ESCALATION, audience=Audience.FASTTRACK_MANAGER,
+        recipient_name=None, lines=assess)
+    add("deadline escalation in Enable", NotificationKind.DEADLINE_ESCALATION, audience=Audience.FASTTRACK_MANAGER,
+        recipient_name=None, lines=tasks())
     add("engagement closed: withdrawn", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "withdrawn"},
-        attachment_markdown="# Report")
+        lines=[Phrase(text="Project postponed to next year")], attachment_markdown="# Report")
     for licenses in COUNTS:
         add(f"engagement closed: ineligible, {licenses} license(s)", NotificationKind.ENGAGEMENT_CLOSED,
             facts={"outcome": "ineligible"}, lines=reasons(licenses), attachment_markdown="# Report")

@@ -51,9 +51,7 @@ class ClosingRules(EngagementCore):
             f"Engagement {status.value}",
             now,
             facts={"outcome": status.value},
-            # A purchase that does not qualify is told why; an expiry or a withdrawal says
-            # why in its own words (the operator's note on a withdrawal stays in the report).
-            lines=(reasons if status is Phase.INELIGIBLE else []) + left,
+            lines=reasons + left,
             attachment_markdown=engagement_report(self.state),
         )
 

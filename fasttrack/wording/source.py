@@ -24,9 +24,6 @@ class Entry:
     plural: str | None = None
     counted_by: str | None = None
 
-    def english(self, count: int | None = None) -> str:
-        return self.plural if self.plural is not None and count != 1 else self.singular
-
 
 ENTRIES: dict[str, Entry] = {}
 
@@ -236,6 +233,7 @@ entry("names.platform.windows_phone", "Windows Phone")
 entry("names.platform.windows_rt", "Windows RT")
 entry("names.platform.windows_pc_mdm", "Windows")
 entry("names.platform.macos", "Mac OS X")
+entry("names.windows.xp", "Windows XP")
 entry("names.windows.vista", "Windows Vista")
 entry("names.windows.7", "Windows 7")
 entry("names.windows.8", "Windows 8")

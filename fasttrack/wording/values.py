@@ -16,7 +16,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from fasttrack.business_time import zone
-from fasttrack.wording.catalogs import fill, gettext_locale, text_of
+from fasttrack.wording.catalogs import TemplateMissing, fill, gettext_locale, text_of
 from fasttrack.wording.source import ENGLISH, ENTRIES
 
 NOT_FOUND = "—"  # what the rules write when a version was not found
@@ -118,7 +118,10 @@ def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[s
 
 def sentence(key: str, values: dict[str, str], language: str) -> str:
     """The whole sentence of ``key`` with ``values``, in ``language``."""
-    key, shown, count = shaped(key, values, language)
+    try:
+        key, shown, count = shaped(key, values, language)
+    except (KeyError, ValueError) as missing:
+        raise TemplateMissing(f"'{key}' cannot be said with the values {sorted(values)}: {missing!r}") from None
     return fill(text_of(language, key, count), shown)
 
 
