@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from fasttrack.models import Notification, NotificationKind, Phrase
-from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, text_of
+from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, say, text_of
 from fasttrack.wording.source import ENGLISH, ENTRIES, OPERATOR_ENGLISH
 from fasttrack.wording.values import day_phrase, moment_phrase, number, sentence
 
@@ -31,7 +31,7 @@ OPEN_HEADINGS = {
     NotificationKind.REMEDIATION_CHECKLIST: "lists.checklist",
     NotificationKind.VERIFICATION_REJECTED: "lists.reopened",
     NotificationKind.DEADLINE_ESCALATION: "lists.still_to_do",
-    NotificationKind.ENGAGEMENT_CLOSED: "lists.still_to_do",
+    NotificationKind.ENGAGEMENT_CLOSED: "lists.left_open",
 }
 
 
@@ -109,14 +109,6 @@ def _values(notification: Notification, counts: dict[str, int]) -> dict[str, str
     return values
 
 
-def _say(language: str, key: str, values: dict[str, str], counts: dict[str, int]) -> str:
-    entry = ENTRIES.get(key)
-    if entry is None:
-        raise TemplateMissing(f"there is no message '{key}'")
-    count = counts.get(entry.counted_by) if entry.counted_by else None
-    return fill(text_of(language, key, count), values)
-
-
 def _keys(notification: Notification) -> tuple[str, str, str | None]:
     """The subject, body and calendar-event title that fit this message's case."""
     kind, facts = notification.kind, notification.facts
@@ -152,7 +144,7 @@ def _sections(notification: Notification) -> list[dict]:
     headings = {"reasons": "lists.reasons", "notes": "lists.notes",
                 "open": OPEN_HEADINGS.get(notification.kind, "lists.open_items")}
     return [
-        {"heading": _say(language, headings[group], {"count": number(len(lines), language)}, {"count": len(lines)}),
+        {"heading": say(language, headings[group], {"count": number(len(lines), language)}, {"count": len(lines)}),
          "lines": lines}
         for group, lines in groups.items() if lines
     ]
@@ -166,22 +158,22 @@ def render_message(notification: Notification) -> RenderedMessage:
     call = notification.call
     layout_values = {
         "language": language,
-        "subject": _say(language, subject_key, values, counts),
+        "subject": say(language, subject_key, values, counts),
         "greeting": fill(text_of(language, "common.greeting"), {"name": notification.recipient_name})
         if notification.recipient_name else text_of(language, "common.greeting_team"),
-        "body": _say(language, body_key, values, counts),
+        "body": say(language, body_key, values, counts),
         "sections": _sections(notification),
         "call": call is not None,
-        "call_time": _say(language, "common.call_time", values, counts) if call else "",
-        "call_duration": _say(language, "common.call_duration", values, counts) if call else "",
+        "call_time": say(language, "common.call_time", values, counts) if call else "",
+        "call_duration": say(language, "common.call_duration", values, counts) if call else "",
         "attachment": text_of(language, "common.attachment_report") if notification.attachment_markdown else "",
         "closing": text_of(language, "common.closing"),
         "signature": text_of(language, "common.signature"),
-        "footer": _say(language, "common.footer", values, counts),
+        "footer": say(language, "common.footer", values, counts),
     }
     return RenderedMessage(
         subject=layout_values["subject"],
         text=_environment(False).get_template("email.txt.j2").render(layout_values),
         html=_environment(True).get_template("email.html.j2").render(layout_values),
-        event_title=_say(language, title_key, values, counts) if title_key else None,
+        event_title=say(language, title_key, values, counts) if title_key else None,
     )

@@ -58,16 +58,23 @@ ENVIRONMENT = SourceEnvironment(
 # client does not support, a PC enrolled as a mobile device, and several forests with federation.
 OTHER_ENVIRONMENTS = [
     SourceEnvironment(client_os=[ClientOs(platform="windows_pc", version="xp"),
-                                 ClientOs(platform="windows_pc_mdm", version="8.0")],
+                                 ClientOs(platform="windows_pc_mdm", version="8.0"),
+                                 ClientOs(platform="windows_phone", version="7.5")],
                       configmgr_version="current branch"),
     SourceEnvironment(forests=[Forest(name="emea.contoso.example", functional_level="2012"),
                                Forest(name="apac.contoso.example", functional_level="2012")]),
 ]
 
 
-def checklist(environment: SourceEnvironment = ENVIRONMENT) -> tuple[list[Phrase], list[Phrase]]:
+# A policy that names no minimum for Windows Phone: the rules cannot say which version enrollment needs.
+WITHOUT_WINDOWS_PHONE = POLICY.model_copy(update={"mdm_platforms": {
+    platform: support for platform, support in POLICY.mdm_platforms.items() if platform != "windows_phone"}})
+
+
+def checklist(environment: SourceEnvironment = ENVIRONMENT,
+              policy: BenefitPolicy = POLICY) -> tuple[list[Phrase], list[Phrase]]:
     """The items and scope notes the rules find in a sample environment."""
-    items, notes = assess_environment(environment, SCOPE, POLICY)
+    items, notes = assess_environment(environment, SCOPE, policy)
     lines = [(item.phrase or Phrase(text=item.description)).model_copy(update={"ref": item.id}) for item in items]
     return lines, notes
 
@@ -146,7 +153,7 @@ def samples(language: str) -> list[tuple[str, Notification]]:
         add(f"verification rejected, {count} reopened item(s)", NotificationKind.VERIFICATION_REJECTED,
             lines=chosen, facts={"note": ""})
     for number, environment in enumerate(OTHER_ENVIRONMENTS, start=2):
-        found, scope_notes = checklist(environment)
+        found, scope_notes = checklist(environment, WITHOUT_WINDOWS_PHONE)
         add(f"remediation checklist, other findings {number}", NotificationKind.REMEDIATION_CHECKLIST,
             facts={"item_count": str(len(found))}, lines=found + scope_notes)
     add("checkpoint invitation, moved", NotificationKind.CHECKPOINT_INVITATION, call=call(CallKind.CHECKPOINT),

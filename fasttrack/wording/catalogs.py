@@ -79,3 +79,9 @@ def text_of(language: str, key: str, count: int | None = None) -> str:
     if count is None:
         raise TemplateMissing(f"'{key}' depends on a count, and none was given")
     return catalog.unpgettext(key, entry.singular, entry.plural, count)
+
+
+def say(language: str, key: str, values: dict[str, str], counts: dict[str, int] | None = None) -> str:
+    """The sentence of ``key`` with its ``values``, in the plural form that its count in ``counts`` picks."""
+    counted_by = ENTRIES[key].counted_by if key in ENTRIES else None
+    return fill(text_of(language, key, (counts or {}).get(counted_by) if counted_by else None), values)

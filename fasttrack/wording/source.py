@@ -50,6 +50,8 @@ entry("common.attachment_report", "The engagement report is attached.")
 # Translators: a date and time followed by the name of its time zone, e.g.
 # "Thursday, December 3, 2026, 10:30 AM (Central European Standard Time)".
 entry("common.moment", "{moment} ({zone})")
+# Translators: a date (with its weekday) and a time of day, e.g. "Thursday, December 3, 2026 at 10:30 AM".
+entry("common.date_at_time", "{date} at {time}")
 # Translators: a phase of the onboarding, then work still open in it.
 entry("common.in_phase", "{phase}: {text}")
 
@@ -59,6 +61,8 @@ plural_entry("lists.open_items", "This item is still open:", "These {count} item
 plural_entry("lists.reopened", "Item to complete before we verify again:",
              "Items to complete before we verify again:", "count")
 entry("lists.still_to_do", "Still to do:")
+# Translators: after an engagement has closed, the work that was never done.
+entry("lists.left_open", "Work left open:")
 entry("lists.notes", "Please note:")
 plural_entry("lists.reasons", "The reason:", "The reasons:", "count")
 
@@ -104,7 +108,7 @@ plural_entry("remediation_checklist.subject", "Your remediation checklist: {item
              "Your remediation checklist: {item_count} items", "item_count")
 entry("remediation_checklist.body",
       "Thank you for sharing your environment. Here is the remediation checklist from the assessment. Your team "
-      "carries out these items, and we review progress together during the checkpoint calls.")
+      "carries out each item on it, and we review progress together during the checkpoint calls.")
 entry("checkpoint_invitation.subject", "Invitation: FastTrack checkpoint call {number}")
 entry("checkpoint_invitation.subject_updated", "Updated invitation: FastTrack checkpoint call {number}")
 entry("checkpoint_invitation.body",
@@ -120,10 +124,10 @@ entry("remediation_stalled.body",
 entry("stall_escalation.subject", "Escalation: remediation stalled at {organization}")
 entry("stall_escalation.body",
       "Remediation at tenant {tenant_id} ({organization}) has not progressed since {since}.")
-entry("verification_rejected.subject", "Verification: some items need more work")
+entry("verification_rejected.subject", "Verification: more work is needed")
 entry("verification_rejected.body",
-      "During the joint verification, we reopened some items. Once your team has completed them, we will verify "
-      "again.")
+      "During the joint verification, we reopened the work listed below. Once your team has completed it, we will "
+      "verify again.")
 entry("deadline_escalation.subject", "Escalation: the onboarding window of {organization} ends on {deadline_day}")
 entry("deadline_escalation.body",
       "The onboarding window of tenant {tenant_id} ({organization}) ends on {deadline}, and work is still open.")
@@ -198,6 +202,8 @@ entry("items.browser", "Replace or update the browser {browser} {version} (suppo
 # Translators: {release} and {supported} are Windows releases, e.g. "Windows XP", "Windows Vista, Windows 7 and …".
 entry("items.pc_client_os", "Upgrade the PCs running {release}: the Intune PC client supports {supported}.")
 entry("items.mdm_client_os", "Update the devices running {platform} {version}: enrollment needs {needed}.")
+entry("items.mdm_client_os.none",
+      "Update or replace the devices running {platform} {version}: Intune cannot enroll this platform.")
 # Translators: a product and the lowest version supported, e.g. "Chrome 45 or later".
 entry("values.or_later", "{product} {version} or later")
 

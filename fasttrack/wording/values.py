@@ -8,15 +8,16 @@ the lists and minimum versions written that way are read back here.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
+from babel.dates import format_date, format_time, get_timezone_name
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from fasttrack.business_time import zone
-from fasttrack.wording.catalogs import TemplateMissing, fill, gettext_locale, text_of
+from fasttrack.wording.catalogs import TemplateMissing, fill, gettext_locale, say, text_of
 from fasttrack.wording.source import ENGLISH, ENTRIES
 
 NOT_FOUND = "—"  # what the rules write when a version was not found
@@ -32,13 +33,13 @@ def number(value: int | str, language: str) -> str:
 
 
 def moment_phrase(moment: datetime, language: str, time_zone: str) -> str:
-    """Date and time as one phrase with CLDR's connector, then the zone's localized
-    name, e.g. "jeudi 3 décembre 2026, 10:30 (heure normale d’Europe centrale)"."""
+    """Date and time as one phrase, joined the language's way (CLDR's standard pattern
+    has no word there: "giovedì 3 dicembre 2026 10:30"), then the zone's localized name,
+    e.g. "jeudi 3 décembre 2026 à 10:30 (heure normale d’Europe centrale)"."""
     local = moment.astimezone(zone(time_zone))
     locale = babel_locale(language)
-    joined = (get_datetime_format("full", locale=locale).replace("'", "")
-              .replace("{0}", format_time(local, "short", locale=locale))
-              .replace("{1}", format_date(local, "full", locale=locale)))
+    joined = fill(text_of(language, "common.date_at_time"), {"date": format_date(local, "full", locale=locale),
+                                                             "time": format_time(local, "short", locale=locale)})
     zone_name = get_timezone_name(local, "long", locale=locale)
     return fill(text_of(language, "common.moment"), {"moment": joined, "zone": zone_name})
 
@@ -55,9 +56,16 @@ def display_name(kind: str, raw: str, language: str) -> str:
     return text_of(language, key) if key in ENTRIES else raw
 
 
+# Kana and CJK ideographs, beside Latin letters or digits: Microsoft's Japanese and Chinese style
+# guides put a half-width space between them, which CLDR's list patterns ("{0}或{1}") do not.
+_CJK = "\u3040-\u30ff\u4e00-\u9fff"
+_CJK_BESIDE_LATIN = re.compile(rf"(?<=[{_CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_CJK}])")
+
+
 def listing(names: list[str], language: str, style: str = "standard") -> str:
     """``style="or"`` for alternatives: any one of them will do."""
-    return format_list(names, style=style, locale=babel_locale(language))
+    joined = format_list(names, style=style, locale=babel_locale(language))
+    return _CJK_BESIDE_LATIN.sub(" ", joined) if language in ("ja", "zh-Hant") else joined
 
 
 def _raw_list(value: str) -> list[str]:
@@ -80,12 +88,10 @@ def _windows(release: str, language: str) -> str:
     return named if named != release else f"Windows {release}"
 
 
-def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[str, str], int | None]:
+def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[str, str], dict[str, int]]:
     """The entry to say, its values written for ``language``, and the count that
     picks its plural form."""
     shown = dict(values)
-    if key in ("items.adfs_version", "items.configmgr_version") and values.get("found") == NOT_FOUND:
-        key = f"{key}.none"
     if key == "items.configmgr_version":
         shown.update({name: display_name("configmgr", values[name], language) for name in ("found", "minimum")})
     elif key == "items.browser":
@@ -108,21 +114,23 @@ def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[s
                                     language, "or")
     elif key == "reasons.too_few_licenses":
         shown["minimum"] = number(values["minimum"], language)
+    if values.get("found", values.get("needed")) == NOT_FOUND and f"{key}.none" in ENTRIES:
+        key = f"{key}.none"  # nothing was found, or the policy names no minimum: another sentence
     entry = ENTRIES.get(key)
-    count = None
+    counts = {}
     if entry is not None and entry.counted_by is not None:
-        count = int(values[entry.counted_by])
-        shown[entry.counted_by] = number(count, language)
-    return key, shown, count
+        counts[entry.counted_by] = int(values[entry.counted_by])
+        shown[entry.counted_by] = number(counts[entry.counted_by], language)
+    return key, shown, counts
 
 
 def sentence(key: str, values: dict[str, str], language: str) -> str:
     """The whole sentence of ``key`` with ``values``, in ``language``."""
     try:
-        key, shown, count = shaped(key, values, language)
+        key, shown, counts = shaped(key, values, language)
     except (KeyError, ValueError) as missing:
         raise TemplateMissing(f"'{key}' cannot be said with the values {sorted(values)}: {missing!r}") from None
-    return fill(text_of(language, key, count), shown)
+    return say(language, key, shown, counts)
 
 
 # Workflow code says phrases in English: Babel's English data is loaded here, at

@@ -13,6 +13,7 @@ from fasttrack.models import Audience, CallKind, Notification, NotificationKind,
 from fasttrack.policy import BenefitPolicy, Plan
 from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, text_of
 from fasttrack.wording.source import ENTRIES
+from fasttrack.wording.values import listing
 from simulation.mail_samples import samples
 
 LANGUAGES = BenefitPolicy().languages
@@ -143,6 +144,9 @@ def test_dates_are_one_phrase_in_the_customer_s_locale_time_zone_and_its_name(la
     (outreach,) = [rendered for name, _, rendered in RENDERED[language] if name == "outreach"]
     assert month in outreach.text and zone in outreach.text
     assert "10:30" in outreach.text  # 09:30 UTC is 10:30 in Paris
+    joined = {"en": "2026 at 10:30\u202fAM", "de": "2026 um 10:30 Uhr", "fr": "2026 à 10:30", "it": "2026 alle ore 10:30",
+              "es": "2026 a las 10:30", "pt-BR": "2026 às 10:30"}
+    assert joined.get(language, "10:30") in outreach.text  # date and time as one phrase, with the language's word
 
 
 def test_each_case_has_its_own_whole_sentences():
@@ -182,6 +186,10 @@ def test_display_names_replace_ids_in_every_language():
         assert "Office 365" in plan and "Enterprise Mobility Suite" in plan and "_" not in plan, language
         client = localize(phrase("items.pc_client_os", version="vista", supported="Windows vista, Windows 7"), language)
         assert "Windows Vista" in client and "Windows 7" in client, language
+    assert listing(["Windows 8.1", "Windows 10"], "zh-Hant") == "Windows 8.1 和 Windows 10"  # CLDR: "8.1和Windows"
+    assert listing(["Windows 8.1", "Windows 10"], "ja") == "Windows 8.1、Windows 10"
+    unknown = localize(phrase("items.mdm_client_os", platform="windows_phone", version="7.5", needed="—"), "de")
+    assert unknown == fill(text_of("de", "items.mdm_client_os.none"), {"platform": "Windows Phone", "version": "7.5"})
     typed = localize(phrase("items.browser", browser="netscape", version="4", supported="edge 12+"), "en")
     assert "netscape 4" in typed  # what the customer typed has no display name: shown as typed
 
