@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import random
 import socket
+from pathlib import Path
+
+
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST = 20000
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on now (the system picks it)."""
-    with socket.socket() as probe:
+    """A port nothing listens on now, below the system's ephemeral range: between the
+    moment it is chosen and the moment its server binds it, the system cannot hand it
+    to anyone else's bind to port 0 (the Temporal dev server binds its internal
+    services that way, and once took the SMTP sink's port so) or outgoing connection."""
+    start = _ephemeral_start()
+    if start > LOWEST + 1000:
+        for _ in range(100):
+            port = random.randrange(LOWEST, start)
+            if port_problem(port, host) is None:
+                return port
+    with socket.socket() as probe:  # no room below the range: the system picks
         probe.bind((host, 0))
         return probe.getsockname()[1]
 
