@@ -37,7 +37,7 @@ from fasttrack.models import (
 from fasttrack.policy import BenefitPolicy, Plan
 from fasttrack.rules import assess_environment, check_eligibility, core_tasks, intune_tasks
 
-COUNTS = (1, 2, 5)  # one, two and many of each counted thing (items: see samples)
+COUNTS = (1, 2, 5)  # one, two and many outreach attempts and licenses; items and minutes: see samples()
 START = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
 POLICY = BenefitPolicy()
 SCOPE = Scope(goals=[Goal.MDM], identity_model=IdentityModel.FEDERATED, mdm_authority=MdmAuthority.CONFIGMGR,
@@ -83,8 +83,8 @@ def tasks() -> list[Phrase]:
     """Every Enable task the rules plan for the sample scope, in its phase."""
     every_goal = SCOPE.model_copy(update={"goals": list(Goal)})
     planned = core_tasks(SCOPE, ENVIRONMENT) + intune_tasks(every_goal)
-    return [Phrase(text=task.title, key=f"tasks.{task.text_key}", ref=task.id,
-                   label_key=f"phases.{'enable_core' if task.stage.value == 'core' else 'enable_intune'}")
+    phase = {"core": "phases.enable_core", "intune": "phases.enable_intune"}
+    return [Phrase(text=task.title, key=f"tasks.{task.text_key}", ref=task.id, label_key=phase[task.stage.value])
             for task in planned]
 
 

@@ -89,8 +89,8 @@ def _windows(release: str, language: str) -> str:
 
 
 def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[str, str], dict[str, int]]:
-    """The entry to say, its values written for ``language``, and the count that
-    picks its plural form."""
+    """The entry to say, its values written for ``language``, and the raw count that
+    picks its plural form (by the name of the value that holds it)."""
     shown = dict(values)
     if key == "items.configmgr_version":
         shown.update({name: display_name("configmgr", values[name], language) for name in ("found", "minimum")})
