@@ -59,15 +59,18 @@ ENVIRONMENT = SourceEnvironment(
 OTHER_ENVIRONMENTS = [
     SourceEnvironment(client_os=[ClientOs(platform="windows_pc", version="xp"),
                                  ClientOs(platform="windows_pc_mdm", version="8.0"),
-                                 ClientOs(platform="windows_phone", version="7.5")],
-                      configmgr_version="current branch"),
+                                 ClientOs(platform="windows_phone", version="7.5"),
+                                 ClientOs(platform="windows_rt", version="7.0"),
+                                 ClientOs(platform="macos", version="10.8")],
+                      configmgr_version="2012 R2 SP1", adfs_version="1.1"),
     SourceEnvironment(forests=[Forest(name="emea.contoso.example", functional_level="2012"),
                                Forest(name="apac.contoso.example", functional_level="2012")]),
 ]
 
 
-# A policy that names no minimum for Windows Phone: the rules cannot say which version enrollment needs.
-WITHOUT_WINDOWS_PHONE = POLICY.model_copy(update={"mdm_platforms": {
+# A policy that names no minimum for Windows Phone (the rules cannot say which version enrollment
+# needs) and asks for Configuration Manager's Current Branch.
+OTHER_POLICY = POLICY.model_copy(update={"minimum_configmgr_version": "current branch", "mdm_platforms": {
     platform: support for platform, support in POLICY.mdm_platforms.items() if platform != "windows_phone"}})
 
 
@@ -82,14 +85,21 @@ def checklist(environment: SourceEnvironment = ENVIRONMENT,
 def tasks() -> list[Phrase]:
     """Every Enable task the rules plan for the sample scope, in its phase."""
     every_goal = SCOPE.model_copy(update={"goals": list(Goal)})
+    # The other identity models, Intune as MDM authority and Exchange on premises plan the remaining tasks.
+    others = [SCOPE.model_copy(update={"identity_model": model, "mdm_authority": MdmAuthority.INTUNE,
+                                       "hybrid_configmgr": False, "exchange_on_premises": True})
+              for model in (IdentityModel.CLOUD, IdentityModel.SYNCHRONIZED)]
     planned = core_tasks(SCOPE, ENVIRONMENT) + intune_tasks(every_goal)
+    for scope in others:
+        planned += [task for task in core_tasks(scope, ENVIRONMENT) + intune_tasks(scope)
+                    if all(task.text_key != known.text_key for known in planned)]
     phase = {"core": "phases.enable_core", "intune": "phases.enable_intune"}
     return [Phrase(text=task.title, key=f"tasks.{task.text_key}", ref=task.id, label_key=phase[task.stage.value])
             for task in planned]
 
 
-def reasons(licenses: int) -> list[Phrase]:
-    purchase = Purchase(order_id="ORD-1", tenant_id="0f8fad5b-d9cb-469f-a165-70867728950e", plan=Plan.OFFICE_365_E3,
+def reasons(licenses: int, plan: Plan = Plan.OFFICE_365_E3) -> list[Phrase]:
+    purchase = Purchase(order_id="ORD-1", tenant_id="0f8fad5b-d9cb-469f-a165-70867728950e", plan=plan,
                         licenses=licenses, new_subscription=False, purchased_at=START,
                         customer_contact=SCOPE.project_manager, country="FR", region=Region.EMEA)
     return check_eligibility(purchase, POLICY).reasons
@@ -153,7 +163,7 @@ def samples(language: str) -> list[tuple[str, Notification]]:
         add(f"verification rejected, {count} reopened item(s)", NotificationKind.VERIFICATION_REJECTED,
             lines=chosen, facts={"note": ""})
     for number, environment in enumerate(OTHER_ENVIRONMENTS, start=2):
-        found, scope_notes = checklist(environment, WITHOUT_WINDOWS_PHONE)
+        found, scope_notes = checklist(environment, OTHER_POLICY)
         add(f"remediation checklist, other findings {number}", NotificationKind.REMEDIATION_CHECKLIST,
             facts={"item_count": str(len(found))}, lines=found + scope_notes)
     add("checkpoint invitation, moved", NotificationKind.CHECKPOINT_INVITATION, call=call(CallKind.CHECKPOINT),
@@ -181,7 +191,8 @@ def samples(language: str) -> list[tuple[str, Notification]]:
         lines=[Phrase(text="Project postponed to next year")], attachment_markdown="# Report")
     for licenses in COUNTS:
         add(f"engagement closed: ineligible, {licenses} license(s)", NotificationKind.ENGAGEMENT_CLOSED,
-            facts={"outcome": "ineligible"}, lines=reasons(licenses), attachment_markdown="# Report")
+            facts={"outcome": "ineligible"}, attachment_markdown="# Report",
+            lines=reasons(licenses, Plan.AZURE_AD_PREMIUM if licenses == 2 else Plan.OFFICE_365_E3))
     return out
 
 
