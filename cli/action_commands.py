@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from temporalio.client import Client
 
 from cli import views
 from cli.app import (
-    ANSWER_WITHIN,
     ByOption,
     EngagementArgument,
     NoteOption,
@@ -21,15 +19,16 @@ from cli.app import (
     app,
     build,
     console,
+    current_state,
     errors,
     load_object,
     raise_bad,
     run,
     settings,
 )
-from cli.engagements import read_state
 from cli.errors import ActionRefused
 from cli.wording import MOMENT_EXAMPLE
+from fasttrack.business_time import zone
 from fasttrack.models import (
     AppSelected,
     AssistanceRequested,
@@ -161,8 +160,7 @@ def reschedule(
     except ValueError:
         raise_bad("--start", f"must be {MOMENT_EXAMPLE}, not '{start}'")
     if moment.tzinfo is None:  # the engagement's own time, as the customer and the invitation say it
-        moment = moment.replace(tzinfo=ZoneInfo(run(lambda client: read_state(
-            client, engagement, answer_within=ANSWER_WITHIN)).time_zone))
+        moment = moment.replace(tzinfo=zone(current_state(engagement).time_zone))
     act(engagement, EngagementWorkflow.reschedule_call,
         build(CallRescheduled, by=actor(by), note=note, call=call, start=moment), request_id=request_id)
 
@@ -179,7 +177,7 @@ def environment(
     submitted = build(SourceEnvironment, source, **load_object(source))
     act(engagement, EngagementWorkflow.submit_environment,
         build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted), request_id=request_id)
-    state = run(lambda client: read_state(client, engagement, answer_within=ANSWER_WITHIN))
+    state = current_state(engagement)
     console.print(views.checklist_table(state))
     for scope_note in state.scope_notes:
         console.print(f"[yellow]Scope note:[/yellow] {scope_note.text}")

@@ -19,10 +19,10 @@ from rich.console import Console
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.engagements import perform
+from cli.engagements import perform, read_state
 from cli.errors import ActionRefused, BadInput, CommandError, NoAnswer, TemporalUnavailable, names_a_missing_namespace
 from cli.wording import flag_for, sentence
-from fasttrack.models import EDGE, Action, ActionReceipt
+from fasttrack.models import EDGE, Action, ActionReceipt, EngagementState
 from register import RegisterUnavailable
 from workers.codec import KeyProblem
 from workers.config import ClientSettings, ConfigurationError, checked_address
@@ -116,6 +116,11 @@ def connection_overrides() -> dict[str, str]:
             raise BadInput("Invalid connection option: --namespace must have 1 to 255 characters")
         overrides["namespace"] = options.namespace.strip()
     return overrides
+
+
+def current_state(engagement: str) -> EngagementState:
+    """The engagement's state, as it answers within ``ANSWER_WITHIN``."""
+    return run(lambda client: read_state(client, engagement, answer_within=ANSWER_WITHIN))
 
 
 def run(work: Callable[[Client], Awaitable[T]]) -> T:

@@ -31,6 +31,7 @@ from cli.app import (
     OutputOption,
     app,
     console,
+    current_state,
     errors,
     run,
     settings,
@@ -92,7 +93,7 @@ def list_command(
 def timeline(engagement: EngagementArgument, output: OutputOption = OutputFormat.TABLE,
              as_json: JsonOption = False) -> None:
     """The recorded events in order: what, when, by whom."""
-    state = run(lambda client: read_state(client, engagement, answer_within=ANSWER_WITHIN))
+    state = current_state(engagement)
     if wants_json(output, as_json):
         print(json.dumps([event.model_dump(mode="json") for event in state.timeline], indent=2))
         return
@@ -119,7 +120,7 @@ def report(
     """A Markdown report: scope, scope notes, checklist, tasks, timeline, outcome."""
     from fasttrack.report import engagement_report
 
-    state = run(lambda client: read_state(client, engagement, answer_within=ANSWER_WITHIN))
+    state = current_state(engagement)
     text = engagement_report(state)
     if output is ReportFormat.JSON:
         text = json.dumps({"engagement_id": state.engagement_id, "report": text}, indent=2)

@@ -11,7 +11,7 @@ from rich.text import Text as RichText
 
 from cli.engagements import EngagementRow
 from cli.terminal import visible
-from fasttrack.business_time import zone
+from fasttrack.business_time import local_time, zone
 from fasttrack.models import EngagementState, ItemStatus, MessageDeliveryResult, TaskNeeds
 
 RISK_STYLE = "bold red"
@@ -23,12 +23,13 @@ def Text(value: str = "", style: str | None = None) -> RichText:  # noqa: N802  
 
 
 def _local(moment: datetime, time_zone: str) -> str:
+    """For a column whose heading names the zone."""
     return f"{moment.astimezone(zone(time_zone)):%Y-%m-%d %H:%M}"
 
 
 def _when(moment: datetime | None, time_zone: str) -> str:
     """In the engagement's time zone, named: as the customer and the invitations say it."""
-    return f"{_local(moment, time_zone)} {time_zone}" if moment else "—"
+    return local_time(moment, time_zone) if moment else "—"
 
 
 def _days_until(moment: datetime, now: datetime) -> str:

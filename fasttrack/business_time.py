@@ -46,6 +46,11 @@ class BusinessHours(StrictModel):
 _ZONES: dict[str, ZoneInfo] = {}
 
 
+def local_time(moment: datetime, time_zone: str) -> str:
+    """``2026-12-03 10:30 Europe/Paris``: a moment in an engagement's time zone, named."""
+    return f"{moment.astimezone(zone(time_zone)):%Y-%m-%d %H:%M} {time_zone}"
+
+
 def zone(name: str) -> ZoneInfo:
     found = _ZONES.get(name)
     if found is None:

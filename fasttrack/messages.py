@@ -17,12 +17,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from fasttrack.models import Notification, NotificationKind, Phrase
-from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, say, text_of
+from fasttrack.wording.catalogs import TemplateMissing, fill, say, text_of
 from fasttrack.wording.source import ENGLISH, ENTRIES, OPERATOR_ENGLISH
 from fasttrack.wording.values import day_phrase, moment_phrase, number, sentence
 
-__all__ = ["RenderedMessage", "TemplateMissing", "available_languages", "localize", "lookup", "phrase",
-           "render_message"]
+__all__ = ["RenderedMessage", "TemplateMissing", "localize", "lookup", "phrase", "render_message"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 COUNTED = {entry.counted_by for entry in ENTRIES.values() if entry.counted_by} | {"number"}
@@ -55,8 +54,6 @@ def _environment(autoescape: bool) -> Environment:
 
 def lookup(language: str, key: str) -> str:
     """A name or a sentence without placeholders, e.g. ``phases.assess`` or ``tasks.core.dns``."""
-    if language == ENGLISH and key in OPERATOR_ENGLISH:
-        return OPERATOR_ENGLISH[key]
     return text_of(language, key)
 
 

@@ -26,6 +26,7 @@ from fasttrack.models import (
     TaskStage,
 )
 from fasttrack.policy import BenefitPolicy, version_at_least
+from fasttrack.wording.values import NOT_FOUND, RAW_LIST_SEPARATOR
 
 # ---------------------------------------------------------------- R1 eligibility
 
@@ -39,7 +40,7 @@ def check_eligibility(purchase: Purchase, policy: BenefitPolicy) -> EligibilityV
     """
     reasons = []
     if purchase.plan not in policy.eligible_plans:
-        eligible = ", ".join(plan.value for plan in policy.eligible_plans)
+        eligible = RAW_LIST_SEPARATOR.join(plan.value for plan in policy.eligible_plans)
         reasons.append(phrase("reasons.plan_not_eligible", plan=purchase.plan.value, eligible=eligible))
     if purchase.licenses < policy.minimum_licenses:
         reasons.append(phrase("reasons.too_few_licenses", licenses=purchase.licenses, minimum=policy.minimum_licenses))
@@ -116,7 +117,7 @@ def assess_environment(
         elif environment.adfs_version is None or not version_at_least(
             environment.adfs_version.value, policy.minimum_adfs_version
         ):
-            found = environment.adfs_version.value if environment.adfs_version else "—"
+            found = environment.adfs_version.value if environment.adfs_version else NOT_FOUND
             add("adfs-version", ChecklistCategory.IDENTITY, "adfs_version", minimum=policy.minimum_adfs_version,
                 found=found)
     if scope.identity_model is not IdentityModel.CLOUD and not environment.forests:
@@ -129,26 +130,26 @@ def assess_environment(
         version = environment.configmgr_version
         if version is None or _CONFIGMGR_ORDER.index(version) < _CONFIGMGR_ORDER.index(minimum_cm):
             add("configmgr-version", ChecklistCategory.INFRASTRUCTURE, "configmgr_version", minimum=minimum_cm.value,
-                found=version.value if version else "—")
+                found=version.value if version else NOT_FOUND)
             notes.append(phrase("notes.configmgr_out_of_scope"))
 
     for browser in environment.browsers:
         minimum = policy.supported_browsers.get(browser.name)
         if minimum is None or not version_at_least(browser.version, minimum):
-            supported = ", ".join(f"{name} {version}+" for name, version in policy.supported_browsers.items())
+            supported = RAW_LIST_SEPARATOR.join(f"{name} {version}+" for name, version in policy.supported_browsers.items())
             add(f"browser-{_slug(browser.name)}-{_slug(browser.version)}", ChecklistCategory.BROWSER, "browser",
                 browser=browser.name, version=browser.version, supported=supported)
 
     for client in environment.client_os:
         if client.platform == "windows_pc":
             if client.version.lower() not in policy.pc_client_windows_versions:
-                supported = ", ".join(f"Windows {release}" for release in policy.pc_client_windows_versions)
+                supported = RAW_LIST_SEPARATOR.join(f"Windows {release}" for release in policy.pc_client_windows_versions)
                 add(f"client-os-windows-pc-{_slug(client.version)}", ChecklistCategory.CLIENT_OS, "pc_client_os",
                     version=client.version, supported=supported)
             continue
         support = policy.mdm_platforms.get(client.platform)
         if support is None or not version_at_least(client.version, support.minimum_version):
-            needed = f"{support.label} {support.minimum_version}+" if support else "—"
+            needed = f"{support.label} {support.minimum_version}+" if support else NOT_FOUND
             add(f"client-os-{_slug(client.platform)}-{_slug(client.version)}", ChecklistCategory.CLIENT_OS,
                 "mdm_client_os", platform=client.platform, version=client.version, needed=needed)
 

@@ -28,21 +28,20 @@ from fasttrack.models import (
     NotificationKind,
     Person,
     Phrase,
-    Purchase,
-    Region,
     ScheduledCall,
-    Scope,
     SourceEnvironment,
 )
 from fasttrack.policy import BenefitPolicy, Plan
 from fasttrack.rules import assess_environment, check_eligibility, core_tasks, intune_tasks
+from simulation.scenario import make_purchase, make_scope
 
 COUNTS = (1, 2, 5)  # one, two and many outreach attempts and licenses; items and minutes: see samples()
 START = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc)
 POLICY = BenefitPolicy()
-SCOPE = Scope(goals=[Goal.MDM], identity_model=IdentityModel.FEDERATED, mdm_authority=MdmAuthority.CONFIGMGR,
-              hybrid_configmgr=True, language="en", project_manager=Person(name="Paula Martin",
-                                                                           email="paula@contoso.example"))
+TENANT = "0f8fad5b-d9cb-469f-a165-70867728950e"
+SCOPE = make_scope(goals=[Goal.MDM], identity_model=IdentityModel.FEDERATED, mdm_authority=MdmAuthority.CONFIGMGR,
+                   hybrid_configmgr=True, language="en",
+                   project_manager=Person(name="Paula Martin", email="paula@contoso.example"))
 ENVIRONMENT = SourceEnvironment(
     forests=[Forest(name="corp.contoso.example", functional_level="2003")],
     configmgr_version="2012 SP1",
@@ -99,9 +98,8 @@ def tasks() -> list[Phrase]:
 
 
 def reasons(licenses: int, plan: Plan = Plan.OFFICE_365_E3) -> list[Phrase]:
-    purchase = Purchase(order_id="ORD-1", tenant_id="0f8fad5b-d9cb-469f-a165-70867728950e", plan=plan,
-                        licenses=licenses, new_subscription=False, purchased_at=START,
-                        customer_contact=SCOPE.project_manager, country="FR", region=Region.EMEA)
+    purchase = make_purchase(START, tenant_id=TENANT, plan=plan, licenses=licenses, new_subscription=False,
+                             customer_contact=SCOPE.project_manager)
     return check_eligibility(purchase, POLICY).reasons
 
 
@@ -121,7 +119,7 @@ def notification(kind: NotificationKind, language: str, **changes) -> Notificati
     values.update(changes)
     if values.get("call") is not None:
         values["moments"] = {**values.get("moments", {}), "call_start": values["call"].start}
-    values["facts"] = {"tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "organization": "Contoso",
+    values["facts"] = {"tenant_id": TENANT, "organization": "Contoso",
                        **changes.get("facts", {})}
     return Notification(**values)
 

@@ -1,4 +1,4 @@
-"""Local ports: one the system picks, and whether one can be listened on."""
+"""Local ports: a free one for a service to listen on, and whether one can be listened on."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ T = TypeVar("T")
 _ON_THE_WAY = {RPCStatusCode.UNKNOWN, RPCStatusCode.UNAVAILABLE, RPCStatusCode.CANCELLED}
 
 
-def on_the_way(error: RPCError) -> bool:
+def _on_the_way(error: RPCError) -> bool:
     return error.status in _ON_THE_WAY
 
 
@@ -24,7 +24,7 @@ async def riding_out(call: Callable[[], Awaitable[T]], attempts: int = 5, pause:
         try:
             return await call()
         except RPCError as error:
-            if attempt == attempts or not on_the_way(error):
+            if attempt == attempts or not _on_the_way(error):
                 raise
             await asyncio.sleep(pause * attempt)
     raise AssertionError("unreachable")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fasttrack.business_time import next_business_moment, within_business_hours, zone
+from fasttrack.business_time import local_time, next_business_moment, within_business_hours
 from fasttrack.engagement.budget import bounded_entry, fold_routine_entries
 from fasttrack.errors import ActionRejected
 from fasttrack.messages import lookup
@@ -73,7 +73,7 @@ class EngagementCore:
         )
 
     def _local(self, moment: datetime) -> str:
-        return f"{moment.astimezone(zone(self.state.time_zone)):%Y-%m-%d %H:%M} {self.state.time_zone}"
+        return local_time(moment, self.state.time_zone)
 
     def _require_phase(self, doing: str, *phases: Phase) -> None:
         if self.state.phase not in phases:

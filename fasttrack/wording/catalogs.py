@@ -23,11 +23,6 @@ class TemplateMissing(FastTrackError, LookupError):
     """A language or a message kind without its text: retrying cannot fix it."""
 
 
-def gettext_locale(language: str) -> str:
-    """``pt-BR`` (BCP 47, as engagements store it) is ``pt_BR`` to gettext and Babel."""
-    return language.replace("-", "_")
-
-
 def _compiled(path: Path) -> Translations:
     with path.open("rb") as file:
         catalog = read_po(file)
@@ -38,7 +33,7 @@ def _compiled(path: Path) -> Translations:
 
 
 _TRANSLATIONS: dict[str, NullTranslations] = {ENGLISH: NullTranslations()}
-_TRANSLATIONS.update({
+_TRANSLATIONS.update({  # gettext's folder pt_BR holds BCP 47's pt-BR, as engagements store it
     path.parents[1].name.replace("_", "-"): _compiled(path)
     for path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
 })

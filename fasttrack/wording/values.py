@@ -17,15 +17,15 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from fasttrack.business_time import zone
-from fasttrack.wording.catalogs import TemplateMissing, fill, gettext_locale, say, text_of
+from fasttrack.wording.catalogs import TemplateMissing, fill, say, text_of
 from fasttrack.wording.source import ENGLISH, ENTRIES
 
-NOT_FOUND = "—"  # what the rules write when a version was not found
-RAW_LIST_SEPARATOR = ", "
+NOT_FOUND = "—"  # what the rules write, and read back here, when a version was not found
+RAW_LIST_SEPARATOR = ", "  # how the rules join the lists they store in a phrase
 
 
 def babel_locale(language: str) -> Locale:
-    return Locale.parse(gettext_locale(language))
+    return Locale.parse(language, sep="-")  # BCP 47, as engagements store it
 
 
 def number(value: int | str, language: str) -> str:

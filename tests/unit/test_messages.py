@@ -16,7 +16,7 @@ from fasttrack.wording import catalogs
 from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, text_of
 from fasttrack.wording.source import ENTRIES
 from fasttrack.wording.values import listing
-from simulation.mail_samples import samples
+from simulation.mail_samples import TENANT, samples
 
 LANGUAGES = BenefitPolicy().languages
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
@@ -51,7 +51,7 @@ def test_no_raw_id_placeholder_or_time_zone_id_is_left(language):
     for name, _, rendered in RENDERED[language]:
         shown = re.sub(r"\[[\w.-]+\] ", "", whole(rendered))  # an item's or task's id, in brackets, by design
         for raw in RAW_IDS:
-            assert raw not in shown.replace("0f8fad5b-d9cb-469f-a165-70867728950e", ""), (language, name, raw)
+            assert raw not in shown.replace(TENANT, ""), (language, name, raw)
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -90,7 +90,7 @@ def test_counts_take_their_plural_form(language):
     by_name = {name: rendered for name, _, rendered in RENDERED[language]}
     for count in (1, 2, 5):
         attempts = fill(text_of(language, "contact_escalation.body", count),
-                        {"tenant_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "organization": "Contoso",
+                        {"tenant_id": TENANT, "organization": "Contoso",
                          "outreach_attempts": str(count)})
         assert attempts in by_name[f"contact escalation, {count} attempt(s)"].text, (language, count)
     if language == "en":
