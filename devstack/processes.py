@@ -15,12 +15,25 @@ from pathlib import Path
 from typing import IO
 
 from devstack.ports import port_is_open
-from devstack.settings import StackSettings, retention_command, server_command, ui_origins
+from devstack.settings import (
+    RETENTION,
+    StackSettings,
+    namespace_describe_command,
+    retention_command,
+    server_command,
+    ui_origins,
+)
 from workers.healthcheck import answers
 
 STOP_GRACE_SECONDS = 20
 READY_TIMEOUT_SECONDS = 60
+ADMIN_DEADLINE_SECONDS = 60  # a busy machine can take tens of seconds to serve a new server's namespace
+ADMIN_PAUSE_SECONDS = 0.25
 REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+class StackStartError(RuntimeError):
+    """A start-up step of the stack did not succeed in time; the sentence says which step and why."""
 
 
 def _child_of_this_process() -> None:
@@ -57,6 +70,28 @@ def stop(process: subprocess.Popen | None, name: str, announce: bool = False) ->
             print(f"{name} did not stop within {STOP_GRACE_SECONDS}s; killing it.", flush=True)
         process.kill()
         process.wait()
+
+
+def run_admin_command(command: list[str], what: str, deadline_seconds: float | None = None) -> str:
+    """Runs a `temporal` admin command until it succeeds, or raises StackStartError with its
+    last error. A server whose port is open may not serve its namespace yet, and refuses
+    meanwhile; every refusal is tried again until the deadline."""
+    deadline_seconds = ADMIN_DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        remaining = max(deadline - time.monotonic(), 1.0)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=min(30.0, remaining),
+                                  env=local_environment())
+        except subprocess.TimeoutExpired:
+            last_error = f"no answer within {min(30.0, remaining):.0f}s"
+        else:
+            if done.returncode == 0:
+                return done.stdout
+            last_error = " ".join((done.stderr or done.stdout or f"exit status {done.returncode}").split())
+        if time.monotonic() + ADMIN_PAUSE_SECONDS > deadline:
+            raise StackStartError(f"{what} did not succeed within {deadline_seconds:.0f}s: {last_error}")
+        time.sleep(ADMIN_PAUSE_SECONDS)
 
 
 async def log_says(log: Path, line: str, times: int = 1, process: subprocess.Popen | None = None,
@@ -107,9 +142,17 @@ class DevStack:
                 # starting is started again; a real problem fails the same way three times.
                 if self.server.poll() is None or attempt == 3:
                     raise
-        # The dev server's namespace keeps closed workflows for a day unless told otherwise.
-        subprocess.run(retention_command(self.settings), check=True, capture_output=True, timeout=30)
+        self._namespace_ready()
         return self.server
+
+    def _namespace_ready(self) -> None:
+        """Waits until the server serves the stack's namespace (an open port comes first),
+        then keeps closed engagements for RETENTION instead of the dev server's one day."""
+        namespace = self.settings.temporal_namespace
+        run_admin_command(namespace_describe_command(self.settings),
+                          f"The Temporal server's namespace {namespace!r}, asked whether it is ready,")
+        run_admin_command(retention_command(self.settings),
+                          f"Setting the retention of namespace {namespace!r} to {RETENTION}")
 
     def stop_server(self, announce: bool = False) -> None:
         stop(self.server, "the Temporal server", announce)

@@ -86,6 +86,14 @@ def server_limit_flags() -> list[str]:
     return flags
 
 
+def _namespace_command(settings: StackSettings, verb: str, *flags: str) -> list[str]:
+    return [str(temporal_cli()), "operator", "namespace", verb, "--address", f"127.0.0.1:{settings.temporal_port}",
+            "--namespace", settings.temporal_namespace, *flags]
+
+
+def namespace_describe_command(settings: StackSettings) -> list[str]:
+    return _namespace_command(settings, "describe")
+
+
 def retention_command(settings: StackSettings) -> list[str]:
-    return [str(temporal_cli()), "operator", "namespace", "update", "--address", f"127.0.0.1:{settings.temporal_port}",
-            "--namespace", settings.temporal_namespace, "--retention", RETENTION]
+    return _namespace_command(settings, "update", "--retention", RETENTION)

@@ -22,6 +22,7 @@ from devstack.settings import StackSettings
 from register import Register, RegisterUnavailable
 from register.store import default_url
 from workers.config import ConfigurationError
+from workers.healthcheck import answers
 
 
 def run(settings: StackSettings) -> int:
@@ -75,6 +76,8 @@ def run(settings: StackSettings) -> int:
                 "FASTTRACK_DATA_DIR": str(settings.data_dir),  # the register's SQLite file goes there
                 "FASTTRACK_METRICS_PORT": str(settings.metrics_port),
             })
+            # The banner promises a worker that takes engagements: ready once it polls and reaches the register.
+            wait_for(lambda: answers(f"http://127.0.0.1:{settings.metrics_port}/readyz", 2), worker, "The worker")
             made = development_secrets(settings.data_dir)
             intake = stack.start_worker({"FASTTRACK_DATA_DIR": str(settings.data_dir),
                                          **intake_environment(made, settings.intake_port)}, module="intake.service")
