@@ -1,6 +1,8 @@
 # The two commands of the README: `make run` and `make test`.
 PYTHON ?= python3.11
 VENV := .venv
+# The suite's tests mostly wait on servers and timers: three at a time keep two cores busy.
+TEST_WORKERS ?= 3
 BIN := $(VENV)/bin
 
 .PHONY: run demo test unit bench bench-scale mail-samples translations clean
@@ -33,7 +35,7 @@ test: $(VENV)/.test-installed
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
 		echo "Installing Debian's postgresql for the register's tests…"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## Runs the unit tier alone: pure and fast (a few seconds), no server.
 unit: $(VENV)/.test-installed
