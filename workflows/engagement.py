@@ -1,4 +1,22 @@
-"""EngagementWorkflow: one FastTrack engagement for Intune, from purchase to its outcome."""
+"""EngagementWorkflow: one FastTrack engagement for Intune, from purchase to its outcome.
+
+What runs where (the order of work must not depend on how a workflow task's work
+reaches the worker):
+
+- An update or signal handler checks the action and applies it; it may publish
+  where the engagement stands (search attributes, a register write) and ask
+  ``patched``. The run loop then wakes on what changed.
+- An arrival (a message sent, a register write done) only records what happened:
+  it issues no command, and wakes the run loop only when a late message goes.
+- Every other command comes from the run loop: timers, messages, register
+  writes, continue-as-new and the closing.
+
+Why: a query that reaches the engagement while a workflow task waits is answered
+by a replay that already takes in the task's arrivals, so their code runs before
+an update that came in the same task; a later replay takes them together and the
+SDK runs the update first. Arrivals that issue no command leave both orders with
+the same commands (tests/integration/test_arrivals.py, `make stress`).
+"""
 
 from __future__ import annotations
 

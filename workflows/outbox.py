@@ -1,5 +1,8 @@
 """How the engagement's messages leave it: one by one as they fall due while it
-is open, and all at once, to a MessageDeliveryWorkflow, when it closes."""
+is open, and all at once, to a MessageDeliveryWorkflow, when it closes.
+
+A message's arrival (its activity's completion) records the delivery and issues no
+command: see "What runs where" in workflows/engagement.py."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import metrics
     from workflows.log_fields import failure_kind
     from workflows.message_delivery import ATTEMPT_TIMEOUT, failure_reason, send
-    from workflows.patches import Patches
+    from workflows.patches import ARRIVALS_WITHOUT_COMMANDS, Patches
 
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
@@ -87,8 +90,11 @@ class Deliveries:
         sending = asyncio.ensure_future(send(message))
         try:
             # Added while engagements were running (tests/histories/v6): a timer of
-            # each message's own, cancelled when it is sent, flags it late.
-            if self.patches.patched("message-watchdog"):
+            # each message's own flags it late. Since v14 that timer is left to fire:
+            # cancelling it when the message arrives was a command issued by an arrival.
+            if self.patches.patched(ARRIVALS_WITHOUT_COMMANDS):
+                asyncio.create_task(self._watch(message, started))
+            elif self.patches.patched("message-watchdog"):
                 try:
                     await workflow.wait_condition(sending.done, timeout=self.engagement.policy.messages_delayed_after,
                                                   timeout_summary=f"Late if not sent by then: {message.summary}")
@@ -101,6 +107,14 @@ class Deliveries:
         finally:
             del self.in_flight[message.key]
             self.late.pop(message.key, None)
+
+    async def _watch(self, message: Notification, started) -> None:
+        """Flags ``message`` late if it is still on its way when its own timer fires;
+        once it has gone, the timer fires to no effect."""
+        await workflow.sleep(self.engagement.policy.messages_delayed_after,
+                             summary=f"Late if not sent by then: {message.summary}")
+        if message.key in self.in_flight:
+            self.late[message.key] = started
 
     async def still_on_their_way(self, settled: Callable[[], bool] = lambda: True) -> list[Notification]:
         """At closing (or continue-as-new): a few seconds for those on their way to

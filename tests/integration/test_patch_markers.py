@@ -1,6 +1,7 @@
 """A new engagement takes every change made while engagements were running with a
-single patch marker, and a single upsert of TemporalChangeVersion, instead of one
-of each per change (workflows/patches.py). Runs started before still ask change by
+single patch marker (and the markers of the changes asked at its start), and a
+single upsert of TemporalChangeVersion, instead of one of each per change
+(workflows/patches.py). Runs started before still ask change by
 change: tests/histories/v1–v11 replay in tests/workflow/test_replay.py."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make
 from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
 from workflows.engagement import EngagementWorkflow
-from workflows.patches import FOLDED_MARKER
+from workflows.patches import ASKED_AT_START, FOLDED_MARKER
 
 CHANGE_VERSION = "TemporalChangeVersion"
 
@@ -54,7 +55,7 @@ async def test_a_new_engagement_records_one_marker_for_every_change(dev_server_e
         await eventually(signal_recorded, 20, "the signal was never recorded")
         history = await started.handle.fetch_history()
 
-    assert _markers(history) == [FOLDED_MARKER]
-    assert _change_version_upserts(history) == 1
+    assert _markers(history) == [FOLDED_MARKER, *ASKED_AT_START]  # all in the first workflow task
+    assert _change_version_upserts(history) == 1 + len(ASKED_AT_START)  # one for the fold, one for each asked at start
     kinds = {event.event_type for event in history.events}
     assert {EventType.EVENT_TYPE_TIMER_STARTED, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED} <= kinds
