@@ -12,17 +12,16 @@ commands."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.worker import Replayer
 
-from fasttrack.models import CheckpointHeld, Phase
+from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
-from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope, running_worker
+from tests.support.workflow_checks import eventually
+from tests.support.scenario import drive_to_completion, make_purchase, running_worker
 from workers.client import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
@@ -74,11 +73,8 @@ async def test_messages_and_register_writes_that_arrive_issue_no_command(
         started = await record_purchase(client, make_purchase(now), task_queue, BenefitPolicy(business_hours=None))
         customer = SimulatedCustomer(started.handle)
         await customer.until_phase(Phase.INITIATE)
-        await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date(2027, 3, 1))
-        await customer.remediate()
-        await customer.act(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=customer.specialist))
-        await customer.approve()
-        await customer.enable()
+        await eventually(_quiet(started.handle), 30, "the first messages never arrived")  # each in a task of its own
+        await drive_to_completion(started.handle, now.date())
         await started.handle.result()
         history = await started.handle.fetch_history()
 
@@ -87,3 +83,11 @@ async def test_messages_and_register_writes_that_arrive_issue_no_command(
     assert [(arrived, issued) for arrived, issued in tasks if issued] == []
     await Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow], data_converter=encrypted_converter(),
                    workflow_runner=workflow_runner()).replay_workflow(history)
+
+
+def _quiet(handle):
+    """No activity and no workflow task pending: every arrival has been taken in."""
+    async def check() -> bool:
+        described = (await handle.describe()).raw_description
+        return not described.pending_activities and not described.HasField("pending_workflow_task")
+    return check
