@@ -3,19 +3,19 @@
 What runs where (the order of work must not depend on how a workflow task's work
 reaches the worker):
 
-- An update or signal handler checks the action and applies it; it may publish
+- An update or signal handler checks its action and applies it; it may publish
   where the engagement stands (search attributes, a register write) and ask
   ``patched``. The run loop then wakes on what changed.
-- An arrival (a message sent, a register write done) only records what happened:
-  it issues no command, and wakes the run loop only when a late message goes.
-- Every other command comes from the run loop: timers, messages, register
-  writes, continue-as-new and the closing.
+- What an event wakes (an activity's result, a timer fired: the eligibility
+  verdict, a message sent, a register write done, the run loop's own timer)
+  first waits for the event's own workflow task (``TaskClock.own_task``), then
+  records it and issues what follows from it.
 
-Why: a query that reaches the engagement while a workflow task waits is answered
-by a replay that already takes in the task's arrivals, so their code runs before
-an update that came in the same task; a later replay takes them together and the
-SDK runs the update first. Arrivals that issue no command leave both orders with
-the same commands (tests/integration/test_arrivals.py, `make stress`).
+Why: a query that reaches the engagement while a workflow task waits is answered,
+on a worker that still holds the engagement, by taking in that task's events
+first; without the wait, the code they wake would run then, before an update that
+came in the same task, and a later replay, which runs the update first, would not
+match (workflows/task_clock.py; `make stress`).
 """
 
 from __future__ import annotations
@@ -57,10 +57,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.action_signals import ActionSignals
     from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
-    from workflows.patches import Patches
+    from workflows.patches import EVENTS_IN_THEIR_OWN_TASK, Patches
     from workflows.payloads import read
     from workflows.publishing import Publisher
     from workflows.registering import RegisterWrites
+    from workflows.task_clock import TaskClock
 
 TASK_QUEUE = contract.TASK_QUEUE
 
@@ -82,14 +83,16 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
             self._engagement = Engagement(engagement_input.resume, engagement_input.policy)
         else:
             self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
+        self._clock = TaskClock(self._patches.patched(EVENTS_IN_THEIR_OWN_TASK))
         self._publisher = Publisher(self._patches)
-        self._register = RegisterWrites(self._patches)
-        self._deliveries = Deliveries(self._engagement, self._patches)
+        self._register = RegisterWrites(self._patches, self._clock)
+        self._deliveries = Deliveries(self._engagement, self._patches, self._clock)
         self._carry_refused_at: int | None = None  # history length when the record last did not fit
 
     @workflow.run
     async def run(self, engagement_input: EngagementInput) -> EngagementResult:
         engagement = self._engagement
+        self._watching = asyncio.create_task(self._clock.watch())  # for as long as the run
         self._show()
         if engagement_input.resume is None:
             verdict = await workflow.execute_activity(
@@ -99,13 +102,14 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                 retry_policy=ELIGIBILITY_RETRY,
                 summary="Verify eligibility (R1)",
             )
+            await self._clock.own_task()
             engagement.record_eligibility(verdict, workflow.now())
 
         while True:
             if engagement.state.phase.is_closed and self._closes_at_once():
                 await self._register.close(engagement)
                 on_their_way = await self._deliveries.still_on_their_way()
-                await hand_over_messages(engagement, on_their_way)
+                await hand_over_messages(engagement, on_their_way, self._clock)
                 self._show()
                 break
             if self._delivers_on_their_own():
@@ -132,6 +136,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                     )
                 except asyncio.TimeoutError:
                     pass
+                await self._clock.own_task()
             self._keep_messages_current()
             engagement.advance_clock(workflow.now())
 

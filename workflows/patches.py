@@ -25,11 +25,11 @@ FOLDED_CHANGES = frozenset({
 })
 
 
-# Added while engagements were running (tests/histories/v14): a message that arrives
-# issues no command (workflows/outbox.py), so that an update in the same workflow task
-# replays in the order it ran.
-ARRIVALS_WITHOUT_COMMANDS = "arrivals-without-commands"
-ASKED_AT_START = (ARRIVALS_WITHOUT_COMMANDS,)
+# Added while engagements were running (tests/histories/v14): what an event wakes
+# waits for the event's own workflow task (workflows/task_clock.py), so that an update
+# in that task replays in the order it ran.
+EVENTS_IN_THEIR_OWN_TASK = "events-in-their-own-task"
+ASKED_AT_START = (EVENTS_IN_THEIR_OWN_TASK,)
 
 
 class Patches:

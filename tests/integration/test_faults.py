@@ -275,16 +275,19 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, requ
             counts = Counter(event.what for event in result.timeline)
             for what, expected in script.expected_counts.items():
                 assert counts[what] == expected, (script.name, what, counts[what])
-            history = await persistently(script.handle.fetch_history, what="history")
+            # Every history the batch made, the engagement's and its last messages', is intact and deterministic.
             replayer = Replayer(workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
                                 data_converter=encrypted_converter(), workflow_runner=workflow_runner())
-            try:
-                await replayer.replay_workflow(history)  # the history is intact and deterministic
-            except Exception:
-                # Kept for whoever investigates: replay it with tests/workflow/test_replay.py's Replayer.
-                FAILED_REPLAYS.mkdir(parents=True, exist_ok=True)
-                (FAILED_REPLAYS / f"{database}-{script.name}.json").write_text(history.to_json())
-                raise
+            delivery = client.get_workflow_handle(result.message_delivery_id)
+            for handle, kind in ((script.handle, "engagement"), (delivery, "messages")):
+                history = await persistently(handle.fetch_history, what="history")
+                try:
+                    await replayer.replay_workflow(history)
+                except Exception:
+                    # Kept for whoever investigates: replay it with tests/workflow/test_replay.py's Replayer.
+                    FAILED_REPLAYS.mkdir(parents=True, exist_ok=True)
+                    (FAILED_REPLAYS / f"{database}-{script.name}-{kind}.json").write_text(history.to_json())
+                    raise
 
         # The register: one record per engagement, with its outcome and report, whatever
         # the kills did to the activities that wrote it.
