@@ -6,16 +6,21 @@ reaches the worker):
 - An update or signal handler checks its action and applies it; it may publish
   where the engagement stands (search attributes, a register write) and ask
   ``patched``. The run loop then wakes on what changed.
-- What an event wakes (an activity's result, a timer fired: the eligibility
-  verdict, a message sent, a register write done, the run loop's own timer)
-  first waits for the event's own workflow task (``TaskClock.own_task``), then
-  records it and issues what follows from it.
+- An arrival (a message sent, a register write done) records what happened and
+  issues no command: a message's watchdog timer is left to fire.
+- The eligibility verdict is taken in in its own workflow task
+  (``TaskClock.own_task``), never ahead of it.
+- Every other command comes from the run loop.
 
 Why: a query that reaches the engagement while a workflow task waits is answered,
 on a worker that still holds the engagement, by taking in that task's events
-first; without the wait, the code they wake would run then, before an update that
-came in the same task, and a later replay, which runs the update first, would not
-match (workflows/task_clock.py; `make stress`).
+first: the code they wake runs then, before an update that came in the same task,
+and its commands go out first; a later replay runs the update first. An arrival
+with no command leaves both orders the same. A verdict taken in early would let
+the query show an engagement in Initiate whose contact, sent at once, a replay
+would then run before the verdict (workflows/task_clock.py; `make stress`). Not
+covered: a timer that fires in that same moment (the run loop's reaction to it
+is commands).
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.action_signals import ActionSignals
     from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
-    from workflows.patches import EVENTS_IN_THEIR_OWN_TASK, Patches
+    from workflows.patches import EVENTS_IN_TASK_ORDER, Patches
     from workflows.payloads import read
     from workflows.publishing import Publisher
     from workflows.registering import RegisterWrites
@@ -83,10 +88,10 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
             self._engagement = Engagement(engagement_input.resume, engagement_input.policy)
         else:
             self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
-        self._clock = TaskClock(self._patches.patched(EVENTS_IN_THEIR_OWN_TASK))
+        self._clock = TaskClock(self._patches.patched(EVENTS_IN_TASK_ORDER))
         self._publisher = Publisher(self._patches)
-        self._register = RegisterWrites(self._patches, self._clock)
-        self._deliveries = Deliveries(self._engagement, self._patches, self._clock)
+        self._register = RegisterWrites(self._patches)
+        self._deliveries = Deliveries(self._engagement, self._patches)
         self._carry_refused_at: int | None = None  # history length when the record last did not fit
 
     @workflow.run
@@ -109,7 +114,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
             if engagement.state.phase.is_closed and self._closes_at_once():
                 await self._register.close(engagement)
                 on_their_way = await self._deliveries.still_on_their_way()
-                await hand_over_messages(engagement, on_their_way, self._clock)
+                await hand_over_messages(engagement, on_their_way)
                 self._show()
                 break
             if self._delivers_on_their_own():
@@ -136,7 +141,6 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                     )
                 except asyncio.TimeoutError:
                     pass
-                await self._clock.own_task()
             self._keep_messages_current()
             engagement.advance_clock(workflow.now())
 

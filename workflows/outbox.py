@@ -1,7 +1,8 @@
 """How the engagement's messages leave it: one by one as they fall due while it
-is open, and all at once, to a MessageDeliveryWorkflow, when it closes. What a
-message's arrival or its watchdog wakes waits for its own workflow task
-(workflows/task_clock.py)."""
+is open, and all at once, to a MessageDeliveryWorkflow, when it closes.
+
+A message's arrival (its activity's completion) records the delivery and issues no
+command: see "What runs where" in workflows/engagement.py."""
 
 from __future__ import annotations
 
@@ -21,23 +22,18 @@ with workflow.unsafe.imports_passed_through():
     from workflows import metrics
     from workflows.log_fields import failure_kind
     from workflows.message_delivery import ATTEMPT_TIMEOUT, failure_reason, send
-    from workflows.patches import Patches
-    from workflows.task_clock import TaskClock
+    from workflows.patches import EVENTS_IN_TASK_ORDER, Patches
 
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
-async def recorded(engagement: Engagement, message: Notification, sending, clock: TaskClock | None = None) -> None:
+async def recorded(engagement: Engagement, message: Notification, sending) -> None:
     """Awaits a message's sending and records its outcome on the engagement."""
     try:
         await sending
-        if clock is not None:
-            await clock.own_task()
         engagement.record_delivery(message, workflow.now())
         metrics.count(metrics.SENT, kind=message.kind.value)
     except ActivityError as error:
-        if clock is not None:
-            await clock.own_task()
         reason = failure_reason(error)
         engagement.record_delivery_failure(message, reason, workflow.now())
         metrics.count(metrics.FAILED, kind=message.kind.value)
@@ -58,10 +54,9 @@ class Deliveries:
 
     IN_FLIGHT_AT_CLOSING = timedelta(seconds=10)
 
-    def __init__(self, engagement: Engagement, patches: Patches, clock: TaskClock) -> None:
+    def __init__(self, engagement: Engagement, patches: Patches) -> None:
         self.engagement = engagement
         self.patches = patches
-        self.clock = clock
         self.in_flight: dict[str, Notification] = {}
         self.late: dict[str, datetime] = {}  # on their way for longer than the policy allows, since when
         # Messages a late run carried over while flagged late stay late here until they go.
@@ -95,22 +90,32 @@ class Deliveries:
         sending = asyncio.ensure_future(send(message))
         try:
             # Added while engagements were running (tests/histories/v6): a timer of
-            # each message's own, cancelled when it is sent, flags it late.
-            if self.patches.patched("message-watchdog"):
+            # each message's own flags it late. Since v14 that timer is left to fire:
+            # cancelling it when the message arrives was a command issued by an arrival
+            # (workflows/engagement.py, "What runs where").
+            if self.patches.patched(EVENTS_IN_TASK_ORDER):
+                asyncio.create_task(self._watch(message, started))
+            elif self.patches.patched("message-watchdog"):
                 try:
-                    await workflow.wait_condition(lambda: sending.done() and self.clock.in_own_task(),
-                                                  timeout=self.engagement.policy.messages_delayed_after,
+                    await workflow.wait_condition(sending.done, timeout=self.engagement.policy.messages_delayed_after,
                                                   timeout_summary=f"Late if not sent by then: {message.summary}")
                 except asyncio.TimeoutError:
-                    await self.clock.own_task()
                     self.late[message.key] = started
-            await recorded(self.engagement, message, sending, self.clock)
+            await recorded(self.engagement, message, sending)
         except Exception as error:  # never lose a message silently in a task nobody awaits
             self.engagement.record_delivery_failure(message, f"{type(error).__name__}: {error}", workflow.now())
             workflow.logger.error("notification not sent", extra={"key": message.key, "failure": failure_kind(error)})
         finally:
             del self.in_flight[message.key]
             self.late.pop(message.key, None)
+
+    async def _watch(self, message: Notification, started) -> None:
+        """Flags ``message`` late if it is still on its way when its own timer fires;
+        once it has gone, the timer fires to no effect."""
+        await workflow.sleep(self.engagement.policy.messages_delayed_after,
+                             summary=f"Late if not sent by then: {message.summary}")
+        if message.key in self.in_flight:
+            self.late[message.key] = started
 
     async def still_on_their_way(self, settled: Callable[[], bool] = lambda: True) -> list[Notification]:
         """At closing (or continue-as-new): a few seconds for those on their way to
@@ -123,15 +128,13 @@ class Deliveries:
                                               timeout_summary="Messages on their way at closing")
             except asyncio.TimeoutError:
                 pass  # still on their way: handed over below
-            await self.clock.own_task()
         # Handed over to go out once the attempt in hand has ended (it may still be
         # talking to the mail server): the next attempt then finds it in the ledger.
         later = workflow.now() + ATTEMPT_TIMEOUT + timedelta(seconds=10)
         return [message.model_copy(update={"send_at": later}) for message in self.in_flight.values()]
 
 
-async def hand_over_messages(engagement: Engagement, on_their_way: list[Notification] = (),
-                             clock: TaskClock | None = None) -> None:
+async def hand_over_messages(engagement: Engagement, on_their_way: list[Notification] = ()) -> None:
     """Has the workflow that delivers what is still to send started, and lets this
     run complete: the outcome is never held up by business hours or a mail server."""
     messages = list(on_their_way) + engagement.hand_over_messages()
@@ -150,6 +153,4 @@ async def hand_over_messages(engagement: Engagement, on_their_way: list[Notifica
             retry_policy=HANDOVER_RETRY,
             summary=f"Hand over {len(messages)} message(s) to workflow {delivery_id}",
         )
-        if clock is not None:
-            await clock.own_task()
         engagement.record_hand_over(messages, delivery_id, workflow.now())

@@ -25,11 +25,12 @@ FOLDED_CHANGES = frozenset({
 })
 
 
-# Added while engagements were running (tests/histories/v14): what an event wakes
-# waits for the event's own workflow task (workflows/task_clock.py), so that an update
-# in that task replays in the order it ran.
-EVENTS_IN_THEIR_OWN_TASK = "events-in-their-own-task"
-ASKED_AT_START = (EVENTS_IN_THEIR_OWN_TASK,)
+# Added while engagements were running (tests/histories/v14): a message's arrival
+# issues no command, and the eligibility verdict is taken in in its own workflow task
+# (workflows/engagement.py, "What runs where"), so that an update in the same task
+# replays in the order it ran.
+EVENTS_IN_TASK_ORDER = "events-in-task-order"
+ASKED_AT_START = (EVENTS_IN_TASK_ORDER,)
 
 
 class Patches:

@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from fasttrack.models import Phase, RegisterClosing, RegisterProgress
     from workflows.log_fields import failure_kind
     from workflows.patches import Patches
-    from workflows.task_clock import TaskClock
 
 # Until the database answers: the register must learn every phase and the outcome.
 REGISTER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1),
@@ -30,9 +29,8 @@ class RegisterWrites:
     awaited, so that the register knows the outcome before the tenant's next order
     and before Temporal's retention can forget the engagement."""
 
-    def __init__(self, patches: Patches, clock: TaskClock) -> None:
+    def __init__(self, patches: Patches) -> None:
         self._patches = patches
-        self._clock = clock
         self._written: tuple[Phase, str] | None = None
         self._closed = False
         self.in_flight = 0
@@ -59,7 +57,6 @@ class RegisterWrites:
             await self._write("record_closing", closing, f"Register: closed as {state.phase.value}")
         except ActivityError as error:  # refused for good: the engagement still completes
             workflow.logger.error("register not written at closing", extra={"failure": failure_kind(error)})
-        await self._clock.own_task()
 
     async def _progress(self, engagement: Engagement) -> None:
         state = engagement.state
@@ -70,7 +67,6 @@ class RegisterWrites:
         except ActivityError as error:
             workflow.logger.error("register progress not written", extra={"failure": failure_kind(error)})
         finally:
-            await self._clock.own_task()
             self.in_flight -= 1
 
     def _progress_patch(self) -> bool:

@@ -6,8 +6,8 @@ events that task brings (an activity's result, a timer fired): the code they wak
 runs then, and what it issues goes out with the task. An update in that task runs
 after it. Replayed later, the task's events and its update come in one activation,
 and the SDK runs the update first: the commands no longer match, and the
-engagement is stuck for good. So whatever such an event wakes waits for its own
-task, and then runs after the update, as it does on replay.
+engagement is stuck for good. What such an event wakes and must not run early
+waits for its own task (the eligibility verdict: workflows/engagement.py).
 
 Taken in ahead of its task: the workflow's time has not moved since the last task
 began (an activation's time is its task's start), yet the history is longer.
