@@ -8,19 +8,22 @@ reaches the worker):
   ``patched``. The run loop then wakes on what changed.
 - An arrival (a message sent, a register write done) records what happened and
   issues no command: a message's watchdog timer is left to fire.
-- The eligibility verdict is taken in in its own workflow task
-  (``TaskClock.own_task``), never ahead of it.
-- Every other command comes from the run loop.
+- The run loop takes in what woke it (the eligibility verdict, its own timer, a
+  message late or no longer late) in the event's own workflow task
+  (``TaskClock.own_task``), never ahead of it; every other command comes from it.
 
 Why: a query that reaches the engagement while a workflow task waits is answered,
 on a worker that still holds the engagement, by taking in that task's events
-first: the code they wake runs then, before an update that came in the same task,
-and its commands go out first; a later replay runs the update first. An arrival
-with no command leaves both orders the same. A verdict taken in early would let
-the query show an engagement in Initiate whose contact, sent at once, a replay
-would then run before the verdict (workflows/task_clock.py; `make stress`). Not
-covered: a timer that fires in that same moment (the run loop's reaction to it
-is commands).
+first, at the time of the task before: the code they wake runs then, before an
+update that came in the same task, and its commands go out first; a later replay
+runs the update first, at the task's own time. An arrival with no command leaves
+both orders the same. The run loop, which decides by the time (a stall, a
+deadline) and issues commands, waits for the task: otherwise a timer taken in
+early would decide at the older time, and a verdict taken in early would let the
+query show an engagement in Initiate whose contact, sent at once, a replay would
+run before the verdict (workflows/task_clock.py; `make stress`). Not covered: an
+update in the very task whose timer the run loop waits on (a replay runs the
+update first, and the run loop then cancels a timer that had fired).
 """
 
 from __future__ import annotations
@@ -141,6 +144,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                     )
                 except asyncio.TimeoutError:
                     pass
+                await self._clock.own_task()  # a timer taken in early would act at the time of the task before
             self._keep_messages_current()
             engagement.advance_clock(workflow.now())
 

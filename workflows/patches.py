@@ -26,9 +26,9 @@ FOLDED_CHANGES = frozenset({
 
 
 # Added while engagements were running (tests/histories/v14): a message's arrival
-# issues no command, and the eligibility verdict is taken in in its own workflow task
-# (workflows/engagement.py, "What runs where"), so that an update in the same task
-# replays in the order it ran.
+# issues no command, and the run loop takes in what woke it in that event's own
+# workflow task (workflows/engagement.py, "What runs where"), so that a task's work
+# replays in the order, and at the time, it ran.
 EVENTS_IN_TASK_ORDER = "events-in-task-order"
 ASKED_AT_START = (EVENTS_IN_TASK_ORDER,)
 

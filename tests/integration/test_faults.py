@@ -39,7 +39,7 @@ from fasttrack.policy import BenefitPolicy
 from register import Register
 from register.store import default_url
 from simulation.customer import SimulatedCustomer
-from tests.support.encryption import encrypted_converter
+from tests.support.encryption import SUITE_KEYS, encrypted_converter
 from tests.support.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
@@ -284,9 +284,10 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, requ
                 try:
                     await replayer.replay_workflow(history)
                 except Exception:
-                    # Kept for whoever investigates: replay it with tests/workflow/test_replay.py's Replayer.
+                    # Kept for whoever investigates, with the key it needs (FASTTRACK_ENCRYPTION_KEYS_FILE=keys).
                     FAILED_REPLAYS.mkdir(parents=True, exist_ok=True)
                     (FAILED_REPLAYS / f"{database}-{script.name}-{kind}.json").write_text(history.to_json())
+                    (FAILED_REPLAYS / "keys").write_text(SUITE_KEYS)  # this run's own key: the payloads need it
                     raise
 
         # The register: one record per engagement, with its outcome and report, whatever
