@@ -6,7 +6,7 @@ SIGKILL and started again; then every history replays with the Replayer.
 
 The customers read the engagement (a query) before most actions, as the command
 line and the demo do: a query that meets a waiting workflow task on a worker that
-still holds the engagement is what once made an update replay out of its order
+still holds the engagement is what makes an update replay out of its order
 (workflows/engagement.py, "What runs where"). Three paths, in turn: driven by updates to completion (a rejection first, every
 other one), driven by signals to completion, and never answered (reminders and
 escalations until expiry: the message-heavy path). Each history that does not

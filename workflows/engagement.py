@@ -8,22 +8,16 @@ reaches the worker):
   ``patched``. The run loop then wakes on what changed.
 - An arrival (a message sent, a register write done) records what happened and
   issues no command: a message's watchdog timer is left to fire.
-- The run loop takes in what woke it (the eligibility verdict, its own timer, a
-  message late or no longer late) in the event's own workflow task
-  (``TaskClock.own_task``), never ahead of it; every other command comes from it.
+- Every other command comes from the run loop.
 
 Why: a query that reaches the engagement while a workflow task waits is answered,
 on a worker that still holds the engagement, by taking in that task's events
 first, at the time of the task before: the code they wake runs then, before an
 update that came in the same task, and its commands go out first; a later replay
-runs the update first, at the task's own time. An arrival with no command leaves
-both orders the same. The run loop, which decides by the time (a stall, a
-deadline) and issues commands, waits for the task: otherwise a timer taken in
-early would decide at the older time, and a verdict taken in early would let the
-query show an engagement in Initiate whose contact, sent at once, a replay would
-run before the verdict (workflows/task_clock.py; `make stress`). Not covered: an
-update in the very task whose timer the run loop waits on (a replay runs the
-update first, and the run loop then cancels a timer that had fired).
+takes them in at the task's own time, after the update. An arrival with no
+command leaves both orders the same. Still exposed (README, "Replay in any
+order"): what the run loop does on such an early wake (the eligibility verdict,
+its own timer), which a replay does at another time or after the update.
 """
 
 from __future__ import annotations
@@ -65,11 +59,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.action_signals import ActionSignals
     from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
-    from workflows.patches import EVENTS_IN_TASK_ORDER, Patches
+    from workflows.patches import Patches
     from workflows.payloads import read
     from workflows.publishing import Publisher
     from workflows.registering import RegisterWrites
-    from workflows.task_clock import TaskClock
 
 TASK_QUEUE = contract.TASK_QUEUE
 
@@ -91,7 +84,6 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
             self._engagement = Engagement(engagement_input.resume, engagement_input.policy)
         else:
             self._engagement = Engagement.open(engagement_input, workflow.info().workflow_id, workflow.now())
-        self._clock = TaskClock(self._patches.patched(EVENTS_IN_TASK_ORDER))
         self._publisher = Publisher(self._patches)
         self._register = RegisterWrites(self._patches)
         self._deliveries = Deliveries(self._engagement, self._patches)
@@ -100,7 +92,6 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
     @workflow.run
     async def run(self, engagement_input: EngagementInput) -> EngagementResult:
         engagement = self._engagement
-        self._watching = asyncio.create_task(self._clock.watch())  # for as long as the run
         self._show()
         if engagement_input.resume is None:
             verdict = await workflow.execute_activity(
@@ -110,7 +101,6 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                 retry_policy=ELIGIBILITY_RETRY,
                 summary="Verify eligibility (R1)",
             )
-            await self._clock.own_task()
             engagement.record_eligibility(verdict, workflow.now())
 
         while True:
@@ -144,7 +134,6 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                     )
                 except asyncio.TimeoutError:
                     pass
-                await self._clock.own_task()  # a timer taken in early would act at the time of the task before
             self._keep_messages_current()
             engagement.advance_clock(workflow.now())
 

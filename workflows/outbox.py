@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import metrics
     from workflows.log_fields import failure_kind
     from workflows.message_delivery import ATTEMPT_TIMEOUT, failure_reason, send
-    from workflows.patches import EVENTS_IN_TASK_ORDER, Patches
+    from workflows.patches import ARRIVALS_WITHOUT_COMMANDS, Patches
 
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
@@ -91,9 +91,8 @@ class Deliveries:
         try:
             # Added while engagements were running (tests/histories/v6): a timer of
             # each message's own flags it late. Since v14 that timer is left to fire:
-            # cancelling it when the message arrives was a command issued by an arrival
-            # (workflows/engagement.py, "What runs where").
-            if self.patches.patched(EVENTS_IN_TASK_ORDER):
+            # cancelling it when the message arrives was a command issued by an arrival.
+            if self.patches.patched(ARRIVALS_WITHOUT_COMMANDS):
                 asyncio.create_task(self._watch(message, started))
             elif self.patches.patched("message-watchdog"):
                 try:

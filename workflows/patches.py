@@ -25,12 +25,11 @@ FOLDED_CHANGES = frozenset({
 })
 
 
-# Added while engagements were running (tests/histories/v14): a message's arrival
-# issues no command, and the run loop takes in what woke it in that event's own
-# workflow task (workflows/engagement.py, "What runs where"), so that a task's work
-# replays in the order, and at the time, it ran.
-EVENTS_IN_TASK_ORDER = "events-in-task-order"
-ASKED_AT_START = (EVENTS_IN_TASK_ORDER,)
+# Added while engagements were running (tests/histories/v14): a message that arrives
+# issues no command (workflows/outbox.py), so that an update in the same workflow task
+# replays in the order it ran.
+ARRIVALS_WITHOUT_COMMANDS = "arrivals-without-commands"
+ASKED_AT_START = (ARRIVALS_WITHOUT_COMMANDS,)
 
 
 class Patches:
