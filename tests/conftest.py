@@ -63,8 +63,11 @@ def postgres_database_url(postgres_server):
     return server.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def time_skipping_env():
+    """A time-skipping server for each test file: a workflow another file leaves open
+    (an activity no worker will take) would hold its clock back for every file after
+    it, and which files share a worker changes from run to run under pytest-xdist."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=encrypted_converter(),
         test_server_existing_path=str(require_binary("temporal-test-server")),
