@@ -13,6 +13,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from fasttrack import contract
     from fasttrack.engagement import ActionRejected
     from fasttrack.models import Action, ActionReceipt, KickoffHeld, VerificationResult
@@ -41,14 +42,14 @@ class Acting:
         # Added while engagements were running (tests/histories/v3): waiting messages
         # that an action makes untrue are dropped or re-addressed, late timers do not
         # pile up. Those started before keep the behaviour they ran with.
-        self._engagement.keeps_messages_current = self._patches.patched("keep-messages-current")
+        self._engagement.keeps_messages_current = self._patches.patched(patches.KEEP_MESSAGES_CURRENT)
 
     def _drop_superseded_messages(self) -> None:
         # Added while engagements were running (tests/histories/v13): a verification drops
         # the items-reopened notices and the checklist still waiting for business hours,
         # which it makes untrue. Asked only at a verification, so that an engagement
         # records its marker there, not at its first action.
-        self._engagement.drops_superseded_messages = self._patches.patched("drop-superseded-messages")
+        self._engagement.drops_superseded_messages = self._patches.patched(patches.DROP_SUPERSEDED_MESSAGES)
 
     def _act(self, action: Action) -> ActionReceipt:
         self._keep_messages_current()
@@ -62,6 +63,6 @@ class Acting:
         self._show()
         # Added while engagements were running: those that held their kickoff before
         # it replay without the message (tests/histories/v1), new ones send it (v2).
-        if isinstance(action, KickoffHeld) and self._patches.patched("kickoff-summary-message"):
+        if isinstance(action, KickoffHeld) and self._patches.patched(patches.KICKOFF_SUMMARY_MESSAGE):
             self._engagement.confirm_scope(workflow.now())
         return receipt

@@ -19,6 +19,7 @@ from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from fasttrack.models import (
         Action,
         AppSelected,
@@ -63,7 +64,7 @@ class ActionSignals:
     # without a trace, and replay the same.
 
     def _signalled(self, name: str, payload: Any) -> None:
-        if not self._patches.patched("actions-as-signals"):
+        if not self._patches.patched(patches.ACTIONS_AS_SIGNALS):
             return
         body = dict(payload) if isinstance(payload, dict) else payload
         request_id = body.pop("request_id", None) if isinstance(body, dict) else None
@@ -89,7 +90,7 @@ class ActionSignals:
             self._engagement.record_request(f"{name}:{request_id}")
 
     def _unknown_signal(self, name: str) -> None:
-        if not self._patches.patched("actions-as-signals"):
+        if not self._patches.patched(patches.ACTIONS_AS_SIGNALS):
             return
         known = ", ".join([*SIGNALLED_ACTIONS, *OTHER_SIGNALS])
         self._engagement.record_refused_signal(name, f"no such signal; the engagement takes {known}", workflow.now())

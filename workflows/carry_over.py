@@ -7,6 +7,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from fasttrack.engagement.budget import carry_fits
     from fasttrack.models import EngagementInput
 
@@ -24,7 +25,7 @@ class CarryOver:
 
     def _carries_over(self) -> bool:
         # Added while engagements were running (tests/histories/v7).
-        return self._patches.patched("carry-over")
+        return self._patches.patched(patches.CARRY_OVER)
 
     async def _continue_as_new(self, engagement_input: EngagementInput) -> None:
         """Starts a fresh history carrying the whole state over, once every update in

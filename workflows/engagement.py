@@ -30,6 +30,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from pydantic import ValidationError
 
     from activities.eligibility import EligibilityRequest, verify_eligibility
@@ -149,7 +150,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
     def _delivers_on_their_own(self) -> bool:
         # Added while engagements were running (tests/histories/v5): each message is
         # sent on its own and the run loop goes on. Those started before send them in turn.
-        return self._patches.patched("messages-on-their-own")
+        return self._patches.patched(patches.MESSAGES_ON_THEIR_OWN)
 
     def _closed_now(self) -> bool:
         # The engagement closed while its next reminder stayed the same (a message
@@ -160,7 +161,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
         # Added while engagements were running (tests/histories/v4): a closed
         # engagement's run completes at once and hands the messages still due to a
         # MessageDeliveryWorkflow. Those that closed before send them themselves.
-        return self._patches.patched("close-at-once")
+        return self._patches.patched(patches.CLOSE_AT_ONCE)
 
     # ------------------------------------------------------------ actions (checked and applied by Acting)
 

@@ -15,6 +15,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from activities.message_handover import MessageHandover
     from fasttrack.contract import message_delivery_id_for
     from fasttrack.engagement import Engagement
@@ -94,7 +95,7 @@ class Deliveries:
             # cancelling it when the message arrives was a command issued by an arrival.
             if self.patches.patched(ARRIVALS_WITHOUT_COMMANDS):
                 asyncio.create_task(self._watch(message, started))
-            elif self.patches.patched("message-watchdog"):
+            elif self.patches.patched(patches.MESSAGE_WATCHDOG):
                 try:
                     await workflow.wait_condition(sending.done, timeout=self.engagement.policy.messages_delayed_after,
                                                   timeout_summary=f"Late if not sent by then: {message.summary}")

@@ -13,22 +13,42 @@ from its start and never asks again (tests/histories/v14 on).
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from temporalio import workflow
+
+# Every change made while engagements were running, and the corpus folder
+# (tests/histories/) recorded right after it. Never rename one: the name is in histories.
+KICKOFF_SUMMARY_MESSAGE = "kickoff-summary-message"
+KEEP_MESSAGES_CURRENT = "keep-messages-current"
+CLOSE_AT_ONCE = "close-at-once"
+MESSAGES_ON_THEIR_OWN = "messages-on-their-own"
+MESSAGE_WATCHDOG = "message-watchdog"
+CARRY_OVER = "carry-over"
+REGISTER_PROGRESS = "register-progress"
+REGISTER_AT_CLOSING = "register-at-closing"
+ACTIONS_AS_SIGNALS = "actions-as-signals"
+REMEDIATION_ITEMS_FLAG = "remediation-items-flag"
+FOLDED_MARKER = "changes-up-to-remediation-items-flag"
+DROP_SUPERSEDED_MESSAGES = "drop-superseded-messages"
+ARRIVALS_WITHOUT_COMMANDS = "arrivals-without-commands"
+CORPUS_OF = MappingProxyType({
+    KICKOFF_SUMMARY_MESSAGE: "v2", KEEP_MESSAGES_CURRENT: "v3", CLOSE_AT_ONCE: "v4", MESSAGES_ON_THEIR_OWN: "v5",
+    MESSAGE_WATCHDOG: "v6", CARRY_OVER: "v7", REGISTER_PROGRESS: "v8", REGISTER_AT_CLOSING: "v8",
+    ACTIONS_AS_SIGNALS: "v9", REMEDIATION_ITEMS_FLAG: "v11", FOLDED_MARKER: "v12", DROP_SUPERSEDED_MESSAGES: "v13",
+    ARRIVALS_WITHOUT_COMMANDS: "v14",
+})
 
 # Never edit either: every run started since holds one marker for exactly these
 # changes (tests/workflow/test_replay.py pins them).
-FOLDED_MARKER = "changes-up-to-remediation-items-flag"
 FOLDED_CHANGES = frozenset({
-    "kickoff-summary-message", "keep-messages-current", "close-at-once", "messages-on-their-own",
-    "message-watchdog", "carry-over", "register-progress", "register-at-closing", "actions-as-signals",
-    "remediation-items-flag",
+    KICKOFF_SUMMARY_MESSAGE, KEEP_MESSAGES_CURRENT, CLOSE_AT_ONCE, MESSAGES_ON_THEIR_OWN, MESSAGE_WATCHDOG,
+    CARRY_OVER, REGISTER_PROGRESS, REGISTER_AT_CLOSING, ACTIONS_AS_SIGNALS, REMEDIATION_ITEMS_FLAG,
 })
 
 
-# Added while engagements were running (tests/histories/v14): a message that arrives
-# issues no command (workflows/outbox.py), so that an update in the same workflow task
-# replays in the order it ran.
-ARRIVALS_WITHOUT_COMMANDS = "arrivals-without-commands"
+# A message that arrives issues no command (workflows/outbox.py), so that an update
+# in the same workflow task replays in the order it ran.
 ASKED_AT_START = (ARRIVALS_WITHOUT_COMMANDS,)
 
 
@@ -40,6 +60,8 @@ class Patches:
         self._at_start = {change: workflow.patched(change) for change in ASKED_AT_START}
 
     def patched(self, change: str) -> bool:
+        if change not in CORPUS_OF:
+            raise ValueError(f"{change!r} is not declared in workflows/patches.py with its corpus folder")
         if self._folded and change in FOLDED_CHANGES:
             return True
         if change in self._at_start:

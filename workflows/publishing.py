@@ -6,6 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from fasttrack.engagement import Engagement
     from workflows import search_attributes as sa
     from workflows.patches import Patches
@@ -52,7 +53,7 @@ class Publisher:
         # Added while engagements were running (tests/histories/v11): the count of open
         # items, upserted at every item completed, became a flag that moves when the
         # plan is agreed and when the last item is done; the count is in the details.
-        return self._patches.patched("remediation-items-flag")
+        return self._patches.patched(patches.REMEDIATION_ITEMS_FLAG)
 
     def _items_flag_values(self, engagement: Engagement) -> dict:
         flag = None

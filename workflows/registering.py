@@ -11,6 +11,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows import patches
     from fasttrack.engagement import Engagement
     from fasttrack.engagement.budget import carry_fits
     from fasttrack.models import Phase, RegisterClosing, RegisterProgress
@@ -46,7 +47,7 @@ class RegisterWrites:
     async def close(self, engagement: Engagement) -> None:
         # Patched on its own: an engagement that ran on older code and closes on this
         # one still leaves its record, whatever its progress writes did.
-        if self._closed or not self._patches.patched("register-at-closing"):
+        if self._closed or not self._patches.patched(patches.REGISTER_AT_CLOSING):
             return
         self._closed = True
         state = engagement.view()  # serialized as the activity is scheduled, below
@@ -71,7 +72,7 @@ class RegisterWrites:
 
     def _progress_patch(self) -> bool:
         # Added while engagements were running (tests/histories/v8).
-        return self._patches.patched("register-progress")
+        return self._patches.patched(patches.REGISTER_PROGRESS)
 
     @staticmethod
     async def _write(activity: str, payload, summary: str) -> None:
