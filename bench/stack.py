@@ -21,6 +21,7 @@ from register.store import default_url
 from workers.config import ClientSettings
 from workers.connection import payload_codec
 from workers.payloads import data_converter
+from workers.query_retry import QueryRetryInterceptor
 
 TASK_QUEUE = "fasttrack-bench"
 
@@ -57,7 +58,8 @@ class Stack:
                                             module="devstack.smtp_sink", output=open(self.folder / "sink.log", "ab"))
         wait_for(lambda: port_is_open(self.sink_port), self.sink, "The mail sink")
         self.stack.start_server(open(self.folder / "server.log", "ab"))
-        client = await Client.connect(self.address, data_converter=encrypted())
+        client = await Client.connect(self.address, data_converter=encrypted(),
+                                      interceptors=[QueryRetryInterceptor()])
         self.worker = self.stack.start_worker({
             "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
             "FASTTRACK_SMTP_PORT": str(self.sink_port),

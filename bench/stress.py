@@ -48,6 +48,7 @@ from register.store import default_url
 from simulation.customer import SignallingCustomer, SimulatedCustomer
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from workers.client import record_purchase
+from workers.query_retry import QueryRetryInterceptor
 from workers.runner import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -267,7 +268,8 @@ async def run(arguments: argparse.Namespace) -> Tally:
         stack.start()
         try:
             await stack.start_worker()
-            client = await Client.connect(stack.stack.address, data_converter=encrypted())
+            client = await Client.connect(stack.stack.address, data_converter=encrypted(),
+                                          interceptors=[QueryRetryInterceptor()])
             register = Register(stack.database_url)
             number = 0
             rounds = [("no kills", arguments.engagements, 0), ("worker killed", arguments.kill_engagements,

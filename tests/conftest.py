@@ -16,6 +16,7 @@ from tests.support.encryption import SUITE_KEYS, encrypted_converter
 from tests.support.postgres import throwaway_postgres
 from tests.support.scenario import require_binary
 from workers.client import register_search_attributes
+from workers.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 
 
@@ -70,6 +71,7 @@ async def time_skipping_env():
     it, and which files share a worker changes from run to run under pytest-xdist."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=encrypted_converter(),
+        interceptors=[QueryRetryInterceptor()],
         test_server_existing_path=str(require_binary("temporal-test-server")),
     )
     await register_search_attributes(env.client, env.client.namespace)
@@ -82,6 +84,7 @@ async def dev_server_env(tmp_path_factory):
     database = tmp_path_factory.mktemp("temporal") / "temporal.db"
     env = await WorkflowEnvironment.start_local(
         data_converter=encrypted_converter(),
+        interceptors=[QueryRetryInterceptor()],
         dev_server_existing_path=str(require_binary("temporal")),
         dev_server_database_filename=str(database),
         search_attributes=sa.ALL,

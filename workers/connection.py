@@ -22,6 +22,7 @@ from temporalio.runtime import Runtime
 from workers.codec import EncryptionCodec, KeyProblem
 from workers.config import ClientSettings, ConfigurationError, checked_address
 from workers.payloads import data_converter
+from workers.query_retry import QueryRetryInterceptor
 from workers.tracing import tracing_interceptors
 
 DEFAULT_ADDRESS = "localhost:7233"
@@ -101,4 +102,5 @@ async def connect(settings: ClientSettings, overrides: Mapping[str, str] | None 
     """A client whose payloads are encrypted with the configured keys (and traced, if asked)."""
     options = connect_options(settings, overrides=overrides)
     return await Client.connect(**options, data_converter=data_converter(payload_codec(settings)),
-                                interceptors=tracing_interceptors(settings.tracing), runtime=runtime)
+                                interceptors=[QueryRetryInterceptor(), *tracing_interceptors(settings.tracing)],
+                                runtime=runtime)

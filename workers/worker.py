@@ -31,6 +31,7 @@ from workers.observability import create_app, sdk_runtime
 from workers.ports import port_problem
 from workers.process_exit import exit_now
 from workers.runner import workflow_runner
+from workers.task_clock_guard import TaskClockGuardedRunner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
@@ -49,7 +50,7 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
         workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
         activities=[verify_eligibility, notifier.send_notification, MessageHandoverActivity(client).hand_over_messages,
                     writes.record_progress, writes.record_closing],
-        workflow_runner=runner or workflow_runner(),
+        workflow_runner=TaskClockGuardedRunner(runner or workflow_runner()),
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         max_cached_workflows=settings.max_cached_workflows,
         # The SDK's own check fails a workflow task whose update rejection echoes an

@@ -15,9 +15,9 @@ on a worker that still holds the engagement, by taking in that task's events
 first, at the time of the task before: the code they wake runs then, before an
 update that came in the same task, and its commands go out first; a later replay
 takes them in at the task's own time, after the update. An arrival with no
-command leaves both orders the same. Still exposed (README, "Replay in any
-order"): what the run loop does on such an early wake (the eligibility verdict,
-its own timer), which a replay does at another time or after the update.
+command leaves both orders the same. The run loop's work on such an early wake
+(the eligibility verdict, its own timer) never runs: the worker refuses that
+activation (workers/task_clock_guard.py) and the task replays it at its own time.
 """
 
 from __future__ import annotations

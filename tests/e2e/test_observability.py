@@ -21,6 +21,7 @@ from temporalio.client import Client
 from tests.support.encryption import encrypted_converter
 from tests.support.stack_process import REPOSITORY, play_demo
 from tests.support.workflow_checks import eventually
+from workers.query_retry import QueryRetryInterceptor
 from workflows import metrics
 from workflows.engagement import EngagementWorkflow
 
@@ -71,7 +72,8 @@ async def test_metrics_after_the_demo_match_the_engagements_and_the_worker_is_re
     assert answer(stack.metrics_port, "/healthz") == (200, {"status": "ok"})
 
     pages = await play_demo(stack)
-    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter(),
+                                  interceptors=[QueryRetryInterceptor()])
     states = {name: await client.get_workflow_handle(url.rsplit("/", 1)[1]).query(EngagementWorkflow.state)
               for name, url in pages.items()}
     by_phase = Counter(state.phase.value for state in states.values())

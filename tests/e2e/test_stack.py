@@ -30,6 +30,7 @@ from tests.support.scenario import (
 )
 from tests.support.stack_process import REPOSITORY
 from workers.client import record_purchase
+from workers.query_retry import QueryRetryInterceptor
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
@@ -41,7 +42,8 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     with urllib.request.urlopen(f"http://127.0.0.1:{stack.ui_port}/", timeout=10) as response:
         assert response.status == 200
 
-    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter(),
+                                  interceptors=[QueryRetryInterceptor()])
     now = datetime.now(timezone.utc)
     zone = zone_where_it_is(LOCAL_HOUR[moment], now)
     inside = moment == "inside business hours"
@@ -81,7 +83,8 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     )
 
     stack.start()
-    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
+    client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter(),
+                                  interceptors=[QueryRetryInterceptor()])
     handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id_for(purchase.tenant_id))
     assert (await handle.result()).outcome.status is Phase.COMPLETED
     assert len((await handle.fetch_history()).events) == events_before

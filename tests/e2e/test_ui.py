@@ -20,6 +20,7 @@ from tests.support.encryption import encrypted_converter
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from tests.support.stack_process import REPOSITORY, play_demo
 from workers.client import record_purchase
+from workers.query_retry import QueryRetryInterceptor
 from workflows.engagement import EngagementWorkflow
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,7 +91,8 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         for text in ("Send: Verification 1: items reopened", "Checkpoint call", "Hand over 1 message(s) to workflow"):
             await page.get_by_text(text, exact=False).first.wait_for(timeout=30_000)
         # Its closing message went out from the workflow the engagement handed it to.
-        client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter())
+        client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter(),
+                                  interceptors=[QueryRetryInterceptor()])
         fabrikam = client.get_workflow_handle_for(EngagementWorkflow.run, pages["Fabrikam"].rsplit("/", 1)[1])
         delivery_id = (await fabrikam.result()).message_delivery_id
         await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + delivery_id)

@@ -49,6 +49,7 @@ from tests.support.scenario import (
     make_scope,
 )
 from workers.client import record_purchase
+from workers.query_retry import QueryRetryInterceptor
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -246,7 +247,8 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, requ
     processes.start_replica()
     try:
         client = await persistently(
-            lambda: Client.connect(processes.address, data_converter=encrypted_converter()), what="connect"
+            lambda: Client.connect(processes.address, data_converter=encrypted_converter(),
+                                   interceptors=[QueryRetryInterceptor()]), what="connect"
         )
         scripts = batch(engagements)
         now = datetime.now(timezone.utc)

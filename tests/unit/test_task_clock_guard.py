@@ -1,0 +1,72 @@
+"""The guard refuses exactly the activations that bring new events at an old task's
+time, before any workflow code runs, and lets every other activation through."""
+
+from __future__ import annotations
+
+from temporalio.bridge.proto.workflow_activation import WorkflowActivation
+from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
+
+from workers.task_clock_guard import EARLY_EVENTS_REFUSAL, TaskClockGuardedRunner
+
+
+class Recording:
+    """Stands in for the SDK's instance: records what reached the workflow code."""
+
+    def __init__(self) -> None:
+        self.reached: list[int] = []
+
+    def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
+        self.reached.append(act.history_length)
+        done = WorkflowActivationCompletion(run_id=act.run_id)
+        done.successful.SetInParent()
+        return done
+
+    def get_thread_id(self) -> int:
+        return 7
+
+
+class RecordingRunner:
+    def __init__(self) -> None:
+        self.instance = Recording()
+
+    def create_instance(self, det):
+        return self.instance
+
+
+def activation(seconds: int, history_length: int, job: str = "fire_timer", replaying: bool = False) -> WorkflowActivation:
+    act = WorkflowActivation(run_id="run", history_length=history_length, is_replaying=replaying)
+    act.timestamp.seconds = seconds
+    getattr(act.jobs.add(), job).SetInParent()
+    return act
+
+
+def guarded() -> tuple:
+    runner = RecordingRunner()
+    return TaskClockGuardedRunner(runner).create_instance(None), runner.instance
+
+
+def test_new_events_at_the_last_tasks_time_are_refused_before_any_code_runs():
+    instance, inner = guarded()
+    assert instance.activate(activation(100, 3, "initialize_workflow")).HasField("successful")
+    assert instance.activate(activation(105, 9)).HasField("successful")  # the next task: a new time
+
+    refused = instance.activate(activation(105, 12))  # a timer fired, taken in with a query: no new time
+    assert refused.failed.failure.message == EARLY_EVENTS_REFUSAL
+    assert inner.reached == [3, 9]
+
+
+def test_every_other_activation_goes_through():
+    instance, inner = guarded()
+    instance.activate(activation(100, 3, "initialize_workflow"))
+    instance.activate(activation(100, 3, "do_update"))  # a second activation in the same task
+    instance.activate(activation(100, 3, "query_workflow"))  # a query alone
+    instance.activate(activation(100, 5, "query_workflow"))  # a query over a longer history: no code woken
+    instance.activate(activation(100, 8, "fire_timer", replaying=True))  # replay follows the history as it is
+    instance.activate(activation(140, 14))  # a new task
+    assert inner.reached == [3, 3, 3, 5, 8, 14]
+
+
+def test_the_first_activation_of_an_instance_has_nothing_to_compare_with():
+    instance, inner = guarded()
+    assert instance.activate(activation(100, 40)).HasField("successful")
+    assert instance.get_thread_id() == 7  # the SDK's other calls reach the instance

@@ -1,0 +1,106 @@
+"""Workflow code runs only at the time of the workflow task it belongs to.
+
+When a query reaches a worker that holds an engagement in its cache while the
+engagement's next workflow task is scheduled but not yet started, the SDK's core
+takes in the events of that task (an activity's result, a fired timer) with the
+query, and runs the workflow code they wake at once: at the *previous* task's
+time, because the task has not started yet. That task later completes without
+running any code. A replay runs the same code in the task itself, at its own
+time, and reaches other decisions wherever time counts (a deadline passed, an SLA
+breached, a timer's length): the replay fails with a nondeterminism error and the
+engagement is stuck.
+
+The sign lang can see: an activation outside replay that carries new events
+(the history grew) while the workflow time did not move since the last
+activation. Every workflow task moves the time (its started event's time), and
+the activations within one task share its history length. Such an activation is
+refused here, before any workflow code runs: the worker evicts the engagement,
+the query gets ``EARLY_EVENTS_REFUSAL`` (callers ask again, see
+workers/query_retry.py) and the task, when it starts, replays the whole history
+and runs the code at the task's own time, as every later replay will.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from temporalio.bridge.proto.workflow_activation import WorkflowActivation
+from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+
+EARLY_EVENTS_REFUSAL = (
+    "The engagement's next workflow task had not started when this query reached the worker; "
+    "the worker let the engagement go so that the task runs at its own time. Ask again."
+)
+
+log = logging.getLogger("fasttrack.worker")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Seen:
+    seconds: int
+    nanos: int
+    history_length: int
+
+
+def _seen(activation: WorkflowActivation) -> _Seen:
+    return _Seen(activation.timestamp.seconds, activation.timestamp.nanos, activation.history_length)
+
+
+def runs_ahead_of_its_task(activation: WorkflowActivation, last: _Seen | None) -> bool:
+    """True for an activation that brings new events without the time of a new task."""
+    if last is None or activation.is_replaying:
+        return False
+    if all(job.HasField("query_workflow") or job.HasField("remove_from_cache") for job in activation.jobs):
+        return False
+    now = _seen(activation)
+    same_time = (now.seconds, now.nanos) == (last.seconds, last.nanos)
+    return same_time and now.history_length > last.history_length
+
+
+class _GuardedInstance(WorkflowInstance):
+    def __init__(self, inner: WorkflowInstance) -> None:
+        self._inner = inner
+        self._last: _Seen | None = None
+
+    def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
+        if runs_ahead_of_its_task(act, self._last):
+            log.warning("engagement let go: events taken in ahead of their workflow task", extra={"run_id": act.run_id})
+            refused = WorkflowActivationCompletion(run_id=act.run_id)
+            refused.failed.failure.message = EARLY_EVENTS_REFUSAL
+            return refused
+        self._last = _seen(act)
+        return self._inner.activate(act)
+
+    def get_serialization_context(self, command_info):
+        return self._inner.get_serialization_context(command_info)
+
+    def get_external_store_context(self, command_info):
+        return self._inner.get_external_store_context(command_info)
+
+    def get_info(self):
+        return self._inner.get_info()
+
+    def get_thread_id(self) -> int | None:  # the SDK's deadlock report
+        return self._inner.get_thread_id()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskClockGuardedRunner(WorkflowRunner):
+    """Any runner, its instances guarded as the module says."""
+
+    inner: WorkflowRunner
+
+    def prepare_workflow(self, defn) -> None:
+        self.inner.prepare_workflow(defn)
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        return _GuardedInstance(self.inner.create_instance(det))
+
+    def set_worker_level_failure_exception_types(self, types) -> None:
+        self.inner.set_worker_level_failure_exception_types(types)
