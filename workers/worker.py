@@ -54,9 +54,9 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         max_cached_workflows=settings.max_cached_workflows,
         # The SDK's own check fails a workflow task whose update rejection echoes an
-        # oversized request, and that task then fails for good. The server's check
-        # (deploy/temporal/dynamicconfig.yaml) refuses the same request and leaves the
-        # engagement healthy; what the engagement itself sends stays under its budgets.
+        # oversized request, and that task then fails for good. The server refuses such
+        # a request on arrival (history.maxInFlightUpdatePayloads in
+        # deploy/temporal/dynamicconfig.yaml); what the engagement sends stays under its budgets.
         disable_payload_error_limit=True,
         deployment_config=deployment_config(settings),
     )
