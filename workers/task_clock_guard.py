@@ -10,11 +10,15 @@ time, and reaches other decisions wherever time counts (a deadline passed, an SL
 breached, a timer's length): the replay fails with a nondeterminism error and the
 engagement is stuck.
 
-The sign lang can see: an activation outside replay that carries new events
-(the history grew) while the workflow time did not move since the last
-activation. Every workflow task moves the time (its started event's time), and
-the activations within one task share its history length. Such an activation is
-refused here, before any workflow code runs: the worker evicts the engagement,
+The sign the worker can see: an activation outside replay that carries new events
+(the history grew) while neither the workflow time nor the history size moved
+since the last activation. Both come only from a workflow task's started event:
+every task that starts brings a new time and a larger size, and the activations
+within one task share its history length. (The time alone is not enough: the
+time-skipping test server's has a millisecond's grain, and two tasks in one
+millisecond share it. A server that reports no history size gives no sign, and
+nothing is refused there.) Such an activation
+is refused here, before any workflow code runs: the worker evicts the engagement,
 the query gets ``EARLY_EVENTS_REFUSAL`` (callers ask again, see
 workers/query_retry.py) and the task, when it starts, replays the whole history
 and runs the code at the task's own time, as every later replay will.
@@ -43,10 +47,12 @@ class _Seen:
     seconds: int
     nanos: int
     history_length: int
+    history_size_bytes: int
 
 
 def _seen(activation: WorkflowActivation) -> _Seen:
-    return _Seen(activation.timestamp.seconds, activation.timestamp.nanos, activation.history_length)
+    return _Seen(activation.timestamp.seconds, activation.timestamp.nanos, activation.history_length,
+                 activation.history_size_bytes)
 
 
 def runs_ahead_of_its_task(activation: WorkflowActivation, last: _Seen | None) -> bool:
@@ -56,8 +62,10 @@ def runs_ahead_of_its_task(activation: WorkflowActivation, last: _Seen | None) -
     if all(job.HasField("query_workflow") or job.HasField("remove_from_cache") for job in activation.jobs):
         return False
     now = _seen(activation)
-    same_time = (now.seconds, now.nanos) == (last.seconds, last.nanos)
-    return same_time and now.history_length > last.history_length
+    if now.history_size_bytes == 0:
+        return False
+    same_task = (now.seconds, now.nanos, now.history_size_bytes) == (last.seconds, last.nanos, last.history_size_bytes)
+    return same_task and now.history_length > last.history_length
 
 
 class _GuardedInstance(WorkflowInstance):

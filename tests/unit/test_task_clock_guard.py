@@ -33,8 +33,12 @@ class RecordingRunner:
         return self.instance
 
 
-def activation(seconds: int, history_length: int, job: str = "fire_timer", replaying: bool = False) -> WorkflowActivation:
-    act = WorkflowActivation(run_id="run", history_length=history_length, is_replaying=replaying)
+def activation(seconds: int, history_length: int, job: str = "fire_timer", replaying: bool = False,
+               size: int | None = None) -> WorkflowActivation:
+    """``size``: the history size the task's started event reported; by default one
+    that grows with each task, as a server's does."""
+    act = WorkflowActivation(run_id="run", history_length=history_length, is_replaying=replaying,
+                             history_size_bytes=seconds * 10 if size is None else size)
     act.timestamp.seconds = seconds
     getattr(act.jobs.add(), job).SetInParent()
     return act
@@ -50,8 +54,22 @@ def test_new_events_at_the_last_tasks_time_are_refused_before_any_code_runs():
     assert instance.activate(activation(100, 3, "initialize_workflow")).HasField("successful")
     assert instance.activate(activation(105, 9)).HasField("successful")  # the next task: a new time
 
-    refused = instance.activate(activation(105, 12))  # a timer fired, taken in with a query: no new time
+    refused = instance.activate(activation(105, 12))  # a timer fired, taken in with a query: no new task
     assert refused.failed.failure.message == EARLY_EVENTS_REFUSAL
+    assert inner.reached == [3, 9]
+
+
+def test_two_tasks_in_one_millisecond_are_told_apart_by_their_size():
+    instance, inner = guarded()
+    instance.activate(activation(100, 3, "initialize_workflow", size=500))
+    assert instance.activate(activation(100, 9, size=900)).HasField("successful")
+    assert inner.reached == [3, 9]
+
+
+def test_a_server_that_reports_no_history_size_gives_no_sign():
+    instance, inner = guarded()
+    instance.activate(activation(100, 3, "initialize_workflow", size=0))
+    instance.activate(activation(100, 9, size=0))
     assert inner.reached == [3, 9]
 
 
