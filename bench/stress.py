@@ -50,6 +50,7 @@ from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_pu
 from workers.client import record_purchase
 from workers.query_retry import QueryRetryInterceptor
 from workers.runner import workflow_runner
+from workers.task_clock_guard import EARLY_EVENTS_LOGGED
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 
@@ -144,6 +145,7 @@ class Tally:
     replay_failures: list[str] = field(default_factory=list)
     stuck: list[str] = field(default_factory=list)
     kills: int = 0
+    let_go: int = 0  # activations the worker refused as ahead of their task (workers/task_clock_guard.py)
 
 
 class StressStack:
@@ -297,6 +299,8 @@ async def run(arguments: argparse.Namespace) -> Tally:
                     await chaos
         finally:
             stack.stop()
+            log = stack.folder / "worker.log"
+            tally.let_go = log.read_text(errors="replace").count(EARLY_EVENTS_LOGGED) if log.exists() else 0
     return tally
 
 
@@ -320,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse(argv)
     tally = asyncio.run(run(arguments))
     console.print(f"[bold]{tally.engagements} engagements, {tally.histories} histories, {tally.kills} worker kills: "
-                  f"{len(tally.replay_failures)} did not replay, {len(tally.stuck)} stuck[/bold]"
+                  f"{len(tally.replay_failures)} did not replay, {len(tally.stuck)} stuck[/bold]; "
+                  f"{tally.let_go} activations refused as ahead of their task"
                   + (f" (kept in {arguments.keep})" if tally.replay_failures or tally.stuck else ""))
     return 1 if tally.replay_failures or tally.stuck else 0
 

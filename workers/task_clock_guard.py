@@ -39,6 +39,7 @@ EARLY_EVENTS_REFUSAL = (
     "the worker let the engagement go so that the task runs at its own time. Ask again."
 )
 
+EARLY_EVENTS_LOGGED = "engagement let go: events taken in ahead of their workflow task"
 log = logging.getLogger("fasttrack.worker")
 
 
@@ -75,7 +76,7 @@ class _GuardedInstance(WorkflowInstance):
 
     def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
         if runs_ahead_of_its_task(act, self._last):
-            log.warning("engagement let go: events taken in ahead of their workflow task", extra={"run_id": act.run_id})
+            log.warning(EARLY_EVENTS_LOGGED, extra={"run_id": act.run_id})
             refused = WorkflowActivationCompletion(run_id=act.run_id)
             refused.failed.failure.message = EARLY_EVENTS_REFUSAL
             return refused
