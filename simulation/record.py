@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.ports import free_port
@@ -177,6 +178,24 @@ def until_a_working_morning(now: datetime) -> timedelta:
     return morning - now
 
 
+async def advance(env: WorkflowEnvironment, by: timedelta, attempts: int = 5) -> None:
+    """Skips the time-skipping server's clock ``by`` ahead. On a busy machine its sleep call
+    has been cut off ("Timeout expired", "h2 protocol error") after the server may or may
+    not have skipped: the clock is read again and only what is left is skipped."""
+    target = await env.get_current_time() + by
+    for attempt in range(1, attempts + 1):
+        left = target - await env.get_current_time()
+        if left <= timedelta(0):
+            return
+        try:
+            await env.sleep(left)
+            return
+        except RPCError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(attempt)
+
+
 async def record(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
@@ -190,7 +209,7 @@ async def record(folder: Path) -> None:
         try:
             async with running_worker(env.client, "fasttrack-record", sink, Path(scratch) / "notifier"):
                 for name, (drive, purchase_changes) in PATHS.items():
-                    await env.sleep(until_a_working_morning(await env.get_current_time()))
+                    await advance(env, until_a_working_morning(await env.get_current_time()))
                     now = await env.get_current_time()
                     started = await record_purchase(env.client, make_purchase(now, **purchase_changes), "fasttrack-record")
                     if name != "ineligible":
@@ -200,7 +219,7 @@ async def record(folder: Path) -> None:
                     history = await started.handle.fetch_history()
                     (folder / f"{name}.json").write_text(history.to_json())
                     print(f"{name}: {result.outcome.status.value}, {len(history.events)} events")
-                    await env.sleep(timedelta(days=1))
+                    await advance(env, timedelta(days=1))
         finally:
             sink.stop()
             await env.shutdown()
