@@ -58,6 +58,7 @@ from workers.client import record_purchase, register_search_attributes
 from workers.config import ClientSettings
 from workers.connection import payload_codec
 from workers.payloads import data_converter
+from workers.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 
@@ -140,6 +141,7 @@ async def carried_over(folder: Path) -> None:
     suggests continue-as-new early here (the time-skipping server never does)."""
     env = await WorkflowEnvironment.start_local(
         data_converter=data_converter(payload_codec(ClientSettings.from_environment())),
+        interceptors=[QueryRetryInterceptor()],
         dev_server_existing_path=str(require_binary("temporal")),
         search_attributes=sa.ALL,
         dev_server_extra_args=[

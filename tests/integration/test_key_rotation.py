@@ -17,6 +17,7 @@ from tests.support.encryption import encrypted_converter, new_key, payloads_in
 from tests.support.scenario import make_purchase, running_worker, wait_for_phase
 from workers.client import record_purchase
 from workers.codec import ENCODING, KEY_ID, KeyProblem
+from workers.query_retry import QueryRetryInterceptor
 from workflows.engagement import EngagementWorkflow
 
 
@@ -40,9 +41,11 @@ async def test_histories_written_under_key_1_stay_readable_after_key_2_becomes_c
         dev_server_env, task_queue, tmp_path, mail_sink):
     address = dev_server_env.client.service_client.config.target_host
     key_1, key_2 = new_key("key-1"), new_key("key-2")
-    before = await Client.connect(address, data_converter=encrypted_converter(key_1))
-    after = await Client.connect(address, data_converter=encrypted_converter(f"{key_2},{key_1}"))
-    key_2_only = await Client.connect(address, data_converter=encrypted_converter(key_2))
+    asking_again = [QueryRetryInterceptor()]
+    before = await Client.connect(address, data_converter=encrypted_converter(key_1), interceptors=asking_again)
+    after = await Client.connect(address, data_converter=encrypted_converter(f"{key_2},{key_1}"),
+                                 interceptors=asking_again)
+    key_2_only = await Client.connect(address, data_converter=encrypted_converter(key_2), interceptors=asking_again)
 
     now = await dev_server_env.get_current_time()
     purchase = make_purchase(now, customer_contact={"name": "Rotation Admin", "email": "rotation-admin@contoso.example"})

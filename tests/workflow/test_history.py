@@ -33,6 +33,7 @@ from tests.support.scenario import (
 )
 from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
+from workers.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 
 SUGGEST_CONTINUE_AS_NEW_AFTER = 60  # events; Temporal's default is 4,096 (and 10 MiB)
@@ -70,6 +71,7 @@ async def eager_continue_as_new_env(tmp_path_factory):
     """A dev server that suggests continue-as-new after a few dozen events."""
     env = await WorkflowEnvironment.start_local(
         data_converter=encrypted_converter(),
+        interceptors=[QueryRetryInterceptor()],
         dev_server_existing_path=str(require_binary("temporal")),
         dev_server_database_filename=str(tmp_path_factory.mktemp("can") / "temporal.db"),
         search_attributes=sa.ALL,

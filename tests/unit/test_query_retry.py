@@ -1,0 +1,51 @@
+"""A query the worker refused as ahead of its task is asked again; any other failure
+reaches the caller at once, and the refusals are not asked again for ever."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import WorkflowQueryFailedError
+
+from workers import query_retry
+from workers.query_retry import QueryRetryInterceptor
+from workers.task_clock_guard import EARLY_EVENTS_REFUSAL
+
+
+class Answers:
+    """Stands in for the client's next interceptor: fails as told, then answers."""
+
+    def __init__(self, failures: list[str]) -> None:
+        self.failures, self.asked = list(failures), 0
+
+    async def query_workflow(self, input):
+        self.asked += 1
+        if self.failures:
+            raise WorkflowQueryFailedError(self.failures.pop(0))
+        return "the state"
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch):
+    monkeypatch.setattr(query_retry, "FIRST_PAUSE", 0.001)
+    monkeypatch.setattr(query_retry, "LONGEST_PAUSE", 0.002)
+
+
+async def test_a_refused_query_is_asked_again_until_it_is_answered():
+    answers = Answers([EARLY_EVENTS_REFUSAL, EARLY_EVENTS_REFUSAL])
+    assert await QueryRetryInterceptor().intercept_client(answers).query_workflow(None) == "the state"
+    assert answers.asked == 3
+
+
+async def test_any_other_failure_reaches_the_caller_at_once():
+    answers = Answers(["Query handler raised: no such field"])
+    with pytest.raises(WorkflowQueryFailedError, match="no such field"):
+        await QueryRetryInterceptor().intercept_client(answers).query_workflow(None)
+    assert answers.asked == 1
+
+
+async def test_refusals_without_end_reach_the_caller_once_the_time_is_up(monkeypatch):
+    monkeypatch.setattr(query_retry, "GIVE_UP_AFTER", 0.05)
+    answers = Answers([EARLY_EVENTS_REFUSAL] * 10_000)
+    with pytest.raises(WorkflowQueryFailedError, match="Ask again"):
+        await QueryRetryInterceptor().intercept_client(answers).query_workflow(None)
+    assert 1 < answers.asked < 10_000
