@@ -1,10 +1,12 @@
 """Workflow code runs only at the time of the workflow task it belongs to.
 
-When a query reaches a worker that holds an engagement in its cache while the
-engagement's next workflow task is scheduled but not yet started, the SDK's core
-takes in the events of that task (an activity's result, a fired timer) with the
-query, and runs the workflow code they wake at once: at the *previous* task's
-time, because the task has not started yet. That task later completes without
+A query goes straight to the worker when the engagement has no workflow task
+waiting. If the engagement's next events (an activity's result, a fired timer)
+come while that query is on its way, and the worker no longer holds the engagement
+in its cache (evicted, or a new worker), the SDK's core reads the whole history
+to answer it, finds those events past the last task, and runs the workflow code
+they wake at once: at the *previous* task's time, because their task has not
+started yet. tests/integration/test_early_events.py stages exactly this. That task later completes without
 running any code. A replay runs the same code in the task itself, at its own
 time, and reaches other decisions wherever time counts (a deadline passed, an SLA
 breached, a timer's length): the replay fails with a nondeterminism error and the
