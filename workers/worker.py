@@ -60,7 +60,23 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
         disable_payload_error_limit=True,
         deployment_config=deployment_config(settings),
     )
-    return Worker(client, **(defaults | options))
+    chosen = defaults | options
+    if "tuner" not in chosen and "max_concurrent_workflow_tasks" not in chosen:
+        chosen["max_concurrent_workflow_tasks"] = workflow_task_slots(chosen["max_cached_workflows"])
+    return Worker(client, **chosen)
+
+
+SDK_WORKFLOW_TASK_SLOTS = 100
+
+
+def workflow_task_slots(max_cached_workflows: int) -> int:
+    """No more workflow tasks at once than engagements the cache holds (at least the
+    SDK's two). With more, the SDK's core queues tasks for a cache slot, and under
+    load it once left a task unanswered for good ("Extra buffered run should not
+    have produced an activation"; README, Reliability)."""
+    if max_cached_workflows == 0:  # no cache: every task replays, nothing waits for a slot
+        return SDK_WORKFLOW_TASK_SLOTS
+    return max(2, min(SDK_WORKFLOW_TASK_SLOTS, max_cached_workflows))
 
 
 def deployment_config(settings: WorkerSettings) -> WorkerDeploymentConfig | None:
