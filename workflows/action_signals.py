@@ -10,12 +10,11 @@ know is recorded the same way, with the names it knows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -36,7 +35,10 @@ with workflow.unsafe.imports_passed_through():
         VerificationResult,
         Withdrawal,
     )
+    from fasttrack.engagement import Engagement
     from workflows import metrics
+    from workflows.acting import Acting
+    from workflows.patches import Patches
     from workflows.payloads import read
 
 SIGNALLED_ACTIONS: MappingProxyType[str, type[Action]] = MappingProxyType({
@@ -58,12 +60,18 @@ OTHER_SIGNALS = ("purchase_received",)
 
 
 class ActionSignals:
-    """Mixed into EngagementWorkflow; ``_validate`` and ``_act`` come from Acting (workflows/acting.py)."""
+    """Takes each action's signal: checks and applies it through ``acting`` (workflows/acting.py)."""
+
+    def __init__(self, engagement: Engagement, patches: Patches, acting: Acting, show: Callable[[], None]) -> None:
+        self._engagement = engagement
+        self._patches = patches
+        self._acting = acting
+        self._show = show
 
     # Added while engagements were running: those started before dropped them
     # without a trace, and replay the same.
 
-    def _signalled(self, name: str, payload: Any) -> None:
+    def received(self, name: str, payload: Any) -> None:
         if not self._patches.patched(patches.ACTIONS_AS_SIGNALS):
             return
         body = dict(payload) if isinstance(payload, dict) else payload
@@ -78,40 +86,49 @@ class ActionSignals:
             # later needs a workflow.patched guard here, or a signal applied then
             # would be refused on replay.
             action = read(SIGNALLED_ACTIONS[name], body, edge=True)
-            self._validate(action)
+            self._acting.check(action)
         except ApplicationError as refusal:
             self._engagement.record_refused_signal(name, refusal.message, workflow.now())
             workflow.logger.warning("signal refused", extra={"signal": name})  # the reason is in the timeline
             metrics.count(metrics.REFUSED, action=name, via="signal")
             self._show()
             return
-        self._act(action)
+        self._acting.act(action)
         if request_id is not None:
             self._engagement.record_request(f"{name}:{request_id}")
 
-    def _unknown_signal(self, name: str) -> None:
+    def unknown(self, name: str) -> None:
         if not self._patches.patched(patches.ACTIONS_AS_SIGNALS):
             return
         known = ", ".join([*SIGNALLED_ACTIONS, *OTHER_SIGNALS])
         self._engagement.record_refused_signal(name, f"no such signal; the engagement takes {known}", workflow.now())
         self._show()
 
-    @workflow.signal(dynamic=True, description="Any other signal: recorded as refused, with the names known.")
-    def _any_other_signal(self, name: str, args: Sequence[RawValue]) -> None:
-        self._unknown_signal(name)
+
+W = TypeVar("W")
 
 
-def _signal(name: str):
-    def handler(self, *args: Any) -> None:
+def signal_handlers(desk_of: Callable[[Any], ActionSignals]) -> Callable[[type[W]], type[W]]:
+    """A class decorator, under ``@workflow.defn``: gives the workflow a signal for each
+    action, handed to the ``ActionSignals`` that ``desk_of(workflow)`` returns. (The
+    workflow declares its own handler for any other name: the SDK reads that one's
+    signature from the class.)"""
+
+    def attach(cls: type[W]) -> type[W]:
+        for name in SIGNALLED_ACTIONS:
+            setattr(cls, f"signal_{name}", _action_signal(name, desk_of))
+        return cls
+
+    return attach
+
+
+def _action_signal(name: str, desk_of: Callable[[Any], ActionSignals]):
+    def handler(self: Any, *args: Any) -> None:
         # Any number of arguments: one that fails the call would fail the task, for good.
-        self._signalled(name, args[0] if len(args) == 1 else list(args))
+        desk_of(self).received(name, args[0] if len(args) == 1 else list(args))
 
     handler.__name__ = handler.__qualname__ = f"signal_{name}"
     return workflow.signal(name=name, description=(
         f"The {name} update as a signal: the same JSON, plus an optional request_id (applied once); "
         "a refusal is recorded on the timeline (event_refused)."
     ))(handler)
-
-
-for _name in SIGNALLED_ACTIONS:
-    setattr(ActionSignals, f"signal_{_name}", _signal(_name))

@@ -1,19 +1,37 @@
 """Continue-as-new for an engagement whose history has grown: the whole state is
 carried into a fresh history, with the messages still on their way, unless it
-would not fit, which is then shown as a risk. Mixed into EngagementWorkflow."""
+would not fit, which is then shown as a risk."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows import patches
+    from fasttrack.engagement import Engagement
     from fasttrack.engagement.budget import carry_fits
     from fasttrack.models import EngagementInput
+    from workflows.outbox import Deliveries
+    from workflows.patches import Patches
+    from workflows.registering import RegisterWrites
 
 
 class CarryOver:
-    def _time_to_continue_as_new(self) -> bool:
+    """When ``engagement`` continues as new, and the carrying over; ``show`` publishes
+    where it stands."""
+
+    def __init__(self, engagement: Engagement, patches: Patches, deliveries: Deliveries, register: RegisterWrites,
+                 show: Callable[[], None]) -> None:
+        self._engagement = engagement
+        self._patches = patches
+        self._deliveries = deliveries
+        self._register = register
+        self._show = show
+        self._carry_refused_at: int | None = None  # history length when the record last did not fit
+
+    def is_due(self) -> bool:
         info = workflow.info()
         if not info.is_continue_as_new_suggested():
             return False
@@ -27,7 +45,7 @@ class CarryOver:
         # Added while engagements were running (tests/histories/v7).
         return self._patches.patched(patches.CARRY_OVER)
 
-    async def _continue_as_new(self, engagement_input: EngagementInput) -> None:
+    async def continue_as_new(self, engagement_input: EngagementInput) -> None:
         """Starts a fresh history carrying the whole state over, once every update in
         hand has been answered. Messages still on their way after a few seconds wait
         in the carried state, to go once the attempt in hand has ended; a record too

@@ -23,11 +23,12 @@ activation (workers/task_clock_guard.py) and the task replays it at its own time
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RawValue, RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows import patches
@@ -57,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from workflows.acting import Acting
-    from workflows.action_signals import ActionSignals
+    from workflows.action_signals import ActionSignals, signal_handlers
     from workflows.carry_over import CarryOver
     from workflows.outbox import Deliveries, deliver_due_messages, hand_over_messages
     from workflows.patches import Patches
@@ -71,7 +72,8 @@ ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_i
 
 
 @workflow.defn
-class EngagementWorkflow(Acting, ActionSignals, CarryOver):
+@signal_handlers(lambda engagement_workflow: engagement_workflow._signals)
+class EngagementWorkflow:
     """Carries one tenant's FastTrack engagement for Intune through Initiate,
     Assess, Remediate and Enable, for at most the onboarding window."""
 
@@ -88,7 +90,9 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
         self._publisher = Publisher(self._patches)
         self._register = RegisterWrites(self._patches)
         self._deliveries = Deliveries(self._engagement, self._patches)
-        self._carry_refused_at: int | None = None  # history length when the record last did not fit
+        self._acting = Acting(self._engagement, self._patches, self._show)
+        self._signals = ActionSignals(self._engagement, self._patches, self._acting, self._show)
+        self._carry_over = CarryOver(self._engagement, self._patches, self._deliveries, self._register, self._show)
 
     @workflow.run
     async def run(self, engagement_input: EngagementInput) -> EngagementResult:
@@ -120,14 +124,14 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
             reminder = engagement.next_reminder()
             if reminder is None:  # closed, and every message sent
                 break
-            if self._time_to_continue_as_new():
-                await self._continue_as_new(engagement_input)
+            if self._carry_over.is_due():
+                await self._carry_over.continue_as_new(engagement_input)
             delay = reminder.at - workflow.now()
             if delay > timedelta(0):
                 try:
                     await workflow.wait_condition(
                         lambda: engagement.next_reminder() != reminder
-                        or self._time_to_continue_as_new()
+                        or self._carry_over.is_due()
                         or self._deliveries.needs_review()
                         or self._closed_now(),
                         timeout=delay,
@@ -135,7 +139,7 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                     )
                 except asyncio.TimeoutError:
                     pass
-            self._keep_messages_current()
+            self._acting.keep_messages_current()
             engagement.advance_clock(workflow.now())
 
         await self._register.close(engagement)
@@ -163,111 +167,111 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
         # MessageDeliveryWorkflow. Those that closed before send them themselves.
         return self._patches.patched(patches.CLOSE_AT_ONCE)
 
-    # ------------------------------------------------------------ actions (checked and applied by Acting)
+    # ------------------------------------------------------------ actions (checked and applied by workflows/acting.py)
 
     @workflow.update(description="FastTrack reached the customer (Initiate).")
     def record_contact(self, payload: Any) -> ActionReceipt:
-        return self._act(read(ContactMade, payload))
+        return self._acting.act(read(ContactMade, payload))
 
     @record_contact.validator
     def _validate_contact(self, payload: Any) -> None:
-        self._validate_update(ContactMade, payload)
+        self._acting.check_update(ContactMade, payload)
 
     @workflow.update(description="The customer requested assistance from the FastTrack portal (Initiate).")
     def request_assistance(self, payload: Any) -> ActionReceipt:
-        return self._act(read(AssistanceRequested, payload))
+        return self._acting.act(read(AssistanceRequested, payload))
 
     @request_assistance.validator
     def _validate_assistance(self, payload: Any) -> None:
-        self._validate_update(AssistanceRequested, payload)
+        self._acting.check_update(AssistanceRequested, payload)
 
     @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
     def hold_kickoff(self, payload: Any) -> ActionReceipt:
-        return self._act(read(KickoffHeld, payload))
+        return self._acting.act(read(KickoffHeld, payload))
 
     @hold_kickoff.validator
     def _validate_kickoff(self, payload: Any) -> None:
-        self._validate_update(KickoffHeld, payload)
+        self._acting.check_update(KickoffHeld, payload)
 
     @workflow.update(description="The customer submitted the source environment (Assess).")
     def submit_environment(self, payload: Any) -> ActionReceipt:
-        return self._act(read(EnvironmentSubmitted, payload))
+        return self._acting.act(read(EnvironmentSubmitted, payload))
 
     @submit_environment.validator
     def _validate_environment(self, payload: Any) -> None:
-        self._validate_update(EnvironmentSubmitted, payload)
+        self._acting.check_update(EnvironmentSubmitted, payload)
 
     @workflow.update(description="Remediation plan and checkpoint cadence agreed (ends Assess).")
     def agree_plan(self, payload: Any) -> ActionReceipt:
-        return self._act(read(PlanAgreed, payload))
+        return self._acting.act(read(PlanAgreed, payload))
 
     @agree_plan.validator
     def _validate_plan(self, payload: Any) -> None:
-        self._validate_update(PlanAgreed, payload)
+        self._acting.check_update(PlanAgreed, payload)
 
     @workflow.update(description="The customer completed one remediation checklist item (Remediate).")
     def complete_remediation_item(self, payload: Any) -> ActionReceipt:
-        return self._act(read(RemediationItemDone, payload))
+        return self._acting.act(read(RemediationItemDone, payload))
 
     @complete_remediation_item.validator
     def _validate_item_done(self, payload: Any) -> None:
-        self._validate_update(RemediationItemDone, payload)
+        self._acting.check_update(RemediationItemDone, payload)
 
     @workflow.update(description="A checkpoint call was held (Remediate).")
     def hold_checkpoint(self, payload: Any) -> ActionReceipt:
-        return self._act(read(CheckpointHeld, payload))
+        return self._acting.act(read(CheckpointHeld, payload))
 
     @hold_checkpoint.validator
     def _validate_checkpoint(self, payload: Any) -> None:
-        self._validate_update(CheckpointHeld, payload)
+        self._acting.check_update(CheckpointHeld, payload)
 
     @workflow.update(description="Joint verification of the remediation: approve, or reject and reopen items.")
     def verify_remediation(self, payload: Any) -> ActionReceipt:
-        return self._act(read(VerificationResult, payload))
+        return self._acting.act(read(VerificationResult, payload))
 
     @verify_remediation.validator
     def _validate_verification(self, payload: Any) -> None:
-        self._validate_update(VerificationResult, payload)
+        self._acting.check_update(VerificationResult, payload)
 
     @workflow.update(description="One Enable task (core capabilities, then Intune) is done.")
     def complete_task(self, payload: Any) -> ActionReceipt:
-        return self._act(read(TaskDone, payload))
+        return self._acting.act(read(TaskDone, payload))
 
     @complete_task.validator
     def _validate_task(self, payload: Any) -> None:
-        self._validate_update(TaskDone, payload)
+        self._acting.check_update(TaskDone, payload)
 
     @workflow.update(description="A test device was enrolled (Enable — Intune, MDM; at most 2 per platform).")
     def enroll_test_device(self, payload: Any) -> ActionReceipt:
-        return self._act(read(DeviceEnrolled, payload))
+        return self._acting.act(read(DeviceEnrolled, payload))
 
     @enroll_test_device.validator
     def _validate_device(self, payload: Any) -> None:
-        self._validate_update(DeviceEnrolled, payload)
+        self._acting.check_update(DeviceEnrolled, payload)
 
     @workflow.update(description="The customer selected an app to deploy (Enable — Intune, MDM; at most 2 per platform).")
     def select_app(self, payload: Any) -> ActionReceipt:
-        return self._act(read(AppSelected, payload))
+        return self._acting.act(read(AppSelected, payload))
 
     @select_app.validator
     def _validate_app(self, payload: Any) -> None:
-        self._validate_update(AppSelected, payload)
+        self._acting.check_update(AppSelected, payload)
 
     @workflow.update(description="Move the proposed kickoff or the next checkpoint call (business hours only).")
     def reschedule_call(self, payload: Any) -> ActionReceipt:
-        return self._act(read(CallRescheduled, payload))
+        return self._acting.act(read(CallRescheduled, payload))
 
     @reschedule_call.validator
     def _validate_reschedule(self, payload: Any) -> None:
-        self._validate_update(CallRescheduled, payload)
+        self._acting.check_update(CallRescheduled, payload)
 
     @workflow.update(description="The customer withdrew from the engagement, with a reason.")
     def withdraw(self, payload: Any) -> ActionReceipt:
-        return self._act(read(Withdrawal, payload))
+        return self._acting.act(read(Withdrawal, payload))
 
     @withdraw.validator
     def _validate_withdrawal(self, payload: Any) -> None:
-        self._validate_update(Withdrawal, payload)
+        self._acting.check_update(Withdrawal, payload)
 
     # ------------------------------------------------------------ events from other systems
 
@@ -283,6 +287,10 @@ class EngagementWorkflow(Acting, ActionSignals, CarryOver):
                                    extra={"problems": sorted({problem["type"] for problem in error.errors()})})
             return
         self._engagement.record_additional_purchase(purchase, workflow.now())
+
+    @workflow.signal(dynamic=True, description="Any other signal: recorded as refused, with the names known.")
+    def any_other_signal(self, name: str, args: Sequence[RawValue]) -> None:
+        self._signals.unknown(name)
 
     # ------------------------------------------------------------ reading
 
