@@ -9,28 +9,40 @@ reminder. Changing it changes what running engagements replay.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from fasttrack.engagement.closing import ClosingRules
-from fasttrack.engagement.initiate import InitiateRules
-from fasttrack.engagement.outbox import Outbox
-from fasttrack.engagement.remediate import RemediateRules
+from fasttrack.engagement.closing import closing_reminders, expire_if_due, warn_of_deadline
+from fasttrack.engagement.initiate import advance_initiate, initiate_reminders
+from fasttrack.engagement.outbox import message_reminders
+from fasttrack.engagement.remediate import advance_remediate, remediate_reminders
 from fasttrack.models import Phase, Reminder
 
+if TYPE_CHECKING:
+    from fasttrack.engagement import Engagement
 
-class Clock(Outbox, ClosingRules, InitiateRules, RemediateRules):
-    def next_reminder(self) -> Reminder | None:
-        """The next moment the engagement acts on its own, if any."""
-        candidates = self._message_reminders()
-        if not (self.state.phase.is_closed or self.state.phase is Phase.ELIGIBILITY):
-            candidates += self._closing_reminders() + self._initiate_reminders() + self._remediate_reminders()
-        return min(candidates, key=lambda reminder: reminder.at) if candidates else None
 
-    def advance_clock(self, now: datetime) -> None:
-        """Fires everything that is due at ``now``; the onboarding deadline first."""
-        if self.state.phase.is_closed or self.state.phase is Phase.ELIGIBILITY:
-            return
-        if self._expire_if_due(now):
-            return
-        self._warn_of_deadline(now)
-        self._advance_initiate(now)
-        self._advance_remediate(now)
+def _keeps_time(engagement: Engagement) -> bool:
+    """Before eligibility is settled, and once closed, only messages wait."""
+    phase = engagement.state.phase
+    return not (phase.is_closed or phase is Phase.ELIGIBILITY)
+
+
+def next_reminder(engagement: Engagement) -> Reminder | None:
+    """The next moment the engagement acts on its own, if any."""
+    candidates = message_reminders(engagement)
+    if _keeps_time(engagement):
+        candidates += (
+            closing_reminders(engagement) + initiate_reminders(engagement) + remediate_reminders(engagement)
+        )
+    return min(candidates, key=lambda reminder: reminder.at) if candidates else None
+
+
+def advance_clock(engagement: Engagement, now: datetime) -> None:
+    """Fires everything that is due at ``now``; the onboarding deadline first."""
+    if not _keeps_time(engagement):
+        return
+    if expire_if_due(engagement, now):
+        return
+    warn_of_deadline(engagement, now)
+    advance_initiate(engagement, now)
+    advance_remediate(engagement, now)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
-from fasttrack.engagement.core import ORCHESTRATOR, EngagementCore, day
+from fasttrack.engagement.calls import cancel_call
+from fasttrack.engagement.core import ORCHESTRATOR, day, enter, item_phrase, open_items, open_tasks, record
+from fasttrack.engagement.outbox import notify, withdraw_waiting
 from fasttrack.messages import lookup, phrase
 from fasttrack.models import (
     Audience,
@@ -19,127 +22,137 @@ from fasttrack.models import (
 )
 from fasttrack.report import engagement_report
 
+if TYPE_CHECKING:
+    from fasttrack.engagement import Engagement
 
-class ClosingRules(EngagementCore):
-    """How an engagement ends, whichever way it does."""
 
-    def _check_withdrawal(self, action: Withdrawal, now: datetime) -> None:
-        pass  # any open engagement may be withdrawn; ``check`` already refuses closed ones
+def check_withdrawal(engagement: Engagement, action: Withdrawal, now: datetime) -> None:
+    pass  # any open engagement may be withdrawn; ``check`` already refuses closed ones
 
-    def _apply_withdrawal(self, action: Withdrawal, now: datetime) -> str:
-        self._record(now, Event.WITHDRAWN, action.by, action.reason)
-        self._close(Phase.WITHDRAWN, now, reasons=[Phrase(text=action.reason)])
-        return "The engagement is withdrawn."
 
-    def _close(self, status: Phase, now: datetime, reasons: list[Phrase] | None = None) -> None:
-        reasons = reasons or []
-        self._withdraw_waiting(NotificationKind.OUTREACH, NotificationKind.REMEDIATION_STALLED)
-        left = [] if status in (Phase.COMPLETED, Phase.INELIGIBLE) else self.open_work_phrases()
-        self.state.outcome = Outcome(
-            status=status, at=now, reasons=[reason.text for reason in reasons], left=[item.english() for item in left]
-        )
-        self.state.next_outreach_at = None
-        if self.state.scope is None and self.state.kickoff_call is not None:
-            self._cancel_call(self.state.kickoff_call, now, "engagement_closed")
-        self._cancel_call(self.state.next_checkpoint, now, "engagement_closed")
-        self.state.next_checkpoint = None
-        self._enter(status, now)
-        self._notify(
-            NotificationKind.ENGAGEMENT_CLOSED,
-            1,
-            Audience.CUSTOMER,
-            f"Engagement {status.value}",
+def apply_withdrawal(engagement: Engagement, action: Withdrawal, now: datetime) -> str:
+    record(engagement, now, Event.WITHDRAWN, action.by, action.reason)
+    close(engagement, Phase.WITHDRAWN, now, reasons=[Phrase(text=action.reason)])
+    return "The engagement is withdrawn."
+
+
+def close(engagement: Engagement, status: Phase, now: datetime, reasons: list[Phrase] | None = None) -> None:
+    state = engagement.state
+    reasons = reasons or []
+    withdraw_waiting(engagement, NotificationKind.OUTREACH, NotificationKind.REMEDIATION_STALLED)
+    left = [] if status in (Phase.COMPLETED, Phase.INELIGIBLE) else open_work_phrases(engagement)
+    state.outcome = Outcome(
+        status=status, at=now, reasons=[reason.text for reason in reasons], left=[item.english() for item in left]
+    )
+    state.next_outreach_at = None
+    if state.scope is None and state.kickoff_call is not None:
+        cancel_call(engagement, state.kickoff_call, now, "engagement_closed")
+    cancel_call(engagement, state.next_checkpoint, now, "engagement_closed")
+    state.next_checkpoint = None
+    enter(engagement, status, now)
+    notify(
+        engagement,
+        NotificationKind.ENGAGEMENT_CLOSED,
+        1,
+        Audience.CUSTOMER,
+        f"Engagement {status.value}",
+        now,
+        facts={"outcome": status.value},
+        lines=reasons + left,
+        attachment_markdown=engagement_report(state),
+    )
+
+
+def expire_if_due(engagement: Engagement, now: datetime) -> bool:
+    """Closes the engagement as expired once the onboarding window has ended."""
+    deadline = engagement.state.onboarding_deadline
+    if now < deadline:
+        return False
+    record(engagement, now, Event.EXPIRED, ORCHESTRATOR, f"Onboarding window ended {day(deadline)}.")
+    close(engagement, Phase.EXPIRED, now, reasons=[phrase("reasons.window_ended")])
+    return True
+
+
+def warn_of_deadline(engagement: Engagement, now: datetime) -> None:
+    """The FastTrack manager hears of the work still open, once per deadline."""
+    state = engagement.state
+    warning_at = _deadline_warning_at(engagement)
+    if warning_at is not None and now >= warning_at:
+        state.deadline_warning_for = state.onboarding_deadline
+        ends = day(state.onboarding_deadline)
+        record(engagement, now, Event.DEADLINE_WARNING, ORCHESTRATOR, f"Onboarding window ends {ends}.")
+        notify(
+            engagement,
+            NotificationKind.DEADLINE_ESCALATION,
+            day(state.onboarding_deadline),
+            Audience.FASTTRACK_MANAGER,
+            "Onboarding window ending with work open: escalated to the FastTrack manager",
             now,
-            facts={"outcome": status.value},
-            lines=reasons + left,
-            attachment_markdown=engagement_report(self.state),
+            moments={"deadline": state.onboarding_deadline},
+            lines=open_work_phrases(engagement),
         )
 
-    def _expire_if_due(self, now: datetime) -> bool:
-        """Closes the engagement as expired once the onboarding window has ended."""
-        state = self.state
-        if now < state.onboarding_deadline:
-            return False
-        self._record(now, Event.EXPIRED, ORCHESTRATOR, f"Onboarding window ended {day(state.onboarding_deadline)}.")
-        self._close(Phase.EXPIRED, now, reasons=[phrase("reasons.window_ended")])
-        return True
 
-    def _warn_of_deadline(self, now: datetime) -> None:
-        """The FastTrack manager hears of the work still open, once per deadline."""
-        state = self.state
-        warning_at = self._deadline_warning_at()
-        if warning_at is not None and now >= warning_at:
-            state.deadline_warning_for = state.onboarding_deadline
-            ends = day(state.onboarding_deadline)
-            self._record(now, Event.DEADLINE_WARNING, ORCHESTRATOR, f"Onboarding window ends {ends}.")
-            self._notify(
-                NotificationKind.DEADLINE_ESCALATION,
-                day(state.onboarding_deadline),
-                Audience.FASTTRACK_MANAGER,
-                "Onboarding window ending with work open: escalated to the FastTrack manager",
-                now,
-                moments={"deadline": state.onboarding_deadline},
-                lines=self.open_work_phrases(),
-            )
+def _deadline_warning_at(engagement: Engagement) -> datetime | None:
+    state = engagement.state
+    if state.deadline_warning_for == state.onboarding_deadline:
+        return None
+    return state.onboarding_deadline - engagement.policy.deadline_warning_before
 
-    def _deadline_warning_at(self) -> datetime | None:
-        if self.state.deadline_warning_for == self.state.onboarding_deadline:
-            return None
-        return self.state.onboarding_deadline - self.policy.deadline_warning_before
 
-    def _closing_reminders(self) -> list[Reminder]:
-        state = self.state
-        reminders = [
-            Reminder(
-                at=state.onboarding_deadline,
-                kind="onboarding_deadline",
-                summary=f"Onboarding window ends {day(state.onboarding_deadline)}",
-            )
+def closing_reminders(engagement: Engagement) -> list[Reminder]:
+    deadline = engagement.state.onboarding_deadline
+    reminders = [
+        Reminder(at=deadline, kind="onboarding_deadline", summary=f"Onboarding window ends {day(deadline)}")
+    ]
+    warning_at = _deadline_warning_at(engagement)
+    if warning_at is not None:
+        reminders.append(
+            Reminder(at=warning_at, kind="deadline_warning", summary="Onboarding deadline warning to the manager")
+        )
+    return reminders
+
+
+def open_work_phrases(engagement: Engagement) -> list[Phrase]:
+    """What is still to do; listed when an engagement closes early or nears its deadline."""
+    state = engagement.state
+    phase = state.phase
+    left: list[Phrase] = []
+    if phase is Phase.INITIATE:
+        if state.contact_made_at is None:
+            left.append(phrase("work.contact", label_key="phases.initiate"))
+        left.append(phrase("work.kickoff", label_key="phases.initiate"))
+    if phase is Phase.ASSESS:
+        if state.environment is None:
+            left.append(phrase("work.environment", label_key="phases.assess"))
+        left.append(phrase("work.plan", label_key="phases.assess"))
+    if phase is Phase.REMEDIATE:
+        left += [item_phrase(item, "phases.remediate") for item in open_items(engagement)]
+        left.append(phrase("work.verification", label_key="phases.remediate"))
+    if phase in (Phase.ENABLE_CORE, Phase.ENABLE_INTUNE):
+        label_key = f"phases.{phase.value}"
+        left += [
+            Phrase(text=task.title, key=f"tasks.{task.text_key}", ref=task.id, label_key=label_key,
+                   label=lookup("en", label_key))
+            for task in open_tasks(engagement)
         ]
-        warning_at = self._deadline_warning_at()
-        if warning_at is not None:
-            reminders.append(
-                Reminder(at=warning_at, kind="deadline_warning", summary="Onboarding deadline warning to the manager")
-            )
-        return reminders
+    upcoming = [Phase.ASSESS, Phase.REMEDIATE, Phase.ENABLE_CORE, Phase.ENABLE_INTUNE]
+    if phase is Phase.INITIATE or phase in upcoming:
+        later = upcoming if phase is Phase.INITIATE else upcoming[upcoming.index(phase) + 1:]
+        left += [phrase("work.not_started", label_key=f"phases.{stage.value}") for stage in later]
+    return left
 
-    def open_work_phrases(self) -> list[Phrase]:
-        """What is still to do; listed when an engagement closes early or nears its deadline."""
-        state = self.state
-        phase = state.phase
-        left: list[Phrase] = []
-        if phase is Phase.INITIATE:
-            if state.contact_made_at is None:
-                left.append(phrase("work.contact", label_key="phases.initiate"))
-            left.append(phrase("work.kickoff", label_key="phases.initiate"))
-        if phase is Phase.ASSESS:
-            if state.environment is None:
-                left.append(phrase("work.environment", label_key="phases.assess"))
-            left.append(phrase("work.plan", label_key="phases.assess"))
-        if phase is Phase.REMEDIATE:
-            left += [self._item_phrase(item, "phases.remediate") for item in self.open_items()]
-            left.append(phrase("work.verification", label_key="phases.remediate"))
-        if phase in (Phase.ENABLE_CORE, Phase.ENABLE_INTUNE):
-            label_key = f"phases.{phase.value}"
-            left += [
-                Phrase(text=task.title, key=f"tasks.{task.text_key}", ref=task.id, label_key=label_key,
-                       label=lookup("en", label_key))
-                for task in self._open_tasks()
-            ]
-        upcoming = [Phase.ASSESS, Phase.REMEDIATE, Phase.ENABLE_CORE, Phase.ENABLE_INTUNE]
-        if phase is Phase.INITIATE or phase in upcoming:
-            later = upcoming if phase is Phase.INITIATE else upcoming[upcoming.index(phase) + 1:]
-            left += [phrase("work.not_started", label_key=f"phases.{stage.value}") for stage in later]
-        return left
 
-    def open_work(self) -> list[str]:
-        return [words.english() for words in self.open_work_phrases()]
+def open_work(engagement: Engagement) -> list[str]:
+    return [words.english() for words in open_work_phrases(engagement)]
 
-    def result(self) -> EngagementResult:
-        assert self.state.outcome is not None
-        return EngagementResult(
-            engagement_id=self.state.engagement_id,
-            outcome=self.state.outcome,
-            timeline=list(self.state.timeline),
-            message_delivery_id=self.state.message_delivery_id,
-        )
+
+def result(engagement: Engagement) -> EngagementResult:
+    state = engagement.state
+    assert state.outcome is not None
+    return EngagementResult(
+        engagement_id=state.engagement_id,
+        outcome=state.outcome,
+        timeline=list(state.timeline),
+        message_delivery_id=state.message_delivery_id,
+    )

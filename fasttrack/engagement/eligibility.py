@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fasttrack.business_time import default_time_zone
 from fasttrack.contract import Event
 from fasttrack.engagement.budget import SIGNAL_REQUESTS
-from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, EngagementCore
+from fasttrack.engagement.closing import close
+from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, enter, record
 from fasttrack.models import (
     EligibilityVerdict,
     EngagementInput,
@@ -17,6 +19,9 @@ from fasttrack.models import (
     TimelineEvent,
 )
 from fasttrack.policy import OnboardingAnchor
+
+if TYPE_CHECKING:
+    from fasttrack.engagement import Engagement
 
 
 def new_state(engagement_input: EngagementInput, engagement_id: str, now: datetime) -> EngagementState:
@@ -52,59 +57,68 @@ def new_state(engagement_input: EngagementInput, engagement_id: str, now: dateti
     return state
 
 
-class EligibilityRules(EngagementCore):
+def record_eligibility(engagement: Engagement, verdict: EligibilityVerdict, now: datetime) -> None:
     """From the purchase to Initiate, or to ineligible."""
+    state = engagement.state
+    if state.phase.is_closed:  # withdrawn while eligibility was being checked
+        return
+    if not verdict.eligible:
+        reasons = " ".join(reason.text for reason in verdict.reasons)
+        record(engagement, now, Event.ELIGIBILITY_REJECTED, ORCHESTRATOR, reasons)
+        close(engagement, Phase.INELIGIBLE, now, reasons=verdict.reasons)
+        return
+    record(engagement, now, Event.ELIGIBILITY_VERIFIED, ORCHESTRATOR, "The purchase qualifies for the benefit.")
+    enter(engagement, Phase.INITIATE, now)
+    if state.contact_made_at is None and state.assistance_requested_at is None:
+        state.next_outreach_at = now
 
-    def record_eligibility(self, verdict: EligibilityVerdict, now: datetime) -> None:
-        if self.state.phase.is_closed:  # withdrawn while eligibility was being checked
-            return
-        if not verdict.eligible:
-            reasons = " ".join(reason.text for reason in verdict.reasons)
-            self._record(now, Event.ELIGIBILITY_REJECTED, ORCHESTRATOR, reasons)
-            self._close(Phase.INELIGIBLE, now, reasons=verdict.reasons)
-            return
-        self._record(now, Event.ELIGIBILITY_VERIFIED, ORCHESTRATOR, "The purchase qualifies for the benefit.")
-        self._enter(Phase.INITIATE, now)
-        if self.state.contact_made_at is None and self.state.assistance_requested_at is None:
-            self.state.next_outreach_at = now
 
-    def record_additional_purchase(self, purchase: Purchase, now: datetime) -> None:
-        """Another purchase event for this tenant: recorded, never a second engagement."""
-        if purchase.tenant_id != self.state.tenant_id:
-            self.record_refused_event("purchase_received", f"it is for tenant {purchase.tenant_id}", now)
-            return
-        if purchase.order_id == self.state.purchase.order_id or purchase.order_id in self.state.additional_purchases:
-            return
-        if self.state.phase.is_closed:
-            self._record(
-                now,
-                Event.PURCHASE_REFUSED,
-                COMMERCE,
-                f"Order {purchase.order_id} arrived after the engagement closed ({self.state.phase.value}); "
-                "it is not attached to it.",
-            )
-            return
-        self.state.additional_purchases.append(purchase.order_id)
-        self._record(
+def record_additional_purchase(engagement: Engagement, purchase: Purchase, now: datetime) -> None:
+    """Another purchase event for this tenant: recorded, never a second engagement."""
+    state = engagement.state
+    if purchase.tenant_id != state.tenant_id:
+        record_refused_event(engagement, "purchase_received", f"it is for tenant {purchase.tenant_id}", now)
+        return
+    if purchase.order_id == state.purchase.order_id or purchase.order_id in state.additional_purchases:
+        return
+    if state.phase.is_closed:
+        record(
+            engagement,
             now,
-            Event.ADDITIONAL_PURCHASE,
+            Event.PURCHASE_REFUSED,
             COMMERCE,
-            f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
-            " (attached to this engagement)",
+            f"Order {purchase.order_id} arrived after the engagement closed ({state.phase.value}); "
+            "it is not attached to it.",
         )
+        return
+    state.additional_purchases.append(purchase.order_id)
+    record(
+        engagement,
+        now,
+        Event.ADDITIONAL_PURCHASE,
+        COMMERCE,
+        f"Order {purchase.order_id}: {purchase.licenses} licenses of {purchase.plan.value}"
+        " (attached to this engagement)",
+    )
 
-    def has_applied(self, request_id: str) -> bool:
-        return request_id in self.state.signal_requests
 
-    def record_request(self, request_id: str) -> None:
-        self.state.signal_requests.append(request_id)
-        del self.state.signal_requests[:-SIGNAL_REQUESTS]
+def has_applied(engagement: Engagement, request_id: str) -> bool:
+    return request_id in engagement.state.signal_requests
 
-    def record_refused_signal(self, name: str, reason: str, now: datetime) -> None:
-        """A signalled action that the update of its name would have refused: noted, and shown as a risk."""
-        self.state.signals_refused += 1
-        self._record(now, Event.EVENT_REFUSED, ORCHESTRATOR, f"Signal {name[:100]} refused: {reason}"[:500])
 
-    def record_refused_event(self, event: str, reason: str, now: datetime) -> None:
-        """An event from another system that could not be read: noted, nothing else."""
-        self._record(now, Event.EVENT_REFUSED, ORCHESTRATOR, f"A malformed {event} event was ignored: {reason}"[:500])
+def record_request(engagement: Engagement, request_id: str) -> None:
+    requests = engagement.state.signal_requests
+    requests.append(request_id)
+    del requests[:-SIGNAL_REQUESTS]
+
+
+def record_refused_signal(engagement: Engagement, name: str, reason: str, now: datetime) -> None:
+    """A signalled action that the update of its name would have refused: noted, and shown as a risk."""
+    engagement.state.signals_refused += 1
+    record(engagement, now, Event.EVENT_REFUSED, ORCHESTRATOR, f"Signal {name[:100]} refused: {reason}"[:500])
+
+
+def record_refused_event(engagement: Engagement, event: str, reason: str, now: datetime) -> None:
+    """An event from another system that could not be read: noted, nothing else."""
+    detail = f"A malformed {event} event was ignored: {reason}"[:500]
+    record(engagement, now, Event.EVENT_REFUSED, ORCHESTRATOR, detail)

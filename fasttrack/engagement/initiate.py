@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
-from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, EngagementCore, day
+from fasttrack.engagement.calls import cancel_call, invite
+from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, business_slot, day, enter, local, record
+from fasttrack.engagement.outbox import notify, withdraw_waiting
 from fasttrack.models import (
     AssistanceRequested,
     Audience,
@@ -19,170 +22,191 @@ from fasttrack.models import (
 )
 from fasttrack.rules import scope_problems
 
+if TYPE_CHECKING:
+    from fasttrack.engagement import Engagement
 
-class InitiateRules(EngagementCore):
-    """Until the kickoff: reaching the customer, and agreeing the scope."""
 
-    def _check_contact(self, action: ContactMade, now: datetime) -> None:
-        if self.state.contact_made_at is not None:
-            raise ActionRejected(f"Contact was already recorded on {day(self.state.contact_made_at)}.")
+def check_contact(engagement: Engagement, action: ContactMade, now: datetime) -> None:
+    if engagement.state.contact_made_at is not None:
+        raise ActionRejected(f"Contact was already recorded on {day(engagement.state.contact_made_at)}.")
 
-    def _apply_contact(self, action: ContactMade, now: datetime) -> str:
-        self.state.contact_made_at = now
-        self._customer_reached(now)
-        self._record(now, Event.CONTACT_MADE, action.by, action.note or "")
-        start = self._business_slot(now + self.policy.kickoff_lead)
-        self.state.kickoff_call = ScheduledCall(
-            kind=CallKind.KICKOFF,
-            uid=f"kickoff.{self.state.engagement_id}@fasttrack-orchestrator",
-            start=start,
-            end=start + self.policy.call_duration,
+
+def apply_contact(engagement: Engagement, action: ContactMade, now: datetime) -> str:
+    state, policy = engagement.state, engagement.policy
+    state.contact_made_at = now
+    _customer_reached(engagement, now)
+    record(engagement, now, Event.CONTACT_MADE, action.by, action.note or "")
+    start = business_slot(engagement, now + policy.kickoff_lead)
+    state.kickoff_call = ScheduledCall(
+        kind=CallKind.KICKOFF,
+        uid=f"kickoff.{state.engagement_id}@fasttrack-orchestrator",
+        start=start,
+        end=start + policy.call_duration,
+    )
+    invite(engagement, state.kickoff_call, now)
+    return f"Contact recorded; outreach stopped. Kickoff proposed for {local(engagement, start)}."
+
+
+def check_assistance(engagement: Engagement, action: AssistanceRequested, now: datetime) -> None:
+    if engagement.state.assistance_requested_at is not None:
+        raise ActionRejected(
+            f"Assistance was already requested on {day(engagement.state.assistance_requested_at)}."
         )
-        self._invite(self.state.kickoff_call, now)
-        return f"Contact recorded; outreach stopped. Kickoff proposed for {self._local(start)}."
 
-    def _check_assistance(self, action: AssistanceRequested, now: datetime) -> None:
-        if self.state.assistance_requested_at is not None:
-            raise ActionRejected(
-                f"Assistance was already requested on {day(self.state.assistance_requested_at)}."
+
+def apply_assistance(engagement: Engagement, action: AssistanceRequested, now: datetime) -> str:
+    state = engagement.state
+    state.assistance_requested_at = now
+    _customer_reached(engagement, now)
+    record(engagement, now, Event.ASSISTANCE_REQUESTED, action.by, action.note or "")
+    if state.kickoff_call is not None:  # FastTrack had reached the customer already
+        return (f"Request for assistance recorded. Next: the kickoff, proposed for "
+                f"{local(engagement, state.kickoff_call.start)}.")
+    if state.contact_made_at is not None:
+        return "Request for assistance recorded. Next: the kickoff."
+    return "Request for assistance recorded; outreach stopped. Next: FastTrack contacts the customer."
+
+
+def _customer_reached(engagement: Engagement, now: datetime) -> None:
+    state = engagement.state
+    state.next_outreach_at = None
+    withdraw_waiting(engagement, NotificationKind.OUTREACH)  # held for business hours, and no longer true
+    if state.onboarding_started_at is None:
+        state.onboarding_started_at = now
+        state.onboarding_deadline = engagement.policy.onboarding_deadline(now)
+
+
+def check_kickoff(engagement: Engagement, action: KickoffHeld, now: datetime) -> None:
+    state = engagement.state
+    if state.contact_made_at is None and state.assistance_requested_at is None:
+        raise ActionRejected(
+            "The kickoff follows first contact: record the contact or the customer's request for assistance first."
+        )
+    problems = scope_problems(action.scope, engagement.policy)
+    if problems:
+        raise ActionRejected("The scope cannot be accepted: " + " ".join(problems))
+
+
+def apply_kickoff(engagement: Engagement, action: KickoffHeld, now: datetime) -> str:
+    state = engagement.state
+    scope = action.scope
+    state.scope = scope
+    state.language = scope.language
+    if scope.time_zone:
+        state.time_zone, state.time_zone_assumed = scope.time_zone, False
+    if state.contact_made_at is None:
+        state.contact_made_at = now
+    if engagement.keeps_messages_current:
+        withdraw_waiting(engagement, NotificationKind.OUTREACH)
+        call = state.kickoff_call
+        if call is not None and call.start > now:
+            cancel_call(engagement, call, now, "kickoff_held")  # the kickoff happened before the proposed call
+        for message in state.scheduled_messages:  # from now on the project manager is addressed
+            if message.audience is Audience.CUSTOMER and message.kind is not NotificationKind.CALL_CANCELLED:
+                message.to, message.recipient_name = [scope.project_manager.email], scope.project_manager.name
+                message.language, message.time_zone = scope.language, state.time_zone
+    goals = ", ".join(goal.value for goal in scope.goals)
+    record(
+        engagement,
+        now,
+        Event.KICKOFF_HELD,
+        action.by,
+        f"Scope agreed: goals {goals}; identity {scope.identity_model.value}; "
+        f"MDM authority {scope.mdm_authority.value}; language {scope.language}; "
+        f"project manager {scope.project_manager.name}.",
+    )
+    enter(engagement, Phase.ASSESS, now)
+    return "Kickoff recorded; the engagement is in Assess. Next: submit the source environment."
+
+
+def confirm_scope(engagement: Engagement, now: datetime) -> None:
+    """Sends the project manager the confirmation that the scope is agreed."""
+    scope = engagement.state.scope
+    assert scope is not None
+    notify(
+        engagement,
+        NotificationKind.KICKOFF_SUMMARY,
+        1,
+        Audience.CUSTOMER,
+        "Scope agreed at the kickoff",
+        now,
+        facts={"project_manager": scope.project_manager.name},
+    )
+
+
+def _outreach_label(engagement: Engagement, attempt: int) -> str:
+    planned = len(engagement.policy.outreach_offsets)
+    if attempt <= planned:
+        return f"Outreach attempt {attempt} of {planned}"
+    return f"Outreach attempt {attempt} (after the contact window)"
+
+
+def _outreach_after(engagement: Engagement, moment: datetime) -> datetime:
+    policy = engagement.policy
+    purchased_at = engagement.state.purchase.purchased_at
+    for offset in policy.outreach_offsets:
+        if purchased_at + offset > moment:
+            return purchased_at + offset
+    window_end = purchased_at + policy.contact_window
+    interval = policy.slow_outreach_interval
+    intervals_passed = max(0, (moment - window_end) // interval)
+    return window_end + interval * (intervals_passed + 1)
+
+
+def advance_initiate(engagement: Engagement, now: datetime) -> None:
+    """The contact SLA and the outreach cadence, while nobody has reached the customer."""
+    state = engagement.state
+    if state.phase is Phase.INITIATE and state.contact_made_at is None:
+        if not state.contact_sla_breached and now >= state.contact_deadline:
+            state.contact_sla_breached = True
+            state.escalations += 1
+            record(
+                engagement,
+                now,
+                Event.CONTACT_SLA_BREACHED,
+                ORCHESTRATOR,
+                f"No contact within the contact window; {state.outreach_attempts} outreach attempt(s) due.",
             )
-
-    def _apply_assistance(self, action: AssistanceRequested, now: datetime) -> str:
-        self.state.assistance_requested_at = now
-        self._customer_reached(now)
-        self._record(now, Event.ASSISTANCE_REQUESTED, action.by, action.note or "")
-        if self.state.kickoff_call is not None:  # FastTrack had reached the customer already
-            return (f"Request for assistance recorded. Next: the kickoff, proposed for "
-                    f"{self._local(self.state.kickoff_call.start)}.")
-        if self.state.contact_made_at is not None:
-            return "Request for assistance recorded. Next: the kickoff."
-        return "Request for assistance recorded; outreach stopped. Next: FastTrack contacts the customer."
-
-    def _customer_reached(self, now: datetime) -> None:
-        self.state.next_outreach_at = None
-        self._withdraw_waiting(NotificationKind.OUTREACH)  # held for business hours, and no longer true
-        if self.state.onboarding_started_at is None:
-            self.state.onboarding_started_at = now
-            self.state.onboarding_deadline = self.policy.onboarding_deadline(now)
-
-    def _check_kickoff(self, action: KickoffHeld, now: datetime) -> None:
-        if self.state.contact_made_at is None and self.state.assistance_requested_at is None:
-            raise ActionRejected(
-                "The kickoff follows first contact: record the contact or the customer's request for assistance first."
+            notify(
+                engagement,
+                NotificationKind.CONTACT_ESCALATION,
+                state.escalations,
+                Audience.FASTTRACK_MANAGER,
+                "Contact SLA missed: escalated to the FastTrack manager",
+                now,
+                facts={"outreach_attempts": str(state.outreach_attempts)},
             )
-        problems = scope_problems(action.scope, self.policy)
-        if problems:
-            raise ActionRejected("The scope cannot be accepted: " + " ".join(problems))
+        if state.next_outreach_at is not None and now >= state.next_outreach_at:
+            state.outreach_attempts += 1
+            notify(
+                engagement,
+                NotificationKind.OUTREACH,
+                state.outreach_attempts,
+                Audience.CUSTOMER,
+                _outreach_label(engagement, state.outreach_attempts),
+                now,
+                facts={
+                    "attempt": str(state.outreach_attempts),
+                    "after_window": "yes" if state.contact_sla_breached else "",
+                },
+                moments={"contact_deadline": state.contact_deadline},
+            )
+            state.next_outreach_at = _outreach_after(engagement, now)
 
-    def _apply_kickoff(self, action: KickoffHeld, now: datetime) -> str:
-        scope = action.scope
-        self.state.scope = scope
-        self.state.language = scope.language
-        if scope.time_zone:
-            self.state.time_zone, self.state.time_zone_assumed = scope.time_zone, False
-        if self.state.contact_made_at is None:
-            self.state.contact_made_at = now
-        if self.keeps_messages_current:
-            self._withdraw_waiting(NotificationKind.OUTREACH)
-            call = self.state.kickoff_call
-            if call is not None and call.start > now:
-                self._cancel_call(call, now, "kickoff_held")  # the kickoff happened before the proposed call
-            for message in self.state.scheduled_messages:  # from now on the project manager is addressed
-                if message.audience is Audience.CUSTOMER and message.kind is not NotificationKind.CALL_CANCELLED:
-                    message.to, message.recipient_name = [scope.project_manager.email], scope.project_manager.name
-                    message.language, message.time_zone = scope.language, self.state.time_zone
-        goals = ", ".join(goal.value for goal in scope.goals)
-        self._record(
-            now,
-            Event.KICKOFF_HELD,
-            action.by,
-            f"Scope agreed: goals {goals}; identity {scope.identity_model.value}; "
-            f"MDM authority {scope.mdm_authority.value}; language {scope.language}; "
-            f"project manager {scope.project_manager.name}.",
-        )
-        self._enter(Phase.ASSESS, now)
-        return "Kickoff recorded; the engagement is in Assess. Next: submit the source environment."
 
-    def confirm_scope(self, now: datetime) -> None:
-        """Sends the project manager the confirmation that the scope is agreed."""
-        assert self.state.scope is not None
-        self._notify(
-            NotificationKind.KICKOFF_SUMMARY,
-            1,
-            Audience.CUSTOMER,
-            "Scope agreed at the kickoff",
-            now,
-            facts={"project_manager": self.state.scope.project_manager.name},
-        )
-
-    def _outreach_label(self, attempt: int) -> str:
-        planned = len(self.policy.outreach_offsets)
-        if attempt <= planned:
-            return f"Outreach attempt {attempt} of {planned}"
-        return f"Outreach attempt {attempt} (after the contact window)"
-
-    def _outreach_after(self, moment: datetime) -> datetime:
-        purchased_at = self.state.purchase.purchased_at
-        for offset in self.policy.outreach_offsets:
-            if purchased_at + offset > moment:
-                return purchased_at + offset
-        window_end = purchased_at + self.policy.contact_window
-        interval = self.policy.slow_outreach_interval
-        intervals_passed = max(0, (moment - window_end) // interval)
-        return window_end + interval * (intervals_passed + 1)
-
-    def _advance_initiate(self, now: datetime) -> None:
-        """The contact SLA and the outreach cadence, while nobody has reached the customer."""
-        state = self.state
-        if state.phase is Phase.INITIATE and state.contact_made_at is None:
-            if not state.contact_sla_breached and now >= state.contact_deadline:
-                state.contact_sla_breached = True
-                state.escalations += 1
-                self._record(
-                    now,
-                    Event.CONTACT_SLA_BREACHED,
-                    ORCHESTRATOR,
-                    f"No contact within the contact window; {state.outreach_attempts} outreach attempt(s) due.",
+def initiate_reminders(engagement: Engagement) -> list[Reminder]:
+    state = engagement.state
+    reminders: list[Reminder] = []
+    if state.phase is Phase.INITIATE and state.contact_made_at is None:
+        if state.next_outreach_at is not None:
+            label = _outreach_label(engagement, state.outreach_attempts + 1)
+            reminders.append(Reminder(at=state.next_outreach_at, kind="outreach", summary=label))
+        if not state.contact_sla_breached:
+            reminders.append(
+                Reminder(
+                    at=state.contact_deadline,
+                    kind="contact_deadline",
+                    summary=f"Contact window ends {day(state.contact_deadline)}",
                 )
-                self._notify(
-                    NotificationKind.CONTACT_ESCALATION,
-                    state.escalations,
-                    Audience.FASTTRACK_MANAGER,
-                    "Contact SLA missed: escalated to the FastTrack manager",
-                    now,
-                    facts={"outreach_attempts": str(state.outreach_attempts)},
-                )
-            if state.next_outreach_at is not None and now >= state.next_outreach_at:
-                state.outreach_attempts += 1
-                self._notify(
-                    NotificationKind.OUTREACH,
-                    state.outreach_attempts,
-                    Audience.CUSTOMER,
-                    self._outreach_label(state.outreach_attempts),
-                    now,
-                    facts={
-                        "attempt": str(state.outreach_attempts),
-                        "after_window": "yes" if state.contact_sla_breached else "",
-                    },
-                    moments={"contact_deadline": state.contact_deadline},
-                )
-                state.next_outreach_at = self._outreach_after(now)
-
-    def _initiate_reminders(self) -> list[Reminder]:
-        state = self.state
-        reminders: list[Reminder] = []
-        if state.phase is Phase.INITIATE and state.contact_made_at is None:
-            if state.next_outreach_at is not None:
-                attempt = state.outreach_attempts + 1
-                reminders.append(
-                    Reminder(at=state.next_outreach_at, kind="outreach", summary=self._outreach_label(attempt))
-                )
-            if not state.contact_sla_breached:
-                reminders.append(
-                    Reminder(
-                        at=state.contact_deadline,
-                        kind="contact_deadline",
-                        summary=f"Contact window ends {day(state.contact_deadline)}",
-                    )
-                )
-        return reminders
+            )
+    return reminders

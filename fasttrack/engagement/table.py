@@ -7,15 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from fasttrack.engagement.assess import AssessRules
-from fasttrack.engagement.calls import CallRules
-from fasttrack.engagement.closing import ClosingRules
-from fasttrack.engagement.enable_core import EnableCoreRules
-from fasttrack.engagement.enable_intune import EnableIntuneRules
-from fasttrack.engagement.initiate import InitiateRules
-from fasttrack.engagement.remediate import RemediateRules
+from fasttrack.engagement import assess, calls, closing, enable_core, enable_intune, initiate, remediate
 from fasttrack.models import (
     Action,
     AppSelected,
@@ -34,46 +28,57 @@ from fasttrack.models import (
     Withdrawal,
 )
 
+if TYPE_CHECKING:
+    from fasttrack.engagement import Engagement
+
 ELIGIBILITY, INITIATE, ASSESS, REMEDIATE = Phase.ELIGIBILITY, Phase.INITIATE, Phase.ASSESS, Phase.REMEDIATE
 ENABLE_CORE, ENABLE_INTUNE = Phase.ENABLE_CORE, Phase.ENABLE_INTUNE
 OPEN_PHASES = (ELIGIBILITY, INITIATE, ASSESS, REMEDIATE, ENABLE_CORE, ENABLE_INTUNE)
 
 
+A = TypeVar("A", bound=Action)
+
+
 @dataclass(frozen=True)
-class ActionRule:
-    action: type[Action]
+class ActionRule(Generic[A]):
+    action: type[A]
     doing: str  # "Cannot <doing> now: …"
     phases: tuple[Phase, ...]
-    check: Callable[[Any, Any, datetime], None]
-    apply: Callable[[Any, Any, datetime], str]
+    check: Callable[[Engagement, A, datetime], None]  # raises ActionRejected, changes nothing
+    apply: Callable[[Engagement, A, datetime], str]  # what the person who acted is told
 
 
-RULES: dict[type[Action], ActionRule] = {rule.action: rule for rule in (
+RULES: dict[type[Action], ActionRule[Any]] = {rule.action: rule for rule in (
     ActionRule(ContactMade, "record contact", (ELIGIBILITY, INITIATE),
-               InitiateRules._check_contact, InitiateRules._apply_contact),
+               initiate.check_contact, initiate.apply_contact),
     ActionRule(AssistanceRequested, "request assistance", (ELIGIBILITY, INITIATE),
-               InitiateRules._check_assistance, InitiateRules._apply_assistance),
+               initiate.check_assistance, initiate.apply_assistance),
     ActionRule(KickoffHeld, "hold the kickoff", (INITIATE,),
-               InitiateRules._check_kickoff, InitiateRules._apply_kickoff),
+               initiate.check_kickoff, initiate.apply_kickoff),
     ActionRule(EnvironmentSubmitted, "submit the source environment", (ASSESS,),
-               AssessRules._check_environment, AssessRules._apply_environment),
+               assess.check_environment, assess.apply_environment),
     ActionRule(PlanAgreed, "agree the remediation plan", (ASSESS,),
-               AssessRules._check_plan, AssessRules._apply_plan),
+               assess.check_plan, assess.apply_plan),
     ActionRule(RemediationItemDone, "complete a remediation item", (REMEDIATE,),
-               RemediateRules._check_item_done, RemediateRules._apply_item_done),
+               remediate.check_item_done, remediate.apply_item_done),
     ActionRule(CheckpointHeld, "record a checkpoint call", (REMEDIATE,),
-               RemediateRules._check_checkpoint, RemediateRules._apply_checkpoint),
+               remediate.check_checkpoint, remediate.apply_checkpoint),
     ActionRule(VerificationResult, "record the joint verification", (REMEDIATE,),
-               RemediateRules._check_verification, RemediateRules._apply_verification),
+               remediate.check_verification, remediate.apply_verification),
     ActionRule(TaskDone, "complete an Enable task", (ENABLE_CORE, ENABLE_INTUNE),
-               EnableCoreRules._check_task, EnableCoreRules._apply_task),
+               enable_core.check_task, enable_core.apply_task),
     ActionRule(DeviceEnrolled, "enroll a test device", (ENABLE_INTUNE,),
-               EnableIntuneRules._check_device, EnableIntuneRules._apply_device),
+               enable_intune.check_device, enable_intune.apply_device),
     ActionRule(AppSelected, "select an app", (ENABLE_INTUNE,),
-               EnableIntuneRules._check_app, EnableIntuneRules._apply_app),
+               enable_intune.check_app, enable_intune.apply_app),
     # The kickoff in Initiate, the next checkpoint call in Remediate.
     ActionRule(CallRescheduled, "reschedule a call", (INITIATE, REMEDIATE),
-               CallRules._check_reschedule, CallRules._apply_reschedule),
+               calls.check_reschedule, calls.apply_reschedule),
     ActionRule(Withdrawal, "withdraw", OPEN_PHASES,
-               ClosingRules._check_withdrawal, ClosingRules._apply_withdrawal),
+               closing.check_withdrawal, closing.apply_withdrawal),
 )}
+
+
+def rule_for(action: A) -> ActionRule[A]:
+    """The row of ``action``'s type, typed for it (the dict cannot say that each key's row matches it)."""
+    return cast(ActionRule[A], RULES[type(action)])
