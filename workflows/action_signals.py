@@ -122,7 +122,7 @@ def signal_handlers(desk_of: Callable[[Any], ActionSignals]) -> Callable[[type[W
     return attach
 
 
-def _action_signal(name: str, desk_of: Callable[[Any], ActionSignals]):
+def _action_signal(name: str, desk_of: Callable[[Any], ActionSignals]) -> Callable[..., None]:
     def handler(self: Any, *args: Any) -> None:
         # Any number of arguments: one that fails the call would fail the task, for good.
         desk_of(self).received(name, args[0] if len(args) == 1 else list(args))

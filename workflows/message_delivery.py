@@ -36,7 +36,7 @@ ATTEMPT_TIMEOUT = timedelta(seconds=20)  # the SMTP exchange times out after 10 
 
 async def send(notification: Notification) -> DeliveryReceipt:
     """Hands one message to the notifier activity (idempotent by the message's key)."""
-    return await workflow.execute_activity(
+    receipt: DeliveryReceipt = await workflow.execute_activity(
         "send_notification",
         notification,
         result_type=DeliveryReceipt,
@@ -45,6 +45,7 @@ async def send(notification: Notification) -> DeliveryReceipt:
         retry_policy=NOTIFICATION_RETRY,
         summary=f"Send: {notification.summary}",
     )
+    return receipt
 
 
 def failure_reason(error: ActivityError) -> str:

@@ -7,7 +7,7 @@ command: see "What runs where" in workflows/engagement.py."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
 HANDOVER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
-async def recorded(engagement: Engagement, message: Notification, sending) -> None:
+async def recorded(engagement: Engagement, message: Notification, sending: Awaitable[object]) -> None:
     """Awaits a message's sending and records its outcome on the engagement."""
     try:
         await sending
@@ -109,7 +109,7 @@ class Deliveries:
             del self.in_flight[message.key]
             self.late.pop(message.key, None)
 
-    async def _watch(self, message: Notification, started) -> None:
+    async def _watch(self, message: Notification, started: datetime) -> None:
         """Flags ``message`` late if it is still on its way when its own timer fires;
         once it has gone, the timer fires to no effect."""
         await workflow.sleep(self.engagement.policy.messages_delayed_after,
@@ -134,7 +134,7 @@ class Deliveries:
         return [message.model_copy(update={"send_at": later}) for message in self.in_flight.values()]
 
 
-async def hand_over_messages(engagement: Engagement, on_their_way: list[Notification] = ()) -> None:
+async def hand_over_messages(engagement: Engagement, on_their_way: Sequence[Notification] = ()) -> None:
     """Has the workflow that delivers what is still to send started, and lets this
     run complete: the outcome is never held up by business hours or a mail server."""
     messages = list(on_their_way) + engagement.hand_over_messages()

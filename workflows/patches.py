@@ -13,12 +13,13 @@ from its start and never asks again (tests/histories/v14 on).
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from types import MappingProxyType
 
 from temporalio import workflow
 
-# Every change made while engagements were running, and the corpus folder
-# (tests/histories/) recorded right after it. Never rename one: the name is in histories.
+# Every change made while engagements were running. Never rename one: the name is in histories.
 KICKOFF_SUMMARY_MESSAGE = "kickoff-summary-message"
 KEEP_MESSAGES_CURRENT = "keep-messages-current"
 CLOSE_AT_ONCE = "close-at-once"
@@ -32,12 +33,35 @@ REMEDIATION_ITEMS_FLAG = "remediation-items-flag"
 FOLDED_MARKER = "changes-up-to-remediation-items-flag"
 DROP_SUPERSEDED_MESSAGES = "drop-superseded-messages"
 ARRIVALS_WITHOUT_COMMANDS = "arrivals-without-commands"
-CORPUS_OF = MappingProxyType({
-    KICKOFF_SUMMARY_MESSAGE: "v2", KEEP_MESSAGES_CURRENT: "v3", CLOSE_AT_ONCE: "v4", MESSAGES_ON_THEIR_OWN: "v5",
-    MESSAGE_WATCHDOG: "v6", CARRY_OVER: "v7", REGISTER_PROGRESS: "v8", REGISTER_AT_CLOSING: "v8",
-    ACTIONS_AS_SIGNALS: "v9", REMEDIATION_ITEMS_FLAG: "v11", FOLDED_MARKER: "v12", DROP_SUPERSEDED_MESSAGES: "v13",
-    ARRIVALS_WITHOUT_COMMANDS: "v14",
-})
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    name: str
+    corpus: str  # the folder of tests/histories/ recorded right after it: its new shape
+    added: date  # the day it was made; a run started before it may need the old code to replay
+    what: str
+    flag: str | None = None  # the engagement's behaviour flag it turns on (fasttrack/engagement), if any
+
+
+CHANGES = (
+    Change(KICKOFF_SUMMARY_MESSAGE, "v2", date(2026, 11, 26), "the kickoff sends its summary and scope"),
+    Change(KEEP_MESSAGES_CURRENT, "v3", date(2026, 11, 26), "waiting messages an action makes untrue are dropped",
+           flag="keeps_messages_current"),
+    Change(CLOSE_AT_ONCE, "v4", date(2026, 11, 27), "a closed engagement completes and hands its messages over"),
+    Change(MESSAGES_ON_THEIR_OWN, "v5", date(2026, 11, 27), "each message is sent on its own"),
+    Change(MESSAGE_WATCHDOG, "v6", date(2026, 11, 27), "a timer watches each message on its way and flags it late"),
+    Change(CARRY_OVER, "v7", date(2026, 11, 27), "continue-as-new carries the messages on their way"),
+    Change(REGISTER_PROGRESS, "v8", date(2026, 11, 27), "the register is written as the engagement moves"),
+    Change(REGISTER_AT_CLOSING, "v8", date(2026, 11, 27), "the register's closing record, whatever the progress writes did"),
+    Change(ACTIONS_AS_SIGNALS, "v9", date(2026, 11, 27), "every action can also arrive as a signal"),
+    Change(REMEDIATION_ITEMS_FLAG, "v11", date(2026, 11, 27), "the open-items count became a flag that moves at the plan and the last item"),
+    Change(FOLDED_MARKER, "v12", date(2026, 11, 27), "one marker for every change above"),
+    Change(DROP_SUPERSEDED_MESSAGES, "v13", date(2026, 11, 27), "a verification drops the notices it makes untrue",
+           flag="drops_superseded_messages"),
+    Change(ARRIVALS_WITHOUT_COMMANDS, "v14", date(2026, 12, 7), "a message that arrives issues no command"),
+)
+CHANGE_NAMED = MappingProxyType({change.name: change for change in CHANGES})
 
 # Never edit either: every run started since holds one marker for exactly these
 # changes (tests/workflow/test_replay.py pins them).
@@ -60,7 +84,7 @@ class Patches:
         self._at_start = {change: workflow.patched(change) for change in ASKED_AT_START}
 
     def patched(self, change: str) -> bool:
-        if change not in CORPUS_OF:
+        if change not in CHANGE_NAMED:
             raise ValueError(f"{change!r} is not declared in workflows/patches.py with its corpus folder")
         if self._folded and change in FOLDED_CHANGES:
             return True

@@ -3,7 +3,10 @@ only when a value changes) and the UI's current details."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio import workflow
+from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from workflows import patches
@@ -20,7 +23,7 @@ class Publisher:
     def publish(self, engagement: Engagement) -> None:
         """Shows where the engagement stands: search attributes and current details."""
         state = engagement.state
-        values = {
+        values: dict[SearchAttributeKey[Any], Any] = {
             sa.PHASE: state.phase.value,
             sa.PHASE_SINCE: state.phase_since,
             sa.TENANT_ID: state.tenant_id,
@@ -55,11 +58,11 @@ class Publisher:
         # plan is agreed and when the last item is done; the count is in the details.
         return self._patches.patched(patches.REMEDIATION_ITEMS_FLAG)
 
-    def _items_flag_values(self, engagement: Engagement) -> dict:
+    def _items_flag_values(self, engagement: Engagement) -> dict[SearchAttributeKey[Any], Any]:
         flag = None
         if engagement.state.checklist:
             flag = "open" if engagement.open_items() else "done"
-        values = {sa.REMEDIATION_ITEMS: flag}
+        values: dict[SearchAttributeKey[Any], Any] = {sa.REMEDIATION_ITEMS: flag}
         # A run that continued as new from older code inherits the count: unset it, never left stale.
         if workflow.info().typed_search_attributes.get(sa.OPEN_REMEDIATION_ITEMS) is not None:
             self._published.setdefault(sa.OPEN_REMEDIATION_ITEMS.name, "inherited")

@@ -75,7 +75,7 @@ class RegisterWrites:
         return self._patches.patched(patches.REGISTER_PROGRESS)
 
     @staticmethod
-    async def _write(activity: str, payload, summary: str) -> None:
+    async def _write(activity: str, payload: object, summary: str) -> None:
         await workflow.execute_activity(activity, payload, start_to_close_timeout=REGISTER_WRITE_TIMEOUT,
                                         retry_policy=REGISTER_RETRY, summary=summary)
 
