@@ -125,7 +125,7 @@ def _keys(notification: Notification) -> tuple[str, str, str | None]:
     return f"{name}.subject{updated}", body, title
 
 
-def _sections(notification: Notification) -> list[dict]:
+def _sections(notification: Notification) -> list[dict[str, object]]:
     """The lists after the body, each under a heading that agrees with its count:
     why a purchase does not qualify, the items or work still open, notes on the scope."""
     language = notification.language
@@ -153,9 +153,10 @@ def render_message(notification: Notification) -> RenderedMessage:
     values = _values(notification, counts)
     subject_key, body_key, title_key = _keys(notification)
     call = notification.call
+    subject = say(language, subject_key, values, counts)
     layout_values = {
         "language": language,
-        "subject": say(language, subject_key, values, counts),
+        "subject": subject,
         "greeting": fill(text_of(language, "common.greeting"), {"name": notification.recipient_name})
         if notification.recipient_name else text_of(language, "common.greeting_team"),
         "body": say(language, body_key, values, counts),
@@ -169,7 +170,7 @@ def render_message(notification: Notification) -> RenderedMessage:
         "footer": say(language, "common.footer", values, counts),
     }
     return RenderedMessage(
-        subject=layout_values["subject"],
+        subject=subject,
         text=_environment(False).get_template("email.txt.j2").render(layout_values),
         html=_environment(True).get_template("email.html.j2").render(layout_values),
         event_title=say(language, title_key, values, counts) if title_key else None,

@@ -11,6 +11,7 @@ import calendar
 from functools import lru_cache
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -208,7 +209,7 @@ class BenefitPolicy(StrictModel):
         return _shared_policy(self.model_dump_json())
 
     @classmethod
-    def compressed(cls, day: timedelta, **overrides) -> BenefitPolicy:
+    def compressed(cls, day: timedelta, **overrides: Any) -> BenefitPolicy:
         """The default rules with every day lasting ``day`` (and 12 months = 365 days),
         and no business hours (a compressed week has no weekend)."""
         defaults = cls()

@@ -3,10 +3,12 @@ Presentation only: it decides nothing."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fasttrack.models import EngagementState, Reminder
 
 
-def _day(moment) -> str:
+def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 

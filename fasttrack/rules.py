@@ -93,7 +93,7 @@ def assess_environment(
     items: list[ChecklistItem] = []
     notes: list[Phrase] = []
 
-    def add(item_id: str, category: ChecklistCategory, key: str, **values: object) -> None:
+    def add(item_id: str, category: ChecklistCategory, key: str, **values: str) -> None:
         if all(existing.id != item_id for existing in items):
             words = phrase(f"items.{key}", **values)
             items.append(ChecklistItem(id=item_id, category=category, description=words.text, phrase=words))

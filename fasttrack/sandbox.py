@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from temporalio import workflow
 
 
-def reading_static_data() -> AbstractContextManager:
+def reading_static_data() -> AbstractContextManager[None]:
     if workflow.unsafe.in_sandbox():
         return workflow.unsafe.sandbox_unrestricted()
     return nullcontext()

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from fasttrack.business_time import zone
 from fasttrack.contract import Event
-from fasttrack.engagement.core import ActionRejected, day, enter, item_phrase, open_items, record
+from fasttrack.engagement.core import day, enter, item_phrase, open_items, record
 from fasttrack.engagement.outbox import notify
 from fasttrack.engagement.remediate import remediation_progress
+from fasttrack.errors import ActionRejected
 from fasttrack.models import Audience, EnvironmentSubmitted, NotificationKind, Phase, PlanAgreed, RemediationPlan
 from fasttrack.rules import assess_environment
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.core import (
-    ActionRejected,
     business_slot,
     fits_business_hours,
     item_phrase,
@@ -17,6 +16,7 @@ from fasttrack.engagement.core import (
     require_phase,
 )
 from fasttrack.engagement.outbox import notify, withdraw_unsent_invitations
+from fasttrack.errors import ActionRejected
 from fasttrack.models import Audience, CallKind, CallRescheduled, NotificationKind, Phase, ScheduledCall
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def check_reschedule(engagement: Engagement, action: CallRescheduled, now: datet
     if not fits_business_hours(engagement, action.start):
         state, policy = engagement.state, engagement.policy
         hours = policy.business_hours
+        assert hours is not None  # without business hours every moment fits
         raise ActionRejected(
             f"{local(engagement, action.start)} is outside the customer's business hours "
             f"({hours.start:%H:%M}–{hours.end:%H:%M} {state.time_zone}, working days, "

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
-from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, day, enter, open_tasks, record
+from fasttrack.engagement.core import ORCHESTRATOR, day, enter, open_tasks, record
 from fasttrack.engagement.enable_intune import intune_enabled
+from fasttrack.errors import ActionRejected
 from fasttrack.models import ItemStatus, Phase, TaskDone, TaskNeeds, TaskStage
 from fasttrack.rules import intune_tasks
 
@@ -27,7 +28,8 @@ def check_task(engagement: Engagement, action: TaskDone, now: datetime) -> None:
         known = ", ".join(task.id for task in open_tasks(engagement))
         raise ActionRejected(f"There is no task '{action.task_id}' in this engagement (open tasks: {known}).")
     if task.status is ItemStatus.DONE:
-        raise ActionRejected(f"Task '{task.id}' is already done (on {day(task.done_at)}).")
+        on = f" (on {day(task.done_at)})" if task.done_at else ""
+        raise ActionRejected(f"Task '{task.id}' is already done{on}.")
     if task.needs is TaskNeeds.TEST_DEVICE and not state.test_devices:
         raise ActionRejected(f"Task '{task.id}' needs at least one enrolled test device; enroll one first.")
     if task.needs is TaskNeeds.APP and not state.apps:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.closing import close
-from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, record
+from fasttrack.engagement.core import ORCHESTRATOR, record
+from fasttrack.errors import ActionRejected
 from fasttrack.models import AppSelected, DeviceEnrolled, EnrolledDevice, Goal, LinkType, Phase, SelectedApp
 from fasttrack.policy import MdmPlatform, PlatformSupport
 

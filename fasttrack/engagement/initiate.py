@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.calls import cancel_call, invite
-from fasttrack.engagement.core import ORCHESTRATOR, ActionRejected, business_slot, day, enter, local, record
+from fasttrack.engagement.core import ORCHESTRATOR, business_slot, day, enter, local, record
 from fasttrack.engagement.outbox import notify, withdraw_waiting
+from fasttrack.errors import ActionRejected
 from fasttrack.models import (
     AssistanceRequested,
     Audience,

@@ -9,7 +9,6 @@ from fasttrack.contract import Event
 from fasttrack.engagement.calls import cancel_call, invite
 from fasttrack.engagement.core import (
     ORCHESTRATOR,
-    ActionRejected,
     business_slot,
     day,
     enter,
@@ -19,6 +18,7 @@ from fasttrack.engagement.core import (
     record,
 )
 from fasttrack.engagement.outbox import notify, withdraw_waiting
+from fasttrack.errors import ActionRejected
 from fasttrack.models import (
     Audience,
     CallKind,
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 def check_item_done(engagement: Engagement, action: RemediationItemDone, now: datetime) -> None:
     item = find_item(engagement, action.item_id)
     if item.status is ItemStatus.DONE:
-        raise ActionRejected(f"Checklist item '{item.id}' is already done (on {day(item.done_at)}).")
+        on = f" (on {day(item.done_at)})" if item.done_at else ""
+        raise ActionRejected(f"Checklist item '{item.id}' is already done{on}.")
 
 
 def apply_item_done(engagement: Engagement, action: RemediationItemDone, now: datetime) -> str:

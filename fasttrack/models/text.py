@@ -6,6 +6,7 @@ continue-as-new (see fasttrack/models/__init__.py)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
@@ -67,7 +68,7 @@ def _note(value: str, info: ValidationInfo) -> str:
     return value
 
 
-def _matching(pattern: re.Pattern, what: str):
+def _matching(pattern: re.Pattern[str], what: str) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
         if at_the_edge(info) and not pattern.match(value):
             raise ValueError(f"must be {what}")

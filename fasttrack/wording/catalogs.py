@@ -53,7 +53,7 @@ def translations(language: str) -> NullTranslations:
 def fill(template: str, values: dict[str, str]) -> str:
     """``{name}`` placeholders only: a value is never read as a template itself."""
 
-    def value(match: re.Match) -> str:
+    def value(match: re.Match[str]) -> str:
         try:
             return values[match.group(1)]
         except KeyError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
@@ -62,7 +63,7 @@ _CJK = "\u3040-\u30ff\u4e00-\u9fff"
 _CJK_BESIDE_LATIN = re.compile(rf"(?<=[{_CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_CJK}])")
 
 
-def listing(names: list[str], language: str, style: str = "standard") -> str:
+def listing(names: list[str], language: str, style: Literal["standard", "or"] = "standard") -> str:
     """``style="or"`` for alternatives: any one of them will do."""
     joined = format_list(names, style=style, locale=babel_locale(language))
     return _CJK_BESIDE_LATIN.sub(" ", joined) if language in ("ja", "zh-Hant") else joined
