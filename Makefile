@@ -5,7 +5,7 @@ VENV := .venv
 TEST_WORKERS ?= 3
 BIN := $(VENV)/bin
 
-.PHONY: run demo test unit bench bench-scale stress mail-samples translations clean
+.PHONY: run demo test unit typecheck bench bench-scale stress mail-samples translations clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
@@ -35,11 +35,16 @@ test: $(VENV)/.test-installed
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
 		echo "Installing Debian's postgresql for the register's tests…"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-## Runs the unit tier alone: pure and fast (a few seconds), no server.
-unit: $(VENV)/.test-installed
+## Runs the type checker, then the unit tier alone: pure and fast (a few seconds), no server.
+unit: typecheck
 	$(BIN)/python -m pytest tests/unit
+
+## mypy: strict on fasttrack/ and workflows/, its default checks on the rest (pyproject.toml).
+typecheck: $(VENV)/.test-installed
+	$(BIN)/python -m mypy
 
 ## Measures what an engagement costs beside plain Temporal (under 10 minutes on 2 cores).
 bench: $(VENV)/.test-installed

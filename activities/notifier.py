@@ -15,7 +15,7 @@ import ssl
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from typing import Protocol
+from typing import Literal, Protocol
 
 import aiosmtplib
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -41,7 +41,7 @@ class MailSettings(Protocol):
 
     smtp_host: str
     smtp_port: int
-    smtp_security: str
+    smtp_security: Literal["none", "starttls", "tls"]
     smtp_username: str | None
     smtp_password: str | None
     sender_email: str
@@ -82,7 +82,7 @@ def calendar_invitation(notification: Notification, rendered: RenderedMessage, o
         attendee = vCalAddress(f"mailto:{address}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return calendar.to_ical()
 

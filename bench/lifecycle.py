@@ -121,7 +121,8 @@ async def _delivery_tasks(client: Client, history: WorkflowHistory, until: datet
 async def engagements(client: Client, task_queue: str, count: int, concurrency: int,
                       meter: CpuMeter | None = None) -> Run:
     policy = BenefitPolicy.compressed(timedelta(seconds=1))
-    gate, handles, latencies, stuck = asyncio.Semaphore(concurrency), [], [], []
+    gate, handles, stuck = asyncio.Semaphore(concurrency), [], []
+    latencies: list[float] = []
 
     async def one(number: int) -> None:
         async with gate:

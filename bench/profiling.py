@@ -4,6 +4,7 @@ while the engagements run, summarised as the functions holding the most samples.
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -39,7 +40,7 @@ class Profile:
     def __exit__(self, *_exc) -> None:
         if self.process is None:
             return
-        self.process.send_signal(subprocess.signal.SIGINT)  # py-spy writes what it sampled and exits
+        self.process.send_signal(signal.SIGINT)  # py-spy writes what it sampled and exits
         try:
             said, _ = self.process.communicate(timeout=30)
         except subprocess.TimeoutExpired:
@@ -63,7 +64,9 @@ def _function(frame: str) -> str:
 
 def summarise(raw: Path, top: int = 15) -> tuple[int, list[tuple[str, float, float]]]:
     """Samples, and the functions with the most samples: (function, share inclusive, share on top of the stack)."""
-    inclusive, own, total = Counter(), Counter(), 0
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():

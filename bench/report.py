@@ -59,7 +59,8 @@ def _row(figure: Figure) -> str:
 
 def scale_table(figures: list[Figure]) -> list[str]:
     """The scaling rows ("500 at rest: worker RSS", …) as one table: a row per figure, a column per count."""
-    counts, rows = [], {}
+    counts: list[str] = []
+    rows: dict[str, dict[str, str]] = {}
     for figure in figures:
         count, _, name = figure.name.partition(" at rest: ")
         if count not in counts:

@@ -165,6 +165,8 @@ def cost_of_a_task(run: lifecycle.Run, base: lifecycle.Run, report: Report) -> N
 async def profiled(client, stack: Stack, arguments: argparse.Namespace, report: Report) -> None:
     """A separate pass under py-spy, so that sampling taxes none of the figures."""
     console.print("[bold]Profile[/bold]: the worker under py-spy while engagements run")
+    if stack.worker is None:
+        raise RuntimeError("The benchmark's worker is not running: start the stack before profiling it")
     with Profile(stack.worker.pid, stack.folder / "profile.txt") as profile:
         await lifecycle.engagements(client, TASK_QUEUE, arguments.lever_engagements, arguments.concurrency)
     report.profile = [profile.problem] if profile.problem else markdown_lines(*summarise(profile.output))

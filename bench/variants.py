@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
@@ -39,6 +39,11 @@ class Variant:
     runner: Callable[[], WorkflowRunner] = workflow_runner
     options: Callable[[], dict] = field(default=dict)
     activities: Callable[[Client], list] | None = None  # the product's activities unless given
+
+    def worker_options(self, client: Client) -> dict[str, Any]:
+        """The SDK's Worker options, with the variant's own activities when it has them."""
+        own = {"activities": self.activities(client)} if self.activities else {}
+        return {**self.options(), **own}
 
 
 def _variants() -> list[Variant]:

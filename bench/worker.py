@@ -28,8 +28,7 @@ async def serve() -> None:
     if os.environ.get("FASTTRACK_BENCH_LEVERS") == "1":
         workers += [
             build_worker(client, settings.model_copy(update={"task_queue": variant.task_queue}), register=register,
-                         runner=variant.runner(), **variant.options(),
-                         **({"activities": variant.activities(client)} if variant.activities else {}))
+                         runner=variant.runner(), **variant.worker_options(client))
             for variant in VARIANTS
         ]
     workers.append(Worker(client, task_queue=BASELINE_TASK_QUEUE, workflows=[BaselineWorkflow],

@@ -56,7 +56,7 @@ class Customer(SimulatedCustomer):
         self.console.print(f"[bold]{self.name:<10}[/bold] {message}", soft_wrap=True)
 
     async def act(self, update, action) -> ActionReceipt:
-        receipt = await super().act(update, action)
+        receipt = await self.execute(update, action)
         self.say(receipt.message)
         return receipt
 

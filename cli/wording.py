@@ -7,6 +7,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from pydantic_core import ErrorDetails
+
 # The model's field (its path, numbers dropped) → the flag or argument that sets it.
 FLAGS = {
     "by": "--by", "note": "--note", "reason": "--reason", "item_id": "ITEM", "task_id": "TASK",
@@ -45,7 +47,7 @@ def flag_for(location: tuple) -> str:
     return FLAGS.get(path, FLAGS.get(path.removeprefix("scope."), path))
 
 
-def sentence(problem: dict) -> str:
+def sentence(problem: ErrorDetails) -> str:
     """One pydantic error as the command line says it."""
     kind, context = problem["type"], problem.get("ctx") or {}
     if kind == "string_too_short" and context.get("min_length") == 1:

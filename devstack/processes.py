@@ -130,8 +130,8 @@ class DevStack:
         command = server_command(self.settings, codec_token if self.ui else None) + ([] if self.ui else ["--headless"])
         ui_url = f"http://127.0.0.1:{self.settings.ui_port}/"
         for attempt in range(1, 4):
-            self.server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                           preexec_fn=_child_of_this_process)
+            self.server = server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                                    preexec_fn=_child_of_this_process)
             try:
                 wait_for(lambda: port_is_open(self.settings.temporal_port) and (not self.ui or answers(ui_url, 2)),
                          self.server, "The Temporal server")
@@ -143,7 +143,7 @@ class DevStack:
                 if self.server.poll() is None or attempt == 3:
                     raise
         self._namespace_ready()
-        return self.server
+        return server
 
     def _namespace_ready(self) -> None:
         """Waits until the server serves the stack's namespace (an open port comes first),

@@ -48,7 +48,8 @@ from workflows.engagement import EngagementWorkflow
 
 PROBLEM = "application/problem+json"
 REPLAY_MEMORY = 2 * WINDOW + timedelta(minutes=2)  # longer than any signature is good, whatever the clocks say
-ActionName = StrEnum("ActionName", {name: name for name in SIGNALLED_ACTIONS})  # listed in the OpenAPI document
+# Listed in the OpenAPI document; its members come from the mapping, which mypy cannot read.
+ActionName = StrEnum("ActionName", {name: name for name in SIGNALLED_ACTIONS})  # type: ignore[misc]
 TENANT = Annotated[str, Path(description="The tenant id (a GUID) or the engagement id", max_length=120)]
 
 
@@ -76,6 +77,9 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
                   description=__doc__, openapi_url="/openapi.json", docs_url="/docs")
     instrument(app, "intake")
     bearer = HTTPBearer(auto_error=False)
+    commerce_secret, portal_secret = settings.commerce_secret, settings.portal_secret
+    if commerce_secret is None or portal_secret is None:
+        raise ValueError("the intake needs FASTTRACK_COMMERCE_SECRET and FASTTRACK_PORTAL_SECRET")
 
     @app.exception_handler(Problem)
     async def _problem(_request: Request, problem: Problem) -> JSONResponse:
@@ -167,7 +171,7 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             return JSONResponse({"engagement_id": outcome.handle.id, "created": outcome.created,
                                  "message": outcome.message}, status_code=201 if outcome.created else 200)
 
-        return await signed(request, settings.commerce_secret.get_secret_value(), handle)
+        return await signed(request, commerce_secret.get_secret_value(), handle)
 
     @app.post("/v1/engagements/{tenant}/assistance", status_code=202, tags=["portal"],
               summary="The customer asked for assistance in the portal (signed): sent to the engagement")
@@ -185,7 +189,7 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             await answered(client.get_workflow_handle(engagement_id).signal("request_assistance", action))
             return JSONResponse({"engagement_id": engagement_id, "accepted": True}, status_code=202)
 
-        return await signed(request, settings.portal_secret.get_secret_value(), handle)
+        return await signed(request, portal_secret.get_secret_value(), handle)
 
     @app.post("/v1/engagements/{tenant}/actions/{action}", tags=["operators"],
               summary="An operator's action (bearer token): applied, with the engagement's receipt")

@@ -62,9 +62,9 @@ class EngagementRecord:
     report: str | None
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def _utc(moment: datetime) -> datetime:
     # SQLite keeps no zone: every moment written is UTC.
-    if moment is None or moment.tzinfo is not None:
+    if moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=timezone.utc)
 
@@ -352,7 +352,7 @@ def _record(row) -> EngagementRecord:
     return EngagementRecord(
         record_id=row.record_id, engagement_id=row.engagement_id, tenant_id=row.tenant_id,
         first_run_id=row.first_run_id, phase=Phase(row.phase), phase_since=_utc(row.phase_since),
-        opened_at=_utc(row.opened_at), closed_at=_utc(row.closed_at),
+        opened_at=_utc(row.opened_at), closed_at=_utc(row.closed_at) if row.closed_at is not None else None,
         outcome=Outcome.model_validate(row.outcome) if row.outcome else None,
         final_state=EngagementState.model_validate_json(row.final_state) if row.final_state else None,
         report=row.report,

@@ -46,7 +46,11 @@ class SimulatedCustomer:
     def __init__(self, handle: WorkflowHandle, admin: str = ADMIN, specialist: str = SPECIALIST) -> None:
         self.handle, self.admin, self.specialist = handle, admin, specialist
 
-    async def act(self, update, action) -> ActionReceipt:
+    async def act(self, update, action) -> ActionReceipt | None:
+        """The engagement's receipt; None from a driver that signals, which gets no answer."""
+        return await self.execute(update, action)
+
+    async def execute(self, update, action) -> ActionReceipt:
         """``action`` is the update's model, named in the UI by its update id; or, from the
         tests of hostile input, a raw payload, sent with the server's own id."""
         if not isinstance(action, Action):

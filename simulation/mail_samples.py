@@ -11,8 +11,9 @@ import sys
 from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
+from typing import Any
 
-from fasttrack.messages import phrase, render_message
+from fasttrack.messages import RenderedMessage, phrase, render_message
 from fasttrack.models import (
     Audience,
     Browser,
@@ -111,7 +112,7 @@ def open_work(items: list[Phrase]) -> list[Phrase]:
 
 
 def notification(kind: NotificationKind, language: str, **changes) -> Notification:
-    values = dict(
+    values: dict[str, Any] = dict(
         engagement_id="fasttrack-intune-sample", kind=kind, key=f"ORD-1/{kind.value}/1", audience=Audience.CUSTOMER,
         to=["paula@contoso.example"], recipient_name="Paula Martin", language=language,
         time_zone="Europe/Paris", country="FR", send_at=START, summary="sample",
@@ -197,7 +198,7 @@ def samples(language: str) -> list[tuple[str, Notification]]:
 def write(folder: Path, languages: list[str]) -> list[Path]:
     written = []
     for language in languages:
-        by_kind: dict[str, list[tuple[str, object]]] = {}
+        by_kind: dict[str, list[tuple[str, RenderedMessage]]] = {}
         for name, sample in samples(language):
             by_kind.setdefault(sample.kind.value, []).append((name, render_message(sample)))
         target = folder / language

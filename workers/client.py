@@ -147,6 +147,8 @@ async def _attach(handle: WorkflowHandle, purchase: Purchase, claim: Claim, regi
         await asyncio.sleep(0.2)  # the engagement's own start, by the order that opened it, may be on its way
     # Gone without an outcome in the register (terminated, or deleted): the order
     # stays recorded on it, and the tenant's next purchase may start again.
+    if claim.record_id is None:
+        raise RuntimeError(f"The register attached order {purchase.order_id} to no record")
     await asyncio.to_thread(register.record_vanished, claim.record_id, datetime.now(timezone.utc))
     raise EngagementGone(
         f"Engagement {handle.id} no longer runs and recorded no outcome; order {purchase.order_id} is kept on "

@@ -9,11 +9,12 @@ import sys
 import traceback
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 _TEMPORAL_FIELDS = ("workflow_id", "run_id", "workflow_type", "activity_id", "activity_type", "attempt", "update_id")
 
 
-def _lift_temporal_context(_, __, event_dict: dict) -> dict:
+def _lift_temporal_context(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """The SDK puts workflow and activity ids in ``extra``; make them top-level fields."""
     for key in ("temporal_workflow", "temporal_activity"):
         context = event_dict.pop(key, None)
@@ -45,7 +46,7 @@ def _redacted_value(value):
     return value
 
 
-def _redact(_, __, event_dict: dict) -> dict:
+def _redact(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     return {key: _redacted_value(value) for key, value in event_dict.items()}
 
 
@@ -54,9 +55,10 @@ def traceback_without_messages(error: BaseException) -> str:
     say (the SDK logs every failed activity this way, whatever its error quotes);
     an operating-system error's words (a refused connection, a missing file) stay."""
     chain: list[BaseException] = []
-    while error is not None and error not in chain:
-        chain.append(error)
-        error = error.__cause__ or error.__context__
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
     lines = ["Traceback (most recent call last):\n"]
     for link in reversed(chain):
         lines += traceback.format_tb(link.__traceback__)
@@ -65,7 +67,7 @@ def traceback_without_messages(error: BaseException) -> str:
     return "".join(lines)
 
 
-def _withhold_exception_messages(_, __, event_dict: dict) -> dict:
+def _withhold_exception_messages(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     exc_info = event_dict.pop("exc_info", None)
     if exc_info is True:
         exc_info = sys.exc_info()
@@ -78,7 +80,7 @@ def _withhold_exception_messages(_, __, event_dict: dict) -> dict:
 def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     use_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
     renderer = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
@@ -39,13 +40,13 @@ log = logging.getLogger("fasttrack.worker")
 
 
 def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = None,
-                 register: Register | None = None, runner: WorkflowRunner | None = None, **options) -> Worker:
+                 register: Register | None = None, runner: WorkflowRunner | None = None, **options: Any) -> Worker:
     """The worker; ``runner`` and ``options`` (the SDK's Worker options) are the benchmark's levers."""
     register = register or Register(settings.register_url)  # created on first start
     register.migrate()  # a database that cannot be reached stops the worker here, with its reason
     notifier = notifier or Notifier(settings, DeliveryLedger(register))
     writes = RegisterActivities(register)
-    defaults = dict(
+    defaults: dict[str, Any] = dict(
         task_queue=settings.task_queue,
         workflows=[EngagementWorkflow, MessageDeliveryWorkflow],
         activities=[verify_eligibility, notifier.send_notification, MessageHandoverActivity(client).hand_over_messages,
@@ -85,6 +86,8 @@ def deployment_config(settings: WorkerSettings) -> WorkerDeploymentConfig | None
     workflow.patched and the replay corpus keep safe."""
     if settings.build_id is None:  # the settings hold both or neither
         return None
+    if settings.deployment_name is None:
+        raise ConfigurationError("FASTTRACK_BUILD_ID needs FASTTRACK_DEPLOYMENT_NAME")
     return WorkerDeploymentConfig(
         version=WorkerDeploymentVersion(deployment_name=settings.deployment_name, build_id=settings.build_id),
         use_worker_versioning=True,
@@ -98,11 +101,11 @@ class _EndpointServer(uvicorn.Server):
         yield  # the worker handles SIGINT and SIGTERM, and stops this server itself
 
 
-def _metrics_port_free(settings: WorkerSettings) -> None:
+def _metrics_port_free(port: int, host: str) -> None:
     """Checked before the worker starts: a port in use is a clear error, not a crash mid-poll."""
-    problem = port_problem(settings.metrics_port, settings.metrics_host)
+    problem = port_problem(port, host)
     if problem is not None:
-        raise RuntimeError(f"FASTTRACK_METRICS_PORT {settings.metrics_port} on {settings.metrics_host}: {problem}")
+        raise RuntimeError(f"FASTTRACK_METRICS_PORT {port} on {host}: {problem}")
 
 
 async def _serve_endpoint(endpoint: uvicorn.Server, stop: asyncio.Event) -> None:
@@ -115,13 +118,13 @@ async def _serve_endpoint(endpoint: uvicorn.Server, stop: asyncio.Event) -> None
 
 async def serve(settings: WorkerSettings) -> None:
     if settings.metrics_port:
-        _metrics_port_free(settings)
+        _metrics_port_free(settings.metrics_port, settings.metrics_host)
     runtime, sdk_metrics = sdk_runtime() if settings.metrics_port else (None, None)
     client = await connect(settings, runtime=runtime)
     register = Register(settings.register_url)
     worker = build_worker(client, settings, register=register)
     endpoint = None
-    if settings.metrics_port:
+    if settings.metrics_port and sdk_metrics is not None:  # the SDK's metrics come with the port
         app = create_app(client, register, polling=lambda: worker.is_running, sdk_metrics_address=sdk_metrics)
         endpoint = _EndpointServer(uvicorn.Config(app, host=settings.metrics_host, port=settings.metrics_port,
                                                   log_config=None, access_log=False))
@@ -145,7 +148,7 @@ async def serve(settings: WorkerSettings) -> None:
     async with worker:
         await stop.wait()
         log.info("worker stopping: finishing tasks in progress")
-    if serving is not None:
+    if endpoint is not None and serving is not None:
         endpoint.should_exit = True
         await serving
     log.info("worker stopped")
