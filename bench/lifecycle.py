@@ -19,7 +19,8 @@ from bench.cpu import CpuMeter
 from bench.report import console
 from cli.demo import Customer, completes
 from fasttrack.contract import message_delivery_id_for
-from fasttrack.models import ActionReceipt, Phase, RemediationItemDone
+from fasttrack.engagement.catalogue import update_name_of
+from fasttrack.models import Action, ActionReceipt, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
@@ -74,9 +75,9 @@ class TimedCustomer(Customer):
     def say(self, message: str) -> None:
         pass
 
-    async def act(self, update, action) -> ActionReceipt:
+    async def act(self, action: Action) -> ActionReceipt:
         started = time.perf_counter()
-        receipt = await self.handle.execute_update(update, action)
+        receipt = await self.handle.execute_update(update_name_of(action), action, result_type=ActionReceipt)
         if isinstance(action, RemediationItemDone):
             self.latencies.append((time.perf_counter() - started) * 1000)
         return receipt

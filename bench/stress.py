@@ -41,7 +41,8 @@ from devstack.ports import free_port, port_is_open
 from devstack.processes import DevStack, log_says, stop, wait_for
 from devstack.settings import StackSettings
 from fasttrack.contract import message_delivery_id_for
-from fasttrack.models import CheckpointHeld, VerificationResult
+from fasttrack.engagement.catalogue import update_name_of
+from fasttrack.models import Action, CheckpointHeld, VerificationResult
 from fasttrack.policy import BenefitPolicy
 from register import Register
 from register.store import default_url
@@ -107,9 +108,9 @@ class SignallingThroughFaults(SignallingCustomer):
         super().__init__(handle)
         self.deadline = deadline
 
-    async def act(self, update, action):
-        return await through_faults(lambda: super(SignallingThroughFaults, self).act(update, action),
-                                    update.__name__, self.deadline)
+    async def act(self, action: Action) -> None:
+        return await through_faults(lambda: super(SignallingThroughFaults, self).act(action),
+                                    update_name_of(action), self.deadline)
 
     async def state(self):
         return await through_faults(lambda: self.handle.query(EngagementWorkflow.state), "query", self.deadline)
@@ -121,11 +122,10 @@ async def completed_by(customer: SimulatedCustomer, reject_first: bool) -> None:
     await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS),
                                   datetime.now(timezone.utc).date())
     await customer.remediate()
-    await customer.act(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=customer.specialist))
+    await customer.act(CheckpointHeld(by=customer.specialist))
     if reject_first:
         first = (await customer.state()).checklist[0].id
-        await customer.act(EngagementWorkflow.verify_remediation,
-                           VerificationResult(by=customer.specialist, approved=False, reopen_item_ids=[first]))
+        await customer.act(VerificationResult(by=customer.specialist, approved=False, reopen_item_ids=[first]))
         await customer.remediate()
     await customer.approve()
     await customer.enable()

@@ -60,7 +60,6 @@ from workers.client import (
     default_register,
     record_purchase,
 )
-from workflows.engagement import EngagementWorkflow
 
 # ---------------------------------------------------------------- purchase
 
@@ -95,7 +94,7 @@ def listed_id(typed: str) -> str:
 def contact(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None,
             request_id: RequestIdOption = None) -> None:
     """Record that FastTrack reached the customer (Initiate)."""
-    act(engagement, EngagementWorkflow.record_contact, build(ContactMade, by=actor(by), note=note),
+    act(engagement, build(ContactMade, by=actor(by), note=note),
         request_id=request_id)
 
 
@@ -103,7 +102,7 @@ def contact(engagement: EngagementArgument, by: ByOption = None, note: NoteOptio
 def assistance(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None,
                request_id: RequestIdOption = None) -> None:
     """Record the customer's request for assistance from the FastTrack portal (Initiate)."""
-    act(engagement, EngagementWorkflow.request_assistance, build(AssistanceRequested, by=actor(by), note=note),
+    act(engagement, build(AssistanceRequested, by=actor(by), note=note),
         request_id=request_id)
 
 
@@ -139,7 +138,7 @@ def kickoff(
             "exchange_on_premises": exchange_on_premises,
         }
     scope = build(Scope, scope_file, **values)
-    act(engagement, EngagementWorkflow.hold_kickoff, build(KickoffHeld, by=actor(by), note=note, scope=scope),
+    act(engagement, build(KickoffHeld, by=actor(by), note=note, scope=scope),
         request_id=request_id)
 
 
@@ -161,8 +160,7 @@ def reschedule(
         raise_bad("--start", f"must be {MOMENT_EXAMPLE}, not '{start}'")
     if moment.tzinfo is None:  # the engagement's own time, as the customer and the invitation say it
         moment = moment.replace(tzinfo=zone(current_state(engagement).time_zone))
-    act(engagement, EngagementWorkflow.reschedule_call,
-        build(CallRescheduled, by=actor(by), note=note, call=call, start=moment), request_id=request_id)
+    act(engagement, build(CallRescheduled, by=actor(by), note=note, call=call, start=moment), request_id=request_id)
 
 
 @app.command()
@@ -175,8 +173,7 @@ def environment(
 ) -> None:
     """Submit the customer's source environment; prints the remediation checklist it produced (Assess)."""
     submitted = build(SourceEnvironment, source, **load_object(source))
-    act(engagement, EngagementWorkflow.submit_environment,
-        build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted), request_id=request_id)
+    act(engagement, build(EnvironmentSubmitted, by=actor(by), note=note, environment=submitted), request_id=request_id)
     state = current_state(engagement)
     console.print(views.checklist_table(state))
     for scope_note in state.scope_notes:
@@ -193,8 +190,7 @@ def plan(
     request_id: RequestIdOption = None,
 ) -> None:
     """Record the agreed remediation plan and checkpoint cadence (ends Assess)."""
-    act(engagement, EngagementWorkflow.agree_plan,
-        build(PlanAgreed, by=actor(by), note=note, target_date=target_date, checkpoint_cadence=cadence),
+    act(engagement, build(PlanAgreed, by=actor(by), note=note, target_date=target_date, checkpoint_cadence=cadence),
         request_id=request_id)
 
 
@@ -207,15 +203,15 @@ def item_done(
     request_id: RequestIdOption = None,
 ) -> None:
     """Record one remediation checklist item as done (Remediate)."""
-    act(engagement, EngagementWorkflow.complete_remediation_item,
-        build(RemediationItemDone, by=actor(by), note=note, item_id=listed_id(item_id)), request_id=request_id)
+    act(engagement, build(RemediationItemDone, by=actor(by), note=note, item_id=listed_id(item_id)),
+        request_id=request_id)
 
 
 @app.command()
 def checkpoint(engagement: EngagementArgument, by: ByOption = None, note: NoteOption = None,
                request_id: RequestIdOption = None) -> None:
     """Record a checkpoint call held (Remediate)."""
-    act(engagement, EngagementWorkflow.hold_checkpoint, build(CheckpointHeld, by=actor(by), note=note),
+    act(engagement, build(CheckpointHeld, by=actor(by), note=note),
         request_id=request_id)
 
 
@@ -233,8 +229,7 @@ def verify(
     if approve == reject:
         errors.print("[red]Say --approve or --reject (one of them).[/red]")
         raise typer.Exit(2)
-    act(engagement, EngagementWorkflow.verify_remediation,
-        build(VerificationResult, by=actor(by), note=note, approved=approve,
+    act(engagement, build(VerificationResult, by=actor(by), note=note, approved=approve,
               reopen_item_ids=[listed_id(item) for item in reopen or []]),
         request_id=request_id)
 
@@ -248,8 +243,7 @@ def task_done(
     request_id: RequestIdOption = None,
 ) -> None:
     """Record one Enable task as done (core capabilities first, then Intune)."""
-    act(engagement, EngagementWorkflow.complete_task,
-        build(TaskDone, by=actor(by), note=note, task_id=listed_id(task_id)),
+    act(engagement, build(TaskDone, by=actor(by), note=note, task_id=listed_id(task_id)),
         request_id=request_id)
 
 
@@ -263,8 +257,8 @@ def device(
     request_id: RequestIdOption = None,
 ) -> None:
     """Record a test device enrolled (Enable — Intune; at most 2 per platform)."""
-    act(engagement, EngagementWorkflow.enroll_test_device,
-        build(DeviceEnrolled, by=actor(by), note=note, platform=platform, device_name=name), request_id=request_id)
+    act(engagement, build(DeviceEnrolled, by=actor(by), note=note, platform=platform, device_name=name),
+        request_id=request_id)
 
 
 @app.command("app")
@@ -279,8 +273,8 @@ def select_app(
     request_id: RequestIdOption = None,
 ) -> None:
     """Record an app selected for deployment (Enable — Intune; at most 2 per platform)."""
-    act(engagement, EngagementWorkflow.select_app,
-        build(AppSelected, by=actor(by), note=note, platform=platform, app_name=name, link_type=link_type, link=link),
+    act(engagement, build(AppSelected, by=actor(by), note=note, platform=platform, app_name=name, link_type=link_type,
+                          link=link),
         request_id=request_id)
 
 
@@ -292,4 +286,4 @@ def withdraw(
     request_id: RequestIdOption = None,
 ) -> None:
     """Close the engagement as withdrawn, with a reason."""
-    act(engagement, EngagementWorkflow.withdraw, build(Withdrawal, by=actor(by), reason=reason), request_id=request_id)
+    act(engagement, build(Withdrawal, by=actor(by), reason=reason), request_id=request_id)

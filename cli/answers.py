@@ -12,6 +12,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOr
 from temporalio.service import RPCError
 
 from cli.errors import NoAnswer
+from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import Action, ActionReceipt
 from workers.transient import riding_out
 
@@ -37,14 +38,17 @@ async def no_answer(client: Client, handle: WorkflowHandle, seconds: float, doin
                     f"worker (task queue '{task_queue}') is busy, restarting or stopped.")
 
 
-async def updated(client: Client, handle: WorkflowHandle, update, action: Action, update_id: str | None,
+async def updated(client: Client, handle: WorkflowHandle, action: Action, update_id: str | None,
                    answer_within: float | None) -> ActionReceipt:
+    """``action`` through the update its catalogue row names."""
+    update = update_name_of(action)
     if answer_within is None:
-        return await handle.execute_update(update, action, id=update_id)
+        return await handle.execute_update(update, action, id=update_id, result_type=ActionReceipt)
     try:
         async with asyncio.timeout(answer_within):  # blips ridden out with the same id: applied once
             accepted = await riding_out(lambda: handle.start_update(update, action, id=update_id,
-                                                                    wait_for_stage=WorkflowUpdateStage.ACCEPTED))
+                                                                    wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                                                                    result_type=ActionReceipt))
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         raise await no_answer(client, handle, answer_within, "taken the action") from None
     try:

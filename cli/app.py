@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from cli.engagements import perform, read_state
 from cli.errors import ActionRefused, BadInput, CommandError, NoAnswer, TemporalUnavailable, names_a_missing_namespace
 from cli.wording import flag_for, sentence
+from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import EDGE, Action, ActionReceipt, EngagementState
 from register import RegisterUnavailable
 from workers.codec import KeyProblem
@@ -238,17 +239,17 @@ def actor(by: str | None) -> str:
     return by or getpass.getuser()
 
 
-def act(engagement: str, update, action: Action, request_id: str | None = None) -> None:
+def act(engagement: str, action: Action, request_id: str | None = None) -> None:
     """Sends the action once, under an update id made from ``request_id`` (or one made up here),
     so that the SDK's retries and the operator's own rerun with the same id apply it once."""
     if request_id is not None and not REQUEST_ID.fullmatch(request_id):
         raise_bad("--request-id", "must be 1 to 200 printable ASCII characters without spaces, e.g. ticket-4711")
     request = request_id or new_request_id()
-    update_id = update_id_for(update.__name__, action, request)
+    update_id = update_id_for(update_name_of(action), action, request)
 
     async def applied(client: Client) -> ActionReceipt:
         try:
-            return await perform(client, engagement, update, action, update_id=update_id, answer_within=ANSWER_WITHIN)
+            return await perform(client, engagement, action, update_id=update_id, answer_within=ANSWER_WITHIN)
         except NoAnswer as silence:
             raise NoAnswer(f"{silence} It may still be applied once a worker runs: run the same command again "
                            f"with --request-id {request} to apply it once and read its outcome.") from None

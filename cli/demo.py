@@ -13,6 +13,7 @@ from rich.console import Console
 from temporalio.client import Client, WorkflowHandle
 
 from fasttrack.models import (
+    Action,
     ActionReceipt,
     AssistanceRequested,
     CheckpointHeld,
@@ -55,13 +56,13 @@ class Customer(SimulatedCustomer):
     def say(self, message: str) -> None:
         self.console.print(f"[bold]{self.name:<10}[/bold] {message}", soft_wrap=True)
 
-    async def act(self, update, action) -> ActionReceipt:
-        receipt = await self.execute(update, action)
+    async def act(self, action: Action) -> ActionReceipt:
+        receipt = await self.execute(action)
         self.say(receipt.message)
         return receipt
 
-    async def do(self, update, action) -> None:
-        await self.act(update, action)
+    async def do(self, action: Action) -> None:
+        await self.act(action)
 
 
 def _scope(language: str, pm: str) -> Scope:
@@ -81,42 +82,39 @@ ENVIRONMENT_WITH_GAPS = SourceEnvironment.model_validate({
 async def completes(customer: Customer, reject_first: bool, language: str, project_manager: str) -> None:
     await customer.eligibility_checked()
     await customer.days(2)
-    await customer.do(EngagementWorkflow.record_contact, ContactMade(by=SPECIALIST, note="Reached the IT lead by phone"))
+    await customer.do(ContactMade(by=SPECIALIST, note="Reached the IT lead by phone"))
     await customer.days(2)
-    await customer.do(EngagementWorkflow.hold_kickoff, KickoffHeld(by=SPECIALIST, scope=_scope(language, project_manager)))
+    await customer.do(KickoffHeld(by=SPECIALIST, scope=_scope(language, project_manager)))
     await customer.days(2)
-    await customer.do(EngagementWorkflow.submit_environment,
-                      EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
+    await customer.do(EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
     await customer.days(1)
     today = datetime.now(timezone.utc).date()
-    await customer.do(EngagementWorkflow.agree_plan, PlanAgreed(by=SPECIALIST, target_date=today))
+    await customer.do(PlanAgreed(by=SPECIALIST, target_date=today))
     await customer.remediate(pause_days=3)
-    await customer.do(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=SPECIALIST, note="All items reviewed"))
+    await customer.do(CheckpointHeld(by=SPECIALIST, note="All items reviewed"))
     if reject_first:
         await customer.days(1)
         first = (await customer.state()).checklist[0].id
-        await customer.do(EngagementWorkflow.verify_remediation, VerificationResult(
+        await customer.do(VerificationResult(
             by=SPECIALIST, approved=False, reopen_item_ids=[first], note="Forest level still 2003 on one DC"))
         await customer.remediate(pause_days=3)
     await customer.days(1)
-    await customer.do(EngagementWorkflow.verify_remediation, VerificationResult(by=SPECIALIST, approved=True))
+    await customer.do(VerificationResult(by=SPECIALIST, approved=True))
     await customer.enable(pause_days=0.5)
 
 
 async def withdraws(customer: Customer) -> None:
     await customer.eligibility_checked()
     await customer.days(1)
-    await customer.do(EngagementWorkflow.request_assistance, AssistanceRequested(by=customer.admin))
+    await customer.do(AssistanceRequested(by=customer.admin))
     await customer.days(2)
-    await customer.do(EngagementWorkflow.record_contact, ContactMade(by=SPECIALIST))
+    await customer.do(ContactMade(by=SPECIALIST))
     await customer.days(2)
-    await customer.do(EngagementWorkflow.hold_kickoff, KickoffHeld(by=SPECIALIST, scope=_scope("ja", "Kenji Sato")))
+    await customer.do(KickoffHeld(by=SPECIALIST, scope=_scope("ja", "Kenji Sato")))
     await customer.days(3)
-    await customer.do(EngagementWorkflow.submit_environment,
-                      EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
+    await customer.do(EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
     await customer.days(4)
-    await customer.do(EngagementWorkflow.withdraw,
-                      Withdrawal(by=customer.admin, reason="Budget frozen until the next fiscal year"))
+    await customer.do(Withdrawal(by=customer.admin, reason="Budget frozen until the next fiscal year"))
 
 
 async def never_answers(customer: Customer) -> None:

@@ -68,10 +68,11 @@ async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
     return handle
 
 
-async def perform(client: Client, reference: str, update, action: Action, update_id: str | None = None,
+async def perform(client: Client, reference: str, action: Action, update_id: str | None = None,
                   register: Register | None = None, answer_within: float | None = None) -> ActionReceipt:
-    """Applies an action through its update (``update_id``: applied once however often it is sent;
-    ``answer_within``: seconds to wait for the engagement before saying why it did not answer)."""
+    """Applies an action through the update its catalogue row names (``update_id``: applied once
+    however often it is sent; ``answer_within``: seconds to wait for the engagement before saying
+    why it did not answer)."""
     try:
         handle = await _existing_handle(client, reference)
     except EngagementNotFound:
@@ -87,7 +88,7 @@ async def perform(client: Client, reference: str, update, action: Action, update
             f"Engagement {handle.id} is closed ({state.phase.value}); it takes no more actions."
         )
     try:
-        return await updated(client, handle, update, action, update_id, answer_within)
+        return await updated(client, handle, action, update_id, answer_within)
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause
         message = cause.message if isinstance(cause, ApplicationError) else str(cause)

@@ -22,6 +22,7 @@ from typer import rich_utils
 from typer._click import exceptions as usage  # typer carries its own click: its errors are these
 
 from cli import action_commands  # noqa: F401  (registers the purchase and action commands first)
+from cli import any_action as _any_action  # noqa: F401  (registers `fasttrack action`)
 from cli import changes as _changes  # noqa: F401  (registers `fasttrack changes`)
 from cli import views
 from cli.app import (

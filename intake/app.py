@@ -34,6 +34,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from cli.engagements import perform, read_state, resolve_engagement_id
 from cli.errors import CommandError, EngagementNotFound
 from fasttrack.engagement.budget import REQUEST_BUDGET
+from fasttrack.engagement.catalogue import NAMED
 from fasttrack.errors import FastTrackError
 from fasttrack.models import EDGE, Purchase
 from fasttrack.report import engagement_report
@@ -43,13 +44,11 @@ from register import Register, RegisterUnavailable
 from workers.client import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
 from workers.http_metrics import instrument
 from workers.update_ids import update_id_for
-from workflows.action_signals import SIGNALLED_ACTIONS
-from workflows.engagement import EngagementWorkflow
 
 PROBLEM = "application/problem+json"
 REPLAY_MEMORY = 2 * WINDOW + timedelta(minutes=2)  # longer than any signature is good, whatever the clocks say
 # Listed in the OpenAPI document; its members come from the mapping, which mypy cannot read.
-ActionName = StrEnum("ActionName", {name: name for name in SIGNALLED_ACTIONS})  # type: ignore[misc]
+ActionName = StrEnum("ActionName", {name: name for name in NAMED})  # type: ignore[misc]
 TENANT = Annotated[str, Path(description="The tenant id (a GUID) or the engagement id", max_length=120)]
 
 
@@ -200,7 +199,7 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         who: Annotated[Caller, Depends(caller(Role.OPERATOR))],
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
-        model = SIGNALLED_ACTIONS[action.value]
+        model = NAMED[action.value].action
         if "by" in fields:
             raise Problem(422, "Invalid request", "by: set from your token, not from the body")
         try:
@@ -208,10 +207,9 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         except ValidationError as error:
             raise Problem(422, "Invalid request", _field_errors(error)) from None
         engagement_of(tenant)
-        update = getattr(EngagementWorkflow, action.value)
         # The key names one action by one person: the same key with another action is another update.
         update_id = None if idempotency_key is None else update_id_for(action.value, built, idempotency_key)
-        receipt = await answered(perform(client, tenant, update, built, update_id=update_id, register=register))
+        receipt = await answered(perform(client, tenant, built, update_id=update_id, register=register))
         return JSONResponse(receipt.model_dump(mode="json"))
 
     @app.get("/v1/engagements/{tenant}", tags=["readings"], summary="Where the engagement stands (its record)")

@@ -9,6 +9,7 @@ from datetime import date
 
 from temporalio.client import WorkflowHandle
 
+from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import (
     Action,
     ActionReceipt,
@@ -46,17 +47,21 @@ class SimulatedCustomer:
     def __init__(self, handle: WorkflowHandle, admin: str = ADMIN, specialist: str = SPECIALIST) -> None:
         self.handle, self.admin, self.specialist = handle, admin, specialist
 
-    async def act(self, update, action) -> ActionReceipt | None:
+    async def act(self, action: Action) -> ActionReceipt | None:
         """The engagement's receipt; None from a driver that signals, which gets no answer."""
-        return await self.execute(update, action)
+        return await self.execute(action)
 
-    async def execute(self, update, action) -> ActionReceipt:
-        """``action`` is the update's model, named in the UI by its update id; or, from the
-        tests of hostile input, a raw payload, sent with the server's own id."""
-        if not isinstance(action, Action):
-            return await self.handle.execute_update(update, action)
-        named = update_id_for(update.__name__, action, new_request_id())
-        return await riding_out(lambda: self.handle.execute_update(update, action, id=named))  # applied once
+    async def execute(self, action: Action) -> ActionReceipt:
+        """Through the update the action's catalogue row names, under an update id the
+        Temporal UI shows."""
+        update = update_name_of(action)
+        named = update_id_for(update, action, new_request_id())
+        return await riding_out(lambda: self.handle.execute_update(update, action, id=named,
+                                                                   result_type=ActionReceipt))  # applied once
+
+    async def send_raw(self, update: str, payload: object) -> ActionReceipt:
+        """A payload as any client could send it (the tests of hostile input), with the server's own id."""
+        return await self.handle.execute_update(update, payload, result_type=ActionReceipt)
 
     async def state(self) -> EngagementState:
         return await riding_out(lambda: self.handle.query(EngagementWorkflow.state))
@@ -78,21 +83,19 @@ class SimulatedCustomer:
 
     async def through_assess(self, scope: Scope, environment: SourceEnvironment, target_date: date) -> None:
         """Contact, kickoff, environment and plan: the engagement is then in Remediate."""
-        await self.act(EngagementWorkflow.record_contact, ContactMade(by=self.specialist))
-        await self.act(EngagementWorkflow.hold_kickoff, KickoffHeld(by=self.specialist, scope=scope))
-        await self.act(EngagementWorkflow.submit_environment,
-                       EnvironmentSubmitted(by=self.admin, environment=environment))
-        await self.act(EngagementWorkflow.agree_plan, PlanAgreed(by=self.specialist, target_date=target_date))
+        await self.act(ContactMade(by=self.specialist))
+        await self.act(KickoffHeld(by=self.specialist, scope=scope))
+        await self.act(EnvironmentSubmitted(by=self.admin, environment=environment))
+        await self.act(PlanAgreed(by=self.specialist, target_date=target_date))
 
     async def remediate(self, pause_days: float = 0) -> None:
         for item in (await self.state()).checklist:
             if item.status is ItemStatus.OPEN:
                 await self.days(pause_days)
-                await self.act(EngagementWorkflow.complete_remediation_item,
-                               RemediationItemDone(by=self.admin, item_id=item.id))
+                await self.act(RemediationItemDone(by=self.admin, item_id=item.id))
 
     async def approve(self) -> None:
-        await self.act(EngagementWorkflow.verify_remediation, VerificationResult(by=self.specialist, approved=True))
+        await self.act(VerificationResult(by=self.specialist, approved=True))
 
     async def enable(self, pause_days: float = 0) -> None:
         """Every core task, then the devices and apps, then every Intune task."""
@@ -101,12 +104,11 @@ class SimulatedCustomer:
                 await self.days(pause_days)
                 if task.needs is TaskNeeds.TEST_DEVICE:
                     for platform, device in self.devices:
-                        await self.act(EngagementWorkflow.enroll_test_device,
-                                       DeviceEnrolled(by=self.admin, platform=platform, device_name=device))
+                        await self.act(DeviceEnrolled(by=self.admin, platform=platform, device_name=device))
                 if task.needs is TaskNeeds.APP:
-                    await self.act(EngagementWorkflow.select_app, AppSelected(by=self.admin, **self.app))
+                    await self.act(AppSelected(by=self.admin, **self.app))
                 by = self.specialist if task.owner.value == "fasttrack" else self.admin
-                await self.act(EngagementWorkflow.complete_task, TaskDone(by=by, task_id=task.id))
+                await self.act(TaskDone(by=by, task_id=task.id))
 
 
 class SignallingCustomer(SimulatedCustomer):
@@ -118,16 +120,17 @@ class SignallingCustomer(SimulatedCustomer):
         super().__init__(handle, admin, specialist)
         self.sent = 0
 
-    async def act(self, update, action) -> None:
+    async def act(self, action: Action) -> None:
         self.sent += 1
         request_id = f"{self.handle.id}-{self.sent}"
         refused_before = (await self.state()).signals_refused
-        await self.handle.signal(update.__name__, {**action.model_dump(mode="json"), "request_id": request_id})
+        name = update_name_of(action)
+        await self.handle.signal(name, {**action.model_dump(mode="json"), "request_id": request_id})
         for _ in range(400):
             state = await self.state()
-            if f"{update.__name__}:{request_id}" in state.signal_requests:
-                return
+            if f"{name}:{request_id}" in state.signal_requests:
+                return None
             if state.signals_refused > refused_before:
-                raise AssertionError(f"{update.__name__} refused: {state.timeline[-1].detail}")
+                raise AssertionError(f"{name} refused: {state.timeline[-1].detail}")
             await asyncio.sleep(0.05)
-        raise AssertionError(f"{update.__name__} (request {request_id}) was never applied")
+        raise AssertionError(f"{name} (request {request_id}) was never applied")

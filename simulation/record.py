@@ -111,14 +111,14 @@ async def multi_forest(handle: WorkflowHandle, today) -> None:
 async def signalled(handle: WorkflowHandle, today) -> None:
     """Actions as signals: applied, refused, of an unknown name, and sent twice."""
     customer = SignallingCustomer(handle)
-    await customer.act(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
+    await customer.act(ContactMade(by=FASTTRACK))
     await handle.signal("complete_task", {"by": CUSTOMER, "task_id": "core.dns"})  # refused: not in Enable
     await handle.signal("hold_kickof", {"by": FASTTRACK})  # no such signal
     kickoff = {"by": FASTTRACK, "scope": make_scope().model_dump(mode="json"), "request_id": "kickoff-1"}
     for _ in range(2):  # applied once
         await handle.signal("hold_kickoff", kickoff)
     await customer.until_phase(Phase.ASSESS)
-    await customer.act(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Project postponed"))
+    await customer.act(Withdrawal(by=CUSTOMER, reason="Project postponed"))
 
 
 PATHS = {

@@ -11,7 +11,8 @@ import json
 import re
 import secrets
 
-from fasttrack.models import Action, CallRescheduled, DeviceEnrolled, RemediationItemDone, TaskDone, VerificationResult
+from fasttrack.engagement.catalogue import rule_for
+from fasttrack.models import Action
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
 REQUEST_ID = re.compile(r"[\x21-\x7e]{1,200}")  # printable ASCII, no spaces, as the intake takes it: fullmatch it
@@ -22,18 +23,8 @@ def new_request_id() -> str:
 
 
 def subject_of(action: Action) -> str | None:
-    """What the action is about, when it names one thing."""
-    if isinstance(action, RemediationItemDone):
-        return action.item_id
-    if isinstance(action, TaskDone):
-        return action.task_id
-    if isinstance(action, CallRescheduled):
-        return action.call.value
-    if isinstance(action, DeviceEnrolled):
-        return f"{action.platform.value}:{action.device_name}"
-    if isinstance(action, VerificationResult):
-        return "approved" if action.approved else "rejected"
-    return None
+    """What the action is about, when it names one thing (its catalogue row says)."""
+    return rule_for(action).subject(action)
 
 
 def update_id_for(update_name: str, action: Action, request_id: str) -> str:

@@ -19,22 +19,8 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import patches
-    from fasttrack.models import (
-        Action,
-        AppSelected,
-        AssistanceRequested,
-        CallRescheduled,
-        CheckpointHeld,
-        ContactMade,
-        DeviceEnrolled,
-        EnvironmentSubmitted,
-        KickoffHeld,
-        PlanAgreed,
-        RemediationItemDone,
-        TaskDone,
-        VerificationResult,
-        Withdrawal,
-    )
+    from fasttrack.engagement.catalogue import CATALOGUE
+    from fasttrack.models import Action
     from fasttrack.engagement import Engagement
     from workflows import metrics
     from workflows.acting import Acting
@@ -42,19 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.payloads import read
 
 SIGNALLED_ACTIONS: MappingProxyType[str, type[Action]] = MappingProxyType({
-    "record_contact": ContactMade,
-    "request_assistance": AssistanceRequested,
-    "hold_kickoff": KickoffHeld,
-    "submit_environment": EnvironmentSubmitted,
-    "agree_plan": PlanAgreed,
-    "complete_remediation_item": RemediationItemDone,
-    "hold_checkpoint": CheckpointHeld,
-    "verify_remediation": VerificationResult,
-    "complete_task": TaskDone,
-    "enroll_test_device": DeviceEnrolled,
-    "select_app": AppSelected,
-    "reschedule_call": CallRescheduled,
-    "withdraw": Withdrawal,
+    rule.name: rule.action for rule in CATALOGUE  # the action catalogue's names, in its order
 })
 OTHER_SIGNALS = ("purchase_received",)
 

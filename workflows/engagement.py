@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 from temporalio import workflow
@@ -37,26 +38,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.eligibility import EligibilityRequest, verify_eligibility
     from fasttrack import contract
     from fasttrack.engagement import Engagement
-    from fasttrack.models import (
-        ActionReceipt,
-        AppSelected,
-        AssistanceRequested,
-        CallRescheduled,
-        CheckpointHeld,
-        ContactMade,
-        DeviceEnrolled,
-        EngagementInput,
-        EngagementResult,
-        EngagementState,
-        EnvironmentSubmitted,
-        KickoffHeld,
-        PlanAgreed,
-        Purchase,
-        RemediationItemDone,
-        TaskDone,
-        VerificationResult,
-        Withdrawal,
-    )
+    from fasttrack.engagement.catalogue import CATALOGUE
+    from fasttrack.models import EngagementInput, EngagementResult, EngagementState, Purchase
+    from fasttrack.models import actions
+    from fasttrack.models.actions import ActionReceipt
     from workflows.acting import Acting
     from workflows.action_signals import ActionSignals, signal_handlers
     from workflows.carry_over import CarryOver
@@ -67,6 +52,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.registering import RegisterWrites
 
 TASK_QUEUE = contract.TASK_QUEUE
+# Each update's description, as the Temporal UI shows it: its catalogue row's.
+DESCRIBED = MappingProxyType({rule.name: rule.description for rule in CATALOGUE})
 
 ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
@@ -167,111 +154,112 @@ class EngagementWorkflow:
         # MessageDeliveryWorkflow. Those that closed before send them themselves.
         return self._patches.patched(patches.CLOSE_AT_ONCE)
 
-    # ------------------------------------------------------------ actions (checked and applied by workflows/acting.py)
+    # ------------------------------------------------------------ actions: one update per row of the action
+    # catalogue (fasttrack/engagement/catalogue.py), checked and applied by workflows/acting.py
 
-    @workflow.update(description="FastTrack reached the customer (Initiate).")
+    @workflow.update(description=DESCRIBED["record_contact"])
     def record_contact(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(ContactMade, payload))
+        return self._acting.act(read(actions.ContactMade, payload))
 
     @record_contact.validator
     def _validate_contact(self, payload: Any) -> None:
-        self._acting.check_update(ContactMade, payload)
+        self._acting.check_update(actions.ContactMade, payload)
 
-    @workflow.update(description="The customer requested assistance from the FastTrack portal (Initiate).")
+    @workflow.update(description=DESCRIBED["request_assistance"])
     def request_assistance(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(AssistanceRequested, payload))
+        return self._acting.act(read(actions.AssistanceRequested, payload))
 
     @request_assistance.validator
     def _validate_assistance(self, payload: Any) -> None:
-        self._acting.check_update(AssistanceRequested, payload)
+        self._acting.check_update(actions.AssistanceRequested, payload)
 
-    @workflow.update(description="The kickoff was held and the scope agreed (ends Initiate).")
+    @workflow.update(description=DESCRIBED["hold_kickoff"])
     def hold_kickoff(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(KickoffHeld, payload))
+        return self._acting.act(read(actions.KickoffHeld, payload))
 
     @hold_kickoff.validator
     def _validate_kickoff(self, payload: Any) -> None:
-        self._acting.check_update(KickoffHeld, payload)
+        self._acting.check_update(actions.KickoffHeld, payload)
 
-    @workflow.update(description="The customer submitted the source environment (Assess).")
+    @workflow.update(description=DESCRIBED["submit_environment"])
     def submit_environment(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(EnvironmentSubmitted, payload))
+        return self._acting.act(read(actions.EnvironmentSubmitted, payload))
 
     @submit_environment.validator
     def _validate_environment(self, payload: Any) -> None:
-        self._acting.check_update(EnvironmentSubmitted, payload)
+        self._acting.check_update(actions.EnvironmentSubmitted, payload)
 
-    @workflow.update(description="Remediation plan and checkpoint cadence agreed (ends Assess).")
+    @workflow.update(description=DESCRIBED["agree_plan"])
     def agree_plan(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(PlanAgreed, payload))
+        return self._acting.act(read(actions.PlanAgreed, payload))
 
     @agree_plan.validator
     def _validate_plan(self, payload: Any) -> None:
-        self._acting.check_update(PlanAgreed, payload)
+        self._acting.check_update(actions.PlanAgreed, payload)
 
-    @workflow.update(description="The customer completed one remediation checklist item (Remediate).")
+    @workflow.update(description=DESCRIBED["complete_remediation_item"])
     def complete_remediation_item(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(RemediationItemDone, payload))
+        return self._acting.act(read(actions.RemediationItemDone, payload))
 
     @complete_remediation_item.validator
     def _validate_item_done(self, payload: Any) -> None:
-        self._acting.check_update(RemediationItemDone, payload)
+        self._acting.check_update(actions.RemediationItemDone, payload)
 
-    @workflow.update(description="A checkpoint call was held (Remediate).")
+    @workflow.update(description=DESCRIBED["hold_checkpoint"])
     def hold_checkpoint(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(CheckpointHeld, payload))
+        return self._acting.act(read(actions.CheckpointHeld, payload))
 
     @hold_checkpoint.validator
     def _validate_checkpoint(self, payload: Any) -> None:
-        self._acting.check_update(CheckpointHeld, payload)
+        self._acting.check_update(actions.CheckpointHeld, payload)
 
-    @workflow.update(description="Joint verification of the remediation: approve, or reject and reopen items.")
+    @workflow.update(description=DESCRIBED["verify_remediation"])
     def verify_remediation(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(VerificationResult, payload))
+        return self._acting.act(read(actions.VerificationResult, payload))
 
     @verify_remediation.validator
     def _validate_verification(self, payload: Any) -> None:
-        self._acting.check_update(VerificationResult, payload)
+        self._acting.check_update(actions.VerificationResult, payload)
 
-    @workflow.update(description="One Enable task (core capabilities, then Intune) is done.")
+    @workflow.update(description=DESCRIBED["complete_task"])
     def complete_task(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(TaskDone, payload))
+        return self._acting.act(read(actions.TaskDone, payload))
 
     @complete_task.validator
     def _validate_task(self, payload: Any) -> None:
-        self._acting.check_update(TaskDone, payload)
+        self._acting.check_update(actions.TaskDone, payload)
 
-    @workflow.update(description="A test device was enrolled (Enable — Intune, MDM; at most 2 per platform).")
+    @workflow.update(description=DESCRIBED["enroll_test_device"])
     def enroll_test_device(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(DeviceEnrolled, payload))
+        return self._acting.act(read(actions.DeviceEnrolled, payload))
 
     @enroll_test_device.validator
     def _validate_device(self, payload: Any) -> None:
-        self._acting.check_update(DeviceEnrolled, payload)
+        self._acting.check_update(actions.DeviceEnrolled, payload)
 
-    @workflow.update(description="The customer selected an app to deploy (Enable — Intune, MDM; at most 2 per platform).")
+    @workflow.update(description=DESCRIBED["select_app"])
     def select_app(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(AppSelected, payload))
+        return self._acting.act(read(actions.AppSelected, payload))
 
     @select_app.validator
     def _validate_app(self, payload: Any) -> None:
-        self._acting.check_update(AppSelected, payload)
+        self._acting.check_update(actions.AppSelected, payload)
 
-    @workflow.update(description="Move the proposed kickoff or the next checkpoint call (business hours only).")
+    @workflow.update(description=DESCRIBED["reschedule_call"])
     def reschedule_call(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(CallRescheduled, payload))
+        return self._acting.act(read(actions.CallRescheduled, payload))
 
     @reschedule_call.validator
     def _validate_reschedule(self, payload: Any) -> None:
-        self._acting.check_update(CallRescheduled, payload)
+        self._acting.check_update(actions.CallRescheduled, payload)
 
-    @workflow.update(description="The customer withdrew from the engagement, with a reason.")
+    @workflow.update(description=DESCRIBED["withdraw"])
     def withdraw(self, payload: Any) -> ActionReceipt:
-        return self._acting.act(read(Withdrawal, payload))
+        return self._acting.act(read(actions.Withdrawal, payload))
 
     @withdraw.validator
     def _validate_withdrawal(self, payload: Any) -> None:
-        self._acting.check_update(Withdrawal, payload)
+        self._acting.check_update(actions.Withdrawal, payload)
 
     # ------------------------------------------------------------ events from other systems
 

@@ -1,7 +1,7 @@
 """The engagement as a pure state machine, one module per phase of the benefit.
 
 ``EngagementWorkflow`` owns the clock and the side effects; this package owns
-the rules. Every action has a row in ``table.RULES``: the phases that allow it,
+the rules. Every action has a row in ``catalogue.CATALOGUE``: the phases that allow it,
 a check (raises ``ActionRejected`` with a sentence a person understands, and
 changes nothing) and an apply. Timers are derived from the state
 (``clock.next_reminder``) and fired by ``clock.advance_clock``. Messages wait in
@@ -27,7 +27,7 @@ from fasttrack.contract import engagement_id_for
 from fasttrack.engagement import clock, closing, core, eligibility, initiate, outbox
 from fasttrack.engagement.budget import check_request, check_state_growth
 from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR
-from fasttrack.engagement.table import rule_for
+from fasttrack.engagement.catalogue import rule_for
 from fasttrack.errors import ActionRejected
 from fasttrack.models import (
     Action,

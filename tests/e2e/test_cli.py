@@ -95,8 +95,12 @@ async def test_every_action_from_the_command_line_to_completed(cli, dev_server_e
         await ok(cli, "checkpoint", engagement, "--note", "Both items reviewed")
         assert "Say --approve or --reject" in await refused(cli, "verify", engagement, code=2)
         await ok(cli, "verify", engagement, "--reject", "--reopen", "dns-1", "--note", "CNAME not resolving yet")
-        await ok(cli, "item-done", engagement, "dns-1")
-        await ok(cli, "verify", engagement, "--approve")
+        await ok(cli, "action", "complete_remediation_item", engagement, "--file", "-", stdin='{"item_id": "dns-1"}')
+        item_file = tmp_path / "item.json"
+        item_file.write_text('{"item_id": "dns-1"}')
+        assert "Checklist item 'dns-1' is already done" in await refused(
+            cli, "action", "complete_remediation_item", engagement, "--file", str(item_file))
+        await ok(cli, "action", "verify_remediation", engagement, "--file", "-", stdin='{"approved": true}')
 
         state = await state_json(cli, engagement)
         assert state["phase"] == "enable_core"

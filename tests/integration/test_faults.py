@@ -181,13 +181,12 @@ async def drive(client: Client, script: Script, today) -> None:
         return
     await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
     if script.path == "withdraws":
-        await customer.act(EngagementWorkflow.withdraw, Withdrawal(by=CUSTOMER, reason="Budget frozen"))
+        await customer.act(Withdrawal(by=CUSTOMER, reason="Budget frozen"))
         return
     items = [item.id for item in (await customer.state()).checklist]
     await customer.remediate()
     if script.path == "rejected_then_approved":
-        await customer.act(EngagementWorkflow.verify_remediation,
-                           VerificationResult(by=FASTTRACK, approved=False, reopen_item_ids=[items[0]]))
+        await customer.act(VerificationResult(by=FASTTRACK, approved=False, reopen_item_ids=[items[0]]))
         await customer.remediate()
     await customer.approve()
     await customer.enable()

@@ -46,7 +46,7 @@ async def test_a_new_engagement_records_one_marker_for_every_change(dev_server_e
         # on their own with their watchdogs, register writes, the items flag.
         await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date(2027, 3, 1))
         first = (await customer.state()).checklist[0].id
-        await customer.act(EngagementWorkflow.complete_remediation_item, RemediationItemDone(by="Sam", item_id=first))
+        await customer.act(RemediationItemDone(by="Sam", item_id=first))
         await started.handle.signal("record_contact", {"by": "Ana"})  # refused in Remediate: a signal path too
 
         async def signal_recorded() -> bool:

@@ -32,9 +32,9 @@ async def test_oversized_inputs_are_refused_and_the_engagement_lives_on_to_its_e
         started = await record_purchase(client, purchase, task_queue, BenefitPolicy.compressed(DAY))
         handle, customer = started.handle, SimulatedCustomer(started.handle)
         await customer.until_phase(Phase.INITIATE)
-        await customer.act(EngagementWorkflow.record_contact, {"by": "Ana"})
+        await customer.send_raw("record_contact", {"by": "Ana"})
         scope = make_scope().model_dump(mode="json")
-        await customer.act(EngagementWorkflow.hold_kickoff, {"by": "Ana", "scope": scope})
+        await customer.send_raw("hold_kickoff", {"by": "Ana", "scope": scope})
 
         # An environment at the models' own limits (about 1.6 MB): refused, nothing recorded.
         gaps = [{"category": "dns", "description": f"{n} {LONG}"[:2000]} for n in range(200)]
@@ -61,8 +61,8 @@ async def test_oversized_inputs_are_refused_and_the_engagement_lives_on_to_its_e
 
         # A few hundred checkpoints with the longest notes: accepted, the record stays small.
         environment = make_environment(gaps=[{"category": "dns", "description": "CNAME"}]).model_dump(mode="json")
-        await customer.act(EngagementWorkflow.submit_environment, {"by": "Sam", "environment": environment})
-        await customer.act(EngagementWorkflow.agree_plan, {"by": "Ana", "target_date": date.today().isoformat()})
+        await customer.send_raw("submit_environment", {"by": "Sam", "environment": environment})
+        await customer.send_raw("agree_plan", {"by": "Ana", "target_date": date.today().isoformat()})
         for number in range(250):
             note = f"{number} {LONG}"[:2000]
             await handle.execute_update(EngagementWorkflow.hold_checkpoint, {"by": "Ana", "note": note})

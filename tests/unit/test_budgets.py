@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from fasttrack.engagement import ActionRejected, Engagement
 from fasttrack.engagement.budget import MILESTONES, STATE_BUDGET, TIMELINE_DETAIL, TIMELINE_EVENTS
-from fasttrack.engagement.table import RULES
+from fasttrack.engagement.catalogue import RULES
 from fasttrack.models import (
     AppSelected,
     AssistanceRequested,

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from fasttrack.engagement import ActionRejected, Engagement
-from fasttrack.engagement.table import RULES
+from fasttrack.engagement.catalogue import RULES
 from fasttrack.models import (
     Action,
     AppSelected,
