@@ -6,6 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from fasttrack.engagement import Engagement
+from fasttrack.models import EngagementInput
+from tests.unit.characterization import START, purchase
 from workflows import patches
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,3 +51,10 @@ def test_an_undeclared_change_is_refused_before_it_reaches_a_history():
         assert "not declared in workflows/patches.py" in str(refusal)
     else:
         raise AssertionError("an undeclared change was asked")
+
+
+def test_the_engagements_behaviour_flags_are_the_changes_that_turn_them_on():
+    engagement = Engagement.open(EngagementInput(purchase=purchase("Contoso")), "fasttrack-intune-flags", START)
+    flags = {name for name, value in vars(engagement).items() if isinstance(value, bool)}
+
+    assert flags == {change.flag for change in patches.CHANGES if change.flag}
