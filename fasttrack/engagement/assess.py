@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.business_time import zone
 from fasttrack.contract import Event
-from fasttrack.engagement.core import day, enter, item_phrase, open_items, record
+from fasttrack.engagement.core import EngagementParts, day, enter, item_phrase, open_items, record
 from fasttrack.engagement.outbox import notify
 from fasttrack.engagement.remediate import remediation_progress
 from fasttrack.errors import ActionRejected
 from fasttrack.models import Audience, EnvironmentSubmitted, NotificationKind, Phase, PlanAgreed, RemediationPlan
 from fasttrack.rules import assess_environment
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def check_environment(engagement: Engagement, action: EnvironmentSubmitted, now: datetime) -> None:
+def check_environment(engagement: EngagementParts, action: EnvironmentSubmitted, now: datetime) -> None:
     if engagement.state.environment is not None:
         raise ActionRejected("The source environment was already submitted; the checklist is built from it.")
 
 
-def apply_environment(engagement: Engagement, action: EnvironmentSubmitted, now: datetime) -> str:
+def apply_environment(engagement: EngagementParts, action: EnvironmentSubmitted, now: datetime) -> str:
     state = engagement.state
     assert state.scope is not None
     checklist, notes = assess_environment(action.environment, state.scope, engagement.policy)
@@ -55,11 +51,11 @@ def apply_environment(engagement: Engagement, action: EnvironmentSubmitted, now:
     )
 
 
-def _cadence_asked(engagement: Engagement, action: PlanAgreed) -> str:
+def _cadence_asked(engagement: EngagementParts, action: PlanAgreed) -> str:
     return action.checkpoint_cadence or engagement.policy.default_checkpoint_cadence
 
 
-def check_plan(engagement: Engagement, action: PlanAgreed, now: datetime) -> None:
+def check_plan(engagement: EngagementParts, action: PlanAgreed, now: datetime) -> None:
     state, policy = engagement.state, engagement.policy
     if state.environment is None:
         raise ActionRejected("Submit the source environment first: the plan covers its remediation checklist.")
@@ -79,7 +75,7 @@ def check_plan(engagement: Engagement, action: PlanAgreed, now: datetime) -> Non
         )
 
 
-def apply_plan(engagement: Engagement, action: PlanAgreed, now: datetime) -> str:
+def apply_plan(engagement: EngagementParts, action: PlanAgreed, now: datetime) -> str:
     cadence = _cadence_asked(engagement, action)
     engagement.state.plan = RemediationPlan(
         checkpoint_cadence=cadence, target_date=action.target_date, agreed_at=now, agreed_by=action.by

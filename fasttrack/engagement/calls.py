@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.core import (
+    EngagementParts,
     business_slot,
     fits_business_hours,
     item_phrase,
@@ -19,11 +19,8 @@ from fasttrack.engagement.outbox import notify, withdraw_unsent_invitations
 from fasttrack.errors import ActionRejected
 from fasttrack.models import Audience, CallKind, CallRescheduled, NotificationKind, Phase, ScheduledCall
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def _call_to_reschedule(engagement: Engagement, action: CallRescheduled) -> ScheduledCall:
+def _call_to_reschedule(engagement: EngagementParts, action: CallRescheduled) -> ScheduledCall:
     state = engagement.state
     if action.call is CallKind.KICKOFF:
         require_phase(engagement, "reschedule the kickoff", Phase.INITIATE)
@@ -36,7 +33,7 @@ def _call_to_reschedule(engagement: Engagement, action: CallRescheduled) -> Sche
     return state.next_checkpoint
 
 
-def check_reschedule(engagement: Engagement, action: CallRescheduled, now: datetime) -> None:
+def check_reschedule(engagement: EngagementParts, action: CallRescheduled, now: datetime) -> None:
     call = _call_to_reschedule(engagement, action)
     if action.start <= now:
         raise ActionRejected(f"The new time {local(engagement, action.start)} is in the past.")
@@ -55,7 +52,7 @@ def check_reschedule(engagement: Engagement, action: CallRescheduled, now: datet
         )
 
 
-def apply_reschedule(engagement: Engagement, action: CallRescheduled, now: datetime) -> str:
+def apply_reschedule(engagement: EngagementParts, action: CallRescheduled, now: datetime) -> str:
     call = _call_to_reschedule(engagement, action)
     call.start, call.end = action.start, action.start + engagement.policy.call_duration
     call.sequence += 1
@@ -69,7 +66,7 @@ def _label(call: ScheduledCall) -> str:
     return "Kickoff call" if call.kind is CallKind.KICKOFF else f"Checkpoint call {call.number}"
 
 
-def invite(engagement: Engagement, call: ScheduledCall, now: datetime) -> None:
+def invite(engagement: EngagementParts, call: ScheduledCall, now: datetime) -> None:
     withdraw_unsent_invitations(engagement, call)  # the customer gets only the latest version
     kind = NotificationKind.KICKOFF_INVITATION
     if call.kind is CallKind.CHECKPOINT:
@@ -88,7 +85,7 @@ def invite(engagement: Engagement, call: ScheduledCall, now: datetime) -> None:
     )
 
 
-def cancel_call(engagement: Engagement, call: ScheduledCall | None, now: datetime, because: str) -> None:
+def cancel_call(engagement: EngagementParts, call: ScheduledCall | None, now: datetime, because: str) -> None:
     if call is None or call.cancelled:
         return
     call.cancelled = True

@@ -15,15 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from fasttrack.engagement import assess, calls, closing, enable_core, enable_intune, initiate, remediate
+from fasttrack.engagement.core import EngagementParts
 from fasttrack.models import actions
 from fasttrack.models.actions import Action
 from fasttrack.models.common import Phase
-
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
 ELIGIBILITY, INITIATE, ASSESS, REMEDIATE = Phase.ELIGIBILITY, Phase.INITIATE, Phase.ASSESS, Phase.REMEDIATE
 ENABLE_CORE, ENABLE_INTUNE = Phase.ENABLE_CORE, Phase.ENABLE_INTUNE
@@ -44,8 +42,8 @@ class ActionRule(Generic[A]):
     description: str  # the update's, as the Temporal UI shows it
     doing: str  # "Cannot <doing> now: …"
     phases: tuple[Phase, ...]
-    check: Callable[[Engagement, A, datetime], None]  # raises ActionRejected, changes nothing
-    apply: Callable[[Engagement, A, datetime], str]  # what the person who acted is told
+    check: Callable[[EngagementParts, A, datetime], None]  # raises ActionRejected, changes nothing
+    apply: Callable[[EngagementParts, A, datetime], str]  # what the person who acted is told
     subject: Callable[[A], str | None] = _names_nothing  # what its update id names, if one thing
 
 

@@ -9,25 +9,22 @@ reminder. Changing it changes what running engagements replay.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.engagement.closing import closing_reminders, expire_if_due, warn_of_deadline
+from fasttrack.engagement.core import EngagementParts
 from fasttrack.engagement.initiate import advance_initiate, initiate_reminders
 from fasttrack.engagement.outbox import message_reminders
 from fasttrack.engagement.remediate import advance_remediate, remediate_reminders
 from fasttrack.models import Phase, Reminder
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def _keeps_time(engagement: Engagement) -> bool:
+def _keeps_time(engagement: EngagementParts) -> bool:
     """Before eligibility is settled, and once closed, only messages wait."""
     phase = engagement.state.phase
     return not (phase.is_closed or phase is Phase.ELIGIBILITY)
 
 
-def next_reminder(engagement: Engagement) -> Reminder | None:
+def next_reminder(engagement: EngagementParts) -> Reminder | None:
     """The next moment the engagement acts on its own, if any."""
     candidates = message_reminders(engagement)
     if _keeps_time(engagement):
@@ -37,7 +34,7 @@ def next_reminder(engagement: Engagement) -> Reminder | None:
     return min(candidates, key=lambda reminder: reminder.at) if candidates else None
 
 
-def advance_clock(engagement: Engagement, now: datetime) -> None:
+def advance_clock(engagement: EngagementParts, now: datetime) -> None:
     """Fires everything that is due at ``now``; the onboarding deadline first."""
     if not _keeps_time(engagement):
         return

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.calls import cancel_call
-from fasttrack.engagement.core import ORCHESTRATOR, day, enter, item_phrase, open_items, open_tasks, record
+from fasttrack.engagement.core import (
+    ORCHESTRATOR,
+    EngagementParts,
+    day,
+    enter,
+    item_phrase,
+    open_items,
+    open_tasks,
+    record,
+)
 from fasttrack.engagement.outbox import notify, withdraw_waiting
 from fasttrack.messages import lookup, phrase
 from fasttrack.models import (
@@ -22,21 +30,18 @@ from fasttrack.models import (
 )
 from fasttrack.report import engagement_report
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def check_withdrawal(engagement: Engagement, action: Withdrawal, now: datetime) -> None:
+def check_withdrawal(engagement: EngagementParts, action: Withdrawal, now: datetime) -> None:
     pass  # any open engagement may be withdrawn; ``check`` already refuses closed ones
 
 
-def apply_withdrawal(engagement: Engagement, action: Withdrawal, now: datetime) -> str:
+def apply_withdrawal(engagement: EngagementParts, action: Withdrawal, now: datetime) -> str:
     record(engagement, now, Event.WITHDRAWN, action.by, action.reason)
     close(engagement, Phase.WITHDRAWN, now, reasons=[Phrase(text=action.reason)])
     return "The engagement is withdrawn."
 
 
-def close(engagement: Engagement, status: Phase, now: datetime, reasons: list[Phrase] | None = None) -> None:
+def close(engagement: EngagementParts, status: Phase, now: datetime, reasons: list[Phrase] | None = None) -> None:
     state = engagement.state
     reasons = reasons or []
     withdraw_waiting(engagement, NotificationKind.OUTREACH, NotificationKind.REMEDIATION_STALLED)
@@ -63,7 +68,7 @@ def close(engagement: Engagement, status: Phase, now: datetime, reasons: list[Ph
     )
 
 
-def expire_if_due(engagement: Engagement, now: datetime) -> bool:
+def expire_if_due(engagement: EngagementParts, now: datetime) -> bool:
     """Closes the engagement as expired once the onboarding window has ended."""
     deadline = engagement.state.onboarding_deadline
     if now < deadline:
@@ -73,7 +78,7 @@ def expire_if_due(engagement: Engagement, now: datetime) -> bool:
     return True
 
 
-def warn_of_deadline(engagement: Engagement, now: datetime) -> None:
+def warn_of_deadline(engagement: EngagementParts, now: datetime) -> None:
     """The FastTrack manager hears of the work still open, once per deadline."""
     state = engagement.state
     warning_at = _deadline_warning_at(engagement)
@@ -93,14 +98,14 @@ def warn_of_deadline(engagement: Engagement, now: datetime) -> None:
         )
 
 
-def _deadline_warning_at(engagement: Engagement) -> datetime | None:
+def _deadline_warning_at(engagement: EngagementParts) -> datetime | None:
     state = engagement.state
     if state.deadline_warning_for == state.onboarding_deadline:
         return None
     return state.onboarding_deadline - engagement.policy.deadline_warning_before
 
 
-def closing_reminders(engagement: Engagement) -> list[Reminder]:
+def closing_reminders(engagement: EngagementParts) -> list[Reminder]:
     deadline = engagement.state.onboarding_deadline
     reminders = [
         Reminder(at=deadline, kind="onboarding_deadline", summary=f"Onboarding window ends {day(deadline)}")
@@ -113,7 +118,7 @@ def closing_reminders(engagement: Engagement) -> list[Reminder]:
     return reminders
 
 
-def open_work_phrases(engagement: Engagement) -> list[Phrase]:
+def open_work_phrases(engagement: EngagementParts) -> list[Phrase]:
     """What is still to do; listed when an engagement closes early or nears its deadline."""
     state = engagement.state
     phase = state.phase
@@ -143,11 +148,11 @@ def open_work_phrases(engagement: Engagement) -> list[Phrase]:
     return left
 
 
-def open_work(engagement: Engagement) -> list[str]:
+def open_work(engagement: EngagementParts) -> list[str]:
     return [words.english() for words in open_work_phrases(engagement)]
 
 
-def result(engagement: Engagement) -> EngagementResult:
+def result(engagement: EngagementParts) -> EngagementResult:
     state = engagement.state
     assert state.outcome is not None
     return EngagementResult(

@@ -4,16 +4,25 @@ checklist and tasks still open, and the customer's calendar."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from fasttrack.business_time import local_time, next_business_moment, within_business_hours
 from fasttrack.engagement.budget import bounded_entry, fold_routine_entries
 from fasttrack.errors import ActionRejected
 from fasttrack.messages import lookup
-from fasttrack.models import ChecklistItem, EnableTask, ItemStatus, Phase, Phrase
+from fasttrack.models import ChecklistItem, EnableTask, EngagementState, ItemStatus, Phase, Phrase
+from fasttrack.policy import BenefitPolicy
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
+class EngagementParts(Protocol):
+    """What the rules read and change: the state, the policy, and the behaviour flags
+    the workflow sets (workflows/patches.py). ``Engagement`` (fasttrack/engagement/__init__.py)
+    is the one that holds them."""
+
+    state: EngagementState
+    policy: BenefitPolicy
+    keeps_messages_current: bool
+    drops_superseded_messages: bool
+
 
 ORCHESTRATOR = "fasttrack-orchestrator"
 COMMERCE = "commerce"
@@ -23,22 +32,22 @@ def day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
-def record(engagement: Engagement, at: datetime, what: str, by: str, detail: str = "") -> None:
+def record(engagement: EngagementParts, at: datetime, what: str, by: str, detail: str = "") -> None:
     timeline = engagement.state.timeline
     timeline.append(bounded_entry(at, what, by, detail))
     engagement.state.timeline_folded += fold_routine_entries(timeline)
 
 
-def enter(engagement: Engagement, phase: Phase, now: datetime) -> None:
+def enter(engagement: EngagementParts, phase: Phase, now: datetime) -> None:
     engagement.state.phase = phase
     engagement.state.phase_since = now
 
 
-def open_items(engagement: Engagement) -> list[ChecklistItem]:
+def open_items(engagement: EngagementParts) -> list[ChecklistItem]:
     return [item for item in engagement.state.checklist if item.status is ItemStatus.OPEN]
 
 
-def find_item(engagement: Engagement, item_id: str) -> ChecklistItem:
+def find_item(engagement: EngagementParts, item_id: str) -> ChecklistItem:
     for item in engagement.state.checklist:
         if item.id == item_id:
             return item
@@ -52,11 +61,11 @@ def item_phrase(item: ChecklistItem, label_key: str | None = None) -> Phrase:
     return words.model_copy(update={"ref": item.id, "label_key": label_key, "label": label})
 
 
-def open_tasks(engagement: Engagement) -> list[EnableTask]:
+def open_tasks(engagement: EngagementParts) -> list[EnableTask]:
     return [task for task in engagement.state.tasks if task.status is ItemStatus.OPEN]
 
 
-def business_slot(engagement: Engagement, moment: datetime) -> datetime:
+def business_slot(engagement: EngagementParts, moment: datetime) -> datetime:
     """The first quarter hour at or after ``moment`` when a call of the policy's
     length fits the customer's business hours."""
     state, policy = engagement.state, engagement.policy
@@ -67,19 +76,19 @@ def business_slot(engagement: Engagement, moment: datetime) -> datetime:
     )
 
 
-def fits_business_hours(engagement: Engagement, start: datetime) -> bool:
+def fits_business_hours(engagement: EngagementParts, start: datetime) -> bool:
     state, policy = engagement.state, engagement.policy
     return within_business_hours(
         start, state.time_zone, state.purchase.country, policy.business_hours, policy.call_duration
     )
 
 
-def local(engagement: Engagement, moment: datetime) -> str:
+def local(engagement: EngagementParts, moment: datetime) -> str:
     """``moment`` as the customer reads it, in their time zone."""
     return local_time(moment, engagement.state.time_zone)
 
 
-def require_phase(engagement: Engagement, doing: str, *phases: Phase) -> None:
+def require_phase(engagement: EngagementParts, doing: str, *phases: Phase) -> None:
     if engagement.state.phase not in phases:
         allowed = " or ".join(phase.value for phase in phases)
         raise ActionRejected(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.business_time import default_time_zone
 from fasttrack.contract import Event
 from fasttrack.engagement.budget import SIGNAL_REQUESTS
 from fasttrack.engagement.closing import close
-from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, enter, record
+from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, EngagementParts, enter, record
 from fasttrack.models import (
     EligibilityVerdict,
     EngagementInput,
@@ -19,9 +18,6 @@ from fasttrack.models import (
     TimelineEvent,
 )
 from fasttrack.policy import OnboardingAnchor
-
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
 
 def new_state(engagement_input: EngagementInput, engagement_id: str, now: datetime) -> EngagementState:
@@ -57,7 +53,7 @@ def new_state(engagement_input: EngagementInput, engagement_id: str, now: dateti
     return state
 
 
-def record_eligibility(engagement: Engagement, verdict: EligibilityVerdict, now: datetime) -> None:
+def record_eligibility(engagement: EngagementParts, verdict: EligibilityVerdict, now: datetime) -> None:
     """From the purchase to Initiate, or to ineligible."""
     state = engagement.state
     if state.phase.is_closed:  # withdrawn while eligibility was being checked
@@ -73,7 +69,7 @@ def record_eligibility(engagement: Engagement, verdict: EligibilityVerdict, now:
         state.next_outreach_at = now
 
 
-def record_additional_purchase(engagement: Engagement, purchase: Purchase, now: datetime) -> None:
+def record_additional_purchase(engagement: EngagementParts, purchase: Purchase, now: datetime) -> None:
     """Another purchase event for this tenant: recorded, never a second engagement."""
     state = engagement.state
     if purchase.tenant_id != state.tenant_id:
@@ -102,23 +98,23 @@ def record_additional_purchase(engagement: Engagement, purchase: Purchase, now: 
     )
 
 
-def has_applied(engagement: Engagement, request_id: str) -> bool:
+def has_applied(engagement: EngagementParts, request_id: str) -> bool:
     return request_id in engagement.state.signal_requests
 
 
-def record_request(engagement: Engagement, request_id: str) -> None:
+def record_request(engagement: EngagementParts, request_id: str) -> None:
     requests = engagement.state.signal_requests
     requests.append(request_id)
     del requests[:-SIGNAL_REQUESTS]
 
 
-def record_refused_signal(engagement: Engagement, name: str, reason: str, now: datetime) -> None:
+def record_refused_signal(engagement: EngagementParts, name: str, reason: str, now: datetime) -> None:
     """A signalled action that the update of its name would have refused: noted, and shown as a risk."""
     engagement.state.signals_refused += 1
     record(engagement, now, Event.EVENT_REFUSED, ORCHESTRATOR, f"Signal {name[:100]} refused: {reason}"[:500])
 
 
-def record_refused_event(engagement: Engagement, event: str, reason: str, now: datetime) -> None:
+def record_refused_event(engagement: EngagementParts, event: str, reason: str, now: datetime) -> None:
     """An event from another system that could not be read: noted, nothing else."""
     detail = f"A malformed {event} event was ignored: {reason}"[:500]
     record(engagement, now, Event.EVENT_REFUSED, ORCHESTRATOR, detail)

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
-from fasttrack.engagement.core import ORCHESTRATOR, day, enter, open_tasks, record
+from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, day, enter, open_tasks, record
 from fasttrack.engagement.enable_intune import intune_enabled
 from fasttrack.errors import ActionRejected
 from fasttrack.models import ItemStatus, Phase, TaskDone, TaskNeeds, TaskStage
 from fasttrack.rules import intune_tasks
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def check_task(engagement: Engagement, action: TaskDone, now: datetime) -> None:
+def check_task(engagement: EngagementParts, action: TaskDone, now: datetime) -> None:
     state = engagement.state
     task = next((task for task in state.tasks if task.id == action.task_id), None)
     if task is None:
@@ -36,7 +32,7 @@ def check_task(engagement: Engagement, action: TaskDone, now: datetime) -> None:
         raise ActionRejected(f"Task '{task.id}' needs at least one selected app; select one first.")
 
 
-def apply_task(engagement: Engagement, action: TaskDone, now: datetime) -> str:
+def apply_task(engagement: EngagementParts, action: TaskDone, now: datetime) -> str:
     """The last task of the core stage leads to the Intune stage; the last of that one completes the engagement."""
     state = engagement.state
     task = next(task for task in state.tasks if task.id == action.task_id)
@@ -50,7 +46,7 @@ def apply_task(engagement: Engagement, action: TaskDone, now: datetime) -> str:
     return intune_enabled(engagement, now)
 
 
-def _core_enabled(engagement: Engagement, now: datetime) -> str:
+def _core_enabled(engagement: EngagementParts, now: datetime) -> str:
     state = engagement.state
     assert state.scope is not None
     record(engagement, now, Event.CORE_ENABLED, ORCHESTRATOR, "Core capabilities enabled.")

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.closing import close
-from fasttrack.engagement.core import ORCHESTRATOR, record
+from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, record
 from fasttrack.errors import ActionRejected
 from fasttrack.models import AppSelected, DeviceEnrolled, EnrolledDevice, Goal, LinkType, Phase, SelectedApp
 from fasttrack.policy import MdmPlatform, PlatformSupport
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def _mdm_platform(engagement: Engagement, doing: str, platform: MdmPlatform) -> PlatformSupport:
+def _mdm_platform(engagement: EngagementParts, doing: str, platform: MdmPlatform) -> PlatformSupport:
     """How the policy supports ``platform``, when MDM is in scope at all."""
     scope = engagement.state.scope
     assert scope is not None
@@ -36,7 +32,7 @@ def _one_more(names: list[str], name: str, limit: int, taken: str, full: str) ->
         raise ActionRejected(full.replace("{limit}", str(limit)).replace("{count}", str(len(names))))
 
 
-def check_device(engagement: Engagement, action: DeviceEnrolled, now: datetime) -> None:
+def check_device(engagement: EngagementParts, action: DeviceEnrolled, now: datetime) -> None:
     support = _mdm_platform(engagement, "enroll a test device", action.platform)
     names = [device.name for device in engagement.state.test_devices if device.platform is action.platform]
     _one_more(names, action.device_name, engagement.policy.max_test_devices_per_platform,
@@ -45,7 +41,7 @@ def check_device(engagement: Engagement, action: DeviceEnrolled, now: datetime) 
               "{count}.")
 
 
-def apply_device(engagement: Engagement, action: DeviceEnrolled, now: datetime) -> str:
+def apply_device(engagement: EngagementParts, action: DeviceEnrolled, now: datetime) -> str:
     engagement.state.test_devices.append(
         EnrolledDevice(platform=action.platform, name=action.device_name, enrolled_at=now, enrolled_by=action.by)
     )
@@ -53,7 +49,7 @@ def apply_device(engagement: Engagement, action: DeviceEnrolled, now: datetime) 
     return f"Test device '{action.device_name}' enrolled on {action.platform.value}."
 
 
-def check_app(engagement: Engagement, action: AppSelected, now: datetime) -> None:
+def check_app(engagement: EngagementParts, action: AppSelected, now: datetime) -> None:
     support = _mdm_platform(engagement, "select an app", action.platform)
     scheme, separator, rest = action.link.partition("://")
     if not separator or not scheme or not rest or not scheme.replace("-", "").replace(".", "").isalnum():
@@ -66,7 +62,7 @@ def check_app(engagement: Engagement, action: AppSelected, now: datetime) -> Non
               f"At most {{limit}} apps per platform are selected, and {support.label} already has {{count}}.")
 
 
-def apply_app(engagement: Engagement, action: AppSelected, now: datetime) -> str:
+def apply_app(engagement: EngagementParts, action: AppSelected, now: datetime) -> str:
     engagement.state.apps.append(
         SelectedApp(
             platform=action.platform,
@@ -82,7 +78,7 @@ def apply_app(engagement: Engagement, action: AppSelected, now: datetime) -> str
     return f"App '{action.app_name}' selected for {action.platform.value}."
 
 
-def intune_enabled(engagement: Engagement, now: datetime) -> str:
+def intune_enabled(engagement: EngagementParts, now: datetime) -> str:
     """The last Intune task is done: the engagement is completed."""
     record(engagement, now, Event.INTUNE_ENABLED, ORCHESTRATOR, "All management policies validated.")
     close(engagement, Phase.COMPLETED, now)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.calls import cancel_call, invite
-from fasttrack.engagement.core import ORCHESTRATOR, business_slot, day, enter, local, record
+from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, business_slot, day, enter, local, record
 from fasttrack.engagement.outbox import notify, withdraw_waiting
 from fasttrack.errors import ActionRejected
 from fasttrack.models import (
@@ -23,16 +22,13 @@ from fasttrack.models import (
 )
 from fasttrack.rules import scope_problems
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def check_contact(engagement: Engagement, action: ContactMade, now: datetime) -> None:
+def check_contact(engagement: EngagementParts, action: ContactMade, now: datetime) -> None:
     if engagement.state.contact_made_at is not None:
         raise ActionRejected(f"Contact was already recorded on {day(engagement.state.contact_made_at)}.")
 
 
-def apply_contact(engagement: Engagement, action: ContactMade, now: datetime) -> str:
+def apply_contact(engagement: EngagementParts, action: ContactMade, now: datetime) -> str:
     state, policy = engagement.state, engagement.policy
     state.contact_made_at = now
     _customer_reached(engagement, now)
@@ -48,14 +44,14 @@ def apply_contact(engagement: Engagement, action: ContactMade, now: datetime) ->
     return f"Contact recorded; outreach stopped. Kickoff proposed for {local(engagement, start)}."
 
 
-def check_assistance(engagement: Engagement, action: AssistanceRequested, now: datetime) -> None:
+def check_assistance(engagement: EngagementParts, action: AssistanceRequested, now: datetime) -> None:
     if engagement.state.assistance_requested_at is not None:
         raise ActionRejected(
             f"Assistance was already requested on {day(engagement.state.assistance_requested_at)}."
         )
 
 
-def apply_assistance(engagement: Engagement, action: AssistanceRequested, now: datetime) -> str:
+def apply_assistance(engagement: EngagementParts, action: AssistanceRequested, now: datetime) -> str:
     state = engagement.state
     state.assistance_requested_at = now
     _customer_reached(engagement, now)
@@ -68,7 +64,7 @@ def apply_assistance(engagement: Engagement, action: AssistanceRequested, now: d
     return "Request for assistance recorded; outreach stopped. Next: FastTrack contacts the customer."
 
 
-def _customer_reached(engagement: Engagement, now: datetime) -> None:
+def _customer_reached(engagement: EngagementParts, now: datetime) -> None:
     state = engagement.state
     state.next_outreach_at = None
     withdraw_waiting(engagement, NotificationKind.OUTREACH)  # held for business hours, and no longer true
@@ -77,7 +73,7 @@ def _customer_reached(engagement: Engagement, now: datetime) -> None:
         state.onboarding_deadline = engagement.policy.onboarding_deadline(now)
 
 
-def check_kickoff(engagement: Engagement, action: KickoffHeld, now: datetime) -> None:
+def check_kickoff(engagement: EngagementParts, action: KickoffHeld, now: datetime) -> None:
     state = engagement.state
     if state.contact_made_at is None and state.assistance_requested_at is None:
         raise ActionRejected(
@@ -88,7 +84,7 @@ def check_kickoff(engagement: Engagement, action: KickoffHeld, now: datetime) ->
         raise ActionRejected("The scope cannot be accepted: " + " ".join(problems))
 
 
-def apply_kickoff(engagement: Engagement, action: KickoffHeld, now: datetime) -> str:
+def apply_kickoff(engagement: EngagementParts, action: KickoffHeld, now: datetime) -> str:
     state = engagement.state
     scope = action.scope
     state.scope = scope
@@ -120,7 +116,7 @@ def apply_kickoff(engagement: Engagement, action: KickoffHeld, now: datetime) ->
     return "Kickoff recorded; the engagement is in Assess. Next: submit the source environment."
 
 
-def confirm_scope(engagement: Engagement, now: datetime) -> None:
+def confirm_scope(engagement: EngagementParts, now: datetime) -> None:
     """Sends the project manager the confirmation that the scope is agreed."""
     scope = engagement.state.scope
     assert scope is not None
@@ -135,14 +131,14 @@ def confirm_scope(engagement: Engagement, now: datetime) -> None:
     )
 
 
-def _outreach_label(engagement: Engagement, attempt: int) -> str:
+def _outreach_label(engagement: EngagementParts, attempt: int) -> str:
     planned = len(engagement.policy.outreach_offsets)
     if attempt <= planned:
         return f"Outreach attempt {attempt} of {planned}"
     return f"Outreach attempt {attempt} (after the contact window)"
 
 
-def _outreach_after(engagement: Engagement, moment: datetime) -> datetime:
+def _outreach_after(engagement: EngagementParts, moment: datetime) -> datetime:
     policy = engagement.policy
     purchased_at = engagement.state.purchase.purchased_at
     for offset in policy.outreach_offsets:
@@ -154,7 +150,7 @@ def _outreach_after(engagement: Engagement, moment: datetime) -> datetime:
     return window_end + interval * (intervals_passed + 1)
 
 
-def advance_initiate(engagement: Engagement, now: datetime) -> None:
+def advance_initiate(engagement: EngagementParts, now: datetime) -> None:
     """The contact SLA and the outreach cadence, while nobody has reached the customer."""
     state = engagement.state
     if state.phase is Phase.INITIATE and state.contact_made_at is None:
@@ -195,7 +191,7 @@ def advance_initiate(engagement: Engagement, now: datetime) -> None:
             state.next_outreach_at = _outreach_after(engagement, now)
 
 
-def initiate_reminders(engagement: Engagement) -> list[Reminder]:
+def initiate_reminders(engagement: EngagementParts) -> list[Reminder]:
     state = engagement.state
     reminders: list[Reminder] = []
     if state.phase is Phase.INITIATE and state.contact_made_at is None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from fasttrack.business_time import next_business_moment
 from fasttrack.contract import Event
 from fasttrack.engagement.budget import DELIVERY_FAILURES
-from fasttrack.engagement.core import ORCHESTRATOR, record
+from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, record
 from fasttrack.models import (
     Audience,
     EngagementState,
@@ -19,12 +18,9 @@ from fasttrack.models import (
     ScheduledCall,
 )
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
-
 
 def notify(
-    engagement: Engagement,
+    engagement: EngagementParts,
     kind: NotificationKind,
     purpose: int | str,
     audience: Audience,
@@ -73,7 +69,7 @@ def notify(
     )
 
 
-def due_messages(engagement: Engagement, now: datetime) -> list[Notification]:
+def due_messages(engagement: EngagementParts, now: datetime) -> list[Notification]:
     """Takes the messages whose time has come, oldest first."""
     state = engagement.state
     due = [message for message in state.scheduled_messages if message.send_at <= now]
@@ -85,7 +81,7 @@ def due_messages(engagement: Engagement, now: datetime) -> list[Notification]:
     return due
 
 
-def hand_over_messages(engagement: Engagement) -> list[Notification]:
+def hand_over_messages(engagement: EngagementParts) -> list[Notification]:
     """Takes every message still waiting, due or not, once the engagement is
     closed: another workflow delivers them, so the outcome waits for none."""
     state = engagement.state
@@ -95,7 +91,7 @@ def hand_over_messages(engagement: Engagement) -> list[Notification]:
     return messages
 
 
-def record_hand_over(engagement: Engagement, messages: list[Notification], delivery_id: str, now: datetime) -> None:
+def record_hand_over(engagement: EngagementParts, messages: list[Notification], delivery_id: str, now: datetime) -> None:
     engagement.state.message_delivery_id = delivery_id
     schedule = "; ".join(f"{message.summary} at {message.send_at:%Y-%m-%d %H:%M} UTC" for message in messages)
     record(
@@ -107,7 +103,7 @@ def record_hand_over(engagement: Engagement, messages: list[Notification], deliv
     )
 
 
-def carried_over(engagement: Engagement, on_their_way: list[Notification]) -> EngagementState:
+def carried_over(engagement: EngagementParts, on_their_way: list[Notification]) -> EngagementState:
     """The state for a fresh history: messages still on their way wait in it again
     (each ``on_their_way`` copy says when it may go)."""
     carried = engagement.state.model_copy(deep=True)
@@ -116,7 +112,7 @@ def carried_over(engagement: Engagement, on_their_way: list[Notification]) -> En
     return carried
 
 
-def record_too_large_to_carry(engagement: Engagement, size: int, now: datetime) -> None:
+def record_too_large_to_carry(engagement: EngagementParts, size: int, now: datetime) -> None:
     """The state could not be carried into a fresh history: shown as a risk; the
     engagement goes on in this one."""
     if engagement.state.record_too_large_since is None:
@@ -125,31 +121,31 @@ def record_too_large_to_carry(engagement: Engagement, size: int, now: datetime) 
            "to carry into a fresh history; the engagement goes on in this one. Tell the FastTrack team.")
 
 
-def record_fits_again(engagement: Engagement, now: datetime) -> None:
+def record_fits_again(engagement: EngagementParts, now: datetime) -> None:
     engagement.state.record_too_large_since = None
     record(engagement, now, Event.RECORD_FITS, ORCHESTRATOR, "The record fits a fresh history again.")
 
 
-def record_messages_delayed(engagement: Engagement, since: datetime, now: datetime) -> None:
+def record_messages_delayed(engagement: EngagementParts, since: datetime, now: datetime) -> None:
     """A message due since ``since`` is still not sent: shown as a risk until messages flow again."""
     engagement.state.messages_delayed_since = since
     record(engagement, now, Event.MESSAGES_DELAYED, ORCHESTRATOR, f"A message due since {since:%Y-%m-%d %H:%M} UTC "
            "is still not sent; the engagement goes on and sends it when the mail server answers.")
 
 
-def record_messages_flowing(engagement: Engagement, now: datetime) -> None:
+def record_messages_flowing(engagement: EngagementParts, now: datetime) -> None:
     engagement.state.messages_delayed_since = None
     record(engagement, now, Event.MESSAGES_FLOWING, ORCHESTRATOR, "Messages are being sent again.")
 
 
-def record_delivery(engagement: Engagement, notification: Notification, now: datetime) -> None:
+def record_delivery(engagement: EngagementParts, notification: Notification, now: datetime) -> None:
     engagement.state.messages_sent += 1
     recipients = ", ".join(notification.to) or notification.audience.value.replace("_", " ")
     record(engagement, now, Event.sent(notification.kind.value), ORCHESTRATOR,
            f"{notification.summary} → {recipients} ({notification.language})")
 
 
-def record_delivery_failure(engagement: Engagement, notification: Notification, reason: str, now: datetime) -> None:
+def record_delivery_failure(engagement: EngagementParts, notification: Notification, reason: str, now: datetime) -> None:
     state = engagement.state
     state.delivery_failures.append(f"{notification.key}: {reason}"[:500])
     del state.delivery_failures[:-DELIVERY_FAILURES]
@@ -159,7 +155,7 @@ def record_delivery_failure(engagement: Engagement, notification: Notification, 
     record(engagement, now, Event.NOTIFICATION_FAILED, ORCHESTRATOR, f"{notification.summary}: {reason}")
 
 
-def withdraw_waiting(engagement: Engagement, *kinds: NotificationKind) -> None:
+def withdraw_waiting(engagement: EngagementParts, *kinds: NotificationKind) -> None:
     """Drops messages of these kinds still waiting for business hours; an outreach
     dropped was never an attempt."""
     if engagement.keeps_messages_current:
@@ -169,7 +165,7 @@ def withdraw_waiting(engagement: Engagement, *kinds: NotificationKind) -> None:
         state.scheduled_messages = [m for m in state.scheduled_messages if m.kind not in kinds]
 
 
-def withdraw_unsent_invitations(engagement: Engagement, call: ScheduledCall) -> bool:
+def withdraw_unsent_invitations(engagement: EngagementParts, call: ScheduledCall) -> bool:
     """Drops invitations to ``call`` still waiting for business hours; True if any was."""
     state = engagement.state
     waiting = [m for m in state.scheduled_messages if m.call is not None and m.call.uid == call.uid]
@@ -177,7 +173,7 @@ def withdraw_unsent_invitations(engagement: Engagement, call: ScheduledCall) -> 
     return bool(waiting)
 
 
-def message_reminders(engagement: Engagement) -> list[Reminder]:
+def message_reminders(engagement: EngagementParts) -> list[Reminder]:
     if not engagement.state.scheduled_messages:
         return []
     first = min(engagement.state.scheduled_messages, key=lambda message: message.send_at)

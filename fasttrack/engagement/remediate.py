@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from fasttrack.contract import Event
 from fasttrack.engagement.calls import cancel_call, invite
 from fasttrack.engagement.core import (
+    EngagementParts,
     ORCHESTRATOR,
     business_slot,
     day,
@@ -33,18 +33,15 @@ from fasttrack.models import (
 )
 from fasttrack.rules import core_tasks
 
-if TYPE_CHECKING:
-    from fasttrack.engagement import Engagement
 
-
-def check_item_done(engagement: Engagement, action: RemediationItemDone, now: datetime) -> None:
+def check_item_done(engagement: EngagementParts, action: RemediationItemDone, now: datetime) -> None:
     item = find_item(engagement, action.item_id)
     if item.status is ItemStatus.DONE:
         on = f" (on {day(item.done_at)})" if item.done_at else ""
         raise ActionRejected(f"Checklist item '{item.id}' is already done{on}.")
 
 
-def apply_item_done(engagement: Engagement, action: RemediationItemDone, now: datetime) -> str:
+def apply_item_done(engagement: EngagementParts, action: RemediationItemDone, now: datetime) -> str:
     item = find_item(engagement, action.item_id)
     item.status, item.done_at, item.done_by = ItemStatus.DONE, now, action.by
     record(engagement, now, Event.REMEDIATION_ITEM_DONE, action.by, f"[{item.id}] {item.description}")
@@ -55,11 +52,11 @@ def apply_item_done(engagement: Engagement, action: RemediationItemDone, now: da
     return f"Item '{item.id}' done; every item is done. Next: the joint verification."
 
 
-def check_checkpoint(engagement: Engagement, action: CheckpointHeld, now: datetime) -> None:
+def check_checkpoint(engagement: EngagementParts, action: CheckpointHeld, now: datetime) -> None:
     pass  # any number of checkpoint calls may be held in Remediate
 
 
-def apply_checkpoint(engagement: Engagement, action: CheckpointHeld, now: datetime) -> str:
+def apply_checkpoint(engagement: EngagementParts, action: CheckpointHeld, now: datetime) -> str:
     state = engagement.state
     state.checkpoints_held += 1
     detail = action.note or f"Checkpoint call {state.checkpoints_held}"
@@ -67,7 +64,7 @@ def apply_checkpoint(engagement: Engagement, action: CheckpointHeld, now: dateti
     return f"Checkpoint call {state.checkpoints_held} recorded."
 
 
-def check_verification(engagement: Engagement, action: VerificationResult, now: datetime) -> None:
+def check_verification(engagement: EngagementParts, action: VerificationResult, now: datetime) -> None:
     if action.approved:
         if action.reopen_item_ids:
             raise ActionRejected("An approval reopens nothing: leave reopen_item_ids empty, or reject.")
@@ -88,13 +85,13 @@ def check_verification(engagement: Engagement, action: VerificationResult, now: 
             raise ActionRejected(f"Checklist item '{item.id}' is still open; only done items can be reopened.")
 
 
-def apply_verification(engagement: Engagement, action: VerificationResult, now: datetime) -> str:
+def apply_verification(engagement: EngagementParts, action: VerificationResult, now: datetime) -> str:
     if action.approved:
         return _verification_approved(engagement, action, now)
     return _verification_rejected(engagement, action, now)
 
 
-def _verification_approved(engagement: Engagement, action: VerificationResult, now: datetime) -> str:
+def _verification_approved(engagement: EngagementParts, action: VerificationResult, now: datetime) -> str:
     state = engagement.state
     for item in state.checklist:
         item.verified = True
@@ -108,7 +105,7 @@ def _verification_approved(engagement: Engagement, action: VerificationResult, n
     return f"Verification passed; Enable starts with {len(state.tasks)} core-capability task(s)."
 
 
-def _verification_rejected(engagement: Engagement, action: VerificationResult, now: datetime) -> str:
+def _verification_rejected(engagement: EngagementParts, action: VerificationResult, now: datetime) -> str:
     state = engagement.state
     for item_id in action.reopen_item_ids:
         item = find_item(engagement, item_id)
@@ -134,7 +131,7 @@ def _verification_rejected(engagement: Engagement, action: VerificationResult, n
     return f"Verification rejected; reopened {reopened}."
 
 
-def remediation_progress(engagement: Engagement, now: datetime) -> None:
+def remediation_progress(engagement: EngagementParts, now: datetime) -> None:
     """Resets the stall clock; invites to the next checkpoint call while items
     are open, and cancels the invitation once none is."""
     state = engagement.state
@@ -150,7 +147,7 @@ def remediation_progress(engagement: Engagement, now: datetime) -> None:
         _schedule_checkpoint(engagement, now + _cadence(engagement), now)
 
 
-def _schedule_checkpoint(engagement: Engagement, due: datetime, now: datetime) -> None:
+def _schedule_checkpoint(engagement: EngagementParts, due: datetime, now: datetime) -> None:
     state = engagement.state
     state.checkpoint_calls_scheduled += 1
     number = state.checkpoint_calls_scheduled
@@ -165,13 +162,13 @@ def _schedule_checkpoint(engagement: Engagement, due: datetime, now: datetime) -
     invite(engagement, state.next_checkpoint, now)
 
 
-def _cadence(engagement: Engagement) -> timedelta:
+def _cadence(engagement: EngagementParts) -> timedelta:
     plan = engagement.state.plan
     assert plan is not None
     return engagement.policy.checkpoint_cadences[plan.checkpoint_cadence]
 
 
-def _next_stall_reminder_at(engagement: Engagement) -> datetime | None:
+def _next_stall_reminder_at(engagement: EngagementParts) -> datetime | None:
     state = engagement.state
     if state.phase is not Phase.REMEDIATE or not open_items(engagement):
         return None
@@ -180,13 +177,13 @@ def _next_stall_reminder_at(engagement: Engagement) -> datetime | None:
     return state.last_remediation_progress_at + engagement.policy.remediation_stall_after * waits
 
 
-def advance_remediate(engagement: Engagement, now: datetime) -> None:
+def advance_remediate(engagement: EngagementParts, now: datetime) -> None:
     """Checkpoint calls on the agreed cadence, and stall reminders while nothing moves."""
     _advance_checkpoint(engagement, now)
     _remind_if_stalled(engagement, now)
 
 
-def _advance_checkpoint(engagement: Engagement, now: datetime) -> None:
+def _advance_checkpoint(engagement: EngagementParts, now: datetime) -> None:
     state = engagement.state
     checkpoint = state.next_checkpoint
     if checkpoint is not None and now >= checkpoint.start:
@@ -198,7 +195,7 @@ def _advance_checkpoint(engagement: Engagement, now: datetime) -> None:
         _schedule_checkpoint(engagement, due, now)
 
 
-def _remind_if_stalled(engagement: Engagement, now: datetime) -> None:
+def _remind_if_stalled(engagement: EngagementParts, now: datetime) -> None:
     state = engagement.state
     stall_at = _next_stall_reminder_at(engagement)
     if stall_at is None or now < stall_at:
@@ -236,7 +233,7 @@ def _remind_if_stalled(engagement: Engagement, now: datetime) -> None:
         )
 
 
-def remediate_reminders(engagement: Engagement) -> list[Reminder]:
+def remediate_reminders(engagement: EngagementParts) -> list[Reminder]:
     state = engagement.state
     reminders: list[Reminder] = []
     if state.next_checkpoint is not None:
