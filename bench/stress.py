@@ -42,7 +42,7 @@ from devstack.processes import DevStack, log_says, stop, wait_for
 from devstack.settings import StackSettings
 from fasttrack.contract import message_delivery_id_for
 from fasttrack.engagement.catalogue import update_name_of
-from fasttrack.models import Action, CheckpointHeld, VerificationResult
+from fasttrack.models import Action, ActionReceipt, CheckpointHeld, VerificationResult
 from fasttrack.policy import BenefitPolicy
 from register import Register
 from register.store import default_url
@@ -92,11 +92,12 @@ class UpdatingCustomer(SimulatedCustomer):
         super().__init__(handle)
         self.deadline, self.step = deadline, 0
 
-    async def act(self, update, action):
+    async def act(self, action: Action) -> ActionReceipt:
         await self.state()  # a reading first, as the command line makes before an action
         self.step += 1
         update_id = f"{self.handle.id}-{self.step}"
-        return await through_faults(lambda: self.handle.execute_update(update, action, id=update_id),
+        return await through_faults(lambda: self.handle.execute_update(update_name_of(action), action, id=update_id,
+                                                                       result_type=ActionReceipt),
                                     update_id, self.deadline)
 
     async def state(self):

@@ -13,6 +13,7 @@ from fasttrack.messages import lookup
 from fasttrack.models import ChecklistItem, EnableTask, EngagementState, ItemStatus, Phase, Phrase
 from fasttrack.policy import BenefitPolicy
 
+
 class EngagementParts(Protocol):
     """What the rules read and change: the state, the policy, and the behaviour flags
     the workflow sets (workflows/patches.py). ``Engagement`` (fasttrack/engagement/__init__.py)

@@ -100,7 +100,7 @@ async def test_every_action_from_the_command_line_to_completed(cli, dev_server_e
         item_file.write_text('{"item_id": "dns-1"}')
         assert "Checklist item 'dns-1' is already done" in await refused(
             cli, "action", "complete_remediation_item", engagement, "--file", str(item_file))
-        await ok(cli, "action", "verify_remediation", engagement, "--file", "-", stdin='{"approved": true}')
+        await ok(cli, "verify", engagement, "--approve")
 
         state = await state_json(cli, engagement)
         assert state["phase"] == "enable_core"

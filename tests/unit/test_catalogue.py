@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import textwrap
+from pathlib import Path
 
 from temporalio import workflow
 
 from fasttrack.engagement.catalogue import CATALOGUE, NAMED, RULES, update_name_of
-from fasttrack.models import Action, CallKind, CallRescheduled, ContactMade, RemediationItemDone
+from fasttrack.models import EDGE, Action, ContactMade
 from intake.app import ActionName
-from workers.update_ids import subject_of
+from workers.update_ids import subject_of, update_id_for
 from workflows.action_signals import SIGNALLED_ACTIONS
 from workflows.engagement import EngagementWorkflow
 
 DEFINITION = workflow._Definition.from_class(EngagementWorkflow)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _model_read_by(function) -> str:
@@ -57,9 +60,34 @@ def test_every_action_has_one_row():
     assert len(NAMED) == len(CATALOGUE)
 
 
-def test_the_update_id_names_what_the_row_says():
-    assert update_name_of(ContactMade(by="Ana")) == "record_contact"
-    assert subject_of(RemediationItemDone(by="Ana", item_id="dns-1")) == "dns-1"
+# Each action of examples/signals.json sent with the request id "ticket-7": the ids the
+# command line and the intake made before the catalogue. A rerun with the same request id
+# after an upgrade must make the same id, or the server applies the action twice.
+GOLDEN_UPDATE_IDS = {
+    "record_contact": "record_contact/4068d532b761",
+    "request_assistance": "request_assistance/0e29c60a44bf",
+    "hold_kickoff": "hold_kickoff/19d6ee9672bd",
+    "submit_environment": "submit_environment/2d2076d8fd04",
+    "agree_plan": "agree_plan/c443366a167d",
+    "complete_remediation_item": "complete_remediation_item/dns-1/c55ba3f68425",
+    "hold_checkpoint": "hold_checkpoint/7fc693eb5e25",
+    "verify_remediation": "verify_remediation/approved/20ecab60e218",
+    "complete_task": "complete_task/core.dns/eef20c511663",
+    "enroll_test_device": "enroll_test_device/ios:iPhone-pilot-1/93f3d09f3a90",
+    "select_app": "select_app/8f1252b8b53a",
+    "reschedule_call": "reschedule_call/checkpoint/81db868c96f2",
+    "withdraw": "withdraw/4941d854ac93",
+}
+
+
+def test_the_update_ids_stay_what_they_were():
+    examples = json.loads((ROOT / "examples" / "signals.json").read_text())
+    made = {}
+    for name, payload in examples.items():
+        action = NAMED[name].action.model_validate(
+            {key: value for key, value in payload.items() if key != "request_id"}, context=EDGE)
+        assert update_name_of(action) == name
+        made[name] = update_id_for(name, action, "ticket-7")
+
+    assert made == GOLDEN_UPDATE_IDS
     assert subject_of(ContactMade(by="Ana")) is None
-    moved = CallRescheduled.model_construct(by="Ana", call=CallKind.KICKOFF)
-    assert subject_of(moved) == CallKind.KICKOFF.value

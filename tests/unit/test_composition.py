@@ -1,7 +1,8 @@
 """The engagement and its workflow are composed parts: no class of fasttrack/ or
 workflows/ inherits behaviour from another class of the project (models and
-errors aside), and no method reaches anything through ``self`` that its own
-class does not define, so every call between modules is an import."""
+errors aside), and no method of fasttrack/engagement/ or workflows/ reaches
+anything through ``self`` that its own class does not define, so every call
+between modules is an import."""
 
 from __future__ import annotations
 
@@ -57,12 +58,13 @@ def _is_generic(base: ast.expr) -> bool:
 
 
 def test_a_method_reaches_through_self_only_what_its_class_defines():
-    strays = []
+    strays, read = [], 0
     for folder in ("fasttrack/engagement", "workflows"):
         for source in sorted((ROOT / folder).glob("*.py")):
             for cls in ast.walk(ast.parse(source.read_text())):
                 if isinstance(cls, ast.ClassDef) and all(_is_generic(base) for base in cls.bases):
+                    read += 1
                     strays += [f"{source.relative_to(ROOT)}: {cls.name}.{name}"
                                for name in sorted(_reached_through_self(cls) - _defined(cls))]
     assert strays == []
-    assert any(True for _ in (ROOT / "workflows").glob("*.py")), "found no source to read"
+    assert read >= 10, f"read only {read} classes: the search went wrong"

@@ -14,24 +14,26 @@ from workflows import patches
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _asked_names() -> set[str]:
-    """The ``patches.X`` constants the workflow code asks ``patched`` about."""
+def _asked() -> set[str]:
+    """What the code asks ``patched`` about: a constant's value, or a name written out."""
     asked = set()
-    for source in (ROOT / "workflows").glob("*.py"):
+    for source in [*(ROOT / "workflows").glob("*.py"), *(ROOT / "fasttrack").rglob("*.py")]:
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "patched":
                 for argument in node.args:
+                    if isinstance(argument, ast.Constant):
+                        asked.add(argument.value)
                     name = argument.attr if isinstance(argument, ast.Attribute) else getattr(argument, "id", None)
                     if name is not None and name != "change":
-                        asked.add(name)
+                        asked.add(getattr(patches, name, f"{name} (not a constant of workflows/patches.py)"))
     return asked
 
 
-def test_every_change_asked_is_declared_with_its_corpus():
-    declared = {name for name, value in vars(patches).items() if isinstance(value, str) and value in patches.CHANGE_NAMED}
+def test_every_change_asked_is_declared_and_every_declared_change_is_asked():
+    asked_at_start = set(patches.ASKED_AT_START)  # asked in a loop, by Patches itself
 
-    assert _asked_names() - declared - {"FOLDED_MARKER"} == set()
-    assert _asked_names(), "the search for patched(...) calls found none"
+    assert _asked() - set(patches.CHANGE_NAMED) == set()
+    assert set(patches.CHANGE_NAMED) - _asked() - asked_at_start == set()
 
 
 def test_each_change_once_and_its_corpus_folder_recorded():
