@@ -26,6 +26,7 @@ from fasttrack.models import (
     CLOSED_PHASES,
     Action,
     ActionReceipt,
+    EngagementResult,
     EngagementState,
     MessageDeliveryResult,
     Phase,
@@ -58,7 +59,8 @@ def resolve_engagement_id(reference: str) -> str:
 
 async def _existing_handle(client: Client, reference: str) -> WorkflowHandle:
     engagement_id = resolve_engagement_id(reference)
-    handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+    handle: WorkflowHandle[EngagementWorkflow, EngagementResult] = client.get_workflow_handle_for(
+        EngagementWorkflow.run, engagement_id)
     try:
         await handle.describe()
     except RPCError as error:
@@ -126,7 +128,8 @@ async def read_message_delivery(client: Client, state: EngagementState,
     or when their workflow cannot be read (it is then named on the engagement)."""
     if state.message_delivery_id is None:
         return None
-    handle = client.get_workflow_handle_for(MessageDeliveryWorkflow.run, state.message_delivery_id)
+    handle: WorkflowHandle[MessageDeliveryWorkflow, MessageDeliveryResult] = client.get_workflow_handle_for(
+        MessageDeliveryWorkflow.run, state.message_delivery_id)
     try:
         async with asyncio.timeout(answer_within):
             return await handle.query(MessageDeliveryWorkflow.outcomes)

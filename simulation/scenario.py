@@ -114,7 +114,8 @@ async def closing_messages_sent(env: WorkflowEnvironment, result: EngagementResu
     time-skipping server, time skips to the last of them); None if none were left."""
     if result.message_delivery_id is None:
         return None
-    handle = env.client.get_workflow_handle_for(MessageDeliveryWorkflow.run, result.message_delivery_id)
+    handle: WorkflowHandle[MessageDeliveryWorkflow, MessageDeliveryResult] = env.client.get_workflow_handle_for(
+        MessageDeliveryWorkflow.run, result.message_delivery_id)
     waiting = [message.send_at for message in (await handle.query(MessageDeliveryWorkflow.outcomes)).messages
                if message.sent_at is None and message.failure is None]
     if waiting:

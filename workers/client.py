@@ -25,7 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed, FastTrackError
-from fasttrack.models import EDGE, EngagementInput, Phase, Purchase, RegisterClosing, RegisterProgress
+from fasttrack.models import EDGE, EngagementInput, EngagementResult, Phase, Purchase, RegisterClosing, RegisterProgress
 from fasttrack.policy import BenefitPolicy
 from fasttrack.report import engagement_report
 from register import Claim, ClaimKind, Register
@@ -73,7 +73,8 @@ async def record_purchase(
     purchase = Purchase.model_validate(purchase.model_dump(mode="json"), context=EDGE)  # the strict rules
     register = register or default_register()
     engagement_id = engagement_id_for(purchase.tenant_id)
-    handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+    handle: WorkflowHandle[EngagementWorkflow, EngagementResult] = client.get_workflow_handle_for(
+        EngagementWorkflow.run, engagement_id)
     claim = await asyncio.to_thread(register.claim, purchase, engagement_id, datetime.now(timezone.utc))
     if claim.kind is ClaimKind.START and await _adopt_earlier_engagement(handle, purchase, register):
         claim = await asyncio.to_thread(register.claim, purchase, engagement_id, datetime.now(timezone.utc))

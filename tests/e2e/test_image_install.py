@@ -19,7 +19,8 @@ VENV_IN_IMAGE = "/opt/fasttrack"
 
 def build_stage() -> list[tuple[str, str]]:
     """The first stage's instructions, continuation lines joined."""
-    instructions, line = [], ""
+    instructions: list[tuple[str, str]] = []
+    line = ""
     for raw in (REPOSITORY / "Dockerfile").read_text().splitlines():
         if raw.lstrip().startswith("#") or not raw.strip():
             continue
@@ -56,12 +57,12 @@ def test_the_build_stage_installs_the_locked_product_and_its_commands_run(tmp_pa
             assert keyword == "FROM", f"a build step the test does not know: {keyword}"
 
     env = {name: value for name, value in os.environ.items() if not name.startswith(("FASTTRACK_", "TEMPORAL_"))}
-    for command in (["fasttrack", "--help"], ["python", "-m", "workers.worker", "--help"],
-                    ["python", "-m", "workers.healthcheck", "http://127.0.0.1:1/readyz"]):
-        done = subprocess.run([str(venv / "bin" / command[0]), *command[1:]], cwd=tmp_path, env=env,
+    for argv in (["fasttrack", "--help"], ["python", "-m", "workers.worker", "--help"],
+                 ["python", "-m", "workers.healthcheck", "http://127.0.0.1:1/readyz"]):
+        done = subprocess.run([str(venv / "bin" / argv[0]), *argv[1:]], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=60)
-        expected = 1 if "workers.healthcheck" in command else 0  # nothing listens there: unhealthy, not a crash
-        assert done.returncode == expected, f"{command}: {done.stdout}\n{done.stderr}"
+        expected = 1 if "workers.healthcheck" in argv else 0  # nothing listens there: unhealthy, not a crash
+        assert done.returncode == expected, f"{argv}: {done.stdout}\n{done.stderr}"
     assert "Usage" in subprocess.run([str(venv / "bin" / "fasttrack"), "--help"], capture_output=True, text=True,
                                      env=env).stdout
     # The register's migrations ship inside the installed package (package data), and run there.

@@ -40,8 +40,13 @@ def scrape(port: int) -> dict[tuple[str, tuple], float]:
 
 def series_names(text: str) -> set[str]:
     """The names as Prometheus stores them: read off the text, not normalised by a parser."""
-    return {re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line)[0] for line in text.splitlines()
-            if line and not line.startswith("#")}
+    names = set()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name = re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line)
+            assert name, line
+            names.add(name[0])
+    return names
 
 
 def total(samples: dict, name: str, **labels: str) -> float:

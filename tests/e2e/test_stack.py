@@ -13,12 +13,12 @@ from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from devstack.smtp_sink import MailSink
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed
-from fasttrack.models import Phase
+from fasttrack.models import EngagementResult, MessageDeliveryResult, Phase
 from tests.support.encryption import encrypted_converter
 from tests.support.scenario import (
     EVERY_DAY_NINE_TO_FIVE,
@@ -53,7 +53,8 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     result = await asyncio.wait_for(started.handle.result(), timeout=30)
     assert result.outcome.status is Phase.COMPLETED
     events_before = len((await started.handle.fetch_history()).events)
-    delivery = client.get_workflow_handle_for(MessageDeliveryWorkflow.run, result.message_delivery_id)
+    delivery: WorkflowHandle[MessageDeliveryWorkflow, MessageDeliveryResult] = client.get_workflow_handle_for(
+        MessageDeliveryWorkflow.run, result.message_delivery_id)
     if inside:
         await asyncio.wait_for(delivery.result(), timeout=60)
     else:
@@ -85,7 +86,8 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     stack.start()
     client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter(),
                                   interceptors=[QueryRetryInterceptor()])
-    handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id_for(purchase.tenant_id))
+    handle: WorkflowHandle[EngagementWorkflow, EngagementResult] = client.get_workflow_handle_for(
+        EngagementWorkflow.run, engagement_id_for(purchase.tenant_id))
     assert (await handle.result()).outcome.status is Phase.COMPLETED
     assert len((await handle.fetch_history()).events) == events_before
     state = await handle.query(EngagementWorkflow.state)

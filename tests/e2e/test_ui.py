@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from fasttrack.contract import TASK_QUEUE
-from fasttrack.models import Phase
+from fasttrack.models import EngagementResult, Phase
 from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
@@ -93,8 +93,10 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
         # Its closing message went out from the workflow the engagement handed it to.
         client = await Client.connect(f"127.0.0.1:{stack.port}", data_converter=encrypted_converter(),
                                   interceptors=[QueryRetryInterceptor()])
-        fabrikam = client.get_workflow_handle_for(EngagementWorkflow.run, pages["Fabrikam"].rsplit("/", 1)[1])
+        fabrikam: WorkflowHandle[EngagementWorkflow, EngagementResult] = client.get_workflow_handle_for(
+            EngagementWorkflow.run, pages["Fabrikam"].rsplit("/", 1)[1])
         delivery_id = (await fabrikam.result()).message_delivery_id
+        assert delivery_id is not None
         await page.goto(pages["Fabrikam"].rsplit("/", 1)[0] + "/" + delivery_id)
         await page.get_by_text("Send: Engagement completed", exact=False).first.wait_for(timeout=30_000)
         await page.screenshot(path=SCREENSHOTS / "message-delivery.png")

@@ -48,7 +48,7 @@ def arrival_only_tasks(events: list[HistoryEvent]) -> list[tuple[list[str], list
             continue
         taken_in = [e for e in since_last if e.event_type not in TASK_EVENTS]
         since_last = []
-        arrived = [scheduled_types.get(e.activity_task_completed_event_attributes.scheduled_event_id)
+        arrived = [scheduled_types.get(e.activity_task_completed_event_attributes.scheduled_event_id, "")
                    for e in taken_in if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED]
         if not arrived or any(e.event_type not in ARRIVAL_EVENTS for e in taken_in) or set(arrived) - ARRIVING:
             continue

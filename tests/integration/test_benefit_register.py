@@ -160,12 +160,14 @@ async def test_engagements_from_before_the_register_are_adopted_when_their_tenan
         with pytest.raises(BenefitAlreadyUsed, match="closed as withdrawn"):
             await record_purchase(client, late, task_queue, register=register)
         assert await runs_of(client, started.handle.id) == 1  # nothing started
-        assert register.latest(started.handle.id).outcome.status is Phase.WITHDRAWN
+        withdrawn = register.latest(started.handle.id)
+        assert withdrawn is not None and withdrawn.outcome is not None and withdrawn.outcome.status is Phase.WITHDRAWN
 
         tenant = running.handle.id.removeprefix("fasttrack-intune-")
         more = make_purchase(datetime.now(timezone.utc), tenant_id=tenant, order_id="ORD-more")
         attached = await record_purchase(client, more, task_queue, register=register)
         assert not attached.created and "attached" in attached.message
         assert await runs_of(client, running.handle.id) == 1
-        assert register.latest(running.handle.id).first_run_id is not None
+        attached_to = register.latest(running.handle.id)
+        assert attached_to is not None and attached_to.first_run_id is not None
         await running.handle.terminate("test finished")

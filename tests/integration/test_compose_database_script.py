@@ -30,7 +30,7 @@ def scram_matches(stored: str, password: str) -> bool:
 
 def run_script(url: str, password: str | None) -> subprocess.CompletedProcess:
     server = make_url(url)
-    env = {**os.environ, "POSTGRES_USER": "temporal", "PGHOST": server.host, "PGPORT": str(server.port),
+    env = {**os.environ, "POSTGRES_USER": "temporal", "PGHOST": str(server.host), "PGPORT": str(server.port),
            "PATH": f"{postgres_bin()}:{os.environ['PATH']}"}
     env.pop("FASTTRACK_DB_PASSWORD", None)
     if password is not None:

@@ -50,7 +50,7 @@ from workers.task_clock_guard import EARLY_EVENTS_REFUSAL, TaskClockGuardedRunne
 QUICK = timedelta(milliseconds=200)
 STAGE_WAITS = (0.3, 0.6, 1.2, 2.4, 4.8)  # how long the query gets to reach the server, per stage
 
-held_tokens: dict[str, bytes] = {}
+held_tokens: dict[str | None, bytes] = {}
 
 
 @activity.defn
@@ -97,6 +97,11 @@ class Evictor:
         return None
 
 
+class StickyOrNot(SlotPermit):
+    def __init__(self, sticky: bool) -> None:
+        self.sticky = sticky
+
+
 class GatedStickyPoll(CustomSlotSupplier):
     """One sticky poll at a time, and none while the gate is closed; the polls of
     the shared queue are not held back."""
@@ -114,8 +119,7 @@ class GatedStickyPoll(CustomSlotSupplier):
         self._open.set()
 
     async def reserve_slot(self, ctx) -> SlotPermit:
-        permit = SlotPermit()
-        permit.sticky = ctx.is_sticky
+        permit = StickyOrNot(ctx.is_sticky)
         if ctx.is_sticky:
             self._loop = asyncio.get_running_loop()
             await self._open.wait()
@@ -130,6 +134,7 @@ class GatedStickyPoll(CustomSlotSupplier):
 
     def release_slot(self, ctx) -> None:
         if ctx.permit.sticky:
+            assert self._loop is not None  # set by the sticky poll's reserve_slot
             self._loop.call_soon_threadsafe(self._one_at_a_time.release)
 
 

@@ -30,7 +30,9 @@ from devstack.processes import DevStack, log_says
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
 from fasttrack.contract import ENGAGEMENT_ID_PREFIX
+from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import (
+    ActionReceipt,
     Phase,
     VerificationResult,
     Withdrawal,
@@ -150,7 +152,7 @@ class Script:
     path: str
     expected_outcome: Phase
     expected_counts: Counter = field(default_factory=Counter)
-    handle: WorkflowHandle | None = None
+    handle: WorkflowHandle = field(init=False, repr=False)  # once started
 
     @property
     def policy(self) -> BenefitPolicy:
@@ -165,10 +167,11 @@ class CustomerThroughFaults(SimulatedCustomer):
         super().__init__(script.handle)
         self.name, self.step = script.name, 0
 
-    async def act(self, update, action):
+    async def act(self, action):
         self.step += 1
         update_id = f"{self.name}-{self.step}"
-        return await persistently(lambda: self.handle.execute_update(update, action, id=update_id), what=update_id)
+        return await persistently(lambda: self.handle.execute_update(update_name_of(action), action, id=update_id,
+                                                                     result_type=ActionReceipt), what=update_id)
 
     async def state(self):
         return await persistently(lambda: self.handle.query(EngagementWorkflow.state), what="query")
@@ -198,7 +201,7 @@ def batch(size: int) -> list[Script]:
     for number in range(size):
         path = paths[number % len(paths)]
         outcome = {"withdraws": Phase.WITHDRAWN, "never_answers": Phase.EXPIRED}.get(path, Phase.COMPLETED)
-        counts = Counter()
+        counts: Counter[str] = Counter()
         if path != "never_answers":
             counts.update({"contact_made": 1, "kickoff_held": 1, "environment_submitted": 1, "plan_agreed": 1})
         if path in ("completes", "rejected_then_approved"):
@@ -295,7 +298,8 @@ async def test_a_batch_survives_worker_kills_and_a_server_restart(tmp_path, requ
         # the kills did to the activities that wrote it.
         for script in scripts:
             (record,) = register.records_of(script.handle.id.removeprefix(ENGAGEMENT_ID_PREFIX))
-            assert record.outcome.status is script.expected_outcome and record.report, script.name
+            outcome = record.outcome
+            assert outcome is not None and outcome.status is script.expected_outcome and record.report, script.name
 
         # Messages: none lost, and a copy only where a worker died in the middle of an
         # SMTP exchange (the relay had the message, the worker never heard back).

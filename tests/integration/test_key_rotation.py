@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
-from fasttrack.models import ContactMade, Phase
+from fasttrack.models import ContactMade, EngagementResult, Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.encryption import encrypted_converter, new_key, payloads_in
 from tests.support.scenario import make_purchase, running_worker, wait_for_phase
@@ -27,7 +27,7 @@ async def fasttrack(address: str, keys: str, *arguments: str) -> tuple[int, str]
         env={**os.environ, "FASTTRACK_ENCRYPTION_KEYS": keys, "COLUMNS": "250"},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode, output.decode()
+    return await process.wait(), output.decode()
 
 
 async def history_payloads(client: Client, workflow_id: str) -> list:
@@ -60,7 +60,8 @@ async def test_histories_written_under_key_1_stay_readable_after_key_2_becomes_c
 
     # A new worker replays the history from key 1's payloads, then writes under key 2.
     async with running_worker(after, task_queue, mail_sink, tmp_path / "after"):
-        handle = after.get_workflow_handle_for(EngagementWorkflow.run, started.handle.id)
+        handle: WorkflowHandle[EngagementWorkflow, EngagementResult] = after.get_workflow_handle_for(
+            EngagementWorkflow.run, started.handle.id)
         receipt = await handle.execute_update(EngagementWorkflow.record_contact,
                                               ContactMade(by="Ana (FastTrack)", note="Reached after the rotation"))
         assert "contact" in receipt.message.lower()
@@ -74,9 +75,11 @@ async def test_histories_written_under_key_1_stay_readable_after_key_2_becomes_c
     assert all(payload.metadata["encoding"] == ENCODING for payload in written_before)
     assert all(b"rotation-admin@contoso.example" not in payload.data for payload in every_payload)
 
-    decoded = await after.data_converter.payload_codec.decode(every_payload)
+    codec, codec_without_key_1 = after.data_converter.payload_codec, key_2_only.data_converter.payload_codec
+    assert codec is not None and codec_without_key_1 is not None
+    decoded = await codec.decode(every_payload)
     assert any(b"rotation-admin@contoso.example" in payload.data for payload in decoded)
     # Dropping key 1 too early is a clear error naming it.
     with pytest.raises(KeyProblem, match="key-1"):
-        await key_2_only.data_converter.payload_codec.decode(written_before)
+        await codec_without_key_1.decode(written_before)
     await handle.terminate("test finished")

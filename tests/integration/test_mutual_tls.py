@@ -22,7 +22,7 @@ async def fasttrack_list(environment: dict[str, str]) -> tuple[int, str]:
         FASTTRACK, "list", env={**env, "TEMPORAL_CONFIG_FILE": os.devnull, **environment},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode, output.decode()
+    return await process.wait(), output.decode()
 
 
 @pytest.fixture

@@ -83,7 +83,8 @@ def test_after_an_ineligible_closing_a_new_order_starts_again_and_the_old_one_is
     assert claim(register, bigger).kind is ClaimKind.START_AGAIN
     records = register.records_of(small.tenant_id)
     assert [record.record_id for record in records] == [small.order_id, "ORD-bigger"]
-    assert register.latest(engagement_id_for(small.tenant_id)).record_id == "ORD-bigger"
+    latest = register.latest(engagement_id_for(small.tenant_id))
+    assert latest is not None and latest.record_id == "ORD-bigger"
 
 
 def test_purchases_racing_for_one_tenant_open_one_engagement(database_url):
@@ -108,12 +109,14 @@ def test_writes_are_idempotent_and_never_move_an_engagement_back(database_url):
     for _ in range(3):  # a retried activity, a replayed workflow
         register.record_progress(progress_of(purchase, Phase.ASSESS, 10))
     register.record_progress(progress_of(purchase, Phase.INITIATE, 4))  # late, from an older attempt
-    assert register.latest(engagement_id_for(purchase.tenant_id)).phase is Phase.ASSESS
+    latest = register.latest(engagement_id_for(purchase.tenant_id))
+    assert latest is not None and latest.phase is Phase.ASSESS
     closing = closing_of(purchase, Phase.COMPLETED, 50)
     register.record_closing(closing, "# report")
     register.record_closing(closing, "# report")
     register.record_progress(progress_of(purchase, Phase.ENABLE_INTUNE, 45))  # still on its way at closing
     record = register.latest(engagement_id_for(purchase.tenant_id))
+    assert record is not None and record.outcome is not None and record.final_state is not None
     assert record.phase is Phase.COMPLETED and record.outcome.status is Phase.COMPLETED
     assert record.report == "# report" and record.final_state.purchase.order_id == purchase.order_id
     assert register.counts() == {"engagements": 1, "tenants": 1, "orders": 1, "deliveries": 0}

@@ -31,7 +31,7 @@ async def _visible(client, handle, clause: str) -> None:
     await eventually(shown, 20, f"visibility never showed {clause}")
 
 
-async def _upserts_between(handle, first_update: str) -> list[dict]:
+async def _upserts_between(handle, first_update: str) -> list[set[str]]:
     """The search attributes each upsert set, from the update ``first_update`` on."""
     history = await handle.fetch_history()
     upserts, counting = [], False

@@ -5,9 +5,11 @@ On the real dev server, with a compressed year."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import cast
 
 import pytest
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import FailureError
 from temporalio.service import RetryConfig, RPCError
 
 from fasttrack.engagement.budget import STATE_BUDGET
@@ -40,12 +42,12 @@ async def test_oversized_inputs_are_refused_and_the_engagement_lives_on_to_its_e
         gaps = [{"category": "dns", "description": f"{n} {LONG}"[:2000]} for n in range(200)]
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update("submit_environment", {"by": "Sam", "environment": {"gaps": gaps}})
-        assert "an action carries at most 64 KiB" in refused.value.cause.message
+        assert "an action carries at most 64 KiB" in cast(FailureError, refused.value.cause).message
 
         # Raw updates no model would accept, sent straight to the server: refused, nothing recorded.
         with pytest.raises(WorkflowUpdateFailedError) as refused:  # under the server's 1 MiB: our own sentence
             await handle.execute_update("hold_checkpoint", {"by": "Ana", "note": "x" * 700_000})
-        assert "note: String should have at most 2000 characters" in refused.value.cause.message
+        assert "note: String should have at most 2000 characters" in cast(FailureError, refused.value.cause).message
         # Over it: the server refuses the request on arrival (deploy/temporal/dynamicconfig.yaml).
         # It used to reach the worker, whose refusal echoes it: over 1 MiB, a refusal in a task
         # that also carried other work made the server terminate the engagement.

@@ -24,7 +24,7 @@ def cli_runner(env: dict[str, str]):
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin is not None else b""), timeout=60)
-        return Result(process.returncode, out.decode(), err.decode())
+        return Result(await process.wait(), out.decode(), err.decode())
 
     return run
 

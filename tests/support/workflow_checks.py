@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import FailureError
 
 from tests.support.scenario import state_of
 
@@ -62,7 +64,7 @@ async def assert_rejected(handle: WorkflowHandle, update, action, *fragments: st
     state_before = await state_of(handle)
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(update, action)
-    message = str(caught.value.cause.message)
+    message = str(cast(FailureError, caught.value.cause).message)
     for fragment in fragments:
         assert fragment in message, message
     assert await state_of(handle) == state_before

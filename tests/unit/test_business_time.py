@@ -20,8 +20,8 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 HOURS = BusinessHours()
 
 
-def paris(*args) -> datetime:
-    return datetime(*args, tzinfo=PARIS)
+def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 def test_a_reminder_due_at_three_on_saturday_goes_out_at_nine_on_monday():

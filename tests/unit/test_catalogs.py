@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from fasttrack.wording.catalogs import LOCALE_DIR, PLACEHOLDER
@@ -19,7 +20,7 @@ PYBABEL = Path(sys.executable).with_name("pybabel")
 CATALOGS = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
 
 
-def entries(path: Path) -> dict[tuple[str, object], object]:
+def entries(path: Path) -> dict[tuple[str | None, object], Message]:
     with path.open("rb") as file:
         return {(message.context, message.id): message for message in read_po(file) if message.id}
 
@@ -58,10 +59,12 @@ def test_every_translation_keeps_the_placeholders_of_its_source(catalog):
     with catalog.open("rb") as file:
         form_for_one = gettext.c2py(read_po(file).plural_expr)(1)
     for (key, _), message in entries(catalog).items():
+        assert key is not None, message.id
         entry = ENTRIES[key]
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
         wanted = set(PLACEHOLDER.findall(entry.plural or entry.singular))
         for index, form in enumerate(forms):
+            assert isinstance(form, str), (key, form)
             found = set(PLACEHOLDER.findall(form))
             # Only the form said for exactly one may leave out its count, as the English singular
             # does ("This item is still open:"); Japanese and Chinese have one form, for every count.

@@ -19,7 +19,7 @@ from workers.update_ids import subject_of, update_id_for
 from workflows.action_signals import SIGNALLED_ACTIONS
 from workflows.engagement import EngagementWorkflow
 
-DEFINITION = workflow._Definition.from_class(EngagementWorkflow)
+DEFINITION = workflow._Definition.must_from_class(EngagementWorkflow)
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -66,7 +66,9 @@ def test_compose_starts_services_in_order_and_checks_every_long_running_one():
 
 def test_compose_runs_the_embedded_server_s_temporal_and_ui_versions():
     version = subprocess.run([_tool("temporal"), "--version"], capture_output=True, text=True, check=True).stdout
-    server, ui = re.search(r"Server (\S+), UI (\S+)\)", version).groups()
+    found = re.search(r"Server (\S+), UI (\S+)\)", version)
+    assert found, version
+    server, ui = found.groups()
     services = COMPOSE["services"]
     assert services["temporal"]["image"] == f"temporalio/server:{server}"
     assert {services[job]["image"] for job in ONE_SHOT_JOBS} == {f"temporalio/admin-tools:{server}"}
@@ -258,7 +260,9 @@ def test_the_readme_s_env_file_gives_every_service_a_valid_configuration(monkeyp
     """The production section's `.env` recipe, run as written, then each product service's
     environment as compose would give it (interpolated from that file)."""
     readme = (REPOSITORY / "README.md").read_text()
-    recipe = re.search(r"```sh\n((?:   )?umask 077\n.*?\n(?:   )?EOF\n)", readme, re.S)[1]
+    found = re.search(r"```sh\n((?:   )?umask 077\n.*?\n(?:   )?EOF\n)", readme, re.S)
+    assert found, "the README's .env recipe"
+    recipe = found[1]
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"],
                    cwd=tmp_path, check=True)

@@ -173,9 +173,9 @@ def test_the_work_left_is_said_in_whole_sentences():
     task = Phrase(text="Configure the DNS records", key="tasks.core.dns", ref="core.dns",
                   label_key="phases.enable_core")
     for language in LANGUAGES:  # an item or a task in a phase: the phase's name, in the language's own pattern
-        said = localize(task, language)
-        assert said.startswith(text_of(language, "phases.enable_core")), language
-        assert said.endswith("[core.dns] " + text_of(language, "tasks.core.dns")), language
+        sentence = localize(task, language)
+        assert sentence.startswith(text_of(language, "phases.enable_core")), language
+        assert sentence.endswith("[core.dns] " + text_of(language, "tasks.core.dns")), language
 
 
 def test_display_names_replace_ids_in_every_language():

@@ -22,7 +22,7 @@ def _asked() -> set[str]:
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "patched":
                 for argument in node.args:
                     if isinstance(argument, ast.Constant):
-                        asked.add(argument.value)
+                        asked.add(str(argument.value))
                     name = argument.attr if isinstance(argument, ast.Attribute) else getattr(argument, "id", None)
                     if name is not None and name != "change":
                         asked.add(getattr(patches, name, f"{name} (not a constant of workflows/patches.py)"))

@@ -28,7 +28,8 @@ def test_converters_share_one_cache_of_type_adapters():
 
 
 def test_the_data_converter_makes_shared_converters_per_run():
-    assert data_converter(codec=None).payload_converter_class is SharedAdaptersPayloadConverter
-    converter = data_converter(codec=None)._new_payload_converter()  # as the SDK does for each workflow run
+    without_codec = data_converter(codec=None)  # type: ignore[arg-type]  # the converters alone
+    assert without_codec.payload_converter_class is SharedAdaptersPayloadConverter
+    converter = without_codec._new_payload_converter()  # as the SDK does for each workflow run
     moment = datetime(2026, 11, 27, 10, tzinfo=timezone.utc)
     assert converter.from_payloads(converter.to_payloads([moment]), [datetime]) == [moment]

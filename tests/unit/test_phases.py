@@ -99,7 +99,8 @@ def test_every_action_has_one_rule_and_is_refused_outside_its_phases():
 def test_an_ineligible_purchase_closes_with_its_reasons_and_a_closing_message():
     engagement = opened(licenses=100)
     assert engagement.state.phase is Phase.INELIGIBLE
-    assert any("100 licenses" in reason for reason in engagement.state.outcome.reasons)
+    outcome = engagement.state.outcome
+    assert outcome is not None and any("100 licenses" in reason for reason in outcome.reasons)
     assert [m.kind for m in engagement.state.scheduled_messages] == [NotificationKind.ENGAGEMENT_CLOSED]
 
 
@@ -117,7 +118,8 @@ def test_contact_stops_outreach_proposes_the_kickoff_and_starts_the_window():
     engagement = opened()
     engagement.apply(ContactMade(by=FT), T0 + 3 * DAY)
     state = engagement.state
-    assert state.next_outreach_at is None and state.kickoff_call.start >= T0 + 5 * DAY
+    kickoff = state.kickoff_call
+    assert state.next_outreach_at is None and kickoff is not None and kickoff.start >= T0 + 5 * DAY
     assert state.onboarding_deadline == add_calendar_months(T0 + 3 * DAY, 12)
     assert NotificationKind.KICKOFF_INVITATION in [m.kind for m in state.scheduled_messages]
     refused(engagement, ContactMade(by=FT), T0 + 4 * DAY, "Contact was already recorded")
@@ -249,7 +251,8 @@ def test_devices_and_apps_within_the_limits_then_the_last_task_completes_the_eng
                                  link="https://apps.contoso.example/expenses"), T0 + 8 * DAY)
     for task in [t for t in engagement.state.tasks if t.status is ItemStatus.OPEN]:
         receipt = engagement.apply(TaskDone(by=SAM, task_id=task.id), T0 + 9 * DAY)
-    assert receipt.phase is Phase.COMPLETED and engagement.state.outcome.left == []
+    outcome = engagement.state.outcome
+    assert receipt.phase is Phase.COMPLETED and outcome is not None and outcome.left == []
 
 
 def test_devices_are_refused_when_mdm_is_not_in_scope():
@@ -264,7 +267,7 @@ def test_a_withdrawal_closes_with_the_reason_and_what_was_left_and_takes_no_more
     engagement = in_remediate()
     engagement.apply(Withdrawal(by=SAM, reason="Postponed"), T0 + 10 * DAY)
     outcome = engagement.state.outcome
-    assert outcome.status is Phase.WITHDRAWN and outcome.reasons == ["Postponed"]
+    assert outcome is not None and outcome.status is Phase.WITHDRAWN and outcome.reasons == ["Postponed"]
     assert "Remediate: joint verification of the remediation" in outcome.left
     refused(engagement, CheckpointHeld(by=FT), T0 + 11 * DAY, "closed")
     kinds = [m.kind for m in engagement.hand_over_messages()]
@@ -275,8 +278,9 @@ def test_an_engagement_never_reached_expires_twelve_months_after_the_purchase():
     engagement = opened()
     run_until(engagement, T0 + 400 * DAY)
     assert engagement.state.phase is Phase.EXPIRED
-    assert engagement.state.outcome.at == add_calendar_months(T0, 12)
-    assert "Initiate: first contact with FastTrack" in engagement.state.outcome.left
+    outcome = engagement.state.outcome
+    assert outcome is not None and outcome.at == add_calendar_months(T0, 12)
+    assert "Initiate: first contact with FastTrack" in outcome.left
 
 
 def test_a_cancellation_goes_to_whoever_received_the_invitation():

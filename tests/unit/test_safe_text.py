@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from email import policy as email_policy
 from io import StringIO
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,6 +36,8 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import BenefitPolicy
+from register import Register
+from register.store import default_url
 from tests.support.scenario import make_purchase
 from workers.config import WorkerSettings
 
@@ -79,7 +82,7 @@ def with_value(document: dict, path: tuple, value: str) -> dict:
     return copy
 
 
-def value_at(document: dict, path: tuple) -> str:
+def value_at(document: Any, path: tuple) -> str:
     for step in path:
         document = document[step]
     return document
@@ -127,9 +130,10 @@ def test_unusual_text_is_safe_in_headers_invitations_html_and_the_terminal(organ
     engagement.record_eligibility(EligibilityVerdict(eligible=True), T0)
     engagement.apply(ContactMade(by=manager, note=note), T0)
     call = engagement.state.kickoff_call
+    assert call is not None
     engagement.apply(CallRescheduled(by=manager, call="kickoff", start=call.start + timedelta(days=1)), T0)
     engagement.apply(Withdrawal(by=manager, reason=note), T0)
-    notifier = Notifier(WorkerSettings(), DeliveryLedger(Path(tempfile.mkdtemp())))
+    notifier = Notifier(WorkerSettings(), DeliveryLedger(Register(default_url(Path(tempfile.mkdtemp())))))
     for notification in engagement.due_messages(T0 + timedelta(days=30)):
         raw = notifier.compose(notification, notification.to or ["manager@contoso.example"], T0).as_bytes()
         parsed = email.message_from_bytes(raw, policy=email_policy.default)
@@ -142,7 +146,7 @@ def test_unusual_text_is_safe_in_headers_invitations_html_and_the_terminal(organ
             if part.get_content_type() in ("text/markdown", "text/calendar"):
                 assert part.get_content_charset() == "utf-8"
             if part.get_content_type() == "text/calendar":
-                event = next(iter(Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")))
+                event = next(iter(Calendar.from_ical(cast(bytes, part.get_payload(decode=True))).walk("VEVENT")))
                 assert str(event["ATTENDEE"]) == f"mailto:{notification.to[0]}"
     screen = StringIO()
     Console(file=screen, width=200, color_system=None).print(views.status(engagement.view()))

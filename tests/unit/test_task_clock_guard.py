@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
+from temporalio.worker import WorkflowRunner
 
 from workers.task_clock_guard import EARLY_EVENTS_REFUSAL, TaskClockGuardedRunner
 
@@ -25,9 +26,12 @@ class Recording:
         return 7
 
 
-class RecordingRunner:
+class RecordingRunner(WorkflowRunner):
     def __init__(self) -> None:
         self.instance = Recording()
+
+    def prepare_workflow(self, defn) -> None:
+        pass
 
     def create_instance(self, det):
         return self.instance
@@ -46,7 +50,8 @@ def activation(seconds: int, history_length: int, job: str = "fire_timer", repla
 
 def guarded() -> tuple:
     runner = RecordingRunner()
-    return TaskClockGuardedRunner(runner).create_instance(None), runner.instance
+    guard = TaskClockGuardedRunner(runner)
+    return guard.create_instance(None), runner.instance  # type: ignore[arg-type]  # RecordingRunner never reads it
 
 
 def test_new_events_at_the_last_tasks_time_are_refused_before_any_code_runs():

@@ -28,7 +28,7 @@ def _is_constant(value) -> bool:
         return False
     if isinstance(value, tuple):
         return all(_is_constant(item) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and getattr(type(value), "__dataclass_params__").frozen:
         return all(_is_constant(getattr(value, field.name)) for field in dataclasses.fields(value))
     return isinstance(value, IMMUTABLE) or inspect.ismodule(value) or inspect.isroutine(value) or inspect.isclass(value)
 

@@ -190,6 +190,7 @@ async def test_assistance_on_day_three_stops_outreach_and_anchors_the_window(eng
     await handle.execute_update(EngagementWorkflow.request_assistance, AssistanceRequested(by=CUSTOMER))
     state = await state_of(handle)
     requested_at = state.assistance_requested_at
+    assert requested_at is not None
     assert requested_at - purchased_at == pytest.approx(3 * DAY, abs=timedelta(seconds=5))
     assert state.onboarding_started_at == requested_at
     assert state.onboarding_deadline == add_calendar_months(requested_at, 12)
@@ -244,7 +245,7 @@ async def test_empty_checklist_goes_straight_to_verification(engagement):
     assert state.phase is Phase.REMEDIATE
     assert state.checklist == []
     assert state.next_checkpoint is None
-    assert state.next_reminder.kind in ("deadline_warning", "onboarding_deadline")
+    assert state.next_reminder is not None and state.next_reminder.kind in ("deadline_warning", "onboarding_deadline")
     await assert_rejected(
         handle,
         EngagementWorkflow.verify_remediation,
@@ -450,7 +451,7 @@ async def test_checkpoints_and_stall_reminders_follow_the_plan(engagement):
     state = await state_of(handle)
     # Weekly: the invitation to call 1 goes with the plan; calls 1 (day 7) and 2 (day 14) each bring the next.
     assert state.checkpoint_calls_scheduled == 3
-    assert state.next_checkpoint.number == 3
+    assert state.next_checkpoint is not None and state.next_checkpoint.number == 3
     assert state.remediation_stalled is True  # 14 days without progress
     await handle.execute_update(EngagementWorkflow.hold_checkpoint, CheckpointHeld(by=FASTTRACK))
     await handle.execute_update(

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -17,6 +18,7 @@ from icalendar import Calendar
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import FailureError
 
 from activities.notifier import Notifier
 from fasttrack.business_time import BusinessHours, next_business_moment
@@ -103,7 +105,7 @@ def sent_in_business_hours(message: EmailMessage) -> bool:
 def invitation(message: EmailMessage):
     for part in message.walk():
         if part.get_content_type() == "text/calendar":
-            calendar = Calendar.from_ical(part.get_payload(decode=True))
+            calendar = Calendar.from_ical(cast(bytes, part.get_payload(decode=True)))
             return calendar, next(iter(calendar.walk("VEVENT")))
     raise AssertionError(f"{message['Subject']} has no invitation")
 
@@ -122,6 +124,7 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
             await handle.execute_update(EngagementWorkflow.record_contact, ContactMade(by=FASTTRACK))
             await let_mail_go(env)
             proposed = (await state_of(handle)).kickoff_call
+            assert proposed is not None
             # Kickoff proposed two days on, in business hours; moved once, and the move is checked.
             assert proposed.start >= now + timedelta(days=2)
             sunday = datetime.combine(proposed.start.astimezone(PARIS).date(), time(10, 0), PARIS)
@@ -130,7 +133,7 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
                 await handle.execute_update(
                     EngagementWorkflow.reschedule_call, CallRescheduled(by=FASTTRACK, call=CallKind.KICKOFF, start=sunday)
                 )
-            assert "outside the customer's business hours" in refused.value.cause.message
+            assert "outside the customer's business hours" in cast(FailureError, refused.value.cause).message
             moved = next_business_moment(proposed.start + timedelta(days=1), "Europe/Paris", "FR", HOURS)
             await handle.execute_update(
                 EngagementWorkflow.reschedule_call, CallRescheduled(by=FASTTRACK, call=CallKind.KICKOFF, start=moved)
@@ -289,9 +292,11 @@ def test_a_missing_template_is_not_retried():
 
     from activities.notifier import DeliveryLedger
     from fasttrack.models import Audience, Notification, NotificationKind
+    from register import Register
+    from register.store import default_url
     from workers.config import WorkerSettings
 
-    notifier = Notifier(WorkerSettings(), DeliveryLedger(Path(tempfile.mkdtemp())))
+    notifier = Notifier(WorkerSettings(), DeliveryLedger(Register(default_url(Path(tempfile.mkdtemp())))))
     message = Notification(
         engagement_id="e", kind=NotificationKind.OUTREACH, key="k", audience=Audience.CUSTOMER, to=["a@b.example"],
         language="ko", time_zone="Asia/Seoul", country="KR", send_at=datetime.now(PARIS), summary="s",
@@ -328,10 +333,12 @@ async def test_closing_outside_business_hours_completes_at_once_and_mails_at_the
             await record_purchase(env.client, make_purchase(now, tenant_id=purchase.tenant_id), task_queue)
 
         delivered = await closing_messages_sent(env, result)  # skips time to the slot
+    assert delivered is not None
     kinds = [message.kind for message in delivered.messages]
     assert kinds.count(NotificationKind.ENGAGEMENT_CLOSED) == 1
     assert NotificationKind.CHECKPOINT_INVITATION not in kinds  # the call it announced is off
-    assert all(timedelta(0) <= message.sent_at - slot < timedelta(minutes=1) for message in delivered.messages)
+    assert all(message.sent_at is not None and timedelta(0) <= message.sent_at - slot < timedelta(minutes=1)
+               for message in delivered.messages)
     mails = mail_for(mail_sink, handle.id)
     assert sorted(mail["X-FastTrack-Kind"] for mail in mails) == sorted(kind.value for kind in kinds)  # each once
     assert {
@@ -361,6 +368,7 @@ async def test_a_message_still_on_its_way_at_closing_is_handed_over_and_the_outc
         result = await handle.result()  # completes, whatever the mail server does
         assert result.outcome.status is Phase.WITHDRAWN
         delivered = await closing_messages_sent(env, result)
+    assert delivered is not None
     kinds = sorted(message.kind.value for message in delivered.messages)
     assert kinds == ["engagement_closed", "outreach"] and all(m.sent_at for m in delivered.messages)
     outreach = [m for m in mail_for(mail_sink, handle.id) if m["X-FastTrack-Kind"] == "outreach"]
