@@ -19,9 +19,9 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import patches
+    from fasttrack.engagement import Engagement
     from fasttrack.engagement.catalogue import CATALOGUE
     from fasttrack.models import Action
-    from fasttrack.engagement import Engagement
     from workflows import metrics
     from workflows.acting import Acting
     from workflows.patches import Patches
