@@ -83,7 +83,8 @@ GOLDEN_UPDATE_IDS = {
 def test_the_update_ids_stay_what_they_were():
     examples = json.loads((ROOT / "examples" / "signals.json").read_text())
     made = {}
-    for name, payload in examples.items():
+    for name in GOLDEN_UPDATE_IDS:  # a later action has no ids from before to keep
+        payload = examples[name]
         action = NAMED[name].action.model_validate(
             {key: value for key, value in payload.items() if key != "request_id"}, context=EDGE)
         assert update_name_of(action) == name
