@@ -19,7 +19,6 @@ from bench.cpu import CpuMeter
 from bench.report import console
 from cli.demo import Customer, completes
 from fasttrack.contract import message_delivery_id_for
-from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import Action, ActionReceipt, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
@@ -77,7 +76,7 @@ class TimedCustomer(Customer):
 
     async def act(self, action: Action) -> ActionReceipt:
         started = time.perf_counter()
-        receipt = await self.handle.execute_update(update_name_of(action), action, result_type=ActionReceipt)
+        receipt = await self.update(action)
         if isinstance(action, RemediationItemDone):
             self.latencies.append((time.perf_counter() - started) * 1000)
         return receipt

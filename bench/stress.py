@@ -96,9 +96,7 @@ class UpdatingCustomer(SimulatedCustomer):
         await self.state()  # a reading first, as the command line makes before an action
         self.step += 1
         update_id = f"{self.handle.id}-{self.step}"
-        return await through_faults(lambda: self.handle.execute_update(update_name_of(action), action, id=update_id,
-                                                                       result_type=ActionReceipt),
-                                    update_id, self.deadline)
+        return await through_faults(lambda: self.update(action, update_id), update_id, self.deadline)
 
     async def state(self):
         return await through_faults(lambda: self.handle.query(EngagementWorkflow.state), "query", self.deadline)

@@ -5,6 +5,7 @@ is sent (retries with an update id, a printed receipt) and how time passes."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import date
 
 from temporalio.client import WorkflowHandle
@@ -52,12 +53,13 @@ class SimulatedCustomer:
         return await self.execute(action)
 
     async def execute(self, action: Action) -> ActionReceipt:
-        """Through the update the action's catalogue row names, under an update id the
-        Temporal UI shows."""
-        update = update_name_of(action)
-        named = update_id_for(update, action, new_request_id())
-        return await riding_out(lambda: self.handle.execute_update(update, action, id=named,
-                                                                   result_type=ActionReceipt))  # applied once
+        """Under an update id the Temporal UI shows, the same on every retry (applied once)."""
+        named = update_id_for(update_name_of(action), action, new_request_id())
+        return await riding_out(lambda: self.update(action, named))
+
+    def update(self, action: Action, update_id: str | None = None) -> Awaitable[ActionReceipt]:
+        """One try of the update the action's catalogue row names; ``update_id`` None: the server's own."""
+        return self.handle.execute_update(update_name_of(action), action, id=update_id, result_type=ActionReceipt)
 
     async def send_raw(self, update: str, payload: object) -> ActionReceipt:
         """A payload as any client could send it (the tests of hostile input), with the server's own id."""

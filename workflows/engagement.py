@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
-from types import MappingProxyType
 from typing import Any
 
 from temporalio import workflow
@@ -38,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.eligibility import EligibilityRequest, verify_eligibility
     from fasttrack import contract
     from fasttrack.engagement import Engagement
-    from fasttrack.engagement.catalogue import CATALOGUE
+    from fasttrack.engagement.catalogue import NAMED
     from fasttrack.models import EngagementInput, EngagementResult, EngagementState, Purchase
     from fasttrack.models import actions
     from fasttrack.models.actions import ActionReceipt
@@ -52,8 +51,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.registering import RegisterWrites
 
 TASK_QUEUE = contract.TASK_QUEUE
-# Each update's description, as the Temporal UI shows it: its catalogue row's.
-DESCRIBED = MappingProxyType({rule.name: rule.description for rule in CATALOGUE})
 
 ELIGIBILITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
@@ -157,7 +154,7 @@ class EngagementWorkflow:
     # ------------------------------------------------------------ actions: one update per row of the action
     # catalogue (fasttrack/engagement/catalogue.py), checked and applied by workflows/acting.py
 
-    @workflow.update(description=DESCRIBED["record_contact"])
+    @workflow.update(description=NAMED["record_contact"].description)
     def record_contact(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.ContactMade, payload))
 
@@ -165,7 +162,7 @@ class EngagementWorkflow:
     def _validate_contact(self, payload: Any) -> None:
         self._acting.check_update(actions.ContactMade, payload)
 
-    @workflow.update(description=DESCRIBED["request_assistance"])
+    @workflow.update(description=NAMED["request_assistance"].description)
     def request_assistance(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.AssistanceRequested, payload))
 
@@ -173,7 +170,7 @@ class EngagementWorkflow:
     def _validate_assistance(self, payload: Any) -> None:
         self._acting.check_update(actions.AssistanceRequested, payload)
 
-    @workflow.update(description=DESCRIBED["hold_kickoff"])
+    @workflow.update(description=NAMED["hold_kickoff"].description)
     def hold_kickoff(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.KickoffHeld, payload))
 
@@ -181,7 +178,7 @@ class EngagementWorkflow:
     def _validate_kickoff(self, payload: Any) -> None:
         self._acting.check_update(actions.KickoffHeld, payload)
 
-    @workflow.update(description=DESCRIBED["submit_environment"])
+    @workflow.update(description=NAMED["submit_environment"].description)
     def submit_environment(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.EnvironmentSubmitted, payload))
 
@@ -189,7 +186,7 @@ class EngagementWorkflow:
     def _validate_environment(self, payload: Any) -> None:
         self._acting.check_update(actions.EnvironmentSubmitted, payload)
 
-    @workflow.update(description=DESCRIBED["agree_plan"])
+    @workflow.update(description=NAMED["agree_plan"].description)
     def agree_plan(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.PlanAgreed, payload))
 
@@ -197,7 +194,7 @@ class EngagementWorkflow:
     def _validate_plan(self, payload: Any) -> None:
         self._acting.check_update(actions.PlanAgreed, payload)
 
-    @workflow.update(description=DESCRIBED["complete_remediation_item"])
+    @workflow.update(description=NAMED["complete_remediation_item"].description)
     def complete_remediation_item(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.RemediationItemDone, payload))
 
@@ -205,7 +202,7 @@ class EngagementWorkflow:
     def _validate_item_done(self, payload: Any) -> None:
         self._acting.check_update(actions.RemediationItemDone, payload)
 
-    @workflow.update(description=DESCRIBED["hold_checkpoint"])
+    @workflow.update(description=NAMED["hold_checkpoint"].description)
     def hold_checkpoint(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.CheckpointHeld, payload))
 
@@ -213,7 +210,7 @@ class EngagementWorkflow:
     def _validate_checkpoint(self, payload: Any) -> None:
         self._acting.check_update(actions.CheckpointHeld, payload)
 
-    @workflow.update(description=DESCRIBED["verify_remediation"])
+    @workflow.update(description=NAMED["verify_remediation"].description)
     def verify_remediation(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.VerificationResult, payload))
 
@@ -221,7 +218,7 @@ class EngagementWorkflow:
     def _validate_verification(self, payload: Any) -> None:
         self._acting.check_update(actions.VerificationResult, payload)
 
-    @workflow.update(description=DESCRIBED["complete_task"])
+    @workflow.update(description=NAMED["complete_task"].description)
     def complete_task(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.TaskDone, payload))
 
@@ -229,7 +226,7 @@ class EngagementWorkflow:
     def _validate_task(self, payload: Any) -> None:
         self._acting.check_update(actions.TaskDone, payload)
 
-    @workflow.update(description=DESCRIBED["enroll_test_device"])
+    @workflow.update(description=NAMED["enroll_test_device"].description)
     def enroll_test_device(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.DeviceEnrolled, payload))
 
@@ -237,7 +234,7 @@ class EngagementWorkflow:
     def _validate_device(self, payload: Any) -> None:
         self._acting.check_update(actions.DeviceEnrolled, payload)
 
-    @workflow.update(description=DESCRIBED["select_app"])
+    @workflow.update(description=NAMED["select_app"].description)
     def select_app(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.AppSelected, payload))
 
@@ -245,7 +242,7 @@ class EngagementWorkflow:
     def _validate_app(self, payload: Any) -> None:
         self._acting.check_update(actions.AppSelected, payload)
 
-    @workflow.update(description=DESCRIBED["reschedule_call"])
+    @workflow.update(description=NAMED["reschedule_call"].description)
     def reschedule_call(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.CallRescheduled, payload))
 
@@ -253,7 +250,7 @@ class EngagementWorkflow:
     def _validate_reschedule(self, payload: Any) -> None:
         self._acting.check_update(actions.CallRescheduled, payload)
 
-    @workflow.update(description=DESCRIBED["withdraw"])
+    @workflow.update(description=NAMED["withdraw"].description)
     def withdraw(self, payload: Any) -> ActionReceipt:
         return self._acting.act(read(actions.Withdrawal, payload))
 

@@ -30,9 +30,7 @@ from devstack.processes import DevStack, log_says
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
 from fasttrack.contract import ENGAGEMENT_ID_PREFIX
-from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import (
-    ActionReceipt,
     Phase,
     VerificationResult,
     Withdrawal,
@@ -170,8 +168,7 @@ class CustomerThroughFaults(SimulatedCustomer):
     async def act(self, action):
         self.step += 1
         update_id = f"{self.name}-{self.step}"
-        return await persistently(lambda: self.handle.execute_update(update_name_of(action), action, id=update_id,
-                                                                     result_type=ActionReceipt), what=update_id)
+        return await persistently(lambda: self.update(action, update_id), what=update_id)
 
     async def state(self):
         return await persistently(lambda: self.handle.query(EngagementWorkflow.state), what="query")
