@@ -6,8 +6,8 @@ come while that query is on its way, and the worker no longer holds the engageme
 in its cache (evicted, or a new worker), the SDK's core reads the whole history
 to answer it, finds those events past the last task, and runs the workflow code
 they wake at once: at the *previous* task's time, because their task has not
-started yet. tests/integration/test_early_events.py stages exactly this. That task later completes without
-running any code. A replay runs the same code in the task itself, at its own
+started yet (tests/integration/test_early_events.py stages exactly this). That
+task later completes without running any code. A replay runs the same code in the task itself, at its own
 time, and reaches other decisions wherever time counts (a deadline passed, an SLA
 breached, a timer's length): the replay fails with a nondeterminism error and the
 engagement is stuck.
