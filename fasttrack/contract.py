@@ -31,8 +31,9 @@ class ErrorType(StrEnum):
 
 
 class Event(StrEnum):
-    """What a timeline entry records (``TimelineEvent.what``); messages add
-    ``<kind>_sent`` (``sent``) and calls ``<kind>_rescheduled`` (``rescheduled``)."""
+    """What a timeline entry of the orchestrator's own records (``TimelineEvent.what``);
+    messages add ``<kind>_sent`` (``sent``) and calls ``<kind>_rescheduled``
+    (``rescheduled``). What actions record is ``fasttrack.models.actions.ActionEvent``."""
 
     PURCHASE_RECORDED = "purchase_recorded"
     ADDITIONAL_PURCHASE = "additional_purchase"
@@ -40,26 +41,13 @@ class Event(StrEnum):
     EVENT_REFUSED = "event_refused"
     ELIGIBILITY_VERIFIED = "eligibility_verified"
     ELIGIBILITY_REJECTED = "eligibility_rejected"
-    CONTACT_MADE = "contact_made"
-    ASSISTANCE_REQUESTED = "assistance_requested"
     CONTACT_SLA_BREACHED = "contact_sla_breached"
-    KICKOFF_HELD = "kickoff_held"
-    ENVIRONMENT_SUBMITTED = "environment_submitted"
-    PLAN_AGREED = "plan_agreed"
-    REMEDIATION_ITEM_DONE = "remediation_item_done"
-    CHECKPOINT_HELD = "checkpoint_held"
     CHECKPOINT_CALL_DUE = "checkpoint_call_due"
     REMEDIATION_STALLED = "remediation_stalled"
-    VERIFICATION_APPROVED = "verification_approved"
-    VERIFICATION_REJECTED = "verification_rejected"
-    TASK_DONE = "task_done"
     CORE_ENABLED = "core_enabled"
-    TEST_DEVICE_ENROLLED = "test_device_enrolled"
-    APP_SELECTED = "app_selected"
     INTUNE_ENABLED = "intune_enabled"
     DEADLINE_WARNING = "deadline_warning"
     EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
     NOTIFICATION_FAILED = "notification_failed"
     MESSAGES_HANDED_OVER = "messages_handed_over"
     MESSAGES_DELAYED = "messages_delayed"

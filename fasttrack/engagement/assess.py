@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from fasttrack.business_time import zone
-from fasttrack.contract import Event
 from fasttrack.engagement.core import EngagementParts, day, enter, item_phrase, open_items, record
 from fasttrack.engagement.outbox import notify
 from fasttrack.engagement.remediate import remediation_progress
 from fasttrack.errors import ActionRejected
 from fasttrack.models import Audience, EnvironmentSubmitted, NotificationKind, Phase, PlanAgreed, RemediationPlan
+from fasttrack.models.actions import ActionEvent
 from fasttrack.rules import assess_environment
 
 
@@ -31,7 +31,7 @@ def apply_environment(engagement: EngagementParts, action: EnvironmentSubmitted,
     record(
         engagement,
         now,
-        Event.ENVIRONMENT_SUBMITTED,
+        ActionEvent.ENVIRONMENT_SUBMITTED,
         action.by,
         f"{len(checklist)} remediation item(s); {len(notes)} scope note(s).",
     )
@@ -80,7 +80,7 @@ def apply_plan(engagement: EngagementParts, action: PlanAgreed, now: datetime) -
     engagement.state.plan = RemediationPlan(
         checkpoint_cadence=cadence, target_date=action.target_date, agreed_at=now, agreed_by=action.by
     )
-    record(engagement, now, Event.PLAN_AGREED, action.by, f"Checkpoints {cadence}; target date {action.target_date}.")
+    record(engagement, now, ActionEvent.PLAN_AGREED, action.by, f"Checkpoints {cadence}; target date {action.target_date}.")
     enter(engagement, Phase.REMEDIATE, now)
     remediation_progress(engagement, now)
     if not open_items(engagement):

@@ -15,6 +15,7 @@ from datetime import datetime
 from fasttrack.contract import Event
 from fasttrack.errors import ActionRejected
 from fasttrack.models import Action, TimelineEvent
+from fasttrack.models.actions import ActionEvent
 
 REQUEST_BUDGET = 64 * 1024  # bytes of JSON for one action
 STATE_BUDGET = 512 * 1024  # bytes of JSON for the state carried across continue-as-new
@@ -28,10 +29,11 @@ TIMELINE_EVENTS = 1_000  # entries kept; older routine ones are folded into a co
 TIMELINE_BUDGET = 256 * 1024  # ...and as many more as it takes to keep the timeline under this many bytes
 # Entries that tell the engagement's story are never folded.
 MILESTONES = frozenset({
-    Event.PURCHASE_RECORDED, Event.ELIGIBILITY_VERIFIED, Event.ELIGIBILITY_REJECTED, Event.CONTACT_MADE,
-    Event.ASSISTANCE_REQUESTED, Event.CONTACT_SLA_BREACHED, Event.KICKOFF_HELD, Event.ENVIRONMENT_SUBMITTED,
-    Event.PLAN_AGREED, Event.VERIFICATION_APPROVED, Event.VERIFICATION_REJECTED, Event.CORE_ENABLED,
-    Event.INTUNE_ENABLED, Event.WITHDRAWN, Event.EXPIRED, Event.MESSAGES_HANDED_OVER,
+    Event.PURCHASE_RECORDED, Event.ELIGIBILITY_VERIFIED, Event.ELIGIBILITY_REJECTED, Event.CONTACT_SLA_BREACHED,
+    Event.CORE_ENABLED, Event.INTUNE_ENABLED, Event.EXPIRED, Event.MESSAGES_HANDED_OVER,
+    ActionEvent.CONTACT_MADE, ActionEvent.ASSISTANCE_REQUESTED, ActionEvent.KICKOFF_HELD,
+    ActionEvent.ENVIRONMENT_SUBMITTED, ActionEvent.PLAN_AGREED, ActionEvent.VERIFICATION_APPROVED,
+    ActionEvent.VERIFICATION_REJECTED, ActionEvent.WITHDRAWN,
 })
 
 

@@ -28,6 +28,7 @@ from fasttrack.models import (
     Reminder,
     Withdrawal,
 )
+from fasttrack.models.actions import ActionEvent
 from fasttrack.report import engagement_report
 
 
@@ -36,7 +37,7 @@ def check_withdrawal(engagement: EngagementParts, action: Withdrawal, now: datet
 
 
 def apply_withdrawal(engagement: EngagementParts, action: Withdrawal, now: datetime) -> str:
-    record(engagement, now, Event.WITHDRAWN, action.by, action.reason)
+    record(engagement, now, ActionEvent.WITHDRAWN, action.by, action.reason)
     close(engagement, Phase.WITHDRAWN, now, reasons=[Phrase(text=action.reason)])
     return "The engagement is withdrawn."
 

@@ -9,6 +9,7 @@ from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, day, enter,
 from fasttrack.engagement.enable_intune import intune_enabled
 from fasttrack.errors import ActionRejected
 from fasttrack.models import ItemStatus, Phase, TaskDone, TaskNeeds, TaskStage
+from fasttrack.models.actions import ActionEvent
 from fasttrack.rules import intune_tasks
 
 
@@ -37,7 +38,7 @@ def apply_task(engagement: EngagementParts, action: TaskDone, now: datetime) -> 
     state = engagement.state
     task = next(task for task in state.tasks if task.id == action.task_id)
     task.status, task.done_at, task.done_by = ItemStatus.DONE, now, action.by
-    record(engagement, now, Event.TASK_DONE, action.by, f"[{task.id}] {task.title}")
+    record(engagement, now, ActionEvent.TASK_DONE, action.by, f"[{task.id}] {task.title}")
     remaining = len(open_tasks(engagement))
     if remaining:
         return f"Task '{task.id}' done; {remaining} task(s) left in this stage."

@@ -9,6 +9,7 @@ from fasttrack.engagement.closing import close
 from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, record
 from fasttrack.errors import ActionRejected
 from fasttrack.models import AppSelected, DeviceEnrolled, EnrolledDevice, Goal, LinkType, Phase, SelectedApp
+from fasttrack.models.actions import ActionEvent
 from fasttrack.policy import MdmPlatform, PlatformSupport
 
 
@@ -45,7 +46,7 @@ def apply_device(engagement: EngagementParts, action: DeviceEnrolled, now: datet
     engagement.state.test_devices.append(
         EnrolledDevice(platform=action.platform, name=action.device_name, enrolled_at=now, enrolled_by=action.by)
     )
-    record(engagement, now, Event.TEST_DEVICE_ENROLLED, action.by, f"{action.device_name} ({action.platform.value})")
+    record(engagement, now, ActionEvent.TEST_DEVICE_ENROLLED, action.by, f"{action.device_name} ({action.platform.value})")
     return f"Test device '{action.device_name}' enrolled on {action.platform.value}."
 
 
@@ -74,7 +75,7 @@ def apply_app(engagement: EngagementParts, action: AppSelected, now: datetime) -
         )
     )
     detail = f"{action.app_name} ({action.platform.value}, {action.link_type.value})"
-    record(engagement, now, Event.APP_SELECTED, action.by, detail)
+    record(engagement, now, ActionEvent.APP_SELECTED, action.by, detail)
     return f"App '{action.app_name}' selected for {action.platform.value}."
 
 

@@ -20,6 +20,7 @@ from fasttrack.models import (
     Reminder,
     ScheduledCall,
 )
+from fasttrack.models.actions import ActionEvent
 from fasttrack.rules import scope_problems
 
 
@@ -32,7 +33,7 @@ def apply_contact(engagement: EngagementParts, action: ContactMade, now: datetim
     state, policy = engagement.state, engagement.policy
     state.contact_made_at = now
     _customer_reached(engagement, now)
-    record(engagement, now, Event.CONTACT_MADE, action.by, action.note or "")
+    record(engagement, now, ActionEvent.CONTACT_MADE, action.by, action.note or "")
     start = business_slot(engagement, now + policy.kickoff_lead)
     state.kickoff_call = ScheduledCall(
         kind=CallKind.KICKOFF,
@@ -55,7 +56,7 @@ def apply_assistance(engagement: EngagementParts, action: AssistanceRequested, n
     state = engagement.state
     state.assistance_requested_at = now
     _customer_reached(engagement, now)
-    record(engagement, now, Event.ASSISTANCE_REQUESTED, action.by, action.note or "")
+    record(engagement, now, ActionEvent.ASSISTANCE_REQUESTED, action.by, action.note or "")
     if state.kickoff_call is not None:  # FastTrack had reached the customer already
         return (f"Request for assistance recorded. Next: the kickoff, proposed for "
                 f"{local(engagement, state.kickoff_call.start)}.")
@@ -106,7 +107,7 @@ def apply_kickoff(engagement: EngagementParts, action: KickoffHeld, now: datetim
     record(
         engagement,
         now,
-        Event.KICKOFF_HELD,
+        ActionEvent.KICKOFF_HELD,
         action.by,
         f"Scope agreed: goals {goals}; identity {scope.identity_model.value}; "
         f"MDM authority {scope.mdm_authority.value}; language {scope.language}; "

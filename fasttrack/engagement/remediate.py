@@ -31,6 +31,7 @@ from fasttrack.models import (
     ScheduledCall,
     VerificationResult,
 )
+from fasttrack.models.actions import ActionEvent
 from fasttrack.rules import core_tasks
 
 
@@ -44,7 +45,7 @@ def check_item_done(engagement: EngagementParts, action: RemediationItemDone, no
 def apply_item_done(engagement: EngagementParts, action: RemediationItemDone, now: datetime) -> str:
     item = find_item(engagement, action.item_id)
     item.status, item.done_at, item.done_by = ItemStatus.DONE, now, action.by
-    record(engagement, now, Event.REMEDIATION_ITEM_DONE, action.by, f"[{item.id}] {item.description}")
+    record(engagement, now, ActionEvent.REMEDIATION_ITEM_DONE, action.by, f"[{item.id}] {item.description}")
     remediation_progress(engagement, now)
     remaining = len(open_items(engagement))
     if remaining:
@@ -60,7 +61,7 @@ def apply_checkpoint(engagement: EngagementParts, action: CheckpointHeld, now: d
     state = engagement.state
     state.checkpoints_held += 1
     detail = action.note or f"Checkpoint call {state.checkpoints_held}"
-    record(engagement, now, Event.CHECKPOINT_HELD, action.by, detail)
+    record(engagement, now, ActionEvent.CHECKPOINT_HELD, action.by, detail)
     return f"Checkpoint call {state.checkpoints_held} recorded."
 
 
@@ -98,7 +99,7 @@ def _verification_approved(engagement: EngagementParts, action: VerificationResu
     state.remediation_verified_at = now
     if engagement.drops_superseded_messages:  # still waiting for business hours, and no longer true
         withdraw_waiting(engagement, NotificationKind.VERIFICATION_REJECTED, NotificationKind.REMEDIATION_CHECKLIST)
-    record(engagement, now, Event.VERIFICATION_APPROVED, action.by, action.note or "Remediation verified jointly.")
+    record(engagement, now, ActionEvent.VERIFICATION_APPROVED, action.by, action.note or "Remediation verified jointly.")
     assert state.scope is not None
     state.tasks = core_tasks(state.scope, state.environment)
     enter(engagement, Phase.ENABLE_CORE, now)
@@ -114,7 +115,7 @@ def _verification_rejected(engagement: EngagementParts, action: VerificationResu
     state.verification_rejections += 1
     reopened = ", ".join(action.reopen_item_ids)
     detail = f"Reopened: {reopened}. {action.note or ''}".strip()
-    record(engagement, now, Event.VERIFICATION_REJECTED, action.by, detail)
+    record(engagement, now, ActionEvent.VERIFICATION_REJECTED, action.by, detail)
     remediation_progress(engagement, now)
     if engagement.drops_superseded_messages:  # an earlier rejection's list, still waiting: this one replaces it
         withdraw_waiting(engagement, NotificationKind.VERIFICATION_REJECTED)

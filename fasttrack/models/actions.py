@@ -19,6 +19,25 @@ from fasttrack.models.work import LinkType
 from fasttrack.policy import MdmPlatform
 
 
+class ActionEvent(StrEnum):
+    """What the timeline records of an action (``TimelineEvent.what``): wire names,
+    never renamed; beside the models so that an action is declared in one file."""
+
+    CONTACT_MADE = "contact_made"
+    ASSISTANCE_REQUESTED = "assistance_requested"
+    KICKOFF_HELD = "kickoff_held"
+    ENVIRONMENT_SUBMITTED = "environment_submitted"
+    PLAN_AGREED = "plan_agreed"
+    REMEDIATION_ITEM_DONE = "remediation_item_done"
+    CHECKPOINT_HELD = "checkpoint_held"
+    VERIFICATION_APPROVED = "verification_approved"
+    VERIFICATION_REJECTED = "verification_rejected"
+    TASK_DONE = "task_done"
+    TEST_DEVICE_ENROLLED = "test_device_enrolled"
+    APP_SELECTED = "app_selected"
+    WITHDRAWN = "withdrawn"
+
+
 class Action(StrictModel):
     by: Name = Field(description="Who did it: a person's name or a system's name.")
     note: Text | None = None
