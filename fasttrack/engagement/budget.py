@@ -15,6 +15,7 @@ from datetime import datetime
 from fasttrack.contract import Event
 from fasttrack.errors import ActionRejected
 from fasttrack.models import Action, TimelineEvent
+from fasttrack.engagement.ledger import TimelineLedger
 from fasttrack.models.actions import ActionEvent
 
 REQUEST_BUDGET = 64 * 1024  # bytes of JSON for one action
@@ -23,6 +24,9 @@ STATE_BUDGET = 512 * 1024  # bytes of JSON for the state carried across continue
 # payload over 1 MiB (deploy/temporal/dynamicconfig.yaml).
 CARRY_LIMIT = 960 * 1024
 DELIVERY_FAILURES = 50  # the latest kept on the engagement; the timeline has them all
+# Later orders for the tenant, kept to show and to recognize one sent again; older
+# ones stay on the timeline until it folds (one sent again after that many others is attached again).
+ORDERS_KEPT = 100
 SIGNAL_REQUESTS = 200  # request ids remembered: a signal sent again after that many others applies again
 TIMELINE_DETAIL = 500  # characters of a note or reason kept in the timeline
 TIMELINE_EVENTS = 1_000  # entries kept; older routine ones are folded into a count...
@@ -72,19 +76,15 @@ def bounded_entry(at: datetime, what: str, by: str, detail: str) -> TimelineEven
     return TimelineEvent(at=at, what=what, by=by, detail=detail)
 
 
-def _weight(event: TimelineEvent) -> int:
-    return len(event.detail.encode()) + len(event.by.encode()) + len(event.what) + 64  # the JSON around them
-
-
-def fold_routine_entries(timeline: list[TimelineEvent]) -> int:
+def fold_routine_entries(timeline: list[TimelineEvent], ledger: TimelineLedger) -> int:
     """Removes the oldest entries that are not milestones until the timeline fits
-    its budgets; returns how many it removed."""
-    weight = sum(_weight(event) for event in timeline)
+    its budgets; returns how many it removed. ``ledger`` holds the timeline's sums
+    and follows what is removed."""
     folded, index = 0, 0
-    while (len(timeline) > TIMELINE_EVENTS or weight > TIMELINE_BUDGET) and index < len(timeline):
+    while (len(timeline) > TIMELINE_EVENTS or ledger.weight > TIMELINE_BUDGET) and index < len(timeline):
         if timeline[index].what in MILESTONES:
             index += 1
             continue
-        weight -= _weight(timeline.pop(index))
+        ledger.remove(timeline.pop(index))
         folded += 1
     return folded

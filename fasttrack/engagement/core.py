@@ -8,6 +8,7 @@ from typing import Protocol
 
 from fasttrack.business_time import local_time, next_business_moment, within_business_hours
 from fasttrack.engagement.budget import bounded_entry, fold_routine_entries
+from fasttrack.engagement.ledger import TimelineLedger
 from fasttrack.errors import ActionRejected
 from fasttrack.messages import lookup
 from fasttrack.models import ChecklistItem, EnableTask, EngagementState, ItemStatus, Phase, Phrase
@@ -15,12 +16,13 @@ from fasttrack.policy import BenefitPolicy
 
 
 class EngagementParts(Protocol):
-    """What the rules read and change: the state, the policy, and the behaviour flags
+    """What the rules read and change: the state, the policy, the timeline's ledger and the behaviour flags
     the workflow sets (workflows/patches.py). ``Engagement`` (fasttrack/engagement/__init__.py)
     is the one that holds them."""
 
     state: EngagementState
     policy: BenefitPolicy
+    ledger: TimelineLedger  # the timeline's sums (fasttrack/engagement/ledger.py), kept by ``record``
     keeps_messages_current: bool
     drops_superseded_messages: bool
 
@@ -34,9 +36,10 @@ def day(moment: datetime) -> str:
 
 
 def record(engagement: EngagementParts, at: datetime, what: str, by: str, detail: str = "") -> None:
-    timeline = engagement.state.timeline
-    timeline.append(bounded_entry(at, what, by, detail))
-    engagement.state.timeline_folded += fold_routine_entries(timeline)
+    timeline, entry = engagement.state.timeline, bounded_entry(at, what, by, detail)
+    timeline.append(entry)
+    engagement.ledger.add(entry)
+    engagement.state.timeline_folded += fold_routine_entries(timeline, engagement.ledger)
 
 
 def enter(engagement: EngagementParts, phase: Phase, now: datetime) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fasttrack.business_time import default_time_zone
 from fasttrack.contract import Event
-from fasttrack.engagement.budget import SIGNAL_REQUESTS
+from fasttrack.engagement.budget import ORDERS_KEPT, SIGNAL_REQUESTS
 from fasttrack.engagement.closing import close
 from fasttrack.engagement.core import COMMERCE, ORCHESTRATOR, EngagementParts, enter, record
 from fasttrack.models import (
@@ -88,6 +88,8 @@ def record_additional_purchase(engagement: EngagementParts, purchase: Purchase, 
         )
         return
     state.additional_purchases.append(purchase.order_id)
+    if len(state.additional_purchases) > ORDERS_KEPT:  # a bound on what a signal can add to the state
+        del state.additional_purchases[0]  # the timeline keeps its entry until it folds
     record(
         engagement,
         now,
