@@ -103,9 +103,10 @@ async def perform(client: Client, reference: str, action: Action, update_id: str
 
 
 async def read_state(client: Client, reference: str, register: Register | None = None,
-                     answer_within: float | None = None) -> EngagementState:
+                     answer_within: float | None = None, with_timeline: bool = True) -> EngagementState:
     """The engagement's record from Temporal, or, once Temporal's retention has
-    removed a closed engagement, the record the benefit register kept of it."""
+    removed a closed engagement, the record the benefit register kept of it.
+    ``with_timeline=False`` leaves the timeline out (an empty list) when Temporal answers."""
     try:
         handle = await _existing_handle(client, reference)
     except EngagementNotFound:
@@ -115,6 +116,11 @@ async def read_state(client: Client, reference: str, register: Register | None =
         return kept.final_state
     try:
         async with asyncio.timeout(answer_within):
+            if not with_timeline:
+                try:
+                    return await handle.query(EngagementWorkflow.standing)
+                except WorkflowQueryFailedError:
+                    pass  # a worker from before this query was added: the whole record, then
             return await handle.query(EngagementWorkflow.state)
     except TimeoutError:
         raise await no_answer(client, handle, answer_within or 0, "been read") from None

@@ -51,7 +51,9 @@ def status(engagement: EngagementArgument, output: OutputOption = OutputFormat.T
            as_json: JsonOption = False) -> None:
     """Where the engagement stands: phase, done and open work with owners, deadlines, SLA flags, next reminder."""
     async def read(client: Client):
-        state = await read_state(client, engagement, answer_within=ANSWER_WITHIN)
+        # The table shows no timeline (`fasttrack timeline` does); JSON keeps the whole record.
+        state = await read_state(client, engagement, answer_within=ANSWER_WITHIN,
+                                 with_timeline=wants_json(output, as_json))
         return state, await read_message_delivery(client, state, ANSWER_WITHIN)
 
     state, delivery = run(read)

@@ -282,3 +282,8 @@ class EngagementWorkflow:
     @workflow.query(description="The whole engagement: phase, timeline, checklist, tasks, deadlines, SLA flags.")
     def state(self) -> EngagementState:
         return self._engagement.view()
+
+    @workflow.query(description="The engagement without its timeline, as `fasttrack status` shows it: phase, "
+                                "checklist, tasks, deadlines, SLA flags.")
+    def standing(self) -> EngagementState:
+        return self._engagement.view(with_timeline=False)

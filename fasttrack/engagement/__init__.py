@@ -107,10 +107,15 @@ class Engagement:
     def details_markdown(self) -> str:
         return details_markdown(self.state, self.open_work(), self.next_reminder())
 
-    def view(self) -> EngagementState:
+    def view(self, with_timeline: bool = True) -> EngagementState:
         """The state with its next reminder, as a query or the register's closing record
-        shows it. A shallow copy: both serialize it at once, before the state moves on."""
-        return self.state.model_copy(update={"next_reminder": self.next_reminder()})
+        shows it. A shallow copy: both serialize it at once, before the state moves on.
+        Without its timeline, the part that grows with the engagement's age, reading
+        it costs the same on a young engagement and an old one."""
+        update: dict[str, object] = {"next_reminder": self.next_reminder()}
+        if not with_timeline:
+            update["timeline"] = []
+        return self.state.model_copy(update=update)
 
     # What the workflow asks and tells, each said by the module whose job it is.
 

@@ -133,6 +133,19 @@ async def test_happy_path_reaches_completed(engagement):
     assert len(sent(mailbox, "engagement_closed")) == 1
 
 
+async def test_the_standing_query_is_the_whole_state_but_its_timeline(engagement):
+    env, handle, _ = engagement
+    today = (await env.get_current_time()).date()
+    await drive_through_assess(handle, make_scope(), make_environment(), today)
+    while True:  # read between two equal states: messages still go out
+        state = await handle.query(EngagementWorkflow.state)
+        standing = await handle.query(EngagementWorkflow.standing)
+        if (await handle.query(EngagementWorkflow.state)) == state:
+            break
+    assert "plan_agreed" in whats(state) and standing.timeline == []
+    assert standing.model_dump() == state.model_copy(update={"timeline": []}).model_dump()
+
+
 async def test_ineligible_purchase_closes_with_reasons(time_skipping_env, task_queue, tmp_path, mail_sink):
     env = time_skipping_env
     now = await env.get_current_time()
