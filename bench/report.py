@@ -45,6 +45,7 @@ class Report:
 SECTIONS = {
     "figures": "What an engagement costs, beside plain Temporal",
     "levers": "Levers, each measured beside the same baseline (not budgets: what each option changes)",
+    "growth": "What an action and a status read cost as the state grows (bench/growth.py)",
     "scale": "Engagements at rest",
 }
 

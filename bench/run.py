@@ -28,6 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench import levers, lifecycle
+from bench.growth import growth
 from bench.intake import intake_overhead
 from bench.profiling import Profile, markdown_lines, summarise
 from bench.replay import histories_and_replay
@@ -184,6 +185,7 @@ async def measure(arguments: argparse.Namespace, report: Report) -> None:
             await levers.replay_levers(history, baseline_ms, arguments.replay_repeats, report)
             report.details["at_rest"] = await at_rest(client, stack, arguments.at_rest, report)
             report.details["intake"] = await intake_overhead(client, stack, arguments.intake_samples, report)
+            report.details["growth"] = await growth(client, TASK_QUEUE, stack.meter(), arguments.growth_samples, report)
             # Last: the levers' re-importing runners leave per-run model classes in the worker's memory.
             report.details["levers"] = await levers.worker_levers(client, arguments, base, idle, report)
             await profiled(client, stack, arguments, report)
@@ -250,6 +252,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="engagements driven at the same time")
     parser.add_argument("--replay-repeats", type=int, default=30)
     parser.add_argument("--intake-samples", type=int, default=100, help="actions through the HTTP intake")
+    parser.add_argument("--growth-samples", type=int, default=30,
+                        help="actions and status reads timed at each size of state")
     parser.add_argument("--scale", type=int, nargs="+", metavar="COUNT",
                         help="only the scaling table: engagements at rest, a fresh server for each count")
     parser.add_argument("--cache", type=int, default=2000, help="the worker's max_cached_workflows in --scale runs")
@@ -259,10 +263,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     if arguments.smoke:
         arguments.at_rest, arguments.engagements, arguments.concurrency, arguments.replay_repeats = 50, 4, 2, 3
         arguments.intake_samples, arguments.lever_engagements, arguments.quiet_engagements = 10, 2, 2
+        arguments.growth_samples = 3
         arguments.scale = [20, 40] if arguments.scale else None
         arguments.cache = min(arguments.cache, 10)
     for name in ("at_rest", "engagements", "lever_engagements", "quiet_engagements", "concurrency", "replay_repeats",
-                 "intake_samples", "cache"):
+                 "intake_samples", "growth_samples", "cache"):
         if getattr(arguments, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if arguments.engagements < 2:
