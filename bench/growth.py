@@ -88,25 +88,31 @@ async def timed(customer: SimulatedCustomer, meter: CpuMeter, samples: int) -> t
     return statistics.median(latencies), cpu * 1000 / samples, statistics.median(reads)
 
 
-async def growth(client: Client, task_queue: str, meter: CpuMeter, samples: int, report: Report) -> dict:
-    console.print("[bold]Growth[/bold]: one action and one status read at 10, 100, 200 and 400 KiB of state")
+SIZES = (10, 100, 200, 400)  # KiB of state; the last on an engagement started with the largest scope and environment
+
+
+async def growth(client: Client, task_queue: str, meter: CpuMeter, samples: int, report: Report,
+                 sizes: tuple[int, ...] = SIZES, largest: bool = True) -> dict:
+    """``largest=False`` (the smoke mode): every size on the same small engagement."""
+    console.print(f"[bold]Growth[/bold]: one action and one status read at {', '.join(map(str, sizes))} KiB of state")
     small = await in_remediate(client, task_queue, make_scope(), make_environment())
-    large = await in_remediate(client, task_queue, largest_scope(), largest_environment())
+    large = await in_remediate(client, task_queue, largest_scope(), largest_environment()) if largest else small
     measured: dict[int, tuple[int, tuple[float, float, float]]] = {}
-    for kib, customer in ((10, small), (100, small), (200, small), (400, large)):
+    for kib in sizes:
+        customer = large if kib == sizes[-1] else small
         size = await grow_to(customer, kib)
         measured[kib] = (size, await timed(customer, meter, samples))
     names = ("update p50 (a checkpoint, the engagement idle)", "worker CPU per update",
              "status read p50 (the standing query)")
-    _, start = measured[10]
+    _, start = measured[sizes[0]]
     for kib, (size, figures) in measured.items():
         for name, value, at_start in zip(names, figures, start):
-            last = kib == 400
+            last = kib == sizes[-1]
             report.add(Figure(f"at {size / 1024:,.0f} KiB: {name}", value, "ms", baseline=at_start, section="growth",
                               budget=f"≤ {GROWTH_BUDGET}× at the smallest" if last else "",
                               passed=value <= GROWTH_BUDGET * at_start if last else None,
                               note=f"grown toward {kib} KiB; baseline: the same at the smallest"))
-    for customer in (small, large):
+    for customer in {id(small): small, id(large): large}.values():
         await customer.handle.terminate("benchmark finished")
     return {str(kib): {"bytes": size, "update_p50_ms": figures[0], "worker_cpu_ms": figures[1],
                        "status_p50_ms": figures[2]} for kib, (size, figures) in measured.items()}

@@ -22,7 +22,7 @@ TEMPORAL_EVENT_LIMIT = 51_200
 TEMPORAL_SIZE_LIMIT = 50 * 1024 * 1024
 # The server's defaults for suggesting continue-as-new (limit.historyCount / limit.historySize).
 SUGGEST_CONTINUE_AS_NEW_EVENTS = 4 * 1024
-REPLAY_BUDGET = 1.1  # × a baseline history of the same length
+REPLAY_BUDGET = 1.0  # × a baseline history of the same length
 
 
 async def replay_times(replayer: Replayer, history: WorkflowHistory, repeats: int, batch: int = 5) -> list[float]:

@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench import levers, lifecycle
-from bench.growth import growth
+from bench.growth import SIZES, growth
 from bench.intake import intake_overhead
 from bench.profiling import Profile, markdown_lines, summarise
 from bench.replay import histories_and_replay
@@ -38,7 +38,7 @@ from bench.stack import TASK_QUEUE, Stack
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 RESULTS = REPOSITORY / "bench" / "results"
-UPDATE_BUDGET, THROUGHPUT_BUDGET = 1.3, 0.8
+UPDATE_BUDGET, THROUGHPUT_BUDGET, WORKER_CPU_BUDGET = 1.1, 0.8, 1.5
 
 
 async def throughput(client, stack: Stack, arguments: argparse.Namespace,
@@ -154,8 +154,11 @@ async def idle_updates(client, arguments: argparse.Namespace, concurrency: int,
 def cost_of_a_task(run: lifecycle.Run, base: lifecycle.Run, report: Report) -> None:
     """Where a workflow task's cost goes, process by process: the throughput is what the machine's CPUs allow."""
     for process in run.cpu:
-        report.add(Figure(f"{process} CPU per workflow task", run.cpu_per_task(process), "ms",
-                          baseline=base.cpu_per_task(process)))
+        value, baseline = run.cpu_per_task(process), base.cpu_per_task(process)
+        budgeted = process == "worker"
+        report.add(Figure(f"{process} CPU per workflow task", value, "ms", baseline=baseline,
+                          budget=f"≤ {WORKER_CPU_BUDGET}× baseline" if budgeted else "",
+                          passed=value <= WORKER_CPU_BUDGET * baseline if budgeted else None))
     cpus = os.cpu_count() or 1
     busy, base_busy = (sum(r.cpu.values()) / (r.seconds * cpus) * 100 for r in (run, base))
     report.add(Figure("CPU in use over the run, all processes", busy, "%", baseline=base_busy,
@@ -185,7 +188,9 @@ async def measure(arguments: argparse.Namespace, report: Report) -> None:
             await levers.replay_levers(history, baseline_ms, arguments.replay_repeats, report)
             report.details["at_rest"] = await at_rest(client, stack, arguments.at_rest, report)
             report.details["intake"] = await intake_overhead(client, stack, arguments.intake_samples, report)
-            report.details["growth"] = await growth(client, TASK_QUEUE, stack.meter(), arguments.growth_samples, report)
+            sizes, largest = ((10, 20, 30, 40), False) if arguments.smoke else (SIZES, True)
+            report.details["growth"] = await growth(client, TASK_QUEUE, stack.meter(), arguments.growth_samples,
+                                                    report, sizes, largest)
             # Last: the levers' re-importing runners leave per-run model classes in the worker's memory.
             report.details["levers"] = await levers.worker_levers(client, arguments, base, idle, report)
             await profiled(client, stack, arguments, report)

@@ -22,7 +22,7 @@ from simulation.scenario import make_purchase
 from workers.client import record_purchase
 from workflows.engagement import EngagementWorkflow
 
-MEMORY_BUDGET_KIB = 150
+MEMORY_BUDGET_KIB = 100
 WAITING = ListFilter(phase=Phase.INITIATE)
 
 

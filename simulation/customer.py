@@ -66,7 +66,8 @@ class SimulatedCustomer:
         return await self.handle.execute_update(update, payload, result_type=ActionReceipt)
 
     async def state(self) -> EngagementState:
-        return await riding_out(lambda: self.handle.query(EngagementWorkflow.state))
+        """The engagement without its timeline, as ``fasttrack status`` reads it (the ``standing`` query)."""
+        return await riding_out(lambda: self.handle.query(EngagementWorkflow.standing))
 
     async def days(self, count: float) -> None:
         """Time passing between two steps; none unless a subclass says so."""

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
+from temporalio.converter import ActivitySerializationContext, WorkflowSerializationContext
 
 from fasttrack.models import RemediationItemDone
+from workers.codec import EncryptionCodec
 from workers.payloads import SharedAdaptersPayloadConverter, data_converter
 
 
@@ -33,3 +35,13 @@ def test_the_data_converter_makes_shared_converters_per_run():
     converter = without_codec._new_payload_converter()  # as the SDK does for each workflow run
     moment = datetime(2026, 11, 27, 10, tzinfo=timezone.utc)
     assert converter.from_payloads(converter.to_payloads([moment]), [datetime]) == [moment]
+
+
+def test_nothing_in_the_data_converter_reads_a_serialization_context():
+    # So the worker may hand the SDK no context (workers/task_clock_guard.py): the same converter.
+    converter = data_converter(EncryptionCodec("k1", {"k1": bytes(32)}))
+    for context in (WorkflowSerializationContext(namespace="default", workflow_id="fasttrack-intune-t"),
+                    ActivitySerializationContext(namespace="default", activity_id="1", activity_type="record_progress",
+                                                 activity_task_queue="fasttrack-intune", workflow_id="w",
+                                                 workflow_type="EngagementWorkflow", is_local=False)):
+        assert converter.with_context(context) is converter
