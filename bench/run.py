@@ -257,7 +257,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="engagements driven at the same time")
     parser.add_argument("--replay-repeats", type=int, default=30)
     parser.add_argument("--intake-samples", type=int, default=100, help="actions through the HTTP intake")
-    parser.add_argument("--growth-samples", type=int, default=30,
+    parser.add_argument("--growth-samples", type=int, default=60,
                         help="actions and status reads timed at each size of state")
     parser.add_argument("--scale", type=int, nargs="+", metavar="COUNT",
                         help="only the scaling table: engagements at rest, a fresh server for each count")

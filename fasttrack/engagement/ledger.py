@@ -69,9 +69,14 @@ def state_size(state: EngagementState, ledger: TimelineLedger) -> int:
     return len(rest_json(state)) + _TIMELINE_FIELD + ledger.size + commas
 
 
+# Parts an action replaces but never changes in place: a trial copy shares them.
+_SHARED = {"timeline", "scope", "environment"}
+
+
 def copy_state(state: EngagementState) -> EngagementState:
     """A copy to try an action on: the rest read back from its JSON (quicker than a
-    deep copy), the timeline a new list of the same entries (entries never change)."""
-    trial = EngagementState.model_validate_json(rest_json(state))
-    trial.timeline = list(state.timeline)
+    deep copy), the timeline a new list of the same entries (entries never change),
+    the scope and the source environment shared (an action replaces them whole)."""
+    trial = EngagementState.model_validate_json(_STATE.to_json(state, exclude=_SHARED))
+    trial.timeline, trial.scope, trial.environment = list(state.timeline), state.scope, state.environment
     return trial

@@ -48,6 +48,7 @@ def test_a_long_timeline_is_measured_exactly_and_the_trial_copy_shares_its_entri
     assert trial == engagement.state
     assert trial.timeline is not engagement.state.timeline
     assert trial.timeline[-1] is engagement.state.timeline[-1]
+    assert trial.scope is engagement.state.scope and trial.environment is engagement.state.environment
     assert trial.checklist[0] is not engagement.state.checklist[0]  # the rest is a copy of its own
 
 
