@@ -119,8 +119,10 @@ async def read_state(client: Client, reference: str, register: Register | None =
             if not with_timeline:
                 try:
                     return await handle.query(EngagementWorkflow.standing)
-                except WorkflowQueryFailedError:
-                    pass  # a worker from before this query was added: the whole record, then
+                except WorkflowQueryFailedError as failure:
+                    if "expected but not found" not in str(failure):
+                        raise
+                    # A worker from before this query was added: the whole record, then.
             return await handle.query(EngagementWorkflow.state)
     except TimeoutError:
         raise await no_answer(client, handle, answer_within or 0, "been read") from None

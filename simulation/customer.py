@@ -134,6 +134,7 @@ class SignallingCustomer(SimulatedCustomer):
             if f"{name}:{request_id}" in state.signal_requests:
                 return None
             if state.signals_refused > refused_before:
-                raise AssertionError(f"{name} refused: {state.timeline[-1].detail}")
+                record = await riding_out(lambda: self.handle.query(EngagementWorkflow.state))  # with its timeline
+                raise AssertionError(f"{name} refused: {record.timeline[-1].detail}")
             await asyncio.sleep(0.05)
         raise AssertionError(f"{name} (request {request_id}) was never applied")

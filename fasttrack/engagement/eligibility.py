@@ -89,7 +89,7 @@ def record_additional_purchase(engagement: EngagementParts, purchase: Purchase, 
         return
     state.additional_purchases.append(purchase.order_id)
     if len(state.additional_purchases) > ORDERS_KEPT:  # a bound on what a signal can add to the state
-        del state.additional_purchases[0]  # the timeline keeps its entry until it folds
+        del state.additional_purchases[:-ORDERS_KEPT]  # the timeline keeps their entries until it folds
     record(
         engagement,
         now,

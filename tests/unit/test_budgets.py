@@ -257,3 +257,11 @@ def test_a_thousand_orders_for_the_tenant_keep_the_latest_hundred():
     engagement.record_additional_purchase(order(950), T0)
     assert len(state.timeline) + state.timeline_folded == entries  # one of the latest, sent again: recognized
     assert size(engagement) - size_before < 300 * 1024  # the timeline folds its routine entries too
+
+
+def test_an_engagement_carried_over_with_more_orders_keeps_the_latest_hundred_at_the_next():
+    engagement = in_remediate()
+    engagement.state.additional_purchases = [f"ORD-{number:04d}" for number in range(150)]  # before the bound
+    engagement.record_additional_purchase(
+        make_purchase(T0, tenant_id=engagement.state.tenant_id, order_id="ORD-0150"), T0)
+    assert engagement.state.additional_purchases == [f"ORD-{number:04d}" for number in range(51, 151)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fasttrack.models import Phase
+from fasttrack.models import Phase, TaskDone
 from fasttrack.policy import BenefitPolicy
 from fasttrack.presentation import details_markdown
 from simulation.customer import SignallingCustomer
@@ -86,4 +86,8 @@ async def test_a_refused_unknown_or_repeated_signal_is_recorded_and_changes_noth
     state = await refused_after(handle, 5)
     assert [event.what for event in state.timeline].count("contact_made") == 1
     assert state.signal_requests == ["record_contact:crm-42"] and state.contact_made_at is not None
+
+    # The signalling customer names the refusal it reads on the timeline.
+    with pytest.raises(AssertionError, match="complete_task refused: Signal complete_task refused: Cannot complete"):
+        await customer.act(TaskDone(by="Sam", task_id="core.dns"))
     await handle.terminate("test finished")
