@@ -10,6 +10,7 @@ from datetime import date
 
 from temporalio.client import WorkflowHandle
 
+from fasttrack.contract import Event
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import (
     Action,
@@ -135,6 +136,7 @@ class SignallingCustomer(SimulatedCustomer):
                 return None
             if state.signals_refused > refused_before:
                 record = await riding_out(lambda: self.handle.query(EngagementWorkflow.state))  # with its timeline
-                raise AssertionError(f"{name} refused: {record.timeline[-1].detail}")
+                reason = next(event.detail for event in reversed(record.timeline) if event.what == Event.EVENT_REFUSED)
+                raise AssertionError(f"{name} refused: {reason}")
             await asyncio.sleep(0.05)
         raise AssertionError(f"{name} (request {request_id}) was never applied")
