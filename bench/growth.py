@@ -20,30 +20,21 @@ from temporalio.client import Client, WorkflowHandle
 from bench.cpu import CpuMeter
 from bench.lifecycle import until_quiet
 from bench.report import Figure, Report, console
-from fasttrack.models import CheckpointHeld, Person, Phase, Scope, SourceEnvironment
+from fasttrack.models import CheckpointHeld, Phase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
-from simulation.scenario import make_environment, make_purchase, make_scope
+from simulation.scenario import (
+    LONGEST_NOTE,
+    largest_stakeholders,
+    longest_environment,
+    make_environment,
+    make_purchase,
+    make_scope,
+)
 from workers.client import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 GROWTH_BUDGET = 1.2  # at 400 KiB, each figure at most this times its value at 10 KiB
-LONG_NOTE = "Ä" * 2000  # the longest note a checkpoint takes; the timeline keeps 500 characters of it
-
-
-def largest_scope() -> Scope:
-    name = "Ä" * 190
-    return make_scope(stakeholders=[Person(name=f"{n} {name}", email=f"{'a' * 60}{n}@{'b' * 60}.example")
-                                    for n in range(50)])
-
-
-def largest_environment() -> SourceEnvironment:
-    return SourceEnvironment.model_validate({
-        "forests": [{"name": "a", "functional_level": "2012 R2"}],
-        "gaps": [{"category": "dns", "description": f"{n}: {'Ä' * 1990}"} for n in range(14)],
-    })
-
-
 async def size_of(handle: WorkflowHandle) -> int:
     return len((await handle.query(EngagementWorkflow.state)).model_dump_json().encode())
 
@@ -64,7 +55,7 @@ async def grow_to(customer: SimulatedCustomer, kib: int) -> int:
     size, last = await size_of(customer.handle), 0
     while size < kib * 1024 and size > last:
         for _ in range(20):
-            await customer.act(CheckpointHeld(by=customer.specialist, note=LONG_NOTE))
+            await customer.act(CheckpointHeld(by=customer.specialist, note=LONGEST_NOTE))
         size, last = await size_of(customer.handle), size
     return size
 
@@ -102,7 +93,8 @@ async def growth(client: Client, task_queue: str, meter: CpuMeter, samples: int,
         size = await grow_to(small, kib)
         measured[kib] = (size, await timed(small, meter, samples))
     # Started only now, so that its own messages (its scope, its checklist) are not counted above.
-    large = await in_remediate(client, task_queue, largest_scope(), largest_environment()) if largest else small
+    large = await in_remediate(client, task_queue, make_scope(stakeholders=largest_stakeholders()),
+                                   longest_environment()) if largest else small
     size = await grow_to(large, sizes[-1])
     measured[sizes[-1]] = (size, await timed(large, meter, samples))
     names = ("update p50 (a checkpoint, the engagement idle)", "worker CPU per update",

@@ -85,6 +85,25 @@ def make_scope(**overrides) -> Scope:
     return Scope(**values)
 
 
+LONGEST_NOTE = "Ä" * 2000  # the longest note the models accept, two bytes a character
+
+
+def largest_stakeholders() -> list[Person]:
+    """The most stakeholders a scope takes, each with the longest name and a long address."""
+    name = "Ä" * 200
+    return [Person(name=f"{n} {name}"[:200], email=f"{'a' * 60}{n}@{'b' * 60}.example") for n in range(50)]
+
+
+def longest_gaps(count: int) -> list[dict]:
+    return [{"category": "dns", "description": f"{n}: {LONGEST_NOTE}"[:2000]} for n in range(count)]
+
+
+def longest_environment() -> SourceEnvironment:
+    """The most gaps of the longest description that one request (64 KiB) carries: 14."""
+    return SourceEnvironment.model_validate({"forests": [{"name": "a", "functional_level": "2012 R2"}],
+                                             "gaps": longest_gaps(14)})
+
+
 def make_environment(**overrides) -> SourceEnvironment:
     values = dict(forests=[Forest(name="contoso.local", functional_level="2012 R2")])
     values.update(overrides)

@@ -87,7 +87,7 @@ class _GuardedInstance(WorkflowInstance):
 
     def get_serialization_context(self, command_info):
         # None: the context-free data converter. The product's converter and codec read
-        # no serialization context (workers/payloads.py, tests/unit/test_payloads.py), and
+        # no serialization context (workers/payloads.py, tests/unit/test_payload_converter.py), and
         # asking for one ran code in the sandbox and rebuilt the payload converters for
         # every payload a task carried out (about 6% of the worker's busy samples).
         return None

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from fasttrack.contract import Event
+from fasttrack.engagement.ledger import TimelineLedger
 from fasttrack.errors import ActionRejected
 from fasttrack.models import Action, TimelineEvent
-from fasttrack.engagement.ledger import TimelineLedger
 from fasttrack.models.actions import ActionEvent
 
 REQUEST_BUDGET = 64 * 1024  # bytes of JSON for one action

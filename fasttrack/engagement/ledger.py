@@ -35,7 +35,6 @@ def entry_bytes(entry: TimelineEvent) -> int:
 class TimelineLedger:
     weight: int = 0  # sum of fold_weight
     size: int = 0  # sum of entry_bytes
-    entries: int = 0
 
     @classmethod
     def of(cls, timeline: Iterable[TimelineEvent]) -> TimelineLedger:
@@ -47,15 +46,13 @@ class TimelineLedger:
     def add(self, entry: TimelineEvent) -> None:
         self.weight += fold_weight(entry)
         self.size += entry_bytes(entry)
-        self.entries += 1
 
     def remove(self, entry: TimelineEvent) -> None:
         self.weight -= fold_weight(entry)
         self.size -= entry_bytes(entry)
-        self.entries -= 1
 
     def copy(self) -> TimelineLedger:
-        return TimelineLedger(self.weight, self.size, self.entries)
+        return TimelineLedger(self.weight, self.size)
 
 
 def rest_json(state: EngagementState) -> bytes:
@@ -65,7 +62,7 @@ def rest_json(state: EngagementState) -> bytes:
 
 def state_size(state: EngagementState, ledger: TimelineLedger) -> int:
     """Bytes of ``state.model_dump_json()``, without serializing the timeline."""
-    commas = max(ledger.entries - 1, 0)
+    commas = max(len(state.timeline) - 1, 0)
     return len(rest_json(state)) + _TIMELINE_FIELD + ledger.size + commas
 
 

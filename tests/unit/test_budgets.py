@@ -23,7 +23,6 @@ from fasttrack.models import (
     EngagementInput,
     EnvironmentSubmitted,
     KickoffHeld,
-    Person,
     Phase,
     Phrase,
     PlanAgreed,
@@ -36,11 +35,12 @@ from fasttrack.models import (
 )
 from fasttrack.policy import BenefitPolicy
 from fasttrack.rules import check_eligibility
+from simulation.scenario import LONGEST_NOTE, largest_stakeholders, longest_environment, longest_gaps
 from tests.support.scenario import make_environment, make_purchase, make_scope
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-LONG = "Ä" * 2000  # the longest note the models accept, two bytes a character
-GAPS = [{"category": "dns", "description": f"{n}: {LONG}"[:2000]} for n in range(200)]
+LONG = LONGEST_NOTE
+GAPS = longest_gaps(200)
 
 
 def size(engagement: Engagement) -> int:
@@ -88,8 +88,7 @@ def test_an_environment_at_the_models_limits_is_refused_and_changes_nothing():
 def test_the_largest_environment_within_the_request_budget_keeps_the_record_under_its_budget():
     engagement = in_assess()
     # Under 64 KiB, though the checklist and its message copy the gaps again.
-    environment = SourceEnvironment.model_validate({"forests": [{"name": "a", "functional_level": "2012 R2"}],
-                                                    "gaps": GAPS[:14]})
+    environment = longest_environment()
     engagement.apply(EnvironmentSubmitted(by="Sam", environment=environment), T0)
     assert size(engagement) <= STATE_BUDGET
 
@@ -147,14 +146,13 @@ MANY_ENTRIES = SourceEnvironment.model_validate({
     "client_os": [{"platform": "ios", "version": "1"}] * 100,
     "gaps": [{"category": "dns", "description": "x"}] * 200,
 })
-LONG_ENTRIES = SourceEnvironment.model_validate({"forests": [{"name": "a", "functional_level": "2012 R2"}],
-                                                 "gaps": GAPS[:14]})
+LONG_ENTRIES = longest_environment()
 LONG_DISTINCT_ENTRIES = SourceEnvironment.model_validate({  # each entry an item of its own
     "browsers": [{"name": "internet_explorer", "version": f"{n % 9 + 1}.{n}"} for n in range(100)],
     "client_os": [{"platform": "ios", "version": f"1.{n}"} for n in range(50)],
     "gaps": GAPS[:13],
 })
-STAKEHOLDERS = [Person(name=f"{n} {NAME}"[:200], email=f"{'a' * 60}{n}@{'b' * 60}.example") for n in range(50)]
+STAKEHOLDERS = largest_stakeholders()
 
 
 def assessed(environment: SourceEnvironment) -> Engagement:
