@@ -68,13 +68,20 @@ def list_command(
     phase: Annotated[Phase | None, typer.Option(help="Only this phase.")] = None,
     region: Annotated[Region | None, typer.Option(help="Only this region.")] = None,
     at_risk: Annotated[
-        bool, typer.Option("--at-risk", help="Only open engagements with a breached contact SLA, a stalled "
-                           "remediation, or a deadline within --deadline-within days.")
+        bool, typer.Option("--at-risk", help="Only open engagements with a risk raised: contact SLA breached, "
+                           "remediation stalled, messages delayed, record too large, signals refused, or the "
+                           "onboarding window ending within 30 days (or --deadline-within days).")
     ] = False,
     deadline_within: Annotated[
-        int, typer.Option(min=0, max=3660,
-                          help="Days that count as a near deadline (a risk flag; a filter with --at-risk).")
-    ] = 30,
+        int | None, typer.Option(min=0, max=3660,
+                                 help="Days that count as a near deadline (a risk flag; with --at-risk a filter, "
+                                      "and a slower query) [default: 30].")
+    ] = None,
+    legacy_risk_flags: Annotated[
+        bool, typer.Option("--legacy-risk-flags",
+                           help="With --at-risk, also read the separate risk flags of engagements that have not "
+                                "run since the release that publishes the risks list (a slower query).")
+    ] = False,
     open_only: Annotated[bool, typer.Option("--open", help="Only engagements still running.")] = False,
     organization: Annotated[
         str | None, typer.Option(help="Only the organizations whose name holds this text (any case).")
@@ -85,6 +92,7 @@ def list_command(
     """All engagements with organization, tenant, phase, days in phase, days to the deadline and risk flags
     (from visibility, and each engagement's memo)."""
     selection = ListFilter(phase=phase, region=region, at_risk=at_risk, deadline_within_days=deadline_within,
+                           legacy_risk_flags=legacy_risk_flags,
                            open_only=open_only, organization=organization)
     rows = run(lambda client: list_engagements(client, selection))
     if wants_json(output, as_json):

@@ -13,6 +13,7 @@ from cli.engagements import EngagementRow
 from cli.terminal import visible
 from fasttrack.business_time import local_time, zone
 from fasttrack.models import EngagementState, ItemStatus, MessageDeliveryResult, TaskNeeds
+from fasttrack.risks import Risk, risks
 
 RISK_STYLE = "bold red"
 
@@ -68,17 +69,12 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
         )
         if state.next_reminder is not None:
             header.add_row("Next reminder", f"{state.next_reminder.summary} — {_when(state.next_reminder.at, tz)}")
-    flags = []
-    if state.contact_sla_breached:
-        flags.append("contact SLA breached")
-    if state.remediation_stalled:
-        flags.append("remediation stalled")
-    if state.messages_delayed_since is not None:
-        flags.append(f"messages not sent since {_when(state.messages_delayed_since, tz)} (mail server?)")
-    if state.record_too_large_since is not None:
-        flags.append(f"record too large to carry over since {_when(state.record_too_large_since, tz)}")
-    if state.signals_refused:
-        flags.append(f"{state.signals_refused} signal(s) refused (see the timeline)")
+    detailed = {
+        Risk.MESSAGES_DELAYED: f"messages not sent since {_when(state.messages_delayed_since, tz)} (mail server?)",
+        Risk.RECORD_TOO_LARGE: f"record too large to carry over since {_when(state.record_too_large_since, tz)}",
+        Risk.SIGNALS_REFUSED: f"{state.signals_refused} signal(s) refused (see the timeline)",
+    }
+    flags = [detailed.get(risk, risk.label) for risk in risks(state)]
     if state.delivery_failures:
         flags.append(f"{len(state.delivery_failures)} message(s) not delivered")
     header.add_row("Risk", Text(", ".join(flags), style=RISK_STYLE) if flags else Text("none", style="green"))

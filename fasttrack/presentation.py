@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fasttrack.models import EngagementState, Reminder
+from fasttrack.risks import Risk, risks
 
 
 def _day(moment: datetime) -> str:
@@ -23,13 +24,10 @@ def details_markdown(state: EngagementState, open_work: list[str], reminder: Rem
             lines.append(f"**Messages still to send:** delivered by workflow `{state.message_delivery_id}`")
         return "\n".join(lines)
     lines.append(f"**Onboarding window ends:** {_day(state.onboarding_deadline)}")
-    flags = [name for name, raised in (
-        ("contact SLA breached", state.contact_sla_breached),
-        ("remediation stalled", state.remediation_stalled),
-        ("messages delayed", state.messages_delayed_since is not None),
-        ("record too large to carry over", state.record_too_large_since is not None),
-        (f"{state.signals_refused} signal(s) refused (see the timeline)", state.signals_refused > 0),
-    ) if raised]
+    flags = [
+        f"{state.signals_refused} signal(s) refused (see the timeline)" if risk is Risk.SIGNALS_REFUSED else risk.label
+        for risk in risks(state)
+    ]
     if flags:
         lines.append(f"**Risk:** {', '.join(flags)}")
     if open_work:

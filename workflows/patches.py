@@ -33,6 +33,7 @@ REMEDIATION_ITEMS_FLAG = "remediation-items-flag"
 FOLDED_MARKER = "changes-up-to-remediation-items-flag"
 DROP_SUPERSEDED_MESSAGES = "drop-superseded-messages"
 ARRIVALS_WITHOUT_COMMANDS = "arrivals-without-commands"
+RISKS_LIST = "risks-list"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +61,7 @@ CHANGES = (
     Change(DROP_SUPERSEDED_MESSAGES, "v13", date(2026, 11, 27), "a verification drops the notices it makes untrue",
            flag="drops_superseded_messages"),
     Change(ARRIVALS_WITHOUT_COMMANDS, "v14", date(2026, 12, 7), "a message that arrives issues no command"),
+    Change(RISKS_LIST, "v15", date(2026, 12, 7), "the risks raised are published as one keyword list"),
 )
 CHANGE_NAMED = MappingProxyType({change.name: change for change in CHANGES})
 

@@ -11,6 +11,7 @@ from temporalio.common import SearchAttributeKey
 with workflow.unsafe.imports_passed_through():
     from workflows import patches
     from fasttrack.engagement import Engagement
+    from fasttrack.risks import risks
     from workflows import search_attributes as sa
     from workflows.patches import Patches
 
@@ -19,6 +20,7 @@ class Publisher:
     def __init__(self, patches: Patches) -> None:
         self._patches = patches
         self._published: dict[str, object] = {}
+        self._inherited_noted = False
 
     def publish(self, engagement: Engagement) -> None:
         """Shows where the engagement stands: search attributes and current details."""
@@ -43,6 +45,10 @@ class Publisher:
             values[sa.MESSAGES_DELAYED] = delayed
         if state.record_too_large_since is not None or sa.RECORD_TOO_LARGE_SINCE.name in self._published:
             values[sa.RECORD_TOO_LARGE_SINCE] = state.record_too_large_since  # None: the risk is gone
+        if self._patches.patched(patches.RISKS_LIST):
+            if not self._inherited_noted:
+                self._note_inherited()
+            values[sa.RISKS] = [risk.value for risk in risks(state)] or None
         changed = [
             key.value_unset() if value is None else key.value_set(value)
             for key, value in values.items() if self._published.get(key.name) != value
@@ -51,6 +57,16 @@ class Publisher:
             workflow.upsert_search_attributes(changed)
             self._published.update({key.name: value for key, value in values.items()})
         workflow.set_current_details(engagement.details_markdown())
+
+    def _note_inherited(self) -> None:
+        # A run that continued as new starts with its predecessor's attributes: a risk
+        # absent until raised must still be unset when it clears, never left stale.
+        self._inherited_noted = True
+        inherited = workflow.info().typed_search_attributes
+        for key in (sa.RISKS, sa.MESSAGES_DELAYED, sa.RECORD_TOO_LARGE_SINCE):
+            value = inherited.get(key)
+            if value is not None:
+                self._published.setdefault(key.name, list(value) if isinstance(value, list) else value)
 
     def _publishes_items_flag(self) -> bool:
         # Added while engagements were running (tests/histories/v11): the count of open

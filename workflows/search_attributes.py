@@ -19,6 +19,9 @@ MESSAGES_DELAYED = SearchAttributeKey.for_bool("FastTrackMessagesDelayed")
 # Since when the record has been too large to carry over; a Datetime, as the dev
 # server's SQLite visibility takes at most three Bool attributes.
 RECORD_TOO_LARGE_SINCE = SearchAttributeKey.for_datetime("FastTrackRecordTooLargeSince")
+# The risks raised now (fasttrack/risks.py), so that the at-risk query is one indexed
+# condition; absent when none is. Published by runs that took the change "risks-list".
+RISKS = SearchAttributeKey.for_keyword_list("FastTrackRisks")
 
 ALL = (
     PHASE,
@@ -32,6 +35,7 @@ ALL = (
     MESSAGES_DELAYED,
     RECORD_TOO_LARGE_SINCE,
     REMEDIATION_ITEMS,
+    RISKS,
 )
 
 

@@ -14,9 +14,11 @@ from cli.engagements import ListFilter, list_engagements
 from devstack.ports import free_port
 from devstack.smtp_sink import MailSink
 from fasttrack.policy import BenefitPolicy
+from fasttrack.risks import Risk
 from tests.support.scenario import make_purchase, running_worker, state_of
 from tests.support.workflow_checks import eventually
 from workers.client import record_purchase
+from workflows import search_attributes as sa
 
 DAY = 0.2  # seconds: the 30-day contact window passes in 6 s
 
@@ -82,6 +84,12 @@ async def test_an_smtp_outage_holds_up_no_clock_and_each_message_arrives_once_af
 
             state = await eventually(flowing, 60, "the risk stayed up once messages were sent")
             assert {"messages_delayed", "messages_flowing"} <= {event.what for event in state.timeline}
+
+            async def risks_listed():
+                listed = (await handle.describe()).typed_search_attributes.get(sa.RISKS)
+                return listed if listed == [Risk.CONTACT_SLA_BREACHED.value] else None
+
+            await eventually(risks_listed, 30, "the risks list kept messages-delayed once messages were sent")
         finally:
             await handle.terminate("test finished")
             back.stop()

@@ -30,7 +30,8 @@ def _is_constant(value) -> bool:
         return all(_is_constant(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type) and getattr(type(value), "__dataclass_params__").frozen:
         return all(_is_constant(getattr(value, field.name)) for field in dataclasses.fields(value))
-    return isinstance(value, IMMUTABLE) or inspect.ismodule(value) or inspect.isroutine(value) or inspect.isclass(value)
+    return (isinstance(value, IMMUTABLE) or inspect.ismodule(value) or inspect.isroutine(value)
+            or inspect.isclass(value) or typing.get_origin(value) is not None)  # a type such as Sequence[str]
 
 
 def _modules():

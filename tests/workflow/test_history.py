@@ -178,5 +178,5 @@ async def test_a_record_too_large_to_carry_is_a_risk_and_the_engagement_goes_on_
             return next((row for row in rows if row.engagement_id == handle.id), None)
 
         row = await eventually(listed_at_risk, 30, "not listed at risk")
-        assert "record too large" in row.risks
+        assert "record too large to carry over" in row.risks
         await handle.terminate("test finished")
