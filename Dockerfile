@@ -13,6 +13,8 @@ COPY fasttrack fasttrack
 COPY workflows workflows
 COPY activities activities
 COPY workers workers
+COPY engagement_client engagement_client
+COPY process_support process_support
 COPY register register
 COPY intake intake
 COPY codec_server codec_server
@@ -38,6 +40,6 @@ USER 10001:10001
 # the intake and the codec server checks of their own.
 EXPOSE 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "workers.healthcheck", "http://127.0.0.1:9464/readyz"]
+    CMD ["python", "-m", "process_support.healthcheck", "http://127.0.0.1:9464/readyz"]
 STOPSIGNAL SIGTERM
-CMD ["python", "-m", "workers.worker"]
+CMD ["fasttrack", "worker"]

@@ -21,7 +21,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 
 ## Runs the product: embedded Temporal dev server with its Web UI, and the worker.
 run: $(VENV)/.run-installed
-	$(BIN)/python -m devstack.stack
+	$(BIN)/fasttrack dev
 
 ## Plays five demo engagements against the running stack (start `make run` first).
 demo: $(VENV)/.run-installed

@@ -31,7 +31,7 @@ from simulation.scenario import (
     make_purchase,
     make_scope,
 )
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 GROWTH_BUDGET = 1.2  # at 400 KiB, each figure at most this times its value at 10 KiB

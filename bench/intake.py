@@ -14,7 +14,7 @@ from fasttrack.models import CheckpointHeld, Phase
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SPECIALIST, SimulatedCustomer
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 

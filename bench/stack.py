@@ -15,13 +15,16 @@ from temporalio.converter import DataConverter
 from bench.cpu import CpuMeter
 from devstack.intake_secrets import development_secrets, intake_environment
 from devstack.ports import free_port, port_is_open
-from devstack.processes import DevStack, log_says, stop, wait_for
+from devstack.processes import DevStack, fasttrack_program, log_says, python_module, stop, wait_for
 from devstack.settings import StackSettings
+from devstack.smtp_sink import SinkSettings
 from register.store import default_url
-from workers.config import ClientSettings
-from workers.connection import payload_codec
-from workers.payloads import data_converter
-from workers.query_retry import QueryRetryInterceptor
+from engagement_client.settings import ClientSettings
+from intake.settings import IntakeSettings
+from workers.config import WorkerSettings
+from engagement_client.connection import payload_codec
+from engagement_client.payloads import data_converter
+from engagement_client.query_retry import QueryRetryInterceptor
 
 TASK_QUEUE = "fasttrack-bench"
 
@@ -53,24 +56,22 @@ class Stack:
         return self.stack.address
 
     async def start(self) -> Client:
-        self.sink = self.stack.start_worker({"FASTTRACK_SMTP_PORT": str(self.sink_port),
-                                             "FASTTRACK_MAIL_DIR": str(self.folder / "mail")},
-                                            module="devstack.smtp_sink", output=open(self.folder / "sink.log", "ab"))
+        self.sink = self.stack.start_worker(SinkSettings.environment(smtp_port=self.sink_port, mail_dir=self.folder / "mail"),
+                                            python_module("devstack.smtp_sink"), output=open(self.folder / "sink.log", "ab"))
         wait_for(lambda: port_is_open(self.sink_port), self.sink, "The mail sink")
         self.stack.start_server(open(self.folder / "server.log", "ab"))
         client = await Client.connect(self.address, data_converter=encrypted(),
                                       interceptors=[QueryRetryInterceptor()])
         self.worker = self.stack.start_worker({
-            "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
-            "FASTTRACK_SMTP_PORT": str(self.sink_port),
-            "FASTTRACK_LOG_LEVEL": "WARNING", "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache),
+            **WorkerSettings.environment(task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink_port,
+                                         log_level="WARNING", max_cached_workflows=self.cache),
             "FASTTRACK_BENCH_LEVERS": "1" if self.levers else "0",
-        }, module="bench.worker", output=open(self.folder / "worker.log", "ab"))
+        }, python_module("bench.worker"), output=open(self.folder / "worker.log", "ab"))
         await log_says(self.folder / "worker.log", "bench worker ready", process=self.worker)
         self.intake = self.stack.start_worker({
-            "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_DATA_DIR": str(self.folder),
+            **IntakeSettings.environment(task_queue=TASK_QUEUE, data_dir=self.folder),
             **intake_environment(self.secrets, self.intake_port),
-        }, module="intake.service", output=open(self.folder / "intake.log", "ab"))
+        }, fasttrack_program("intake"), output=open(self.folder / "intake.log", "ab"))
         wait_for(lambda: port_is_open(self.intake_port), self.intake, "The HTTP intake")
         return client
 

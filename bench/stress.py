@@ -38,8 +38,9 @@ from temporalio.worker import Replayer
 from bench.report import console
 from bench.stack import encrypted
 from devstack.ports import free_port, port_is_open
-from devstack.processes import DevStack, log_says, stop, wait_for
+from devstack.processes import DevStack, log_says, python_module, stop, wait_for
 from devstack.settings import StackSettings
+from devstack.smtp_sink import SinkSettings
 from fasttrack.contract import message_delivery_id_for
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import Action, ActionReceipt, CheckpointHeld, VerificationResult
@@ -48,8 +49,9 @@ from register import Register
 from register.store import default_url
 from simulation.customer import SignallingCustomer, SimulatedCustomer
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
-from workers.client import record_purchase
-from workers.query_retry import QueryRetryInterceptor
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
+from workers.config import WorkerSettings
 from workers.runner import workflow_runner
 from workers.task_clock_guard import EARLY_EVENTS_LOGGED
 from workflows.engagement import EngagementWorkflow
@@ -164,20 +166,17 @@ class StressStack:
 
     def start(self) -> None:
         Register(self.database_url).migrate()
-        self.sink = self.stack.start_worker({"FASTTRACK_SMTP_PORT": str(self.sink_port),
-                                             "FASTTRACK_MAIL_DIR": str(self.folder / "mail")},
-                                            module="devstack.smtp_sink", output=open(self.folder / "sink.log", "ab"))
+        self.sink = self.stack.start_worker(SinkSettings.environment(smtp_port=self.sink_port, mail_dir=self.folder / "mail"),
+                                            python_module("devstack.smtp_sink"), output=open(self.folder / "sink.log", "ab"))
         wait_for(lambda: port_is_open(self.sink_port), self.sink, "The mail sink")
         self.stack.start_server(open(self.folder / "server.log", "ab"))
 
     async def start_worker(self) -> None:
-        self.worker = self.stack.start_worker({
-            "FASTTRACK_TASK_QUEUE": TASK_QUEUE, "FASTTRACK_SMTP_HOST": "127.0.0.1",
-            "FASTTRACK_SMTP_PORT": str(self.sink_port), "FASTTRACK_SMTP_SECURITY": "none",
-            "FASTTRACK_DATABASE_URL": self.database_url, "FASTTRACK_DATA_DIR": str(self.folder),
-            "FASTTRACK_LOG_LEVEL": "INFO", "FASTTRACK_LOG_FORMAT": "json",
-            "FASTTRACK_MAX_CACHED_WORKFLOWS": str(self.cache), "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1",
-        }, output=open(self.folder / "worker.log", "ab"))
+        self.worker = self.stack.start_worker(WorkerSettings.environment(
+            task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink_port, smtp_security="none",
+            database_url=self.database_url, data_dir=self.folder, log_level="INFO", log_format="json",
+            max_cached_workflows=self.cache, shutdown_grace_seconds=1,
+        ), output=open(self.folder / "worker.log", "ab"))
         self.starts += 1
         await log_says(self.folder / "worker.log", '"worker started"', self.starts, process=self.worker)
 

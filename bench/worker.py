@@ -13,9 +13,9 @@ from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow, do_nothing
 from bench.variants import VARIANTS
 from register import Register
 from workers.config import WorkerSettings
-from workers.connection import connect
-from workers.logs import configure_logging
-from workers.process_exit import exit_now
+from engagement_client.connection import connect
+from process_support.logs import configure_logging
+from process_support.process_exit import exit_now
 from workers.worker import build_worker
 
 

@@ -26,7 +26,7 @@ from cli.app import (
     run,
     settings,
 )
-from cli.errors import ActionRefused
+from engagement_client.errors import ActionRefused
 from cli.wording import MOMENT_EXAMPLE
 from fasttrack.business_time import zone
 from fasttrack.models import (
@@ -53,7 +53,7 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import MdmPlatform
-from workers.client import (
+from engagement_client.purchases import (
     BenefitAlreadyUsed,
     EngagementGone,
     EngagementStillClosing,

@@ -24,6 +24,7 @@ from typer._click import exceptions as usage  # typer carries its own click: its
 from cli import action_commands  # noqa: F401  (registers the purchase and action commands first)
 from cli import any_action as _any_action  # noqa: F401  (registers `fasttrack action`)
 from cli import changes as _changes  # noqa: F401  (registers `fasttrack changes`)
+from cli import processes as _processes  # noqa: F401  (registers `fasttrack worker|intake|codec-server|dev`)
 from cli import views
 from cli.app import (
     ANSWER_WITHIN,
@@ -39,11 +40,12 @@ from cli.app import (
     settings,
     wants_json,
 )
-from cli.engagements import ListFilter, list_engagements, read_message_delivery, read_state
+from engagement_client.engagements import read_message_delivery, read_state
+from engagement_client.listing import ListFilter, list_engagements
 from cli.terminal import visible
 from cli.wording import reword_usage
 from fasttrack.models import Phase, Region
-from workers.process_exit import exit_now
+from process_support.process_exit import exit_now
 
 
 @app.command()
@@ -152,7 +154,7 @@ def demo(
     day_seconds: Annotated[float, typer.Option(min=0.2, max=60, help="How long a day of the benefit lasts.")] = 1.0,
 ) -> None:
     """Play five demo engagements on the running stack (days last a second): see them in the UI and `fasttrack list`."""
-    from cli.demo import play
+    from simulation.demo import play
 
     run(lambda client: play(client, settings(), day_seconds, console))
 

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from cli.engagements import EngagementRow
+from engagement_client.listing import EngagementRow
 from cli.terminal import visible
 from fasttrack.business_time import local_time, zone
 from fasttrack.models import EngagementState, ItemStatus, MessageDeliveryResult, TaskNeeds

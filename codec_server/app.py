@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse, Response
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from workers.codec import EncryptionCodec, KeyProblem
-from workers.http_metrics import instrument
+from engagement_client.codec import EncryptionCodec, KeyProblem
+from process_support.http_metrics import instrument
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a UI page of payloads, each far below Temporal's 2 MB
 log = logging.getLogger("fasttrack.codec_server")

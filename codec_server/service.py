@@ -12,10 +12,10 @@ import uvicorn
 
 from codec_server.app import create_app
 from codec_server.settings import CodecServerSettings
-from workers.config import ConfigurationError
-from workers.connection import payload_codec
-from workers.logs import configure_logging
-from workers.process_exit import exit_now
+from engagement_client.settings import ConfigurationError
+from engagement_client.connection import payload_codec
+from process_support.logs import configure_logging
+from process_support.process_exit import exit_now
 
 log = logging.getLogger("fasttrack.codec_server")
 

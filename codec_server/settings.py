@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from workers.config import ClientSettings
+from engagement_client.settings import ClientSettings
 
 
 class CodecServerSettings(ClientSettings):

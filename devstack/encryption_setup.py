@@ -11,7 +11,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from workers.config import ENV_PREFIX, KEYS_FILE_NAME
+from engagement_client.settings import ENV_PREFIX, KEYS_FILE_NAME
 
 TOKEN_FILE_NAME = "codec-dev-token"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from workers.ports import free_port, port_problem
+from process_support.ports import free_port, port_problem
 
 __all__ = ["free_port", "port_is_free", "port_is_open"]
 

@@ -23,7 +23,8 @@ from devstack.settings import (
     server_command,
     ui_origins,
 )
-from workers.healthcheck import answers
+from devstack.smtp_sink import SinkSettings
+from process_support.healthcheck import answers
 
 STOP_GRACE_SECONDS = 20
 READY_TIMEOUT_SECONDS = 60
@@ -106,6 +107,15 @@ async def log_says(log: Path, line: str, times: int = 1, process: subprocess.Pop
         await asyncio.sleep(0.1)
 
 
+def fasttrack_program(*arguments: str) -> list[str]:
+    """`fasttrack <arguments>`: the one program, installed beside this Python."""
+    return [str(Path(sys.executable).parent / "fasttrack"), *arguments]
+
+
+def python_module(name: str) -> list[str]:
+    return [sys.executable, "-m", name]
+
+
 def local_environment(**settings: str) -> dict[str, str]:
     """A child's environment: this one without the shell's own Temporal connection
     (TEMPORAL_* variables, profile file), which would send it elsewhere than the embedded server."""
@@ -161,7 +171,7 @@ class DevStack:
         """The local SMTP sink on the stack's SMTP port, keeping what it receives in ``mail_dir``."""
         sink = subprocess.Popen(
             [sys.executable, "-m", "devstack.smtp_sink"],
-            env=local_environment(FASTTRACK_SMTP_PORT=str(self.settings.smtp_port), FASTTRACK_MAIL_DIR=str(mail_dir)),
+            env=local_environment(**SinkSettings.environment(smtp_port=self.settings.smtp_port, mail_dir=mail_dir)),
             stdout=subprocess.DEVNULL, preexec_fn=_child_of_this_process, cwd=REPOSITORY,
         )
         wait_for(lambda: port_is_open(self.settings.smtp_port), sink, "The SMTP sink")
@@ -170,7 +180,7 @@ class DevStack:
     def start_codec_server(self, token: str) -> subprocess.Popen:
         """The codec server on the stack's codec port, open to the UI's origin."""
         codec = subprocess.Popen(
-            [sys.executable, "-m", "codec_server.service"], cwd=REPOSITORY,
+            fasttrack_program("codec-server"), cwd=REPOSITORY,
             env=local_environment(FASTTRACK_DATA_DIR=str(self.settings.data_dir),
                                   FASTTRACK_CODEC_PORT=str(self.settings.codec_port), FASTTRACK_CODEC_TOKEN=token,
                                   FASTTRACK_CODEC_ORIGINS=ui_origins(self.settings)),
@@ -179,11 +189,13 @@ class DevStack:
         wait_for(lambda: port_is_open(self.settings.codec_port), codec, "The codec server")
         return codec
 
-    def start_worker(self, env: dict[str, str], module: str = "workers.worker",
-                     output: IO | int | None = None) -> subprocess.Popen:
-        """A worker process connected to this server; ``env`` adds its FASTTRACK_* settings."""
+    def start_worker(self, env: dict[str, str], command: list[str] | None = None,
+                     output: IO | int | None = None, errors: IO | int | None = None) -> subprocess.Popen:
+        """A process connected to this server, by default `fasttrack worker`; ``env`` adds
+        its FASTTRACK_* settings. Its errors (and logs) go to ``output`` unless ``errors`` is given."""
         return subprocess.Popen(
-            [sys.executable, "-m", module], cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT if output else None,
+            command or fasttrack_program("worker"), cwd=REPOSITORY, stdout=output,
+            stderr=errors if errors is not None else subprocess.STDOUT if output else None,
             env=local_environment(FASTTRACK_TEMPORAL_ADDRESS=self.address,
                                   FASTTRACK_TEMPORAL_NAMESPACE=self.settings.temporal_namespace, **env),
             preexec_fn=_child_of_this_process,

@@ -9,7 +9,7 @@ from typing import Annotated
 import yaml
 from pydantic import Field
 
-from workers.config import ConfigurationError, EnvSettings
+from engagement_client.settings import ConfigurationError, EnvSettings
 from workflows import search_attributes
 
 # How long Temporal keeps a closed engagement's history (and shows it in its UI):

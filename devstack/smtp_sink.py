@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from pydantic import Field
 
 from devstack.ports import free_port
-from workers.config import ConfigurationError, EnvSettings
+from engagement_client.settings import ConfigurationError, EnvSettings
 
 
 class MailFolderHandler:

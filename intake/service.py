@@ -13,10 +13,10 @@ import uvicorn
 from intake.app import create_app
 from intake.settings import IntakeSettings
 from register import Register, RegisterUnavailable
-from workers.config import ConfigurationError
-from workers.connection import check_at_start, connect
-from workers.logs import configure_logging
-from workers.process_exit import exit_now
+from engagement_client.settings import ConfigurationError
+from engagement_client.connection import check_at_start, connect
+from process_support.logs import configure_logging
+from process_support.process_exit import exit_now
 
 log = logging.getLogger("fasttrack.intake")
 

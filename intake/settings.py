@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_valid
 
 from fasttrack.base import StrictModel
 from fasttrack.models.text import Name, TenantId, Text
-from workers.config import ClientSettings
-from workers.update_ids import REQUEST_ID
+from engagement_client.settings import ClientSettings
+from engagement_client.update_ids import REQUEST_ID
 
 
 class Role(StrEnum):

@@ -33,8 +33,8 @@ from fasttrack.models import (
     VerificationResult,
 )
 from fasttrack.policy import MdmPlatform
-from workers.transient import riding_out
-from workers.update_ids import new_request_id, update_id_for
+from engagement_client.transient import riding_out
+from engagement_client.update_ids import new_request_id, update_id_for
 from workflows.engagement import EngagementWorkflow
 
 SPECIALIST = "Ana (FastTrack)"

@@ -54,11 +54,11 @@ from simulation.scenario import (
     state_of,
     wait_for_phase,
 )
-from workers.client import record_purchase, register_search_attributes
-from workers.config import ClientSettings
-from workers.connection import payload_codec
-from workers.payloads import data_converter
-from workers.query_retry import QueryRetryInterceptor
+from engagement_client.purchases import record_purchase, register_search_attributes
+from engagement_client.settings import ClientSettings
+from engagement_client.connection import payload_codec
+from engagement_client.payloads import data_converter
+from engagement_client.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 

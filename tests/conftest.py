@@ -15,8 +15,9 @@ from register.store import default_url
 from tests.support.encryption import SUITE_KEYS, encrypted_converter
 from tests.support.postgres import throwaway_postgres
 from tests.support.scenario import require_binary
-from workers.client import register_search_attributes
-from workers.query_retry import QueryRetryInterceptor
+from tests.support.worker_process import WorkerProcess
+from engagement_client.purchases import register_search_attributes
+from engagement_client.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 
 
@@ -108,3 +109,20 @@ def mail_sink(tmp_path_factory):
 @pytest.fixture
 def task_queue() -> str:
     return f"fasttrack-test-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def worker_process(dev_server_env, task_queue, tmp_path, mail_sink):
+    """Makes `fasttrack worker` processes on the suite's dev server, the test's task queue
+    and the mail sink (more WorkerSettings as keywords); each is killed at the end."""
+    made: list[WorkerProcess] = []
+
+    def make(name: str = "worker", **settings: object) -> WorkerProcess:
+        worker = WorkerProcess(dev_server_env.client.service_client.config.target_host, tmp_path, name,
+                               **{"task_queue": task_queue, "smtp_port": mail_sink.port, **settings})
+        made.append(worker)
+        return worker
+
+    yield make
+    for worker in made:
+        worker.kill()

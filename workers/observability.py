@@ -28,7 +28,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from fasttrack.models import Phase
 from register import Register
-from workers.ports import free_port
+from process_support.ports import free_port
 from workflows import search_attributes as sa
 
 log = logging.getLogger("fasttrack.observability")

@@ -22,7 +22,7 @@ millisecond share it. A server that reports no history size gives no sign, and
 nothing is refused there.) Such an activation
 is refused here, before any workflow code runs: the worker evicts the engagement,
 the query gets ``EARLY_EVENTS_REFUSAL`` (callers ask again, see
-workers/query_retry.py) and the task, when it starts, replays the whole history
+engagement_client/query_retry.py) and the task, when it starts, replays the whole history
 and runs the code at the task's own time, as every later replay will.
 """
 
@@ -36,10 +36,8 @@ from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
 from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
 
-EARLY_EVENTS_REFUSAL = (
-    "The engagement's next workflow task had not started when this query reached the worker; "
-    "the worker let the engagement go so that the task runs at its own time. Ask again."
-)
+from engagement_client.query_retry import EARLY_EVENTS_REFUSAL
+
 
 EARLY_EVENTS_LOGGED = "engagement let go: events taken in ahead of their workflow task"
 log = logging.getLogger("fasttrack.worker")
@@ -87,7 +85,7 @@ class _GuardedInstance(WorkflowInstance):
 
     def get_serialization_context(self, command_info):
         # None: the context-free data converter. The product's converter and codec read
-        # no serialization context (workers/payloads.py, tests/unit/test_payload_converter.py), and
+        # no serialization context (engagement_client/payloads.py, tests/unit/test_payload_converter.py), and
         # asking for one ran code in the sandbox and rebuilt the payload converters for
         # every payload a task carried out (about 6% of the worker's busy samples).
         return None

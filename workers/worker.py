@@ -25,12 +25,13 @@ from activities.notifier import DeliveryLedger, Notifier
 from activities.register_writes import RegisterActivities
 from register import Register, RegisterUnavailable
 from register.store import safe_url
-from workers.config import ConfigurationError, WorkerSettings
-from workers.connection import check_at_start, connect
-from workers.logs import configure_logging
+from engagement_client.settings import ConfigurationError
+from workers.config import WorkerSettings
+from engagement_client.connection import check_at_start, connect
+from process_support.logs import configure_logging
 from workers.observability import create_app, sdk_runtime
-from workers.ports import port_problem
-from workers.process_exit import exit_now
+from process_support.ports import port_problem
+from process_support.process_exit import exit_now
 from workers.runner import workflow_runner
 from workers.task_clock_guard import TaskClockGuardedRunner
 from workflows.engagement import EngagementWorkflow
@@ -154,16 +155,17 @@ async def serve(settings: WorkerSettings) -> None:
     log.info("worker stopped")
 
 
+DESCRIPTION = "The FastTrack engagement worker: runs the engagements' workflows and activities until SIGINT or SIGTERM."
+CONFIGURED_BY = (
+    "Configured by environment variables only: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, "
+    "TEMPORAL_TLS_*, TEMPORAL_PROFILE; FASTTRACK_ENCRYPTION_KEYS(_FILE), FASTTRACK_DATABASE_URL, "
+    "FASTTRACK_SMTP_*, FASTTRACK_TASK_QUEUE, FASTTRACK_METRICS_PORT and the others in the README's "
+    "Configuration section."
+)
+
+
 def main() -> None:
-    argparse.ArgumentParser(
-        prog="python -m workers.worker",
-        description="The FastTrack engagement worker: runs the engagements' workflows and activities until "
-                    "SIGINT or SIGTERM.",
-        epilog="Configured by environment variables only: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, "
-               "TEMPORAL_TLS_*, TEMPORAL_PROFILE; FASTTRACK_ENCRYPTION_KEYS(_FILE), FASTTRACK_DATABASE_URL, "
-               "FASTTRACK_SMTP_*, FASTTRACK_TASK_QUEUE, FASTTRACK_METRICS_PORT and the others in the README's "
-               "Configuration section.",
-    ).parse_args()
+    """`fasttrack worker` (and `python -m workers.worker`)."""
     try:
         settings = WorkerSettings.from_environment()
         check_at_start(settings)
@@ -179,4 +181,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(prog="python -m workers.worker", description=DESCRIPTION, epilog=CONFIGURED_BY).parse_args()
     main()

@@ -27,7 +27,7 @@ from tests.support.scenario import (
     wait_for_phase,
     zone_where_it_is,
 )
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 from workflows.message_delivery import MessageDeliveryWorkflow
 
 def purchase_document(tenant_id: str | None = None, **overrides) -> str:

@@ -4,62 +4,28 @@ polling; and an action sent again after it, applied once."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
-from devstack.processes import log_says
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.cli_process import ok, refused
 from tests.support.scenario import make_purchase, wait_for_phase
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 ACTOR = "Ana (FastTrack)"  # the `cli` fixture's FASTTRACK_ACTOR
 
 
-class WorkerProcess:
-    """The product's worker as its own process, so that it can be killed as a crash would."""
-
-    def __init__(self, address: str, task_queue: str, folder: Path, smtp_port: int) -> None:
-        self.log = folder / "worker.log"
-        self.env = {**os.environ, "FASTTRACK_TEMPORAL_ADDRESS": address, "FASTTRACK_TASK_QUEUE": task_queue,
-                    "FASTTRACK_SMTP_HOST": "127.0.0.1", "FASTTRACK_SMTP_PORT": str(smtp_port),
-                    "FASTTRACK_DATA_DIR": str(folder), "FASTTRACK_LOG_LEVEL": "INFO",
-                    "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1"}
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-
-    async def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "workers.worker"], cwd=REPOSITORY, env=self.env,
-                                        stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-        self.starts += 1
-        await log_says(self.log, '"worker started"', self.starts, process=self.process, timeout=60)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-
-
 @pytest.fixture
-async def worker(dev_server_env, task_queue, tmp_path, mail_sink):
-    process = WorkerProcess(dev_server_env.client.service_client.config.target_host, task_queue, tmp_path,
-                            mail_sink.port)
-    yield process
-    process.kill()
+def worker(worker_process):
+    return worker_process(log_level="INFO")
 
 
 async def test_an_action_sent_again_after_the_worker_was_killed_is_applied_once(cli, dev_server_env, task_queue,
                                                                               worker):
-    await worker.start()
+    worker.start()
     purchase = make_purchase(datetime.now(timezone.utc))
     started = await record_purchase(dev_server_env.client, purchase, task_queue, BenefitPolicy(business_hours=None))
     await wait_for_phase(started.handle, Phase.INITIATE)
@@ -75,7 +41,7 @@ async def test_an_action_sent_again_after_the_worker_was_killed_is_applied_once(
     unread = await refused(cli, "status", tenant, code=5)
     assert f"Engagement {started.handle.id}" in unread and "has not been read" in unread
 
-    await worker.start()
+    worker.start()
     first = await ok(cli, "contact", tenant, "--request-id", "ticket-4711")
     again = await ok(cli, "contact", tenant, "--request-id", "ticket-4711")
     assert "✓" in first and first == again  # the second is the first's answer, not "Contact was already recorded"

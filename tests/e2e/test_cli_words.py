@@ -15,7 +15,7 @@ from fasttrack.policy import BenefitPolicy
 from tests.support.cli_process import ok, refused
 from tests.support.scenario import make_purchase, running_worker, wait_for_phase
 from tests.support.workflow_checks import eventually
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 
 TENANT = "5b1d1d1f-0000-4000-8000-000000000001"
 KICKOFF = ("--goal", "mdm", "--mdm-authority", "intune", "--language", "fr", "--pm-email", "paula@contoso.example")

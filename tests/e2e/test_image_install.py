@@ -57,11 +57,13 @@ def test_the_build_stage_installs_the_locked_product_and_its_commands_run(tmp_pa
             assert keyword == "FROM", f"a build step the test does not know: {keyword}"
 
     env = {name: value for name, value in os.environ.items() if not name.startswith(("FASTTRACK_", "TEMPORAL_"))}
-    for argv in (["fasttrack", "--help"], ["python", "-m", "workers.worker", "--help"],
-                 ["python", "-m", "workers.healthcheck", "http://127.0.0.1:1/readyz"]):
+    # The image's CMD and every compose service run a `fasttrack` subcommand (tests/unit/test_deployment.py).
+    for argv in (["fasttrack", "--help"], ["fasttrack", "worker", "--help"], ["fasttrack", "intake", "--help"],
+                 ["fasttrack", "codec-server", "--help"], ["python", "-m", "workers.worker", "--help"],
+                 ["python", "-m", "process_support.healthcheck", "http://127.0.0.1:1/readyz"]):
         done = subprocess.run([str(venv / "bin" / argv[0]), *argv[1:]], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=60)
-        expected = 1 if "workers.healthcheck" in argv else 0  # nothing listens there: unhealthy, not a crash
+        expected = 1 if "process_support.healthcheck" in argv else 0  # nothing listens there: unhealthy, not a crash
         assert done.returncode == expected, f"{argv}: {done.stdout}\n{done.stderr}"
     assert "Usage" in subprocess.run([str(venv / "bin" / "fasttrack"), "--help"], capture_output=True, text=True,
                                      env=env).stdout

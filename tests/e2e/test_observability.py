@@ -21,7 +21,7 @@ from temporalio.client import Client
 from tests.support.encryption import encrypted_converter
 from tests.support.stack_process import REPOSITORY, play_demo
 from tests.support.workflow_checks import eventually
-from workers.query_retry import QueryRetryInterceptor
+from engagement_client.query_retry import QueryRetryInterceptor
 from workflows import metrics
 from workflows.engagement import EngagementWorkflow
 

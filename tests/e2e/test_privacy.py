@@ -17,7 +17,7 @@ from tests.support.stack_process import Stack, play_demo
 
 TEMPORAL = Path(sys.executable).parent / "temporal"
 ORGANIZATIONS = ("Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove")
-# What the demo's customers tell us about themselves (cli/demo.py).
+# What the demo's customers tell us about themselves (simulation/demo.py).
 CUSTOMER_DATA = [
     *(f"{organization} (demo)" for organization in ORGANIZATIONS),
     *(f"{organization} IT admin" for organization in ORGANIZATIONS),

@@ -29,8 +29,8 @@ from tests.support.scenario import (
     zone_where_it_is,
 )
 from tests.support.stack_process import REPOSITORY
-from workers.client import record_purchase
-from workers.query_retry import QueryRetryInterceptor
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 

@@ -19,8 +19,8 @@ from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from tests.support.stack_process import REPOSITORY, play_demo
-from workers.client import record_purchase
-from workers.query_retry import QueryRetryInterceptor
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from workflows.engagement import EngagementWorkflow
 
 CHROMIUM = Path("/usr/bin/chromium")

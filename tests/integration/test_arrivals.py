@@ -22,7 +22,7 @@ from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
 from tests.support.workflow_checks import eventually
 from tests.support.scenario import drive_to_completion, make_purchase, running_worker
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow

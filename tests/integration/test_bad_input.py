@@ -30,8 +30,9 @@ from tests.support.scenario import (
     wait_for_phase,
 )
 from tests.support.workflow_checks import settle
-from workers.client import record_purchase
-from workers.config import ConfigurationError, WorkerSettings
+from engagement_client.purchases import record_purchase
+from engagement_client.settings import ConfigurationError
+from workers.config import WorkerSettings
 from workflows.engagement import EngagementWorkflow
 
 EXAMPLES_PER_HANDLER = 25

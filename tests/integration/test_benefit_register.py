@@ -24,7 +24,7 @@ from register import Register
 from register.store import default_url
 from tests.support.scenario import CUSTOMER, make_purchase, running_worker, wait_for_phase
 from tests.support.workflow_checks import eventually
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 FASTTRACK = [str(Path(sys.executable).parent / "fasttrack")]

@@ -8,17 +8,18 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
+from codec_server.settings import CodecServerSettings
 from devstack.ports import free_port, port_is_open
+from devstack.processes import fasttrack_program, wait_for
 from tests.support.encryption import new_key
 from tests.support.stack_process import REPOSITORY
-from workers.codec import KEY_ID, EncryptionCodec
+from engagement_client.codec import KEY_ID, EncryptionCodec
 
 UI_ORIGIN = "http://127.0.0.1:8233"
 
@@ -30,16 +31,11 @@ def codec_server(tmp_path):
     token, port = secrets.token_urlsafe(32), free_port()
     log = tmp_path / "codec.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "codec_server.service"], cwd=REPOSITORY, stdout=open(log, "ab"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "FASTTRACK_ENCRYPTION_KEYS": f"{key_2},{key_1}", "FASTTRACK_CODEC_TOKEN": token,
-             "FASTTRACK_CODEC_PORT": str(port), "FASTTRACK_CODEC_ORIGINS": UI_ORIGIN},
+        fasttrack_program("codec-server"), cwd=REPOSITORY, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+        env={**os.environ, **CodecServerSettings.environment(encryption_keys=f"{key_2},{key_1}", codec_token=token,
+                                                             codec_port=port, codec_origins=UI_ORIGIN)},
     )
-    deadline = time.monotonic() + 30
-    while not port_is_open(port):
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "the codec server did not start"
-        time.sleep(0.1)
+    wait_for(lambda: port_is_open(port), process, "The codec server")
     yield {"url": f"http://127.0.0.1:{port}", "token": token, "key_1": EncryptionCodec.from_configuration(key_1),
            "unknown": EncryptionCodec.from_configuration(new_key("key-3")), "log": log}
     process.terminate()

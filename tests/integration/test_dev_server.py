@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from temporalio.worker import Replayer
@@ -19,8 +18,8 @@ from tests.support.scenario import (
     running_worker,
     wait_for_phase,
 )
-from tests.support.workflow_checks import assert_rejected
-from workers.client import record_purchase
+from tests.support.workflow_checks import assert_rejected, eventually
+from engagement_client.purchases import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -66,12 +65,10 @@ async def test_full_engagement_on_the_dev_server(dev_server_env, task_queue, tmp
 
         # Visibility sees the final phase through the search attributes.
         query = f"WorkflowId = '{handle.id}' AND FastTrackPhase = 'completed'"
-        for _ in range(50):
-            found = [execution.id async for execution in env.client.list_workflows(query)]
-            if found:
-                break
-            await asyncio.sleep(0.2)
-        assert found == [handle.id]
+        async def listed():
+            return [execution.id async for execution in env.client.list_workflows(query)]
+
+        assert await eventually(listed, 10, "visibility never saw the final phase") == [handle.id]
     kinds = sorted(message["X-FastTrack-Kind"] for message in mail_for(mail_sink, handle.id))
     assert {"outreach", "kickoff_invitation", "kickoff_summary", "remediation_checklist", "engagement_closed"} <= set(
         kinds

@@ -45,7 +45,8 @@ from temporalio.worker import (
 )
 from temporalio.workflow import NondeterminismError
 
-from workers.task_clock_guard import EARLY_EVENTS_REFUSAL, TaskClockGuardedRunner
+from engagement_client.query_retry import EARLY_EVENTS_REFUSAL
+from workers.task_clock_guard import TaskClockGuardedRunner
 
 QUICK = timedelta(milliseconds=200)
 STAGE_WAITS = (0.3, 0.6, 1.2, 2.4, 4.8)  # how long the query gets to reach the server, per stage

@@ -48,8 +48,9 @@ from tests.support.scenario import (
     make_purchase,
     make_scope,
 )
-from workers.client import record_purchase
-from workers.query_retry import QueryRetryInterceptor
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
+from workers.config import WorkerSettings
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
@@ -99,15 +100,11 @@ class Processes:
 
     def _worker(self, data_dir: Path, log: str) -> subprocess.Popen:
         data_dir.mkdir(parents=True, exist_ok=True)
-        return self.stack.start_worker({
-            "FASTTRACK_TASK_QUEUE": TASK_QUEUE,
-            "FASTTRACK_SMTP_HOST": "127.0.0.1",
-            "FASTTRACK_SMTP_PORT": str(self.sink.port),
-            "FASTTRACK_DATA_DIR": str(data_dir),
-            "FASTTRACK_DATABASE_URL": self.database_url,  # the register, shared by the replicas
-            "FASTTRACK_LOG_LEVEL": "INFO",
-            "FASTTRACK_SHUTDOWN_GRACE_SECONDS": "1",
-        }, output=open(self.folder / log, "ab"))
+        return self.stack.start_worker(WorkerSettings.environment(
+            task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink.port, data_dir=data_dir,
+            database_url=self.database_url,  # the register, shared by the replicas
+            log_level="INFO", shutdown_grace_seconds=1,
+        ), output=open(self.folder / log, "ab"))
 
     async def worker_ready(self, timeout: float = 60) -> None:
         """Waits for the newest worker's "worker started" line: on a loaded machine a

@@ -16,7 +16,7 @@ from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope, running_worker
 from tests.support.workflow_checks import eventually
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 from workflows.patches import ASKED_AT_START, FOLDED_MARKER
 

@@ -18,7 +18,7 @@ from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
 from tests.support.scenario import make_environment, make_purchase, make_scope, running_worker, state_of
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(seconds=0.1)  # the onboarding window lasts 36.5 s: room for 250 updates on a busy machine

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from temporalio.converter import DataConverter
 
-from workers.codec import EncryptionCodec
-from workers.payloads import data_converter
+from engagement_client.codec import EncryptionCodec
+from engagement_client.payloads import data_converter
 
 SUITE_KEYS = f"suite:{base64.b64encode(os.urandom(32)).decode()}"
 CORPUS_KEYS_FILE = Path(__file__).resolve().parents[1] / "histories" / "corpus-keys"

@@ -1,4 +1,4 @@
-"""The run command's stack (`python -m devstack.stack`) as a subprocess, for tests."""
+"""The run command's stack (`fasttrack dev`) as a subprocess, for tests."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 from devstack.ports import free_port
+from devstack.processes import fasttrack_program
+from devstack.settings import StackSettings
 from register import Register
 from register.store import default_url
 
@@ -43,18 +45,15 @@ class Stack:
     def start(self) -> None:
         env = {
             **self.client_environment(),
-            "FASTTRACK_TEMPORAL_PORT": str(self.port),
-            "FASTTRACK_UI_PORT": str(self.ui_port),
-            "FASTTRACK_SMTP_PORT": str(self.smtp_port),
-            "FASTTRACK_INTAKE_PORT": str(self.intake_port),
-            "FASTTRACK_CODEC_PORT": str(self.codec_port),
-            "FASTTRACK_METRICS_PORT": str(self.metrics_port),
+            **StackSettings.environment(temporal_port=self.port, ui_port=self.ui_port, smtp_port=self.smtp_port,
+                                        intake_port=self.intake_port, codec_port=self.codec_port,
+                                        metrics_port=self.metrics_port),
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         already_written = self.output.stat().st_size if self.output.exists() else 0
         with open(self.output, "ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "devstack.stack"], cwd=REPOSITORY, env=env, stdout=output,
+                fasttrack_program("dev"), cwd=REPOSITORY, env=env, stdout=output,
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 90

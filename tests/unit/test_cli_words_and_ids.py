@@ -17,7 +17,7 @@ from fasttrack.models import (
     RemediationItemDone,
     VerificationResult,
 )
-from workers.update_ids import REQUEST_ID, update_id_for
+from engagement_client.update_ids import REQUEST_ID, update_id_for
 
 AT = datetime(2027, 1, 12, 13, 0, tzinfo=timezone.utc)
 

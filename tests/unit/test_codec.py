@@ -10,7 +10,7 @@ import os
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from workers.codec import ENCODING, KEY_ID, EncryptionCodec, KeyProblem, parse_keys
+from engagement_client.codec import ENCODING, KEY_ID, EncryptionCodec, KeyProblem, parse_keys
 
 
 def key() -> str:

@@ -20,8 +20,9 @@ from fasttrack.engagement.budget import STATE_BUDGET
 from fasttrack.models import EDGE, Purchase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
 from fasttrack.rules import assess_environment, scope_problems
-from workers.config import ENV_PREFIX, WorkerSettings
-from workers.connection import connect_options, payload_codec
+from engagement_client.settings import ENV_PREFIX
+from workers.config import WorkerSettings
+from engagement_client.connection import connect_options, payload_codec
 from workflows import search_attributes as sa
 from workflows.action_signals import SIGNALLED_ACTIONS
 
@@ -141,7 +142,7 @@ def test_compose_requires_every_secret_and_publishes_ports_on_loopback_only():
 
 def test_compose_runs_the_codec_server_and_points_the_ui_at_it():
     codec = COMPOSE["services"]["codec-server"]
-    assert codec["build"] == "." and codec["command"] == ["python", "-m", "codec_server.service"]
+    assert codec["build"] == "." and codec["command"] == ["fasttrack", "codec-server"]
     assert codec["environment"]["FASTTRACK_ENCRYPTION_KEYS"] == COMPOSE["services"]["worker"]["environment"][
         "FASTTRACK_ENCRYPTION_KEYS"]
     published = codec["ports"][0].split(":")[1]
@@ -168,9 +169,18 @@ def test_compose_registers_exactly_the_workflow_search_attributes():
     assert declared == expected
 
 
+def test_every_product_process_runs_as_a_fasttrack_subcommand():
+    image_command = json.loads((REPOSITORY / "Dockerfile").read_text().split("\nCMD ", 1)[1].splitlines()[0])
+    commands = {"image": image_command} | {
+        name: service["command"] for name, service in COMPOSE["services"].items() if service.get("build") == "."
+    }
+    assert commands == {"image": ["fasttrack", "worker"], "worker": ["fasttrack", "worker"],
+                        "intake": ["fasttrack", "intake"], "codec-server": ["fasttrack", "codec-server"]}
+
+
 def test_worker_image_contains_every_package():
     dockerfile = (REPOSITORY / "Dockerfile").read_text()
-    for package in ("fasttrack", "workflows", "activities", "workers"):
+    for package in ("fasttrack", "workflows", "activities", "workers", "engagement_client", "process_support"):
         assert f"COPY {package} {package}" in dockerfile
 
 
@@ -221,11 +231,12 @@ def test_the_readme_gives_each_action_s_json_as_the_examples_do():
 
 def test_compose_runs_the_intake_from_the_image_with_required_secrets():
     intake = COMPOSE["services"]["intake"]
-    assert intake["build"] == "." and intake["command"] == ["python", "-m", "intake.service"]
+    assert intake["build"] == "." and intake["command"] == ["fasttrack", "intake"]
     for variable in ("FASTTRACK_COMMERCE_SECRET", "FASTTRACK_PORTAL_SECRET", "FASTTRACK_INTAKE_TOKENS"):
         assert ":?" in intake["environment"][variable]  # compose refuses to start without it
     image = (REPOSITORY / "Dockerfile").read_text()
-    for package in ("fasttrack", "workflows", "activities", "workers", "register", "intake", "codec_server", "cli"):
+    for package in ("fasttrack", "workflows", "activities", "workers", "engagement_client", "process_support",
+                    "register", "intake", "codec_server", "cli"):
         assert f"COPY {package} {package}" in image
 
 

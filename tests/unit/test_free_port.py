@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from workers.ports import LOWEST, _ephemeral_start, free_port
+from process_support.ports import LOWEST, _ephemeral_start, free_port
 
 
 def test_a_free_port_lies_below_the_ephemeral_range_and_can_be_listened_on():

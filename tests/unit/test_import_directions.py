@@ -10,23 +10,37 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+PRODUCT = {"fasttrack", "workflows", "activities", "register", "engagement_client", "process_support", "workers",
+           "cli", "intake", "codec_server", "simulation", "devstack", "bench", "tests"}
 FORBIDDEN = {
-    "fasttrack": {
-        "temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests",
-        "register", "sqlalchemy", "alembic", "intake", "fastapi",
-    },
-    "register": {"temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests"},
-    "workflows": {"workers", "cli", "simulation", "devstack", "bench", "tests", "register", "sqlalchemy"},
-    "activities": {"workflows", "workers", "cli", "simulation", "devstack", "bench", "tests"},
-    "workers": {"cli", "simulation", "devstack", "bench", "tests"},  # the worker image ships without the dev stack
-    "cli": {"devstack", "bench", "tests"},  # the demo plays simulation.customer (see below)
-    "devstack": {"cli", "simulation", "bench", "tests"},
-    "simulation": {"bench", "tests", "cli"},
-    "bench": {"tests"},
-    "intake": {"simulation", "devstack", "bench", "tests"},
+    "fasttrack": PRODUCT - {"fasttrack"} | {"temporalio", "sqlalchemy", "alembic", "fastapi"},
+    "register": {"temporalio", "workflows", "activities", "workers", "cli", "simulation", "devstack", "bench", "tests",
+                 "engagement_client", "intake", "codec_server"},
+    "workflows": {"workers", "cli", "simulation", "devstack", "bench", "tests", "register", "sqlalchemy",
+                  "engagement_client", "intake", "codec_server"},
+    "activities": {"workflows", "workers", "cli", "simulation", "devstack", "bench", "tests", "engagement_client",
+                   "intake", "codec_server"},
+    # What every process shares: it knows none of them.
+    "process_support": PRODUCT - {"process_support"},
+    # The client side, for every caller: it knows no caller and no process.
+    "engagement_client": {"workers", "cli", "intake", "codec_server", "simulation", "devstack", "bench", "tests",
+                          "activities"},
+    # The worker process only: nothing else of the product lives there.
+    "workers": {"cli", "intake", "codec_server", "simulation", "devstack", "bench", "tests"},
+    # The command line only; its processes are started by name from cli/processes.py (below).
+    "cli": {"workers", "intake", "codec_server", "devstack", "bench", "tests"},
+    "intake": {"cli", "workers", "codec_server", "simulation", "devstack", "bench", "tests"},
+    "codec_server": {"cli", "workers", "intake", "simulation", "devstack", "bench", "tests"},
+    "devstack": {"cli", "simulation", "bench", "tests", "intake", "codec_server"},
+    "simulation": {"bench", "tests", "cli", "intake", "codec_server"},
+    "bench": {"tests", "cli"},
 }
-# The one documented exception: the sandbox's file reads for time-zone and holiday data.
-ALLOWED = {("fasttrack/sandbox.py", "temporalio")}
+# The documented exceptions: the sandbox's file reads for time-zone and holiday data, and the
+# subcommands that start the processes.
+ALLOWED = {("fasttrack/sandbox.py", "temporalio")} | {
+    # `fasttrack worker|intake|codec-server|dev`: the one program starts each process by its name.
+    ("cli/processes.py", process) for process in ("workers", "intake", "codec_server", "devstack")
+}
 
 
 def imported_packages(path: Path) -> set[str]:

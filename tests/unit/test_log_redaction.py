@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from workers.logs import configure_logging
+from process_support.logs import configure_logging
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.converter import ActivitySerializationContext, WorkflowSerializationContext
 
 from fasttrack.models import RemediationItemDone
-from workers.codec import EncryptionCodec
-from workers.payloads import SharedAdaptersPayloadConverter, data_converter
+from engagement_client.codec import EncryptionCodec
+from engagement_client.payloads import SharedAdaptersPayloadConverter, data_converter
 
 
 def _json_converter(converter) -> PydanticJSONPlainPayloadConverter:

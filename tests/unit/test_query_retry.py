@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from temporalio.client import OutboundInterceptor, WorkflowQueryFailedError
 
-from workers import query_retry
-from workers.query_retry import QueryRetryInterceptor
-from workers.task_clock_guard import EARLY_EVENTS_REFUSAL
+from engagement_client import query_retry
+from engagement_client.query_retry import QueryRetryInterceptor
+from engagement_client.query_retry import EARLY_EVENTS_REFUSAL
 
 
 class Answers(OutboundInterceptor):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from cli.engagements import ListFilter
+from engagement_client.listing import ListFilter
 from fasttrack.engagement import Engagement
 from fasttrack.models import EngagementInput, Withdrawal
 from fasttrack.policy import BenefitPolicy

@@ -7,7 +7,8 @@ from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
 from temporalio.worker import WorkflowRunner
 
-from workers.task_clock_guard import EARLY_EVENTS_REFUSAL, TaskClockGuardedRunner
+from engagement_client.query_retry import EARLY_EVENTS_REFUSAL
+from workers.task_clock_guard import TaskClockGuardedRunner
 
 
 class Recording:

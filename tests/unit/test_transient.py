@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
-from workers.transient import riding_out
+from engagement_client.transient import riding_out
 
 
 def failing(times: int, status: RPCStatusCode):

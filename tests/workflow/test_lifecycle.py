@@ -51,7 +51,7 @@ from tests.support.scenario import (
     wait_for_phase,
 )
 from tests.support.workflow_checks import assert_rejected, settle, stop_if_running
-from workers.client import BenefitAlreadyUsed, record_purchase
+from engagement_client.purchases import BenefitAlreadyUsed, record_purchase
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(days=1)

@@ -57,7 +57,7 @@ from tests.support.scenario import (
     zone_where_it_is,
 )
 from tests.support.workflow_checks import stop_if_running
-from workers.client import BenefitAlreadyUsed, record_purchase
+from engagement_client.purchases import BenefitAlreadyUsed, record_purchase
 from workflows.engagement import EngagementWorkflow
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -16,7 +16,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from tests.support.encryption import CORPUS_KEYS_FILE, encrypted_converter, payloads_in
-from workers.codec import ENCODING, KEY_ID
+from engagement_client.codec import ENCODING, KEY_ID
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow

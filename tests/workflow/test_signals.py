@@ -20,7 +20,7 @@ from tests.support.scenario import (
     state_of,
 )
 from tests.support.workflow_checks import eventually
-from workers.client import record_purchase
+from engagement_client.purchases import record_purchase
 
 
 async def refused_after(handle, count: int):

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from workers.tracing import flush_tracing
+from process_support.tracing import flush_tracing
 
 
 def exit_now(code: int) -> None:

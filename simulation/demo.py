@@ -32,8 +32,8 @@ from fasttrack.models import (
 )
 from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
 from simulation.customer import SimulatedCustomer
-from workers.client import record_purchase
-from workers.config import ClientSettings
+from engagement_client.purchases import record_purchase
+from engagement_client.settings import ClientSettings
 from workflows.engagement import EngagementWorkflow
 
 SPECIALIST = "Ana Lima (FastTrack)"

@@ -29,7 +29,7 @@ from fasttrack.models import EDGE, EngagementInput, EngagementResult, Phase, Pur
 from fasttrack.policy import BenefitPolicy
 from fasttrack.report import engagement_report
 from register import Claim, ClaimKind, Register
-from workers.config import ClientSettings
+from engagement_client.settings import ClientSettings
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 

@@ -1,6 +1,6 @@
 """A container's health check: exits 0 when ``URL`` answers 200, 1 otherwise.
 
-    python -m workers.healthcheck http://127.0.0.1:9464/readyz
+    python -m process_support.healthcheck http://127.0.0.1:9464/readyz
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def answers(url: str, timeout: float, on_failure=lambda error: None) -> bool:
 
 def main() -> None:
     if len(sys.argv) != 2:
-        raise SystemExit("usage: python -m workers.healthcheck URL")
+        raise SystemExit("usage: python -m process_support.healthcheck URL")
     healthy = answers(sys.argv[1], 4, on_failure=lambda error: print(f"unhealthy: {error}", file=sys.stderr))
     sys.exit(0 if healthy else 1)
 

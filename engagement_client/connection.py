@@ -19,11 +19,11 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
 
-from workers.codec import EncryptionCodec, KeyProblem
-from workers.config import ClientSettings, ConfigurationError, checked_address
-from workers.payloads import data_converter
-from workers.query_retry import QueryRetryInterceptor
-from workers.tracing import tracing_interceptors
+from engagement_client.codec import EncryptionCodec, KeyProblem
+from engagement_client.settings import ClientSettings, ConfigurationError, checked_address
+from engagement_client.payloads import data_converter
+from engagement_client.query_retry import QueryRetryInterceptor
+from process_support.tracing import tracing_interceptors
 
 DEFAULT_ADDRESS = "localhost:7233"
 DEFAULT_NAMESPACE = "default"

@@ -10,11 +10,15 @@ from typing import Any
 
 from temporalio.client import Interceptor, OutboundInterceptor, QueryWorkflowInput, WorkflowQueryFailedError
 
-from workers.task_clock_guard import EARLY_EVENTS_REFUSAL
-
 FIRST_PAUSE = 0.05
 LONGEST_PAUSE = 2.0
 GIVE_UP_AFTER = 30.0  # seconds of refusals: the task has not run in that time, so the caller hears why
+
+# The worker's answer to such a query (workers/task_clock_guard.py): the words it is recognised by.
+EARLY_EVENTS_REFUSAL = (
+    "The engagement's next workflow task had not started when this query reached the worker; "
+    "the worker let the engagement go so that the task runs at its own time. Ask again."
+)
 
 
 class _AskingAgain(OutboundInterceptor):

@@ -11,10 +11,10 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage
 from temporalio.service import RPCError
 
-from cli.errors import NoAnswer
+from engagement_client.errors import NoAnswer
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import Action, ActionReceipt
-from workers.transient import riding_out
+from engagement_client.transient import riding_out
 
 
 async def _workflow_pollers(client: Client, task_queue: str) -> int:
