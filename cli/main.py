@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import traceback
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -41,7 +42,7 @@ from cli.app import (
     wants_json,
 )
 from engagement_client.engagements import read_message_delivery, read_state
-from engagement_client.listing import ListFilter, list_engagements
+from engagement_client.listing import RISKS_LIST_SINCE, ListFilter, list_engagements
 from cli.terminal import visible
 from cli.wording import reword_usage
 from fasttrack.models import Phase, Region
@@ -79,11 +80,13 @@ def list_command(
                                  help="Days that count as a near deadline (a risk flag; with --at-risk a filter, "
                                       "and a slower query) [default: 30].")
     ] = None,
-    legacy_risk_flags: Annotated[
-        bool, typer.Option("--legacy-risk-flags",
-                           help="With --at-risk, also read the separate risk flags of engagements that have not "
-                                "run since the release that publishes the risks list (a slower query).")
-    ] = False,
+    risks_list_since: Annotated[
+        datetime | None, typer.Option(
+            "--risks-list-since", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+            help="With --at-risk: the day the risks list reached your workers, if later than the day it was made "
+                 f"({RISKS_LIST_SINCE:%Y-%m-%d}); engagements whose run started before it are found by their separate "
+                 "risk flags.")
+    ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only engagements still running.")] = False,
     organization: Annotated[
         str | None, typer.Option(help="Only the organizations whose name holds this text (any case).")
@@ -94,7 +97,8 @@ def list_command(
     """All engagements with organization, tenant, phase, days in phase, days to the deadline and risk flags
     (from visibility, and each engagement's memo)."""
     selection = ListFilter(phase=phase, region=region, at_risk=at_risk, deadline_within_days=deadline_within,
-                           legacy_risk_flags=legacy_risk_flags,
+                           risks_list_since=(risks_list_since.replace(tzinfo=timezone.utc) if risks_list_since
+                                             else RISKS_LIST_SINCE),
                            open_only=open_only, organization=organization)
     rows = run(lambda client: list_engagements(client, selection))
     if wants_json(output, as_json):

@@ -4,10 +4,29 @@ only when it starts, so that an operator's command loads none of them."""
 
 from __future__ import annotations
 
-from cli.app import app
+import logging
+from collections.abc import Callable
+
+from cli.app import app, errors, options
+from process_support.process_exit import exit_now
 
 PANEL = "Processes"
 CONFIGURED_BY_ENVIRONMENT = "Configured by environment variables (the README's Configuration section); no options."
+
+
+def _serve(name: str, main: Callable[[], None]) -> None:
+    """Runs a process's own main. Its connection comes from the environment only: the
+    operator commands' --address and --namespace are refused rather than ignored. A fault
+    of its own is logged with its traceback (the log withholds exception messages)."""
+    if options.address or options.namespace:
+        errors.print(f"[red]Bad input:[/red] `fasttrack {name}` is configured by environment variables only: "
+                     "set TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE (or a profile) instead of --address and --namespace.")
+        exit_now(2)
+    try:
+        main()
+    except Exception:
+        logging.getLogger(f"fasttrack.{name}").exception(f"{name} failed")
+        exit_now(1)
 
 
 @app.command(epilog=CONFIGURED_BY_ENVIRONMENT, rich_help_panel=PANEL)
@@ -15,7 +34,7 @@ def worker() -> None:
     """Run the engagement worker: the engagements' workflows and activities, until SIGINT or SIGTERM."""
     from workers.worker import main
 
-    main()
+    _serve("worker", main)
 
 
 @app.command(epilog=CONFIGURED_BY_ENVIRONMENT, rich_help_panel=PANEL)
@@ -23,7 +42,7 @@ def intake() -> None:
     """Run the HTTP intake: purchases from commerce, actions from the FastTrack portal and operators."""
     from intake.service import main
 
-    main()
+    _serve("intake", main)
 
 
 @app.command("codec-server", epilog=CONFIGURED_BY_ENVIRONMENT, rich_help_panel=PANEL)
@@ -31,7 +50,7 @@ def codec_server() -> None:
     """Run the codec server that lets the Temporal UI and CLI decode the encrypted payloads."""
     from codec_server.service import main
 
-    main()
+    _serve("codec-server", main)
 
 
 @app.command(epilog=CONFIGURED_BY_ENVIRONMENT, rich_help_panel=PANEL)
@@ -40,4 +59,4 @@ def dev() -> None:
     worker, the intake, the codec server and a local SMTP sink, until Ctrl-C."""
     from devstack.stack import main
 
-    main()
+    _serve("dev", main)

@@ -74,7 +74,7 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
         Risk.RECORD_TOO_LARGE: f"record too large to carry over since {_when(state.record_too_large_since, tz)}",
         Risk.SIGNALS_REFUSED: f"{state.signals_refused} signal(s) refused (see the timeline)",
     }
-    flags = [detailed.get(risk, risk.label) for risk in risks(state)]
+    flags = [detailed.get(risk, risk.label) for risk in risks(state, even_when_closed=True)]
     if state.delivery_failures:
         flags.append(f"{len(state.delivery_failures)} message(s) not delivered")
     header.add_row("Risk", Text(", ".join(flags), style=RISK_STYLE) if flags else Text("none", style="green"))

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from devstack.encryption_setup import write_private
+from intake.settings import IntakeSettings
 
 OPERATOR, READER = "Operator (dev)", "Reader (dev)"
 
@@ -26,5 +27,5 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
 def intake_environment(made: dict[str, str], port: int) -> dict[str, str]:
     tokens = {made["operator_token"]: {"actor": OPERATOR, "role": "operator"},
               made["reader_token"]: {"actor": READER, "role": "read_only"}}
-    return {"FASTTRACK_INTAKE_PORT": str(port), "FASTTRACK_COMMERCE_SECRET": made["commerce_secret"],
-            "FASTTRACK_PORTAL_SECRET": made["portal_secret"], "FASTTRACK_INTAKE_TOKENS": json.dumps(tokens)}
+    return IntakeSettings.environment(intake_port=port, commerce_secret=made["commerce_secret"],
+                                      portal_secret=made["portal_secret"], intake_tokens=json.dumps(tokens))

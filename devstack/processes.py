@@ -23,7 +23,9 @@ from devstack.settings import (
     server_command,
     ui_origins,
 )
+from codec_server.settings import CodecServerSettings
 from devstack.smtp_sink import SinkSettings
+from engagement_client.settings import ClientSettings
 from process_support.healthcheck import answers
 
 STOP_GRACE_SECONDS = 20
@@ -181,9 +183,9 @@ class DevStack:
         """The codec server on the stack's codec port, open to the UI's origin."""
         codec = subprocess.Popen(
             fasttrack_program("codec-server"), cwd=REPOSITORY,
-            env=local_environment(FASTTRACK_DATA_DIR=str(self.settings.data_dir),
-                                  FASTTRACK_CODEC_PORT=str(self.settings.codec_port), FASTTRACK_CODEC_TOKEN=token,
-                                  FASTTRACK_CODEC_ORIGINS=ui_origins(self.settings)),
+            env=local_environment(**CodecServerSettings.environment(
+                data_dir=self.settings.data_dir, codec_port=self.settings.codec_port, codec_token=token,
+                codec_origins=ui_origins(self.settings))),
             preexec_fn=_child_of_this_process,
         )
         wait_for(lambda: port_is_open(self.settings.codec_port), codec, "The codec server")
@@ -196,7 +198,8 @@ class DevStack:
         return subprocess.Popen(
             command or fasttrack_program("worker"), cwd=REPOSITORY, stdout=output,
             stderr=errors if errors is not None else subprocess.STDOUT if output else None,
-            env=local_environment(FASTTRACK_TEMPORAL_ADDRESS=self.address,
-                                  FASTTRACK_TEMPORAL_NAMESPACE=self.settings.temporal_namespace, **env),
+            env=local_environment(**ClientSettings.environment(temporal_address=self.address,
+                                                               temporal_namespace=self.settings.temporal_namespace),
+                                  **env),
             preexec_fn=_child_of_this_process,
         )

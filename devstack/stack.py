@@ -24,6 +24,7 @@ from register import Register, RegisterUnavailable
 from register.store import default_url
 from engagement_client.settings import ConfigurationError
 from process_support.healthcheck import answers
+from intake.settings import IntakeSettings
 from workers.config import WorkerSettings
 
 
@@ -75,7 +76,7 @@ def run(settings: StackSettings) -> int:
             made = development_secrets(settings.data_dir)
             profile = write_profile(settings.data_dir, stack.address, settings.temporal_namespace,
                                     f"http://127.0.0.1:{settings.codec_port}", token)
-            intake = stack.start_worker({"FASTTRACK_DATA_DIR": str(settings.data_dir),
+            intake = stack.start_worker({**IntakeSettings.environment(data_dir=settings.data_dir),
                                          **intake_environment(made, settings.intake_port)}, fasttrack_program("intake"))
             wait_for(lambda: port_is_open(settings.intake_port), intake, "The HTTP intake")
             print(

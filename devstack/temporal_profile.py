@@ -24,6 +24,7 @@ def write_profile(data_dir: Path, address: str, namespace: str, codec_endpoint: 
         "codec": {"endpoint": codec_endpoint, "auth": f"Bearer {codec_token}"},
     }
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file written before keeps its mode otherwise
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(tomli_w.dumps({"profile": {PROFILE: profile}}))
     return path

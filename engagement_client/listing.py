@@ -4,16 +4,18 @@ never by asking each engagement: `fasttrack list` and the bench's scale run."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.common import TypedSearchAttributes
 
 from fasttrack.models import CLOSED_PHASES, Phase, Region
 from fasttrack.policy import BenefitPolicy
 from fasttrack.risks import Risk
+from workflows import patches
 from workflows import search_attributes as sa
+from workflows.patches import CHANGE_NAMED
 
 _CLOSED = {phase.value for phase in CLOSED_PHASES}
 
@@ -40,19 +42,28 @@ class EngagementRow(BaseModel):
 NEAR_DEADLINE_DAYS = BenefitPolicy().deadline_warning_before.days
 
 
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+
+# Runs started before this publish no risks list: a run asks a change once, at its start
+# or when it replays, and keeps that answer until it continues as new.
+RISKS_LIST_SINCE = _utc_midnight(CHANGE_NAMED[patches.RISKS_LIST].added)
+
+
 @dataclass
 class ListFilter:
     phase: Phase | None = None
     region: Region | None = None
     at_risk: bool = False
-    # Days that count as a near deadline. Given, it widens --at-risk by a date condition
-    # (about five times slower at 50,000 engagements); None reads each engagement's own flag.
+    # Days that count as a near deadline. Given, --at-risk matches the onboarding deadline
+    # by date (a slower query); None reads each engagement's own "deadline-near".
     deadline_within_days: int | None = None
     open_only: bool = False
     organization: str | None = None  # part of the name, any case: read from each engagement's memo, not visibility
-    # Engagements on a release before the risks list publish it at their next workflow
-    # task; until then only the separate flags (a slower query) find them at risk.
-    legacy_risk_flags: bool = False
+    # Runs started before this moment have no risks list: --at-risk reads their separate flags.
+    # The default is the day the list was introduced; a deployment that took it later says when.
+    risks_list_since: datetime = RISKS_LIST_SINCE
 
     def names(self, organization: str | None) -> bool:
         return self.organization is None or self.organization.casefold() in (organization or "").casefold()
@@ -61,7 +72,9 @@ class ListFilter:
     def near_deadline_days(self) -> int:
         return NEAR_DEADLINE_DAYS if self.deadline_within_days is None else self.deadline_within_days
 
-    def query(self, now: datetime) -> str:
+    def queries(self, now: datetime) -> list[str]:
+        """The visibility queries whose answers, together, are the list. At risk: one indexed
+        condition on the risks list, and the older runs' separate flags, bounded by their start."""
         clauses = ["WorkflowType = 'EngagementWorkflow'"]
         if self.phase is not None:
             clauses.append(f"{sa.PHASE.name} = '{self.phase.value}'")
@@ -72,17 +85,21 @@ class ListFilter:
             # engagement that closed on older code, while it waits to send its last message).
             closed = ", ".join(f"'{phase}'" for phase in sorted(_CLOSED))
             clauses.append(f"ExecutionStatus = 'Running' AND {sa.PHASE.name} NOT IN ({closed})")
-        if self.at_risk:
-            raised = ", ".join(f"'{risk.value}'" for risk in Risk)
-            conditions = [f"{sa.RISKS.name} IN ({raised})"]
-            if self.legacy_risk_flags:
-                conditions += [f"{sa.CONTACT_SLA_BREACHED.name} = true", f"{sa.REMEDIATION_STALLED.name} = true",
-                               f"{sa.MESSAGES_DELAYED.name} = true", f"{sa.RECORD_TOO_LARGE_SINCE.name} IS NOT NULL"]
-            if self.legacy_risk_flags or self.deadline_within_days is not None:
-                horizon = (now + timedelta(days=self.near_deadline_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-                conditions.append(f"{sa.ONBOARDING_DEADLINE.name} <= '{horizon}'")
-            clauses.append(conditions[0] if len(conditions) == 1 else f"({' OR '.join(conditions)})")
-        return " AND ".join(clauses)
+        if not self.at_risk:
+            return [" AND ".join(clauses)]
+        horizon = f"{sa.ONBOARDING_DEADLINE.name} <= '{now + timedelta(days=self.near_deadline_days):%Y-%m-%dT%H:%M:%SZ}'"
+        by_date = self.deadline_within_days is not None
+        listed = [risk for risk in Risk if not (by_date and risk is Risk.DEADLINE_NEAR)]
+        words = ", ".join(f"'{risk.value}'" for risk in listed)
+        raised = f"{sa.RISKS.name} IN ({words})"
+        flags = " OR ".join((f"{sa.CONTACT_SLA_BREACHED.name} = true", f"{sa.REMEDIATION_STALLED.name} = true",
+                             f"{sa.MESSAGES_DELAYED.name} = true", f"{sa.RECORD_TOO_LARGE_SINCE.name} IS NOT NULL",
+                             horizon))
+        older = f"StartTime < '{self.risks_list_since:%Y-%m-%dT%H:%M:%SZ}'"
+        return [
+            " AND ".join([*clauses, f"({raised} OR {horizon})" if by_date else raised]),
+            " AND ".join([*clauses, older, f"({flags})"]),
+        ]
 
 
 def _row_risks(attributes: TypedSearchAttributes) -> list[str]:
@@ -106,39 +123,48 @@ def _whole_days(delta: timedelta) -> int:
 async def list_engagements(client: Client, selection: ListFilter, now: datetime | None = None) -> list[EngagementRow]:
     now = now or datetime.now(timezone.utc)
     rows = []
-    async for execution in client.list_workflows(selection.query(now)):
-        organization = await execution.memo_value("organization", None, type_hint=str)
-        if not selection.names(organization):
-            continue
-        attributes = execution.typed_search_attributes
-        phase_since = attributes.get(sa.PHASE_SINCE)
-        deadline = attributes.get(sa.ONBOARDING_DEADLINE)
-        phase = attributes.get(sa.PHASE)
-        running = execution.status == WorkflowExecutionStatus.RUNNING and phase not in _CLOSED
-        sla = bool(attributes.get(sa.CONTACT_SLA_BREACHED))
-        stalled = bool(attributes.get(sa.REMEDIATION_STALLED))
-        days_to_deadline = _whole_days(deadline - now) if deadline and running else None
-        risks = _row_risks(attributes) if running else []
-        if days_to_deadline is not None and days_to_deadline <= selection.near_deadline_days:
-            risks = [label for label in risks if label != Risk.DEADLINE_NEAR.label]
-            risks.append(f"deadline in {days_to_deadline} d")
-        rows.append(
-            EngagementRow(
-                engagement_id=execution.id,
-                tenant_id=attributes.get(sa.TENANT_ID) or "",
-                organization=organization,
-                region=attributes.get(sa.REGION),
-                phase=phase or "?",
-                status=execution.status.name.lower() if execution.status else "unknown",
-                phase_since=phase_since,
-                days_in_phase=_whole_days(now - phase_since) if phase_since else None,
-                onboarding_deadline=deadline,
-                days_to_deadline=days_to_deadline,
-                contact_sla_breached=sla,
-                remediation_stalled=stalled,
-                open_remediation_items=attributes.get(sa.OPEN_REMEDIATION_ITEMS),
-                remediation_items=attributes.get(sa.REMEDIATION_ITEMS),
-                risks=risks,
-            )
-        )
+    listed = set()  # a run both queries find is listed once
+    for query in selection.queries(now):
+        async for execution in client.list_workflows(query):
+            if (execution.id, execution.run_id) not in listed:
+                listed.add((execution.id, execution.run_id))
+                row = await _row(execution, selection, now)
+                if row is not None:
+                    rows.append(row)
     return rows
+
+
+async def _row(execution: WorkflowExecution, selection: ListFilter, now: datetime) -> EngagementRow | None:
+    organization = await execution.memo_value("organization", None, type_hint=str)
+    if not selection.names(organization):
+        return None
+    attributes = execution.typed_search_attributes
+    phase_since = attributes.get(sa.PHASE_SINCE)
+    deadline = attributes.get(sa.ONBOARDING_DEADLINE)
+    phase = attributes.get(sa.PHASE)
+    running = execution.status == WorkflowExecutionStatus.RUNNING and phase not in _CLOSED
+    days_to_deadline = _whole_days(deadline - now) if deadline and running else None
+    risks = _row_risks(attributes) if running else []
+    near = days_to_deadline is not None and days_to_deadline <= selection.near_deadline_days
+    if near or selection.deadline_within_days is not None:
+        # The days left say more than the flag, and a window given replaces the engagement's own.
+        risks = [label for label in risks if label != Risk.DEADLINE_NEAR.label]
+    if near:
+        risks.append(f"deadline in {days_to_deadline} d")
+    return EngagementRow(
+        engagement_id=execution.id,
+        tenant_id=attributes.get(sa.TENANT_ID) or "",
+        organization=organization,
+        region=attributes.get(sa.REGION),
+        phase=phase or "?",
+        status=execution.status.name.lower() if execution.status else "unknown",
+        phase_since=phase_since,
+        days_in_phase=_whole_days(now - phase_since) if phase_since else None,
+        onboarding_deadline=deadline,
+        days_to_deadline=days_to_deadline,
+        contact_sla_breached=bool(attributes.get(sa.CONTACT_SLA_BREACHED)),
+        remediation_stalled=bool(attributes.get(sa.REMEDIATION_STALLED)),
+        open_remediation_items=attributes.get(sa.OPEN_REMEDIATION_ITEMS),
+        remediation_items=attributes.get(sa.REMEDIATION_ITEMS),
+        risks=risks,
+    )

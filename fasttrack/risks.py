@@ -33,9 +33,10 @@ _LABELS = {
 }
 
 
-def risks(state: EngagementState) -> list[Risk]:
-    """The risks raised now, in the order above; none once the engagement has closed."""
-    if state.outcome is not None:
+def risks(state: EngagementState, *, even_when_closed: bool = False) -> list[Risk]:
+    """The risks raised now, in the order above; none once the engagement has closed,
+    unless ``even_when_closed`` (what a closed engagement's record still says of it)."""
+    if state.outcome is not None and not even_when_closed:
         return []
     raised = {
         Risk.CONTACT_SLA_BREACHED: state.contact_sla_breached,
@@ -43,7 +44,7 @@ def risks(state: EngagementState) -> list[Risk]:
         Risk.MESSAGES_DELAYED: state.messages_delayed_since is not None,
         Risk.RECORD_TOO_LARGE: state.record_too_large_since is not None,
         # Raised when the manager was warned (the policy's deadline_warning_before, 30 days by default).
-        Risk.DEADLINE_NEAR: state.deadline_warning_for is not None
+        Risk.DEADLINE_NEAR: state.outcome is None and state.deadline_warning_for is not None
         and state.deadline_warning_for == state.onboarding_deadline,
         Risk.SIGNALS_REFUSED: state.signals_refused > 0,
     }

@@ -118,6 +118,8 @@ def worker_process(dev_server_env, task_queue, tmp_path, mail_sink):
     made: list[WorkerProcess] = []
 
     def make(name: str = "worker", **settings: object) -> WorkerProcess:
+        if any(worker.log.stem == name for worker in made):
+            raise ValueError(f"a worker named {name!r} was already made in this test: each needs a log of its own")
         worker = WorkerProcess(dev_server_env.client.service_client.config.target_host, tmp_path, name,
                                **{"task_queue": task_queue, "smtp_port": mail_sink.port, **settings})
         made.append(worker)

@@ -1,1 +1,1 @@
-"""Processes: the worker, the embedded stack, and the client helpers they share."""
+"""The worker process: its settings, the worker, its workflow runner and task-clock guard, its metrics."""

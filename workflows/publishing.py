@@ -25,6 +25,9 @@ class Publisher:
     def publish(self, engagement: Engagement) -> None:
         """Shows where the engagement stands: search attributes and current details."""
         state = engagement.state
+        lists_risks = self._patches.patched(patches.RISKS_LIST)
+        if lists_risks and not self._inherited_noted:
+            self._note_inherited()
         values: dict[SearchAttributeKey[Any], Any] = {
             sa.PHASE: state.phase.value,
             sa.PHASE_SINCE: state.phase_since,
@@ -45,9 +48,7 @@ class Publisher:
             values[sa.MESSAGES_DELAYED] = delayed
         if state.record_too_large_since is not None or sa.RECORD_TOO_LARGE_SINCE.name in self._published:
             values[sa.RECORD_TOO_LARGE_SINCE] = state.record_too_large_since  # None: the risk is gone
-        if self._patches.patched(patches.RISKS_LIST):
-            if not self._inherited_noted:
-                self._note_inherited()
+        if lists_risks:
             values[sa.RISKS] = [risk.value for risk in risks(state)] or None
         changed = [
             key.value_unset() if value is None else key.value_set(value)

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from devstack.ports import free_port, port_is_open
-from devstack.processes import fasttrack_program, wait_for
+from devstack.processes import fasttrack_program, stop, wait_for
 from intake.settings import IntakeSettings
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
 from tests.support.worker_process import WorkerProcess
@@ -48,11 +48,16 @@ def start(temporal_address: str, smtp_port: int, folder: Path, actors: dict[str,
     # The worker first: it creates the register, which the intake only opens (as the stack and compose order them).
     worker = WorkerProcess(temporal_address, folder, task_queue=intake.task_queue, smtp_port=smtp_port)
     worker.start()
-    assert worker.process is not None
-    service = worker.stack.start_worker(
-        IntakeSettings.environment(task_queue=intake.task_queue, data_dir=folder, intake_port=port,
-                                   commerce_secret=intake.commerce_secret, portal_secret=intake.portal_secret,
-                                   intake_tokens=json.dumps(intake.tokens)),
-        fasttrack_program("intake"), output=open(folder / "intake.log", "ab"))
-    wait_for(lambda: port_is_open(port), service, "The HTTP intake")
+    with open(folder / "intake.log", "ab") as log:
+        service = worker.stack.start_worker(
+            IntakeSettings.environment(task_queue=intake.task_queue, data_dir=folder, intake_port=port,
+                                       commerce_secret=intake.commerce_secret, portal_secret=intake.portal_secret,
+                                       intake_tokens=json.dumps(intake.tokens)),
+            fasttrack_program("intake"), output=log)
+    try:
+        wait_for(lambda: port_is_open(port), service, "The HTTP intake")
+    except RuntimeError:
+        stop(service, "the HTTP intake")
+        worker.kill()
+        raise
     return intake, [worker.process, service]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from engagement_client.listing import ListFilter
+from engagement_client.listing import RISKS_LIST_SINCE, ListFilter
 from fasttrack.engagement import Engagement
 from fasttrack.models import EngagementInput, Withdrawal
 from fasttrack.policy import BenefitPolicy
@@ -54,6 +54,7 @@ def test_a_closed_engagement_raises_none_whatever_its_flags():
     engagement.apply(Withdrawal(by="Sam (Contoso IT)", reason="Project cancelled"), T0 + timedelta(days=1))
     assert engagement.state.outcome is not None
     assert risks(engagement.state) == []
+    assert risks(engagement.state, even_when_closed=True) == [Risk.CONTACT_SLA_BREACHED]  # what its record says
 
 
 def test_the_risk_words_are_frozen():
@@ -64,22 +65,32 @@ def test_the_risk_words_are_frozen():
     ]
 
 
-def test_the_at_risk_query_is_one_condition_on_the_risks_list():
-    query = ListFilter(at_risk=True).query(T0)
+def test_the_at_risk_list_is_one_indexed_condition_and_the_older_runs_flags_bounded_by_start():
+    listed, older = ListFilter(at_risk=True).queries(T0)
     risk_condition = "FastTrackRisks IN (" + ", ".join(f"'{risk.value}'" for risk in Risk) + ")"
-    assert query.endswith(f" AND {risk_condition}")
-    assert " OR " not in query and "FastTrackOnboardingDeadline" not in query
-
-
-def test_a_deadline_window_given_widens_the_query_by_a_date():
-    query = ListFilter(at_risk=True, deadline_within_days=60).query(T0)
-    assert "FastTrackRisks IN (" in query
-    assert "OR FastTrackOnboardingDeadline <= '2026-05-01T09:00:00Z')" in query
-
-
-def test_legacy_flags_find_engagements_that_have_not_published_the_list():
-    query = ListFilter(at_risk=True, legacy_risk_flags=True).query(T0)
+    assert listed.endswith(f" AND {risk_condition}")
+    assert " OR " not in listed and "FastTrackOnboardingDeadline" not in listed
+    # Runs started before the list was introduced never publish it: their flags, and only theirs.
+    assert f"StartTime < '{RISKS_LIST_SINCE:%Y-%m-%dT%H:%M:%SZ}'" in older
     for condition in ("FastTrackContactSlaBreached = true", "FastTrackRemediationStalled = true",
                       "FastTrackMessagesDelayed = true", "FastTrackRecordTooLargeSince IS NOT NULL",
                       "FastTrackOnboardingDeadline <= '2026-04-01T09:00:00Z'"):
-        assert f" OR {condition}" in query or f"({condition}" in query
+        assert condition in older
+    assert RISKS_LIST_SINCE == datetime(2026, 12, 7, tzinfo=timezone.utc)
+
+
+def test_a_deadline_window_given_replaces_each_engagement_s_own_by_a_date():
+    listed, older = ListFilter(at_risk=True, deadline_within_days=60).queries(T0)
+    assert "'deadline-near'" not in listed
+    assert "OR FastTrackOnboardingDeadline <= '2026-05-01T09:00:00Z')" in listed
+    assert "FastTrackOnboardingDeadline <= '2026-05-01T09:00:00Z'" in older
+
+
+def test_a_later_day_for_the_list_widens_the_older_runs():
+    since = datetime(2027, 1, 4, tzinfo=timezone.utc)
+    _, older = ListFilter(at_risk=True, risks_list_since=since).queries(T0)
+    assert "StartTime < '2027-01-04T00:00:00Z'" in older
+
+
+def test_without_at_risk_one_query():
+    assert ListFilter(phase=None).queries(T0) == ["WorkflowType = 'EngagementWorkflow'"]
