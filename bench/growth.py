@@ -20,6 +20,7 @@ from temporalio.client import Client, WorkflowHandle
 from bench.cpu import CpuMeter
 from bench.lifecycle import until_quiet
 from bench.report import Figure, Report, console
+from engagement_client.purchases import record_purchase
 from fasttrack.models import CheckpointHeld, Phase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
@@ -31,7 +32,6 @@ from simulation.scenario import (
     make_purchase,
     make_scope,
 )
-from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 GROWTH_BUDGET = 1.2  # at 400 KiB, each figure at most this times its value at 10 KiB

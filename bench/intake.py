@@ -10,11 +10,11 @@ from temporalio.client import Client
 
 from bench.report import Figure, Report, console, percentile
 from bench.stack import TASK_QUEUE, Stack
+from engagement_client.purchases import record_purchase
 from fasttrack.models import CheckpointHeld, Phase
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SPECIALIST, SimulatedCustomer
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
-from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 

@@ -17,13 +17,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow
 from bench.cpu import CpuMeter
 from bench.report import console
-from simulation.demo import Customer, completes
+from engagement_client.purchases import record_purchase
 from fasttrack.contract import message_delivery_id_for
 from fasttrack.models import Action, ActionReceipt, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
+from simulation.demo import Customer, completes
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
-from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 

@@ -16,10 +16,10 @@ from bench.cpu import cpu_seconds
 from bench.report import Figure, Report, console, percentile
 from bench.stack import TASK_QUEUE, Stack
 from engagement_client.listing import ListFilter
+from engagement_client.purchases import record_purchase
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from simulation.scenario import make_purchase
-from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 MEMORY_BUDGET_KIB = 100

@@ -18,13 +18,13 @@ from devstack.ports import free_port, port_is_open
 from devstack.processes import DevStack, fasttrack_program, log_says, python_module, stop, wait_for
 from devstack.settings import StackSettings
 from devstack.smtp_sink import SinkSettings
-from register.store import default_url
-from engagement_client.settings import ClientSettings
-from intake.settings import IntakeSettings
-from workers.config import WorkerSettings
 from engagement_client.connection import payload_codec
 from engagement_client.payloads import data_converter
 from engagement_client.query_retry import QueryRetryInterceptor
+from engagement_client.settings import ClientSettings
+from intake.settings import IntakeSettings
+from register.store import default_url
+from workers.config import WorkerSettings
 
 TASK_QUEUE = "fasttrack-bench"
 

@@ -41,6 +41,8 @@ from devstack.ports import free_port, port_is_open
 from devstack.processes import DevStack, log_says, python_module, stop, wait_for
 from devstack.settings import StackSettings
 from devstack.smtp_sink import SinkSettings
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from fasttrack.contract import message_delivery_id_for
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import Action, ActionReceipt, CheckpointHeld, VerificationResult
@@ -49,8 +51,6 @@ from register import Register
 from register.store import default_url
 from simulation.customer import SignallingCustomer, SimulatedCustomer
 from simulation.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
-from engagement_client.purchases import record_purchase
-from engagement_client.query_retry import QueryRetryInterceptor
 from workers.config import WorkerSettings
 from workers.runner import workflow_runner
 from workers.task_clock_guard import EARLY_EVENTS_LOGGED

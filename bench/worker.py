@@ -11,11 +11,11 @@ from temporalio.worker import Worker
 
 from bench.baseline import BASELINE_TASK_QUEUE, BaselineWorkflow, do_nothing
 from bench.variants import VARIANTS
-from register import Register
-from workers.config import WorkerSettings
 from engagement_client.connection import connect
 from process_support.logs import configure_logging
 from process_support.process_exit import exit_now
+from register import Register
+from workers.config import WorkerSettings
 from workers.worker import build_worker
 
 

@@ -26,8 +26,15 @@ from cli.app import (
     run,
     settings,
 )
-from engagement_client.errors import ActionRefused
 from cli.wording import MOMENT_EXAMPLE
+from engagement_client.errors import ActionRefused
+from engagement_client.purchases import (
+    BenefitAlreadyUsed,
+    EngagementGone,
+    EngagementStillClosing,
+    default_register,
+    record_purchase,
+)
 from fasttrack.business_time import zone
 from fasttrack.models import (
     AppSelected,
@@ -53,13 +60,6 @@ from fasttrack.models import (
     Withdrawal,
 )
 from fasttrack.policy import MdmPlatform
-from engagement_client.purchases import (
-    BenefitAlreadyUsed,
-    EngagementGone,
-    EngagementStillClosing,
-    default_register,
-    record_purchase,
-)
 
 # ---------------------------------------------------------------- purchase
 

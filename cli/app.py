@@ -19,16 +19,16 @@ from rich.console import Console
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from cli.wording import flag_for, sentence
+from engagement_client.codec import KeyProblem
+from engagement_client.connection import connect, connect_options
 from engagement_client.engagements import perform, read_state
 from engagement_client.errors import ActionRefused, BadInput, CommandError, NoAnswer, TemporalUnavailable, names_a_missing_namespace
-from cli.wording import flag_for, sentence
+from engagement_client.settings import ClientSettings, ConfigurationError, checked_address
+from engagement_client.update_ids import REQUEST_ID, new_request_id, update_id_for
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import EDGE, Action, ActionReceipt, EngagementState
 from register import RegisterUnavailable
-from engagement_client.codec import KeyProblem
-from engagement_client.settings import ClientSettings, ConfigurationError, checked_address
-from engagement_client.connection import connect, connect_options
-from engagement_client.update_ids import REQUEST_ID, new_request_id, update_id_for
 
 app = typer.Typer(
     name="fasttrack",

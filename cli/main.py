@@ -41,10 +41,10 @@ from cli.app import (
     settings,
     wants_json,
 )
-from engagement_client.engagements import read_message_delivery, read_state
-from engagement_client.listing import RISKS_LIST_SINCE, ListFilter, list_engagements
 from cli.terminal import visible
 from cli.wording import reword_usage
+from engagement_client.engagements import read_message_delivery, read_state
+from engagement_client.listing import RISKS_LIST_SINCE, ListFilter, list_engagements
 from fasttrack.models import Phase, Region
 from process_support.process_exit import exit_now
 

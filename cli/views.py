@@ -9,8 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from engagement_client.listing import EngagementRow
 from cli.terminal import visible
+from engagement_client.listing import EngagementRow
 from fasttrack.business_time import local_time, zone
 from fasttrack.models import EngagementState, ItemStatus, MessageDeliveryResult, TaskNeeds
 from fasttrack.risks import Risk, risks

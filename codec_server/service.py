@@ -12,8 +12,8 @@ import uvicorn
 
 from codec_server.app import create_app
 from codec_server.settings import CodecServerSettings
-from engagement_client.settings import ConfigurationError
 from engagement_client.connection import payload_codec
+from engagement_client.settings import ConfigurationError
 from process_support.logs import configure_logging
 from process_support.process_exit import exit_now
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from codec_server.settings import CodecServerSettings
 from devstack.ports import port_is_open
 from devstack.settings import (
     RETENTION,
@@ -23,7 +24,6 @@ from devstack.settings import (
     server_command,
     ui_origins,
 )
-from codec_server.settings import CodecServerSettings
 from devstack.smtp_sink import SinkSettings
 from engagement_client.settings import ClientSettings
 from process_support.healthcheck import answers

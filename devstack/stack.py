@@ -20,11 +20,11 @@ from devstack.ports import port_is_free, port_is_open
 from devstack.processes import DevStack, fasttrack_program, stop, wait_for
 from devstack.settings import StackSettings
 from devstack.temporal_profile import export_line, write_profile
+from engagement_client.settings import ConfigurationError
+from intake.settings import IntakeSettings
+from process_support.healthcheck import answers
 from register import Register, RegisterUnavailable
 from register.store import default_url
-from engagement_client.settings import ConfigurationError
-from process_support.healthcheck import answers
-from intake.settings import IntakeSettings
 from workers.config import WorkerSettings
 
 

@@ -12,9 +12,9 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOr
 from temporalio.service import RPCError
 
 from engagement_client.errors import NoAnswer
+from engagement_client.transient import riding_out
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import Action, ActionReceipt
-from engagement_client.transient import riding_out
 
 
 async def _workflow_pollers(client: Client, task_queue: str) -> int:

@@ -20,9 +20,9 @@ from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
 
 from engagement_client.codec import EncryptionCodec, KeyProblem
-from engagement_client.settings import ClientSettings, ConfigurationError, checked_address
 from engagement_client.payloads import data_converter
 from engagement_client.query_retry import QueryRetryInterceptor
+from engagement_client.settings import ClientSettings, ConfigurationError, checked_address
 from process_support.tracing import tracing_interceptors
 
 DEFAULT_ADDRESS = "localhost:7233"

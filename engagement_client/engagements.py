@@ -19,6 +19,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from engagement_client.answers import no_answer, updated
 from engagement_client.errors import ActionRefused, BadInput, CommandError, EngagementNotFound, names_a_missing_namespace
+from engagement_client.purchases import default_register
 from fasttrack.contract import ENGAGEMENT_ID_PREFIX, engagement_id_for
 from fasttrack.models import (
     CLOSED_PHASES,
@@ -31,7 +32,6 @@ from fasttrack.models import (
     Region,
 )
 from register import Register
-from engagement_client.purchases import default_register
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 

@@ -23,13 +23,13 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from engagement_client.settings import ClientSettings
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed, FastTrackError
 from fasttrack.models import EDGE, EngagementInput, EngagementResult, Phase, Purchase, RegisterClosing, RegisterProgress
 from fasttrack.policy import BenefitPolicy
 from fasttrack.report import engagement_report
 from register import Claim, ClaimKind, Register
-from engagement_client.settings import ClientSettings
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 

@@ -33,6 +33,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from engagement_client.engagements import perform, read_state, resolve_engagement_id
 from engagement_client.errors import CommandError, EngagementNotFound
+from engagement_client.purchases import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
+from engagement_client.update_ids import update_id_for
 from fasttrack.engagement.budget import REQUEST_BUDGET
 from fasttrack.engagement.catalogue import NAMED
 from fasttrack.errors import FastTrackError
@@ -40,10 +42,8 @@ from fasttrack.models import EDGE, Purchase
 from fasttrack.report import engagement_report
 from intake.settings import AssistanceFromPortal, Caller, IntakeSettings, Role
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, verify
-from register import Register, RegisterUnavailable
-from engagement_client.purchases import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
 from process_support.http_metrics import instrument
-from engagement_client.update_ids import update_id_for
+from register import Register, RegisterUnavailable
 
 PROBLEM = "application/problem+json"
 REPLAY_MEMORY = 2 * WINDOW + timedelta(minutes=2)  # longer than any signature is good, whatever the clocks say

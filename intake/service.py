@@ -10,13 +10,13 @@ import logging
 
 import uvicorn
 
+from engagement_client.connection import check_at_start, connect
+from engagement_client.settings import ConfigurationError
 from intake.app import create_app
 from intake.settings import IntakeSettings
-from register import Register, RegisterUnavailable
-from engagement_client.settings import ConfigurationError
-from engagement_client.connection import check_at_start, connect
 from process_support.logs import configure_logging
 from process_support.process_exit import exit_now
+from register import Register, RegisterUnavailable
 
 log = logging.getLogger("fasttrack.intake")
 

@@ -10,10 +10,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
 
-from fasttrack.base import StrictModel
-from fasttrack.models.text import Name, TenantId, Text
 from engagement_client.settings import ClientSettings
 from engagement_client.update_ids import REQUEST_ID
+from fasttrack.base import StrictModel
+from fasttrack.models.text import Name, TenantId, Text
 
 
 class Role(StrEnum):

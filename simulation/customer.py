@@ -10,6 +10,8 @@ from datetime import date
 
 from temporalio.client import WorkflowHandle
 
+from engagement_client.transient import riding_out
+from engagement_client.update_ids import new_request_id, update_id_for
 from fasttrack.contract import Event
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.models import (
@@ -33,8 +35,6 @@ from fasttrack.models import (
     VerificationResult,
 )
 from fasttrack.policy import MdmPlatform
-from engagement_client.transient import riding_out
-from engagement_client.update_ids import new_request_id, update_id_for
 from workflows.engagement import EngagementWorkflow
 
 SPECIALIST = "Ana (FastTrack)"

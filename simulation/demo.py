@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from rich.console import Console
 from temporalio.client import Client, WorkflowHandle
 
+from engagement_client.purchases import record_purchase
+from engagement_client.settings import ClientSettings
 from fasttrack.models import (
     Action,
     ActionReceipt,
@@ -32,8 +34,6 @@ from fasttrack.models import (
 )
 from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
 from simulation.customer import SimulatedCustomer
-from engagement_client.purchases import record_purchase
-from engagement_client.settings import ClientSettings
 from workflows.engagement import EngagementWorkflow
 
 SPECIALIST = "Ana Lima (FastTrack)"

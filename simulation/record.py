@@ -25,6 +25,11 @@ from temporalio.testing import WorkflowEnvironment
 from devstack.ports import free_port
 from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
+from engagement_client.connection import payload_codec
+from engagement_client.payloads import data_converter
+from engagement_client.purchases import record_purchase, register_search_attributes
+from engagement_client.query_retry import QueryRetryInterceptor
+from engagement_client.settings import ClientSettings
 from fasttrack.models import (
     ContactMade,
     Forest,
@@ -54,11 +59,6 @@ from simulation.scenario import (
     state_of,
     wait_for_phase,
 )
-from engagement_client.purchases import record_purchase, register_search_attributes
-from engagement_client.settings import ClientSettings
-from engagement_client.connection import payload_codec
-from engagement_client.payloads import data_converter
-from engagement_client.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 

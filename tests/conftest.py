@@ -10,14 +10,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
+from engagement_client.purchases import register_search_attributes
+from engagement_client.query_retry import QueryRetryInterceptor
 from register import Register
 from register.store import default_url
 from tests.support.encryption import SUITE_KEYS, encrypted_converter
 from tests.support.postgres import throwaway_postgres
 from tests.support.scenario import require_binary
 from tests.support.worker_process import WorkerProcess
-from engagement_client.purchases import register_search_attributes
-from engagement_client.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 
 

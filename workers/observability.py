@@ -27,8 +27,8 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from fasttrack.models import Phase
-from register import Register
 from process_support.ports import free_port
+from register import Register
 from workflows import search_attributes as sa
 
 log = logging.getLogger("fasttrack.observability")

@@ -23,15 +23,15 @@ from activities.eligibility import verify_eligibility
 from activities.message_handover import MessageHandoverActivity
 from activities.notifier import DeliveryLedger, Notifier
 from activities.register_writes import RegisterActivities
-from register import Register, RegisterUnavailable
-from register.store import safe_url
-from engagement_client.settings import ConfigurationError
-from workers.config import WorkerSettings
 from engagement_client.connection import check_at_start, connect
+from engagement_client.settings import ConfigurationError
 from process_support.logs import configure_logging
-from workers.observability import create_app, sdk_runtime
 from process_support.ports import port_problem
 from process_support.process_exit import exit_now
+from register import Register, RegisterUnavailable
+from register.store import safe_url
+from workers.config import WorkerSettings
+from workers.observability import create_app, sdk_runtime
 from workers.runner import workflow_runner
 from workers.task_clock_guard import TaskClockGuardedRunner
 from workflows.engagement import EngagementWorkflow

@@ -12,12 +12,12 @@ import pytest
 import yaml
 from temporalio.client import WorkflowExecutionStatus
 
+from engagement_client.purchases import record_purchase
 from fasttrack.business_time import next_business_moment
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import NotificationKind, Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.cli_process import ok, refused
-from tests.support.workflow_checks import stop_if_running
 from tests.support.scenario import (
     EVERY_DAY_NINE_TO_FIVE,
     LOCAL_HOUR,
@@ -27,7 +27,7 @@ from tests.support.scenario import (
     wait_for_phase,
     zone_where_it_is,
 )
-from engagement_client.purchases import record_purchase
+from tests.support.workflow_checks import stop_if_running
 from workflows.message_delivery import MessageDeliveryWorkflow
 
 def purchase_document(tenant_id: str | None = None, **overrides) -> str:

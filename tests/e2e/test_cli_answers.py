@@ -9,11 +9,11 @@ from datetime import datetime, timezone
 
 import pytest
 
+from engagement_client.purchases import record_purchase
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.cli_process import ok, refused
 from tests.support.scenario import make_purchase, wait_for_phase
-from engagement_client.purchases import record_purchase
 
 ACTOR = "Ana (FastTrack)"  # the `cli` fixture's FASTTRACK_ACTOR
 

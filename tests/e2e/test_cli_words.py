@@ -10,12 +10,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from engagement_client.purchases import record_purchase
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.cli_process import ok, refused
 from tests.support.scenario import make_purchase, running_worker, wait_for_phase
 from tests.support.workflow_checks import eventually
-from engagement_client.purchases import record_purchase
 
 TENANT = "5b1d1d1f-0000-4000-8000-000000000001"
 KICKOFF = ("--goal", "mdm", "--mdm-authority", "intune", "--language", "fr", "--pm-email", "paula@contoso.example")

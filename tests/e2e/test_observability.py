@@ -18,10 +18,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client
 
+from engagement_client.query_retry import QueryRetryInterceptor
 from tests.support.encryption import encrypted_converter
 from tests.support.stack_process import REPOSITORY, play_demo
 from tests.support.workflow_checks import eventually
-from engagement_client.query_retry import QueryRetryInterceptor
 from workflows import metrics
 from workflows.engagement import EngagementWorkflow
 

@@ -16,6 +16,8 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from devstack.smtp_sink import MailSink
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from fasttrack.engagement import engagement_id_for
 from fasttrack.errors import BenefitAlreadyUsed
 from fasttrack.models import EngagementResult, MessageDeliveryResult, Phase
@@ -29,8 +31,6 @@ from tests.support.scenario import (
     zone_where_it_is,
 )
 from tests.support.stack_process import REPOSITORY
-from engagement_client.purchases import record_purchase
-from engagement_client.query_retry import QueryRetryInterceptor
 from workflows.engagement import TASK_QUEUE, EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow
 

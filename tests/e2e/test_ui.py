@@ -13,14 +13,14 @@ import pytest
 from playwright.async_api import async_playwright
 from temporalio.client import Client, WorkflowHandle
 
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from fasttrack.contract import TASK_QUEUE
 from fasttrack.models import EngagementResult, Phase
 from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope
 from tests.support.stack_process import REPOSITORY, play_demo
-from engagement_client.purchases import record_purchase
-from engagement_client.query_retry import QueryRetryInterceptor
 from workflows.engagement import EngagementWorkflow
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -16,13 +16,13 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.worker import Replayer
 
+from engagement_client.purchases import record_purchase
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
-from tests.support.workflow_checks import eventually
 from tests.support.scenario import drive_to_completion, make_purchase, running_worker
-from engagement_client.purchases import record_purchase
+from tests.support.workflow_checks import eventually
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow

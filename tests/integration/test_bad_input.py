@@ -17,6 +17,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from engagement_client.purchases import record_purchase
+from engagement_client.settings import ConfigurationError
 from fasttrack.models import EDGE, Phase, Purchase
 from fasttrack.policy import BenefitPolicy
 from tests.support.scenario import (
@@ -30,8 +32,6 @@ from tests.support.scenario import (
     wait_for_phase,
 )
 from tests.support.workflow_checks import settle
-from engagement_client.purchases import record_purchase
-from engagement_client.settings import ConfigurationError
 from workers.config import WorkerSettings
 from workflows.engagement import EngagementWorkflow
 

@@ -17,6 +17,7 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.service import RPCError, RPCStatusCode
 
+from engagement_client.purchases import record_purchase
 from fasttrack.errors import BenefitAlreadyUsed
 from fasttrack.models import Phase, Withdrawal
 from fasttrack.policy import BenefitPolicy
@@ -24,7 +25,6 @@ from register import Register
 from register.store import default_url
 from tests.support.scenario import CUSTOMER, make_purchase, running_worker, wait_for_phase
 from tests.support.workflow_checks import eventually
-from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 FASTTRACK = [str(Path(sys.executable).parent / "fasttrack")]

@@ -17,9 +17,9 @@ from temporalio.api.common.v1 import Payload, Payloads
 from codec_server.settings import CodecServerSettings
 from devstack.ports import free_port, port_is_open
 from devstack.processes import fasttrack_program, wait_for
+from engagement_client.codec import KEY_ID, EncryptionCodec
 from tests.support.encryption import new_key
 from tests.support.stack_process import REPOSITORY
-from engagement_client.codec import KEY_ID, EncryptionCodec
 
 UI_ORIGIN = "http://127.0.0.1:8233"
 

@@ -6,6 +6,7 @@ import json
 
 from temporalio.worker import Replayer
 
+from engagement_client.purchases import record_purchase
 from fasttrack.models import Phase, TaskDone
 from fasttrack.policy import BenefitPolicy
 from tests.support.encryption import encrypted_converter
@@ -19,7 +20,6 @@ from tests.support.scenario import (
     wait_for_phase,
 )
 from tests.support.workflow_checks import assert_rejected, eventually
-from engagement_client.purchases import record_purchase
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow

@@ -29,6 +29,8 @@ from devstack.ports import free_port
 from devstack.processes import DevStack, log_says
 from devstack.settings import StackSettings
 from devstack.smtp_sink import MailSink
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from fasttrack.contract import ENGAGEMENT_ID_PREFIX
 from fasttrack.models import (
     Phase,
@@ -48,8 +50,6 @@ from tests.support.scenario import (
     make_purchase,
     make_scope,
 )
-from engagement_client.purchases import record_purchase
-from engagement_client.query_retry import QueryRetryInterceptor
 from workers.config import WorkerSettings
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow

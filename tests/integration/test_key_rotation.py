@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client, WorkflowHandle
 
+from engagement_client.codec import ENCODING, KEY_ID, KeyProblem
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from fasttrack.models import ContactMade, EngagementResult, Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.encryption import encrypted_converter, new_key, payloads_in
 from tests.support.scenario import make_purchase, running_worker, wait_for_phase
-from engagement_client.purchases import record_purchase
-from engagement_client.codec import ENCODING, KEY_ID, KeyProblem
-from engagement_client.query_retry import QueryRetryInterceptor
 from workflows.engagement import EngagementWorkflow
 
 

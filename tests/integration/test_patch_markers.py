@@ -11,12 +11,12 @@ from datetime import date
 
 from temporalio.api.enums.v1 import EventType
 
+from engagement_client.purchases import record_purchase
 from fasttrack.models import Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope, running_worker
 from tests.support.workflow_checks import eventually
-from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 from workflows.patches import ASKED_AT_START, FOLDED_MARKER
 

@@ -12,12 +12,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from engagement_client.listing import ListFilter, list_engagements
+from engagement_client.purchases import record_purchase
 from fasttrack.models import EngagementInput, Phase, RemediationItemDone
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make_purchase, make_scope, running_worker
 from tests.support.workflow_checks import eventually
-from engagement_client.purchases import record_purchase
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
 

@@ -10,14 +10,14 @@ from datetime import datetime, timedelta, timezone
 
 from temporalio.api.enums.v1 import EventType
 
-from engagement_client.listing import ListFilter, list_engagements
 from devstack.ports import free_port
 from devstack.smtp_sink import MailSink
+from engagement_client.listing import ListFilter, list_engagements
+from engagement_client.purchases import record_purchase
 from fasttrack.policy import BenefitPolicy
 from fasttrack.risks import Risk
 from tests.support.scenario import make_purchase, running_worker, state_of
 from tests.support.workflow_checks import eventually
-from engagement_client.purchases import record_purchase
 from workflows import search_attributes as sa
 
 DAY = 0.2  # seconds: the 30-day contact window passes in 6 s

@@ -12,13 +12,13 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import FailureError
 from temporalio.service import RetryConfig, RPCError
 
+from engagement_client.purchases import record_purchase
 from fasttrack.engagement.budget import STATE_BUDGET
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
 from simulation.customer import SimulatedCustomer
 from tests.support.encryption import encrypted_converter
 from tests.support.scenario import make_environment, make_purchase, make_scope, running_worker, state_of
-from engagement_client.purchases import record_purchase
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(seconds=0.1)  # the onboarding window lasts 36.5 s: room for 250 updates on a busy machine

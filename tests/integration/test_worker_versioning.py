@@ -15,14 +15,14 @@ from pathlib import Path
 from temporalio.api.enums.v1 import VersioningBehavior
 
 from devstack.processes import fasttrack_program
+from engagement_client.purchases import record_purchase
 from fasttrack.models import ContactMade, Phase
 from fasttrack.policy import BenefitPolicy
 from tests.support.compose_jobs import run_job
 from tests.support.scenario import make_purchase, wait_for_phase
 from tests.support.stack_process import REPOSITORY
-from tests.support.workflow_checks import eventually
 from tests.support.worker_process import WorkerProcess
-from engagement_client.purchases import record_purchase
+from tests.support.workflow_checks import eventually
 from workflows.engagement import EngagementWorkflow
 
 TEMPORAL = str(Path(sys.executable).parent / "temporal")

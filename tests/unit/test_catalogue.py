@@ -12,10 +12,10 @@ from pathlib import Path
 
 from temporalio import workflow
 
+from engagement_client.update_ids import subject_of, update_id_for
 from fasttrack.engagement.catalogue import CATALOGUE, NAMED, RULES, update_name_of
 from fasttrack.models import EDGE, Action, ContactMade
 from intake.app import ActionName
-from engagement_client.update_ids import subject_of, update_id_for
 from workflows.action_signals import SIGNALLED_ACTIONS
 from workflows.engagement import EngagementWorkflow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.unit.characterization import SNAPSHOT, characterize
+from simulation.characterization import SNAPSHOT, characterize
 
 
 def test_the_six_reference_paths_and_a_400_day_clock_decide_as_recorded():

@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from cli.wording import flag_for, reword_usage, sentence
+from engagement_client.update_ids import REQUEST_ID, update_id_for
 from fasttrack.models import (
     EDGE,
     CallKind,
@@ -17,7 +18,6 @@ from fasttrack.models import (
     RemediationItemDone,
     VerificationResult,
 )
-from engagement_client.update_ids import REQUEST_ID, update_id_for
 
 AT = datetime(2027, 1, 12, 13, 0, tzinfo=timezone.utc)
 

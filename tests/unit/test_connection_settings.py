@@ -9,8 +9,8 @@ import os
 import pytest
 from temporalio.service import TLSConfig
 
-from engagement_client.settings import ClientSettings, ConfigurationError
 from engagement_client.connection import connect_options, payload_codec
+from engagement_client.settings import ClientSettings, ConfigurationError
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 

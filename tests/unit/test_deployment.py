@@ -16,13 +16,13 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from devstack.settings import RETENTION, SERVER_LIMITS_FILE, server_limit_flags
+from engagement_client.connection import connect_options, payload_codec
+from engagement_client.settings import ENV_PREFIX
 from fasttrack.engagement.budget import STATE_BUDGET
 from fasttrack.models import EDGE, Purchase, Scope, SourceEnvironment
 from fasttrack.policy import BenefitPolicy
 from fasttrack.rules import assess_environment, scope_problems
-from engagement_client.settings import ENV_PREFIX
 from workers.config import WorkerSettings
-from engagement_client.connection import connect_options, payload_codec
 from workflows import search_attributes as sa
 from workflows.action_signals import SIGNALLED_ACTIONS
 

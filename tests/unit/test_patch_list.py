@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fasttrack.engagement import Engagement
 from fasttrack.models import EngagementInput
-from tests.unit.characterization import START, purchase
+from simulation.characterization import START, purchase
 from workflows import patches
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.converter import ActivitySerializationContext, WorkflowSerializationContext
 
-from fasttrack.models import RemediationItemDone
 from engagement_client.codec import EncryptionCodec
 from engagement_client.payloads import SharedAdaptersPayloadConverter, data_converter
+from fasttrack.models import RemediationItemDone
 
 
 def _json_converter(converter) -> PydanticJSONPlainPayloadConverter:

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from engagement_client.listing import ListFilter, list_engagements
 from devstack.ports import free_port
 from devstack.settings import server_limit_flags
 from devstack.smtp_sink import MailSink
+from engagement_client.listing import ListFilter, list_engagements
+from engagement_client.purchases import record_purchase
+from engagement_client.query_retry import QueryRetryInterceptor
 from fasttrack.engagement import budget
 from fasttrack.models import Phase
 from fasttrack.policy import BenefitPolicy
@@ -32,8 +34,6 @@ from tests.support.scenario import (
     state_of,
 )
 from tests.support.workflow_checks import eventually
-from engagement_client.purchases import record_purchase
-from engagement_client.query_retry import QueryRetryInterceptor
 from workflows import search_attributes as sa
 
 SUGGEST_CONTINUE_AS_NEW_AFTER = 60  # events; Temporal's default is 4,096 (and 10 MiB)

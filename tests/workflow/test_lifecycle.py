@@ -10,6 +10,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from devstack.smtp_sink import MailSink
+from engagement_client.purchases import BenefitAlreadyUsed, record_purchase
 from fasttrack.engagement import engagement_id_for
 from fasttrack.models import (
     AppSelected,
@@ -51,7 +52,6 @@ from tests.support.scenario import (
     wait_for_phase,
 )
 from tests.support.workflow_checks import assert_rejected, settle, stop_if_running
-from engagement_client.purchases import BenefitAlreadyUsed, record_purchase
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(days=1)

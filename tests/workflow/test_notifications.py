@@ -21,6 +21,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import FailureError
 
 from activities.notifier import Notifier
+from engagement_client.purchases import BenefitAlreadyUsed, record_purchase
 from fasttrack.business_time import BusinessHours, next_business_moment
 from fasttrack.models import (
     CallKind,
@@ -57,7 +58,6 @@ from tests.support.scenario import (
     zone_where_it_is,
 )
 from tests.support.workflow_checks import stop_if_running
-from engagement_client.purchases import BenefitAlreadyUsed, record_purchase
 from workflows.engagement import EngagementWorkflow
 
 PARIS = ZoneInfo("Europe/Paris")

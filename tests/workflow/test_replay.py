@@ -15,8 +15,8 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from tests.support.encryption import CORPUS_KEYS_FILE, encrypted_converter, payloads_in
 from engagement_client.codec import ENCODING, KEY_ID
+from tests.support.encryption import CORPUS_KEYS_FILE, encrypted_converter, payloads_in
 from workers.worker import workflow_runner
 from workflows.engagement import EngagementWorkflow
 from workflows.message_delivery import MessageDeliveryWorkflow

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from engagement_client.purchases import record_purchase
 from fasttrack.models import Phase, TaskDone
 from fasttrack.policy import BenefitPolicy
 from fasttrack.presentation import details_markdown
@@ -20,7 +21,6 @@ from tests.support.scenario import (
     state_of,
 )
 from tests.support.workflow_checks import eventually
-from engagement_client.purchases import record_purchase
 
 
 async def refused_after(handle, count: int):

@@ -3,10 +3,11 @@ paths and a 400-day clock, and writes down everything it decides: each reminder,
 the key and time of each message that falls due, and the state after each step
 (whole at the start and at closing, its SHA-256 in between).
 
-    .venv/bin/python -m tests.unit.characterization   # rewrites the snapshot
+    .venv/bin/python -m simulation.characterization   # rewrites the snapshot
 
-The snapshot (``snapshots/characterization.json``) must not change when the
-engagement's code is only moved around; ``test_characterization.py`` checks it.
+The snapshot (``tests/unit/snapshots/characterization.json``) must not change when
+the engagement's code is only moved around; ``tests/unit/test_characterization.py``
+checks it.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from fasttrack.models import (
 from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
 from fasttrack.rules import check_eligibility
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "characterization.json"
+SNAPSHOT = Path(__file__).resolve().parents[1] / "tests" / "unit" / "snapshots" / "characterization.json"
 START = datetime(2026, 11, 27, 16, 40, tzinfo=timezone.utc)  # a Friday, late in the Paris afternoon
 HORIZON = timedelta(days=400)
 FASTTRACK, CUSTOMER = "Ana (FastTrack)", "Sam (Contoso IT)"
