@@ -74,8 +74,9 @@ FOLDED_CHANGES = frozenset({
 
 
 # A message that arrives issues no command (workflows/outbox.py), so that an update
-# in the same workflow task replays in the order it ran.
-ASKED_AT_START = (ARRIVALS_WITHOUT_COMMANDS,)
+# in the same workflow task replays in the order it ran. The risks list (workflows/publishing.py)
+# is published from a run's start: a run keeps its first answer to a change anyway.
+ASKED_AT_START = (ARRIVALS_WITHOUT_COMMANDS, RISKS_LIST)
 
 
 class Patches:
