@@ -39,7 +39,8 @@ app = typer.Typer(
     epilog="Exit codes: 0 done · 1 refused by the engagement · 2 bad input · 3 no such engagement · "
     "4 Temporal unreachable or refusing · 5 the engagement did not answer in time (no worker, or a busy one). "
     "Connection settings come from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, "
-    "TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_PROFILE (or FASTTRACK_TEMPORAL_PORT for `make run`); "
+    "TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (the profile `make run` writes: "
+    "see its banner), or FASTTRACK_TEMPORAL_PORT for `make run`; "
     "payload keys from FASTTRACK_ENCRYPTION_KEYS, or data/encryption-keys.",
 )
 # Piped output is not cut at 80 columns: tables stay readable in files and logs.

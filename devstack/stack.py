@@ -98,7 +98,7 @@ def run(settings: StackSettings) -> int:
                 f"  Worker metrics:   http://127.0.0.1:{settings.metrics_port}/metrics (and /healthz, /readyz)\n"
                 f"  Server log:       {server_log_path}\n"
                 f"  Temporal CLI:     {export_line(profile)}\n"
-                "                    then `.venv/bin/temporal workflow show -w <engagement id>` decodes the payloads\n"
+                "                    then `.venv/bin/temporal workflow show -w <engagement id> -o json` decodes the payloads\n"
                 "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,

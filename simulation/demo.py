@@ -163,5 +163,5 @@ async def play(client: Client, settings: ClientSettings, day_seconds: float, con
     for organization, handle in handles:
         state = await handle.query(EngagementWorkflow.state)
         console.print(f"  {organization:<10} {state.phase.value:<10} {ui}/workflows/{handle.id}", soft_wrap=True)
-    console.print("\nTry: fasttrack list · fasttrack list --at-risk · fasttrack status <engagement> · "
-                  "fasttrack report <engagement>")
+    console.print("\nTry: .venv/bin/fasttrack list · .venv/bin/fasttrack list --at-risk · "
+                  ".venv/bin/fasttrack status <engagement> · .venv/bin/fasttrack report <engagement>")
