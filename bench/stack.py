@@ -56,19 +56,19 @@ class Stack:
         return self.stack.address
 
     async def start(self) -> Client:
-        self.sink = self.stack.start_worker(SinkSettings.environment(smtp_port=self.sink_port, mail_dir=self.folder / "mail"),
+        self.sink = self.stack.start_process(SinkSettings.environment(smtp_port=self.sink_port, mail_dir=self.folder / "mail"),
                                             python_module("devstack.smtp_sink"), output=open(self.folder / "sink.log", "ab"))
         wait_for(lambda: port_is_open(self.sink_port), self.sink, "The mail sink")
         self.stack.start_server(open(self.folder / "server.log", "ab"))
         client = await Client.connect(self.address, data_converter=encrypted(),
                                       interceptors=[QueryRetryInterceptor()])
-        self.worker = self.stack.start_worker({
+        self.worker = self.stack.start_process({
             **WorkerSettings.environment(task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink_port,
                                          log_level="WARNING", max_cached_workflows=self.cache),
             "FASTTRACK_BENCH_LEVERS": "1" if self.levers else "0",
         }, python_module("bench.worker"), output=open(self.folder / "worker.log", "ab"))
         await log_says(self.folder / "worker.log", "bench worker ready", process=self.worker)
-        self.intake = self.stack.start_worker({
+        self.intake = self.stack.start_process({
             **IntakeSettings.environment(task_queue=TASK_QUEUE, data_dir=self.folder),
             **intake_environment(self.secrets, self.intake_port),
         }, fasttrack_program("intake"), output=open(self.folder / "intake.log", "ab"))

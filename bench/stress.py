@@ -166,13 +166,13 @@ class StressStack:
 
     def start(self) -> None:
         Register(self.database_url).migrate()
-        self.sink = self.stack.start_worker(SinkSettings.environment(smtp_port=self.sink_port, mail_dir=self.folder / "mail"),
+        self.sink = self.stack.start_process(SinkSettings.environment(smtp_port=self.sink_port, mail_dir=self.folder / "mail"),
                                             python_module("devstack.smtp_sink"), output=open(self.folder / "sink.log", "ab"))
         wait_for(lambda: port_is_open(self.sink_port), self.sink, "The mail sink")
         self.stack.start_server(open(self.folder / "server.log", "ab"))
 
     async def start_worker(self) -> None:
-        self.worker = self.stack.start_worker(WorkerSettings.environment(
+        self.worker = self.stack.start_process(WorkerSettings.environment(
             task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink_port, smtp_security="none",
             database_url=self.database_url, data_dir=self.folder, log_level="INFO", log_format="json",
             max_cached_workflows=self.cache, shutdown_grace_seconds=1,

@@ -191,8 +191,8 @@ class DevStack:
         wait_for(lambda: port_is_open(self.settings.codec_port), codec, "The codec server")
         return codec
 
-    def start_worker(self, env: dict[str, str], command: list[str] | None = None,
-                     output: IO | int | None = None, errors: IO | int | None = None) -> subprocess.Popen:
+    def start_process(self, env: dict[str, str], command: list[str] | None = None,
+                      output: IO | int | None = None, errors: IO | int | None = None) -> subprocess.Popen:
         """A process connected to this server, by default `fasttrack worker`; ``env`` adds
         its FASTTRACK_* settings. Its errors (and logs) go to ``output`` unless ``errors`` is given."""
         return subprocess.Popen(

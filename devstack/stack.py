@@ -66,7 +66,7 @@ def run(settings: StackSettings) -> int:
             register = Register(default_url(settings.data_dir))
             register.migrate()  # ready before the banner: `fasttrack` and the demo read it at once
             register.dispose()
-            worker = stack.start_worker(WorkerSettings.environment(
+            worker = stack.start_process(WorkerSettings.environment(
                 smtp_host="127.0.0.1", smtp_port=settings.smtp_port, smtp_security="none",
                 data_dir=settings.data_dir,  # the register's SQLite file goes there
                 metrics_port=settings.metrics_port,
@@ -76,7 +76,7 @@ def run(settings: StackSettings) -> int:
             made = development_secrets(settings.data_dir)
             profile = write_profile(settings.data_dir, stack.address, settings.temporal_namespace,
                                     f"http://127.0.0.1:{settings.codec_port}", token)
-            intake = stack.start_worker({**IntakeSettings.environment(data_dir=settings.data_dir),
+            intake = stack.start_process({**IntakeSettings.environment(data_dir=settings.data_dir),
                                          **intake_environment(made, settings.intake_port)}, fasttrack_program("intake"))
             wait_for(lambda: port_is_open(settings.intake_port), intake, "The HTTP intake")
             print(

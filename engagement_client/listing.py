@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import SearchAttributeKey, TypedSearchAttributes
 
 from fasttrack.models import CLOSED_PHASES, Phase, Region
 from fasttrack.policy import BenefitPolicy
@@ -49,6 +50,15 @@ def _utc_midnight(day: date) -> datetime:
 # Runs started before this publish no risks list: a run asks a change once, at its start
 # or when it replays, and keeps that answer until it continues as new.
 RISKS_LIST_SINCE = _utc_midnight(CHANGE_NAMED[patches.RISKS_LIST].added)
+
+
+# The separate attributes that runs older than the risks list raise, and when each is raised.
+_OLDER_FLAGS: dict[Risk, tuple[SearchAttributeKey[Any], str]] = {
+    Risk.CONTACT_SLA_BREACHED: (sa.CONTACT_SLA_BREACHED, "= true"),
+    Risk.REMEDIATION_STALLED: (sa.REMEDIATION_STALLED, "= true"),
+    Risk.MESSAGES_DELAYED: (sa.MESSAGES_DELAYED, "= true"),
+    Risk.RECORD_TOO_LARGE: (sa.RECORD_TOO_LARGE_SINCE, "IS NOT NULL"),
+}
 
 
 @dataclass
@@ -92,9 +102,7 @@ class ListFilter:
         listed = [risk for risk in Risk if not (by_date and risk is Risk.DEADLINE_NEAR)]
         words = ", ".join(f"'{risk.value}'" for risk in listed)
         raised = f"{sa.RISKS.name} IN ({words})"
-        flags = " OR ".join((f"{sa.CONTACT_SLA_BREACHED.name} = true", f"{sa.REMEDIATION_STALLED.name} = true",
-                             f"{sa.MESSAGES_DELAYED.name} = true", f"{sa.RECORD_TOO_LARGE_SINCE.name} IS NOT NULL",
-                             horizon))
+        flags = " OR ".join([*(f"{key.name} {raised_when}" for key, raised_when in _OLDER_FLAGS.values()), horizon])
         older = f"StartTime < '{self.risks_list_since:%Y-%m-%dT%H:%M:%SZ}'"
         return [
             " AND ".join([*clauses, f"({raised} OR {horizon})" if by_date else raised]),
@@ -107,13 +115,8 @@ def _row_risks(attributes: TypedSearchAttributes) -> list[str]:
     if published is not None:
         return [risk.label for risk in Risk if risk.value in published]
     # An engagement on a release before the risks list: its separate flags.
-    flags = (
-        (Risk.CONTACT_SLA_BREACHED, attributes.get(sa.CONTACT_SLA_BREACHED)),
-        (Risk.REMEDIATION_STALLED, attributes.get(sa.REMEDIATION_STALLED)),
-        (Risk.MESSAGES_DELAYED, attributes.get(sa.MESSAGES_DELAYED)),
-        (Risk.RECORD_TOO_LARGE, attributes.get(sa.RECORD_TOO_LARGE_SINCE) is not None),
-    )
-    return [risk.label for risk, raised in flags if raised]
+    return [risk.label for risk, (key, raised_when) in _OLDER_FLAGS.items()
+            if (attributes.get(key) is not None if raised_when == "IS NOT NULL" else bool(attributes.get(key)))]
 
 
 def _whole_days(delta: timedelta) -> int:

@@ -10,10 +10,12 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from tests.support.scenario import make_purchase
 from tests.support.stack_process import REPOSITORY
 
 EXPORT = re.compile(r"Temporal CLI:\s+export TEMPORAL_CONFIG_FILE=(\S+) TEMPORAL_PROFILE=(\S+)")
@@ -35,10 +37,13 @@ def test_the_printed_profile_alone_lets_the_temporal_cli_act_and_read_decoded_pa
     shell |= {"HOME": str(tmp_path), "TEMPORAL_CONFIG_FILE": config_file, "TEMPORAL_PROFILE": profile,
               "FASTTRACK_DATA_DIR": str(stack.data_dir)}
 
-    started = subprocess.run([_tool("fasttrack"), "purchase", "examples/purchase.json"], cwd=REPOSITORY, env=shell,
-                             capture_output=True, text=True, timeout=60)
+    # A purchase of today: the README's example is dated, and its window would close one day.
+    purchase = make_purchase(datetime.now(timezone.utc))
+    (tmp_path / "purchase.json").write_text(purchase.model_dump_json())
+    started = subprocess.run([_tool("fasttrack"), "purchase", str(tmp_path / "purchase.json")], cwd=REPOSITORY,
+                             env=shell, capture_output=True, text=True, timeout=60)
     assert started.returncode == 0, started.stdout + started.stderr
-    engagement = "fasttrack-intune-0f8fad5b-d9cb-469f-a165-70867728950e"
+    engagement = f"fasttrack-intune-{purchase.tenant_id}"
 
     updated = subprocess.run(
         [_tool("temporal"), "workflow", "update", "execute", "--workflow-id", engagement, "--name", "record_contact",

@@ -100,7 +100,7 @@ class Processes:
 
     def _worker(self, data_dir: Path, log: str) -> subprocess.Popen:
         data_dir.mkdir(parents=True, exist_ok=True)
-        return self.stack.start_worker(WorkerSettings.environment(
+        return self.stack.start_process(WorkerSettings.environment(
             task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink.port, data_dir=data_dir,
             database_url=self.database_url,  # the register, shared by the replicas
             log_level="INFO", shutdown_grace_seconds=1,

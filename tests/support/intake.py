@@ -49,7 +49,7 @@ def start(temporal_address: str, smtp_port: int, folder: Path, actors: dict[str,
     worker = WorkerProcess(temporal_address, folder, task_queue=intake.task_queue, smtp_port=smtp_port)
     worker.start()
     with open(folder / "intake.log", "ab") as log:
-        service = worker.stack.start_worker(
+        service = worker.stack.start_process(
             IntakeSettings.environment(task_queue=intake.task_queue, data_dir=folder, intake_port=port,
                                        commerce_secret=intake.commerce_secret, portal_secret=intake.portal_secret,
                                        intake_tokens=json.dumps(intake.tokens)),

@@ -1,6 +1,6 @@
 """The product's worker as its own process (`fasttrack worker`) beside the suite's dev
 server, as it runs in production: the one way tests start one. It is started by
-the dev stack's own launcher (DevStack.start_worker) and is ready once it logs that
+the dev stack's own launcher (DevStack.start_process) and is ready once it logs that
 it started; it can be stopped as an operator would, or killed as a crash would."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class WorkerProcess:
             raise RuntimeError(f"the worker logging to {self.log.name} is already running")
         already = self.log.stat().st_size if self.log.exists() else 0
         with open(self.out, "ab") as out, open(self.log, "ab") as log:
-            self.process = self.stack.start_worker(self.env, output=out, errors=log)
+            self.process = self.stack.start_process(self.env, output=out, errors=log)
         try:
             wait_for(lambda: STARTED in self.log.read_text(errors="replace")[already:], self.process, "The worker")
         except RuntimeError as error:
