@@ -87,14 +87,28 @@ def calendar_invitation(notification: Notification, rendered: RenderedMessage, o
     return calendar.to_ical()
 
 
+class PageLinks(Protocol):
+    """Makes the customer's personal link (the worker passes engagement_client's)."""
+
+    def link(self, engagement_id: str, email: str, at: datetime) -> str: ...
+
+
 class Notifier:
-    def __init__(self, mail: MailSettings, ledger: DeliveryLedger) -> None:
+    def __init__(self, mail: MailSettings, ledger: DeliveryLedger, links: PageLinks | None = None) -> None:
         self.mail = mail
         self.ledger = ledger
+        self.links = links
+
+    def page_link(self, notification: Notification, recipients: list[str], sent_at: datetime) -> str | None:
+        """Every mail to the customer ends with their page's link, made for its first recipient
+        (the engagement's contact); the token is never logged."""
+        if self.links is None or notification.audience is not Audience.CUSTOMER or not recipients:
+            return None
+        return self.links.link(notification.engagement_id, recipients[0], sent_at)
 
     def compose(self, notification: Notification, recipients: list[str], sent_at: datetime) -> EmailMessage:
         try:
-            rendered = render_message(notification)
+            rendered = render_message(notification, self.page_link(notification, recipients, sent_at))
         except TemplateMissing as missing:
             raise ApplicationError(str(missing), type=ErrorType.TEMPLATE_MISSING, non_retryable=True) from None
         message = EmailMessage()

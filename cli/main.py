@@ -43,10 +43,11 @@ from cli.app import (
 )
 from cli.terminal import visible
 from cli.wording import reword_usage
-from engagement_client.engagements import read_message_delivery, read_state
+from engagement_client.engagements import page_last_opened, read_message_delivery, read_state
 from engagement_client.listing import RISKS_LIST_SINCE, ListFilter, list_engagements
 from fasttrack.models import Phase, Region
 from process_support.process_exit import exit_now
+from register import RegisterUnavailable
 
 
 @app.command()
@@ -57,13 +58,17 @@ def status(engagement: EngagementArgument, output: OutputOption = OutputFormat.T
         # The table shows no timeline (`fasttrack timeline` does); JSON keeps the whole record.
         state = await read_state(client, engagement, answer_within=ANSWER_WITHIN,
                                  with_timeline=wants_json(output, as_json))
-        return state, await read_message_delivery(client, state, ANSWER_WITHIN)
+        try:
+            opened: datetime | None | RegisterUnavailable = await page_last_opened(state.engagement_id)
+        except RegisterUnavailable as unavailable:
+            opened = unavailable
+        return state, await read_message_delivery(client, state, ANSWER_WITHIN), opened
 
-    state, delivery = run(read)
+    state, delivery, opened = run(read)
     if wants_json(output, as_json):
         print(state.model_dump_json(indent=2))
         return
-    console.print(views.status(state, delivery))
+    console.print(views.status(state, delivery, page_opened=opened))
 
 
 @app.command("list")

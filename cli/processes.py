@@ -60,3 +60,11 @@ def dev() -> None:
     from devstack.stack import main
 
     _serve("dev", main)
+
+
+@app.command("customer-page", epilog=CONFIGURED_BY_ENVIRONMENT, rich_help_panel=PANEL)
+def customer_page() -> None:
+    """Run the customer's page: the personal link in their mail opens it, to see what is open and mark it done."""
+    from customer_page.service import main
+
+    _serve("customer-page", main)

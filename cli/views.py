@@ -38,7 +38,9 @@ def _days_until(moment: datetime, now: datetime) -> str:
     return f"in {days} d" if days >= 0 else f"{-days} d ago"
 
 
-def status(state: EngagementState, delivery: MessageDeliveryResult | None = None, now: datetime | None = None) -> Group:
+def status(state: EngagementState, delivery: MessageDeliveryResult | None = None, now: datetime | None = None,
+           page_opened: datetime | None | Exception = None) -> Group:
+    """``page_opened``: when the customer last opened their page, or why it is not known."""
     now = now or datetime.now(timezone.utc)
     purchase, tz = state.purchase, state.time_zone
     header = Table.grid(padding=(0, 2))
@@ -85,6 +87,9 @@ def status(state: EngagementState, delivery: MessageDeliveryResult | None = None
         f"{state.outreach_sent} outreach attempt(s) sent"
         + (f", {state.outreach_waiting} waiting for business hours" if state.outreach_waiting else ""),
     )
+    header.add_row("Customer page", "unknown: the benefit register cannot be reached"
+                   if isinstance(page_opened, Exception) else
+                   f"last opened {_when(page_opened, tz)}" if page_opened else "never opened")
     parts: list = [Panel(header, title="FastTrack engagement for Intune", expand=False)]
     if state.scope is not None:
         scope = state.scope

@@ -27,7 +27,13 @@ class StackSettings(EnvSettings):
     intake_port: Annotated[int, Field(ge=1, le=65535)] = 8380
     codec_port: Annotated[int, Field(ge=1, le=65535)] = 8381
     metrics_port: Annotated[int, Field(ge=1, le=65535)] = 9464
+    page_port: Annotated[int, Field(ge=1, le=65535)] = 8390
     temporal_namespace: str = "default"
+
+
+def page_url(settings: StackSettings) -> str:
+    """The customer page's address, which the links in the stack's mail point to."""
+    return f"http://127.0.0.1:{settings.page_port}"
 
 
 def temporal_cli() -> Path:

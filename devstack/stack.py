@@ -14,11 +14,12 @@ import signal
 import sys
 import time
 
-from devstack.encryption_setup import TOKEN_FILE_NAME, codec_token, development_keys
+from customer_page.settings import CustomerPageSettings
+from devstack.encryption_setup import TOKEN_FILE_NAME, codec_token, development_keys, development_link_keys
 from devstack.intake_secrets import OPERATOR, READER, development_secrets, intake_environment
 from devstack.ports import port_is_free, port_is_open
 from devstack.processes import DevStack, fasttrack_program, stop, wait_for
-from devstack.settings import StackSettings
+from devstack.settings import StackSettings, page_url
 from devstack.temporal_profile import export_line, write_profile
 from engagement_client.settings import ConfigurationError
 from intake.settings import IntakeSettings
@@ -29,7 +30,8 @@ from workers.config import WorkerSettings
 
 
 def run(settings: StackSettings) -> int:
-    for name in ("temporal_port", "ui_port", "smtp_port", "intake_port", "codec_port", "metrics_port"):
+    for name in ("temporal_port", "ui_port", "smtp_port", "intake_port", "codec_port", "metrics_port",
+                 "page_port"):
         port = getattr(settings, name)
         [what] = StackSettings.environment(**{name: port})
         if not port_is_free(port):
@@ -51,11 +53,12 @@ def run(settings: StackSettings) -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     stack = DevStack(settings)
-    worker = sink = intake = codec = None
+    worker = sink = intake = codec = page = None
     with open(server_log_path, "ab") as server_log:
         try:
             print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
             keys = development_keys(settings.data_dir)
+            link_keys = development_link_keys(settings.data_dir)
             token = codec_token(settings.data_dir)
             try:
                 server = stack.start_server(server_log, codec_token=token)
@@ -69,7 +72,7 @@ def run(settings: StackSettings) -> int:
             worker = stack.start_process(WorkerSettings.environment(
                 smtp_host="127.0.0.1", smtp_port=settings.smtp_port, smtp_security="none",
                 data_dir=settings.data_dir,  # the register's SQLite file goes there
-                metrics_port=settings.metrics_port,
+                metrics_port=settings.metrics_port, customer_page_url=page_url(settings),
             ))
             # The banner promises a worker that takes engagements: ready once it polls and reaches the register.
             wait_for(lambda: answers(f"http://127.0.0.1:{settings.metrics_port}/readyz", 2), worker, "The worker")
@@ -79,6 +82,10 @@ def run(settings: StackSettings) -> int:
             intake = stack.start_process({**IntakeSettings.environment(data_dir=settings.data_dir),
                                          **intake_environment(made, settings.intake_port)}, fasttrack_program("intake"))
             wait_for(lambda: port_is_open(settings.intake_port), intake, "The HTTP intake")
+            page = stack.start_process(CustomerPageSettings.environment(
+                data_dir=settings.data_dir, page_port=settings.page_port, customer_page_url=page_url(settings),
+            ), fasttrack_program("customer-page"))
+            wait_for(lambda: port_is_open(settings.page_port), page, "The customer page")
             print(
                 "\n"
                 "FastTrack onboarding orchestrator is running.\n"
@@ -92,6 +99,8 @@ def run(settings: StackSettings) -> int:
                 f"    portal secret   {made['portal_secret']}\n"
                 f"    operator token  {made['operator_token']} ({OPERATOR})\n"
                 f"    reader token    {made['reader_token']} ({READER})\n"
+                f"  Customer page:    {page_url(settings)}/e/<link> (the link that ends each mail to a customer; "
+                f"link keys from {link_keys})\n"
                 f"  Payloads:         encrypted (keys from {keys}); the UI decrypts them through the codec server\n"
                 f"  Codec server:     http://127.0.0.1:{settings.codec_port} (token in "
                 f"{settings.data_dir / TOKEN_FILE_NAME})\n"
@@ -105,7 +114,8 @@ def run(settings: StackSettings) -> int:
             )
             while not stop_requested:
                 for process, name in ((server, "The Temporal server"), (worker, "The worker"), (sink, "The SMTP sink"),
-                                      (intake, "The HTTP intake"), (codec, "The codec server")):
+                                      (intake, "The HTTP intake"), (codec, "The codec server"),
+                                      (page, "The customer page")):
                     if process.poll() is not None:
                         print(f"{name} exited (status {process.returncode}); see {server_log_path} for the server.")
                         return 1
@@ -115,6 +125,7 @@ def run(settings: StackSettings) -> int:
             print(f"fasttrack stack: {error}", file=sys.stderr)
             return 1
         finally:
+            stop(page, "the customer page", announce=True)
             stop(intake, "the HTTP intake", announce=True)
             stop(worker, "the worker", announce=True)
             stop(sink, "the SMTP sink", announce=True)

@@ -139,3 +139,8 @@ async def read_message_delivery(client: Client, state: EngagementState,
             return await handle.query(MessageDeliveryWorkflow.outcomes)
     except (WorkflowQueryFailedError, RPCError, TimeoutError):
         return None
+
+
+async def page_last_opened(engagement_id: str, register: Register | None = None) -> datetime | None:
+    """When the customer last opened their page (the register keeps it); None if never."""
+    return await asyncio.to_thread((register or default_register()).page_last_opened, engagement_id)

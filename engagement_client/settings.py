@@ -132,20 +132,28 @@ class ClientSettings(EnvSettings):
 
     def payload_keys(self) -> str:
         """The configured payload keys: the variable, else the file, else the data folder's key file."""
-        if self.encryption_keys is not None:
-            return self.encryption_keys.get_secret_value()
-        path = self.encryption_keys_file or self.data_dir / KEYS_FILE_NAME
-        try:
-            return path.read_text()
-        except FileNotFoundError:
-            if self.encryption_keys_file is not None:
-                raise ConfigurationError(f"{ENV_PREFIX}ENCRYPTION_KEYS_FILE: {path} does not exist.") from None
-            raise ConfigurationError(
-                f"No payload encryption key: set {ENV_PREFIX}ENCRYPTION_KEYS or {ENV_PREFIX}ENCRYPTION_KEYS_FILE "
-                f"(`make run` makes {path} for development; see the README's security section)."
-            ) from None
-        except OSError as error:
-            raise ConfigurationError(f"Cannot read the payload keys from {path}: {error.strerror}.") from None
+        return configured_keys(self.encryption_keys, self.encryption_keys_file, self.data_dir / KEYS_FILE_NAME,
+                               "ENCRYPTION_KEYS", "payload encryption key", "security section")
+
+
+def configured_keys(value: SecretStr | None, file: Path | None, default_file: Path, setting: str, what: str,
+                    section: str) -> str:
+    """Keys from their variable, else from their file, else from the data folder's file, which
+    `make run` makes for development; an error that names the settings when there are none."""
+    if value is not None:
+        return value.get_secret_value()
+    path = file or default_file
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        if file is not None:
+            raise ConfigurationError(f"{ENV_PREFIX}{setting}_FILE: {path} does not exist.") from None
+        raise ConfigurationError(
+            f"No {what}: set {ENV_PREFIX}{setting} or {ENV_PREFIX}{setting}_FILE "
+            f"(`make run` makes {path} for development; see the README's {section})."
+        ) from None
+    except OSError as error:
+        raise ConfigurationError(f"Cannot read the {what}s from {path}: {error.strerror}.") from None
 
 
 KEYS_FILE_NAME = "encryption-keys"
@@ -158,3 +166,36 @@ def checked_address(value: str) -> str:
     if not 0 < int(port) < 65536:
         raise ValueError("port must be between 1 and 65535")
     return value.strip()
+
+
+LINK_KEYS_FILE_NAME = "link-keys"
+
+
+class CustomerLinkSettings(EnvSettings):
+    """The customer's personal links: where they point, and the keys that make and open them
+    (the worker makes them for its mail, the customer's page opens them)."""
+
+    customer_page_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200,
+                                                        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] | None = Field(
+        None, description="The customer page's public address (https://…): every mail to the customer links "
+                          "there; mail carries no link while it is unset."
+    )
+    link_keys: SecretStr | None = Field(
+        None, description="The link keys, <key id>:<base64 of 32 bytes>, comma-separated, the current key first."
+    )
+    link_keys_file: Path | None = Field(
+        None, description="A file holding the link keys (one per line); <data folder>/link-keys if unset."
+    )
+    link_lifetime_days: Annotated[int, Field(ge=1, le=366)] = Field(
+        60, description="How long a link opens after its mail was sent (a later mail brings a fresh one)."
+    )
+    data_dir: Path = Field(Path("data"), description="The local data folder.")
+
+    @property
+    def page_url(self) -> str | None:
+        return None if self.customer_page_url is None else self.customer_page_url.rstrip("/")
+
+    def link_keys_text(self) -> str:
+        """The configured link keys: the variable, else the file, else the data folder's key file."""
+        return configured_keys(self.link_keys, self.link_keys_file, self.data_dir / LINK_KEYS_FILE_NAME,
+                               "LINK_KEYS", "link key", "customer page section")

@@ -147,7 +147,8 @@ def _sections(notification: Notification) -> list[dict[str, object]]:
     ]
 
 
-def render_message(notification: Notification) -> RenderedMessage:
+def render_message(notification: Notification, page_link: str | None = None) -> RenderedMessage:
+    """``page_link``: the customer's personal page, which ends every mail to them when it is given."""
     language = notification.language
     counts = _counts(notification)
     values = _values(notification, counts)
@@ -165,6 +166,8 @@ def render_message(notification: Notification) -> RenderedMessage:
         "call_time": say(language, "common.call_time", values, counts) if call else "",
         "call_duration": say(language, "common.call_duration", values, counts) if call else "",
         "attachment": text_of(language, "common.attachment_report") if notification.attachment_markdown else "",
+        "page_link": page_link or "",
+        "page_link_intro": text_of(language, "common.page_link") if page_link else "",
         "closing": text_of(language, "common.closing"),
         "signature": text_of(language, "common.signature"),
         "footer": say(language, "common.footer", values, counts),

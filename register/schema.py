@@ -64,3 +64,12 @@ signed_requests = Table(
     Column("signature", String(100), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+# When each engagement's customer last opened their page (`fasttrack status` says it):
+# a page view writes here, never to the engagement's history.
+page_visits = Table(
+    "page_visits",
+    metadata,
+    Column("engagement_id", String(200), primary_key=True),
+    Column("last_opened_at", DateTime(timezone=True), nullable=False),
+)

@@ -20,7 +20,7 @@ from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_p
 from fasttrack.errors import FastTrackError
 from fasttrack.models import EngagementState, Outcome, Phase, Purchase, RegisterClosing, RegisterProgress
 from register import sqlite_settings
-from register.schema import deliveries, engagements, orders, signed_requests, tenants
+from register.schema import deliveries, engagements, orders, page_visits, signed_requests, tenants
 
 _MIGRATING = threading.Lock()
 CLAIM_ATTEMPTS = 5  # a lost race with another purchase for the tenant is decided again
@@ -332,6 +332,27 @@ class Register:
         """A signed request that could not be handled may be sent again as it was."""
         with self.engine.begin() as db:
             db.execute(delete(signed_requests).where(signed_requests.c.signature == signature))
+
+    # ---------------------------------------------------------------- the customer's page
+
+    def record_page_visit(self, engagement_id: str, at: datetime) -> None:
+        """The customer opened their page at ``at`` (a visit that arrives late keeps the latest)."""
+        self.migrate()
+        try:
+            with self.engine.begin() as db:
+                statement = self._insert(page_visits).values(engagement_id=engagement_id, last_opened_at=at)
+                db.execute(statement.on_conflict_do_update(
+                    index_elements=[page_visits.c.engagement_id], set_={"last_opened_at": at},
+                    where=page_visits.c.last_opened_at < at))
+        except OperationalError as error:
+            raise RegisterUnavailable(f"The benefit register cannot be reached: {error.orig}") from None
+
+    def page_last_opened(self, engagement_id: str) -> datetime | None:
+        self.migrate()
+        with self._reading() as db:
+            moment = db.execute(select(page_visits.c.last_opened_at)
+                                .where(page_visits.c.engagement_id == engagement_id)).scalar_one_or_none()
+        return None if moment is None else _utc(moment)
 
     def _reading(self):
         return self.engine.connect().execution_options(**{sqlite_settings.READ_ONLY: True})

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from engagement_client.settings import ClientSettings, EnvSettings
+from engagement_client.settings import ClientSettings, CustomerLinkSettings, EnvSettings
 from fasttrack.models import Email
 
 
@@ -22,7 +22,7 @@ class MailSettings(EnvSettings):
     manager_email: Email = "fasttrack-manager@fasttrack-orchestrator.example"
 
 
-class WorkerSettings(ClientSettings, MailSettings):
+class WorkerSettings(ClientSettings, MailSettings, CustomerLinkSettings):
     metrics_port: Annotated[int | None, Field(ge=1, le=65535)] = Field(
         None, description="Serves /metrics, /healthz and /readyz on this port; none if unset."
     )

@@ -24,6 +24,7 @@ from activities.message_handover import MessageHandoverActivity
 from activities.notifier import DeliveryLedger, Notifier
 from activities.register_writes import RegisterActivities
 from engagement_client.connection import check_at_start, connect
+from engagement_client.customer_links import page_links
 from engagement_client.settings import ConfigurationError
 from process_support.logs import configure_logging
 from process_support.ports import port_problem
@@ -45,7 +46,7 @@ def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = N
     """The worker; ``runner`` and ``options`` (the SDK's Worker options) are the benchmark's levers."""
     register = register or Register(settings.register_url)  # created on first start
     register.migrate()  # a database that cannot be reached stops the worker here, with its reason
-    notifier = notifier or Notifier(settings, DeliveryLedger(register))
+    notifier = notifier or Notifier(settings, DeliveryLedger(register), page_links(settings))
     writes = RegisterActivities(register)
     defaults: dict[str, Any] = dict(
         task_queue=settings.task_queue,
@@ -169,6 +170,7 @@ def main() -> None:
     try:
         settings = WorkerSettings.from_environment()
         check_at_start(settings)
+        page_links(settings)  # bad link keys stop the worker here, before any mail goes out
     except ConfigurationError as error:
         raise SystemExit(f"fasttrack worker: {error}") from None
     configure_logging(settings.log_format, settings.log_level)

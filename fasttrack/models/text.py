@@ -80,7 +80,9 @@ BROWSER_NAME = _matching(re.compile(r"^[a-z0-9][a-z0-9 ._-]*$"), "a browser name
 
 
 # Free text that may run over several lines: notes, reasons, descriptions.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_note)]
+TEXT_LIMIT = 2000
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_LIMIT),
+                 AfterValidator(_note)]
 # One line: names, who did something, organizations.
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(one_line)

@@ -293,3 +293,6 @@ OPERATOR_ENGLISH = {
     "work.verification": "joint verification of the remediation",
     "work.not_started": "not started",
 }
+
+# The customer's page and the link to it in every mail to the customer: their own module.
+import fasttrack.wording.page_source  # noqa: E402,F401  (registers its entries here)

@@ -1,0 +1,228 @@
+"""The customer's page, rendered on the server, usable without JavaScript.
+
+- ``GET /e/<token>``: where the engagement stands, in the customer's language, and a
+  form for each step they may mark done (a remediation item, an Enable task they own)
+  or to request assistance while FastTrack has not reached them yet.
+- ``POST /e/<token>``: one of those steps, sent to the engagement as the same update the
+  command line sends, with ``by`` = the contact's name and an update id from the form:
+  a double click or a reload applies it once. The page answers with the receipt, or
+  why the step was not recorded.
+
+A link that is unknown, tampered with, expired, made with a retired key, naming
+another contact, or whose engagement closed more than 30 days ago gets one answer
+(404, the same page). Every form carries a CSRF token (fastapi-csrf-protect); every
+answer carries the security headers (``secure``); links and addresses are rate limited
+(``limits``); no token is ever logged."""
+
+# No `from __future__ import annotations` here: FastAPI reads the routes' annotations.
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi_csrf_protect import CsrfProtect
+from fastapi_csrf_protect.exceptions import CsrfProtectError
+from pydantic import ValidationError
+from secure.middleware import SecureASGIMiddleware
+from temporalio.client import Client
+from temporalio.exceptions import TemporalError
+from temporalio.service import RPCError
+
+from customer_page.rate_limits import RateLimits
+from customer_page.rendering import Answer, notice_html, page_html
+from customer_page.security_headers import security_headers
+from customer_page.settings import CustomerPageSettings
+from engagement_client.customer_links import LinkClaims, link_keys
+from engagement_client.engagements import perform, read_state
+from engagement_client.errors import ActionRefused, CommandError, EngagementNotFound
+from engagement_client.update_ids import REQUEST_ID, update_id_for
+from fasttrack.customer_view import StepKind, customer_view, customers_step, readable_until, step_text
+from fasttrack.engagement.catalogue import update_name_of
+from fasttrack.messages import lookup
+from fasttrack.models import Action, AssistanceRequested, EngagementState, ItemStatus, RemediationItemDone, TaskDone
+from fasttrack.models.text import TEXT_LIMIT
+from fasttrack.wording.catalogs import available_languages, say
+from fasttrack.wording.source import ENGLISH
+from fasttrack.wording.values import day_phrase, moment_phrase
+from process_support.http_metrics import instrument
+from register import Register, RegisterUnavailable
+
+log = logging.getLogger("fasttrack.customer_page")
+HERE = Path(__file__).parent
+ANSWER_WITHIN = 10.0  # seconds the page waits for the engagement before saying to try again
+UPDATE_ID_PREFIX = "customer-page/"  # the Temporal UI's history shows where a step came from
+
+
+def negotiated_language(accept_language: str) -> str:
+    """The browser's language among the catalogs', for a page that names no engagement."""
+    wanted = [part.split(";")[0].strip().replace("_", "-") for part in accept_language.split(",")[:20]]
+    available = available_languages()
+    for tag in wanted:
+        try:
+            locale = Locale.parse(tag, sep="-")
+        except (ValueError, UnknownLocaleError):
+            continue
+        for language in available:
+            if language == tag or Locale.parse(language, sep="-").language == locale.language:
+                return language
+    return ENGLISH
+
+
+class CustomerPage:
+    """Opens a link, reads its engagement, renders the page, sends a step."""
+
+    def __init__(self, settings: CustomerPageSettings, client: Client, register: Register,
+                 clock: Callable[[], datetime]) -> None:
+        self.settings, self.client, self.register, self.clock = settings, client, register, clock
+        self.keys = link_keys(settings)
+        self.lifetime = timedelta(days=settings.link_lifetime_days)
+        self.limits = RateLimits(settings)
+        self.csrf = CsrfProtect()
+
+    async def open(self, token: str) -> tuple[LinkClaims, EngagementState] | None:
+        """The link's engagement as it stands, or None for any link that does not open."""
+        now = self.clock()
+        claims = self.keys.read(token, now, self.lifetime)
+        if claims is None:
+            return None
+        try:
+            state = await read_state(self.client, claims.engagement_id, self.register, ANSWER_WITHIN,
+                                     with_timeline=False)
+        except EngagementNotFound:
+            return None
+        until = readable_until(state)
+        if not claims.names_contact(state.purchase.customer_contact.email) or (until is not None and now > until):
+            return None
+        return claims, state
+
+    def notice(self, request: Request, status: int, title_key: str, body_key: str) -> HTMLResponse:
+        language = negotiated_language(request.headers.get("accept-language", ""))
+        return HTMLResponse(notice_html(language, title_key, body_key), status_code=status)
+
+    def page(self, state: EngagementState, answer: Answer | None = None, status: int = 200) -> HTMLResponse:
+        view = customer_view(state, state.purchase.customer_contact.name, self.clock())
+        token, signed = self.csrf.generate_csrf_tokens()
+        response = HTMLResponse(page_html(view, answer=answer, csrf_token=token, request_id=secrets.token_hex(8),
+                                          manager_email=self.settings.manager_email), status_code=status)
+        self.csrf.set_csrf_cookie(signed, response)
+        return response
+
+    async def act(self, request: Request, state: EngagementState, form: dict[str, str]) -> HTMLResponse:
+        language = state.language
+        try:
+            await self.csrf.validate_csrf(request)
+        except CsrfProtectError:
+            return self.page(state, Answer(refused=lookup(language, "page.refused.form")), 403)
+        request_id = form.get("request", "")
+        if not REQUEST_ID.fullmatch(request_id):
+            return self.page(state, Answer(refused=lookup(language, "page.refused.form")), 400)
+        contact = state.purchase.customer_contact.name
+        try:
+            action, step = customer_action(state, form, contact)
+        except ValidationError:
+            return self.page(state, Answer(refused=say(language, "page.refused.note", {"limit": str(TEXT_LIMIT)})), 400)
+        if action is None:
+            return self.page(state, Answer(refused=lookup(language, "page.refused.no_longer_open")), 409)
+        update_id = UPDATE_ID_PREFIX + update_id_for(update_name_of(action), action, request_id)
+        try:
+            await perform(self.client, state.engagement_id, action, update_id, self.register, ANSWER_WITHIN)
+        except ActionRefused:
+            fresh = await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN, False)
+            return self.page(fresh, Answer(refused=refusal(fresh, step, language)), 409)
+        except (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError):
+            log.warning("a step from the customer page was not sent", extra={"update_id": update_id})
+            return self.page(state, Answer(refused=lookup(language, "page.refused.unavailable")), 503)
+        fresh = await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN, False)
+        said = (say(language, "page.answer.done", {"what": step_text(fresh, step[0], step[1], language) or ""})
+                if step else lookup(language, "page.answer.assistance"))
+        reference = say(language, "page.answer.reference", {
+            "reference": update_id, "moment": moment_phrase(self.clock(), language, fresh.time_zone)})
+        log.info("a step from the customer page was recorded", extra={"update_id": update_id})
+        return self.page(fresh, Answer(recorded=said, reference=reference))
+
+
+def customer_action(state: EngagementState, form: dict[str, str], contact: str
+                    ) -> tuple[Action | None, tuple[StepKind, str] | None]:
+    """The step the form sends, if it is one the customer may send: FastTrack's own steps never are."""
+    note = form.get("note", "").strip() or None
+    kind, step_id = form.get("step", ""), form.get("id", "")
+    if kind == "assistance":
+        return AssistanceRequested(by=contact, note=note), None
+    step = customers_step(state, kind, step_id)
+    if step is StepKind.ITEM:
+        return RemediationItemDone(by=contact, note=note, item_id=step_id), (step, step_id)
+    if step is StepKind.TASK:
+        return TaskDone(by=contact, note=note, task_id=step_id), (step, step_id)
+    return None, None
+
+
+def refusal(state: EngagementState, step: tuple[StepKind, str] | None, language: str) -> str:
+    """Why a step was not recorded, as the engagement now stands."""
+    if step is not None:
+        done = [entry for entry in (state.checklist if step[0] is StepKind.ITEM else state.tasks)
+                if entry.id == step[1] and entry.status is ItemStatus.DONE and entry.done_at is not None]
+        if done and done[0].done_at is not None:
+            return say(language, "page.refused.already_done",
+                       {"day": day_phrase(done[0].done_at, language, state.time_zone)})
+    return lookup(language, "page.refused.no_longer_open")
+
+
+def create_app(settings: CustomerPageSettings, client: Client, register: Register,
+               clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> FastAPI:
+    CsrfProtect.load_config(lambda: [
+        ("secret_key", settings.form_secret()), ("cookie_key", "fasttrack-page-form"), ("cookie_path", "/e/"),
+        ("cookie_samesite", "strict"), ("cookie_secure", settings.secure_cookies), ("token_location", "body"),
+        ("token_key", "csrf-token"), ("max_age", 4 * 3600),
+    ])
+    pages = CustomerPage(settings, client, register, clock)
+    app = FastAPI(title="FastTrack onboarding orchestrator — customer page", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    instrument(app, "customer_page")
+    app.add_middleware(SecureASGIMiddleware, secure=security_headers(settings.secure_cookies))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/healthz", response_class=PlainTextResponse)
+    async def healthz() -> str:
+        return "ok"
+
+    async def opened(request: Request, token: str, acting: bool) -> tuple[LinkClaims, EngagementState] | Response:
+        address = request.client.host if request.client else "unknown"
+        if not pages.limits.allow(token, address, acting):
+            return pages.notice(request, 429, "page.too_many.title", "page.too_many.body")
+        try:
+            found = await pages.open(token)
+        except (CommandError, RPCError, TemporalError, TimeoutError, RegisterUnavailable):
+            return pages.notice(request, 503, "page.unavailable.title", "page.unavailable.body")
+        if found is None:
+            return pages.notice(request, 404, "page.invalid.title", "page.invalid.body")
+        return found
+
+    @app.get("/e/{token}", response_class=HTMLResponse)
+    async def show(request: Request, token: str) -> Response:
+        found = await opened(request, token, acting=False)
+        if isinstance(found, Response):
+            return found
+        claims, state = found
+        try:
+            await asyncio.to_thread(register.record_page_visit, claims.engagement_id, clock())
+        except RegisterUnavailable:
+            log.warning("the page visit was not recorded")  # the customer still sees their page
+        return pages.page(state)
+
+    @app.post("/e/{token}", response_class=HTMLResponse)
+    async def send(request: Request, token: str) -> Response:
+        found = await opened(request, token, acting=True)
+        if isinstance(found, Response):
+            return found
+        form = await request.form(max_files=0, max_fields=10, max_part_size=16 * 1024)
+        fields = {name: value for name, value in form.items() if isinstance(value, str)}
+        return await pages.act(request, found[1], fields)
+
+    return app
