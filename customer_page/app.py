@@ -43,10 +43,25 @@ from engagement_client.customer_links import LinkClaims, link_keys
 from engagement_client.engagements import perform, read_state
 from engagement_client.errors import ActionRefused, CommandError, EngagementNotFound
 from engagement_client.update_ids import REQUEST_ID, update_id_for
-from fasttrack.customer_view import StepKind, customer_view, customers_step, readable_until, step_text
+from fasttrack.customer_view import (
+    StepKind,
+    customer_people,
+    customer_view,
+    customers_step,
+    readable_until,
+    step_text,
+)
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.messages import lookup
-from fasttrack.models import Action, AssistanceRequested, EngagementState, ItemStatus, RemediationItemDone, TaskDone
+from fasttrack.models import (
+    Action,
+    AssistanceRequested,
+    EngagementState,
+    ItemStatus,
+    Person,
+    RemediationItemDone,
+    TaskDone,
+)
 from fasttrack.models.text import TEXT_LIMIT
 from fasttrack.wording.catalogs import available_languages, say
 from fasttrack.wording.source import ENGLISH
@@ -86,8 +101,9 @@ class CustomerPage:
         self.limits = RateLimits(settings)
         self.csrf = CsrfProtect()
 
-    async def open(self, token: str) -> tuple[LinkClaims, EngagementState] | None:
-        """The link's engagement as it stands, or None for any link that does not open."""
+    async def open(self, token: str) -> tuple[LinkClaims, EngagementState, Person] | None:
+        """The link's engagement as it stands and the person the mail went to, or None for any
+        link that does not open."""
         now = self.clock()
         claims = self.keys.read(token, now, self.lifetime)
         if claims is None:
@@ -98,54 +114,65 @@ class CustomerPage:
         except EngagementNotFound:
             return None
         until = readable_until(state)
-        if not claims.names_contact(state.purchase.customer_contact.email) or (until is not None and now > until):
+        person = next((person for person in customer_people(state) if claims.names_contact(person.email)), None)
+        if person is None or (until is not None and now > until):
             return None
-        return claims, state
+        return claims, state, person
 
     def notice(self, request: Request, status: int, title_key: str, body_key: str) -> HTMLResponse:
         language = negotiated_language(request.headers.get("accept-language", ""))
         return HTMLResponse(notice_html(language, title_key, body_key), status_code=status)
 
-    def page(self, state: EngagementState, answer: Answer | None = None, status: int = 200) -> HTMLResponse:
-        view = customer_view(state, state.purchase.customer_contact.name, self.clock())
-        token, signed = self.csrf.generate_csrf_tokens()
+    def page(self, state: EngagementState, person: Person, answer: Answer | None = None, status: int = 200,
+             form_token: str | None = None) -> HTMLResponse:
+        """``form_token``: the CSRF token of the form just accepted, kept for the answer's forms, so that
+        a reload of the answer sends the same form again (and the engagement applies it once)."""
+        view = customer_view(state, person.name, self.clock())
+        token, signed = (form_token, None) if form_token else self.csrf.generate_csrf_tokens()
         response = HTMLResponse(page_html(view, answer=answer, csrf_token=token, request_id=secrets.token_hex(8),
                                           manager_email=self.settings.manager_email), status_code=status)
-        self.csrf.set_csrf_cookie(signed, response)
+        if signed is not None:
+            self.csrf.set_csrf_cookie(signed, response)
         return response
 
-    async def act(self, request: Request, state: EngagementState, form: dict[str, str]) -> HTMLResponse:
+    async def act(self, request: Request, state: EngagementState, person: Person, form: dict[str, str]
+                  ) -> HTMLResponse:
         language = state.language
         try:
             await self.csrf.validate_csrf(request)
         except CsrfProtectError:
-            return self.page(state, Answer(refused=lookup(language, "page.refused.form")), 403)
+            return self.page(state, person, Answer(refused=lookup(language, "page.refused.form")), 403)
+        kept = form.get("csrf-token")
+
+        def answer(shown: EngagementState, said: Answer, status: int = 200) -> HTMLResponse:
+            return self.page(shown, person, said, status, form_token=kept)
+
         request_id = form.get("request", "")
         if not REQUEST_ID.fullmatch(request_id):
-            return self.page(state, Answer(refused=lookup(language, "page.refused.form")), 400)
-        contact = state.purchase.customer_contact.name
+            return answer(state, Answer(refused=lookup(language, "page.refused.form")), 400)
         try:
-            action, step = customer_action(state, form, contact)
+            action, step = customer_action(state, form, person.name)
         except ValidationError:
-            return self.page(state, Answer(refused=say(language, "page.refused.note", {"limit": str(TEXT_LIMIT)})), 400)
+            note_refused = say(language, "page.refused.note", {"limit": str(TEXT_LIMIT)})
+            return answer(state, Answer(refused=note_refused), 400)
         if action is None:
-            return self.page(state, Answer(refused=lookup(language, "page.refused.no_longer_open")), 409)
+            return answer(state, Answer(refused=lookup(language, "page.refused.no_longer_open")), 409)
         update_id = UPDATE_ID_PREFIX + update_id_for(update_name_of(action), action, request_id)
         try:
             await perform(self.client, state.engagement_id, action, update_id, self.register, ANSWER_WITHIN)
         except ActionRefused:
             fresh = await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN, False)
-            return self.page(fresh, Answer(refused=refusal(fresh, step, language)), 409)
+            return answer(fresh, Answer(refused=refusal(fresh, step, language)), 409)
         except (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError):
             log.warning("a step from the customer page was not sent", extra={"update_id": update_id})
-            return self.page(state, Answer(refused=lookup(language, "page.refused.unavailable")), 503)
+            return answer(state, Answer(refused=lookup(language, "page.refused.unavailable")), 503)
         fresh = await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN, False)
         said = (say(language, "page.answer.done", {"what": step_text(fresh, step[0], step[1], language) or ""})
                 if step else lookup(language, "page.answer.assistance"))
         reference = say(language, "page.answer.reference", {
             "reference": update_id, "moment": moment_phrase(self.clock(), language, fresh.time_zone)})
         log.info("a step from the customer page was recorded", extra={"update_id": update_id})
-        return self.page(fresh, Answer(recorded=said, reference=reference))
+        return answer(fresh, Answer(recorded=said, reference=reference))
 
 
 def customer_action(state: EngagementState, form: dict[str, str], contact: str
@@ -192,7 +219,8 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
     async def healthz() -> str:
         return "ok"
 
-    async def opened(request: Request, token: str, acting: bool) -> tuple[LinkClaims, EngagementState] | Response:
+    async def opened(request: Request, token: str, acting: bool
+                     ) -> tuple[LinkClaims, EngagementState, Person] | Response:
         address = request.client.host if request.client else "unknown"
         if not pages.limits.allow(token, address, acting):
             return pages.notice(request, 429, "page.too_many.title", "page.too_many.body")
@@ -209,12 +237,12 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
         found = await opened(request, token, acting=False)
         if isinstance(found, Response):
             return found
-        claims, state = found
+        claims, state, person = found
         try:
             await asyncio.to_thread(register.record_page_visit, claims.engagement_id, clock())
         except RegisterUnavailable:
             log.warning("the page visit was not recorded")  # the customer still sees their page
-        return pages.page(state)
+        return pages.page(state, person)
 
     @app.post("/e/{token}", response_class=HTMLResponse)
     async def send(request: Request, token: str) -> Response:
@@ -223,6 +251,6 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
             return found
         form = await request.form(max_files=0, max_fields=10, max_part_size=16 * 1024)
         fields = {name: value for name, value in form.items() if isinstance(value, str)}
-        return await pages.act(request, found[1], fields)
+        return await pages.act(request, found[1], found[2], fields)
 
     return app

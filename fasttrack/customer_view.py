@@ -10,7 +10,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from fasttrack.messages import localize, lookup
-from fasttrack.models import CLOSED_PHASES, CallKind, EngagementState, ItemStatus, Owner, Phase, Phrase, TaskNeeds
+from fasttrack.models import (
+    CLOSED_PHASES,
+    CallKind,
+    EngagementState,
+    ItemStatus,
+    Owner,
+    Person,
+    Phase,
+    Phrase,
+    TaskNeeds,
+)
 from fasttrack.wording.catalogs import say
 from fasttrack.wording.values import day_phrase, moment_phrase, number
 
@@ -48,6 +58,15 @@ class CustomerView:
     done: list[str] = field(default_factory=list)
     next_call: str = ""
     deadlines: list[str] = field(default_factory=list)
+
+
+def customer_people(state: EngagementState) -> list[Person]:
+    """Everyone on the customer's side the engagement writes to: the purchase's contact, then,
+    from the kickoff, the project manager and the stakeholders (invitations go to them)."""
+    people = [state.purchase.customer_contact]
+    if state.scope is not None:
+        people += [state.scope.project_manager, *state.scope.stakeholders]
+    return people
 
 
 def readable_until(state: EngagementState) -> datetime | None:
@@ -171,7 +190,8 @@ def _deadlines(state: EngagementState, language: str) -> list[str]:
     zone = state.time_zone
     lines = []
     if state.contact_made_at is None and state.assistance_requested_at is None:
-        lines.append(say(language, "page.deadline.contact", {"day": day_phrase(state.contact_deadline, language, zone)}))
+        lines.append(say(language, "page.deadline.contact",
+                         {"day": day_phrase(state.contact_deadline, language, zone)}))
     if state.onboarding_started_at is not None:
         lines.append(say(language, "page.deadline.onboarding",
                          {"day": day_phrase(state.onboarding_deadline, language, zone)}))

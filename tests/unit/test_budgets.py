@@ -3,7 +3,7 @@ large to carry across continue-as-new, a timeline that stays short."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -20,10 +20,8 @@ from fasttrack.models import (
     CheckpointHeld,
     ContactMade,
     DeviceEnrolled,
-    EngagementInput,
     EnvironmentSubmitted,
     KickoffHeld,
-    Phase,
     Phrase,
     PlanAgreed,
     Purchase,
@@ -33,46 +31,25 @@ from fasttrack.models import (
     VerificationResult,
     Withdrawal,
 )
-from fasttrack.policy import BenefitPolicy
-from fasttrack.rules import check_eligibility
 from simulation.scenario import LONGEST_NOTE, largest_stakeholders, longest_environment, longest_gaps
-from tests.support.scenario import make_environment, make_purchase, make_scope
+from tests.support.engagement_states import (
+    T0,
+    contacted,
+    eligible,
+    enabling_core,
+    enabling_intune,
+    every_item_done,
+    in_assess,
+    in_remediate,
+)
+from tests.support.scenario import make_purchase, make_scope
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 LONG = LONGEST_NOTE
 GAPS = longest_gaps(200)
 
 
 def size(engagement: Engagement) -> int:
     return len(engagement.state.model_dump_json().encode())
-
-
-def eligible() -> Engagement:
-    purchase = make_purchase(T0)
-    engagement = Engagement.open(EngagementInput(purchase=purchase, policy=BenefitPolicy(business_hours=None)),
-                                 "fasttrack-intune-t", T0)
-    engagement.record_eligibility(check_eligibility(purchase, engagement.policy), T0)
-    return engagement
-
-
-def contacted() -> Engagement:
-    engagement = eligible()
-    engagement.apply(ContactMade(by="Ana"), T0)
-    return engagement
-
-
-def in_assess() -> Engagement:
-    engagement = contacted()
-    engagement.apply(KickoffHeld(by="Ana", scope=make_scope()), T0)
-    return engagement
-
-
-def in_remediate() -> Engagement:
-    engagement = in_assess()
-    engagement.apply(EnvironmentSubmitted(by="Sam", environment=make_environment(
-        gaps=[{"category": "dns", "description": "CNAME"}, {"category": "network", "description": "Proxy"}])), T0)
-    engagement.apply(PlanAgreed(by="Ana", target_date=date(2026, 6, 1)), T0)
-    return engagement
 
 
 def test_an_environment_at_the_models_limits_is_refused_and_changes_nothing():
@@ -170,26 +147,6 @@ def remediating(environment: SourceEnvironment) -> Engagement:
 def delivered(engagement: Engagement) -> Engagement:
     for message in engagement.due_messages(T0):
         engagement.record_delivery(message, T0)
-    return engagement
-
-
-def every_item_done(engagement: Engagement) -> Engagement:
-    for item in engagement.open_items():
-        engagement.apply(RemediationItemDone(by="Sam", item_id=item.id), T0)
-    return engagement
-
-
-def enabling_core() -> Engagement:
-    engagement = every_item_done(in_remediate())
-    engagement.apply(VerificationResult(by="Ana", approved=True), T0)
-    return engagement
-
-
-def enabling_intune() -> Engagement:
-    engagement = enabling_core()
-    for task in list(engagement.state.tasks):
-        engagement.apply(TaskDone(by="Ana", task_id=task.id), T0)
-    assert engagement.state.phase is Phase.ENABLE_INTUNE
     return engagement
 
 

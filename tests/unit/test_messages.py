@@ -7,7 +7,6 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from babel.support import NullTranslations
 
 from fasttrack.messages import localize, phrase, render_message
 from fasttrack.models import Audience, CallKind, Notification, NotificationKind, Phrase, ScheduledCall
@@ -17,6 +16,7 @@ from fasttrack.wording.catalogs import TemplateMissing, available_languages, fil
 from fasttrack.wording.source import ENTRIES
 from fasttrack.wording.values import listing
 from simulation.mail_samples import TENANT, samples
+from tests.support.recording import Recording
 
 LANGUAGES = BenefitPolicy().languages
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
@@ -226,22 +226,6 @@ def test_a_phrase_without_its_values_is_a_missing_template_not_a_crash():
         localize(Phrase(text="x", key="items.browser", values={"browser": "edge"}), "fr")
     with pytest.raises(TemplateMissing):
         localize(Phrase(text="x", key="reasons.too_few_licenses", values={"licenses": "many", "minimum": "150"}), "de")
-
-
-class Recording(NullTranslations):
-    """The English source, noting every entry it is asked for."""
-
-    def __init__(self):
-        super().__init__()
-        self.said: set[str] = set()
-
-    def upgettext(self, context, message):
-        self.said.add(context)
-        return super().upgettext(context, message)
-
-    def unpgettext(self, context, singular, plural, count):
-        self.said.add(context)
-        return super().unpgettext(context, singular, plural, count)
 
 
 def test_the_samples_say_every_entry_so_every_translation_is_read(monkeypatch):
