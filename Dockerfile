@@ -18,6 +18,7 @@ COPY process_support process_support
 COPY register register
 COPY intake intake
 COPY codec_server codec_server
+COPY customer_page customer_page
 COPY cli cli
 COPY simulation simulation
 COPY devstack devstack

@@ -27,9 +27,18 @@ run: $(VENV)/.run-installed
 demo: $(VENV)/.run-installed
 	$(BIN)/python -m devstack.demo
 
-## Runs the whole test suite (installs Debian's chromium for the browser test, and
-## Debian's postgresql for the register's throwaway PostgreSQL server, when missing).
-test: $(VENV)/.test-installed
+AXE := tests/e2e/accessibility/node_modules/axe-core/axe.min.js
+
+# axe-core from the npm registry, pinned with its hash in package-lock.json (Debian's npm installs it).
+$(AXE): tests/e2e/accessibility/package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian's npm for the accessibility check…"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; }
+	npm ci --prefix tests/e2e/accessibility --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## Runs the whole test suite (installs Debian's chromium for the browser test, Debian's npm for
+## axe-core, and Debian's postgresql for the register's throwaway PostgreSQL server, when missing).
+test: $(VENV)/.test-installed $(AXE)
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser test…"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bench import levers, lifecycle
 from bench.growth import SIZES, growth
+from bench.customer_page import customer_page_latency
 from bench.intake import intake_overhead
 from bench.profiling import Profile, markdown_lines, summarise
 from bench.replay import histories_and_replay
@@ -188,6 +189,8 @@ async def measure(arguments: argparse.Namespace, report: Report) -> None:
             await levers.replay_levers(history, baseline_ms, arguments.replay_repeats, report)
             report.details["at_rest"] = await at_rest(client, stack, arguments.at_rest, report)
             report.details["intake"] = await intake_overhead(client, stack, arguments.intake_samples, report)
+            report.details["customer_page"] = await customer_page_latency(client, stack, arguments.intake_samples,
+                                                                          report)
             sizes, largest = ((10, 20, 30, 40), False) if arguments.smoke else (SIZES, True)
             report.details["growth"] = await growth(client, TASK_QUEUE, stack.meter(), arguments.growth_samples,
                                                     report, sizes, largest)

@@ -54,6 +54,7 @@ class CustomerView:
     waiting: list[str] = field(default_factory=list)  # open on the customer's side, acted on elsewhere
     steps: list[Step] = field(default_factory=list)
     assistance_offered: bool = False
+    ours_lead: str = ""  # FastTrack's part in this phase, before its open items or tasks
     ours: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
     next_call: str = ""
@@ -123,7 +124,8 @@ def customer_view(state: EngagementState, contact_name: str, now: datetime) -> C
         waiting.append(words("page.assistance.requested", day=day(state.assistance_requested_at)))
     return CustomerView(
         language, greeting, for_tenant, False, standing, waiting=waiting, steps=steps,
-        assistance_offered=assistance, ours=ours, done=_done(state, language),
+        assistance_offered=assistance, ours_lead=lookup(language, f"page.ours.{state.phase.value}"), ours=ours,
+        done=_done(state, language),
         next_call=_next_call(state, now), deadlines=_deadlines(state, language),
     )
 

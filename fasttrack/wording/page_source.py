@@ -53,7 +53,13 @@ entry("page.assistance.requested", "You requested assistance on {day}.")
 
 # ------------------------------------------------------------------ what FastTrack does, calls, deadlines, contact
 entry("page.ours.heading", "What FastTrack is doing")
-entry("page.ours.none", "FastTrack has nothing open on its side right now.")
+entry("page.ours.eligibility", "FastTrack checks your purchase, then gets in touch with you.")
+entry("page.ours.initiate", "FastTrack proposes the kickoff call, where you agree on the scope together.")
+entry("page.ours.assess", "FastTrack reviews your source environment and prepares the remediation checklist from it.")
+entry("page.ours.remediate",
+      "FastTrack holds the checkpoint calls with you and checks every item with you at the joint verification.")
+entry("page.ours.enable_core", "FastTrack works through the tasks with you and does those on its side.")
+entry("page.ours.enable_intune", "FastTrack works through the tasks with you and does those on its side.")
 entry("page.call.heading", "Next call")
 entry("page.call.kickoff", "Kickoff call: {moment}")
 entry("page.call.checkpoint", "Checkpoint call: {moment}")

@@ -43,7 +43,7 @@ def test_benchmark_smoke_mode_measures_every_figure(tmp_path):
     growth = [name for name in names if name.startswith("at ") and " KiB: " in name]
     assert len(growth) == 12 and any(name.endswith("status read p50 (the standing query)") for name in growth)
     budgets = [figure for figure in results["figures"] if figure["budget"]]
-    assert len(budgets) == 12 and all(figure["passed"] in (True, False) for figure in budgets)
+    assert len(budgets) == 13 and all(figure["passed"] in (True, False) for figure in budgets)
     assert results["meta"]["cpus"] >= 1 and results["meta"]["temporalio"]
     table = (tmp_path / "latest.md").read_text()
     assert "| figure | value | baseline |" in table and table in finished.stdout

@@ -32,6 +32,7 @@ class Stack:
         self.intake_port = free_port()
         self.codec_port = free_port()
         self.metrics_port = free_port()
+        self.page_port = free_port()
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
         self.register = Register(default_url(data_dir))
@@ -47,7 +48,7 @@ class Stack:
             **self.client_environment(),
             **StackSettings.environment(temporal_port=self.port, ui_port=self.ui_port, smtp_port=self.smtp_port,
                                         intake_port=self.intake_port, codec_port=self.codec_port,
-                                        metrics_port=self.metrics_port),
+                                        metrics_port=self.metrics_port, page_port=self.page_port),
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         already_written = self.output.stat().st_size if self.output.exists() else 0

@@ -36,11 +36,11 @@ ONE_SHOT_JOBS = {"temporal-schema", "temporal-namespace", "worker-version"}
 def test_compose_runs_the_server_its_setup_jobs_the_ui_the_product_and_monitoring():
     services = COMPOSE["services"]
     assert set(services) == {"postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "worker",
-                             "worker-version", "intake", "codec-server", "prometheus", "grafana"}
+                             "worker-version", "intake", "customer-page", "codec-server", "prometheus", "grafana"}
     assert services["temporal"]["image"].startswith("temporalio/server:")
     assert all(services[job]["image"].startswith("temporalio/admin-tools:") for job in ONE_SHOT_JOBS)
     assert not any("auto-setup" in str(service.get("image")) for service in services.values())
-    for name in ("worker", "intake", "codec-server"):
+    for name in ("worker", "intake", "customer-page", "codec-server"):
         assert services[name]["build"] == "."
     assert services["temporal-ui"]["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"
 
@@ -60,6 +60,7 @@ def test_compose_starts_services_in_order_and_checks_every_long_running_one():
             assert condition["condition"] == expected, (name, needed)
     order = {"temporal-schema": "postgresql", "temporal": "temporal-schema", "temporal-namespace": "temporal",
              "worker": "temporal-namespace", "worker-version": "worker", "intake": "temporal-namespace",
+             "customer-page": "temporal-namespace",
              "prometheus": "worker", "grafana": "prometheus"}
     for service, needs in order.items():
         assert needs in services[service]["depends_on"], (service, needs)
@@ -85,8 +86,10 @@ def test_prometheus_scrapes_the_worker_and_the_server_where_compose_serves_their
     server_port = COMPOSE["services"]["temporal"]["environment"]["PROMETHEUS_ENDPOINT"].rsplit(":", 1)[1]
     assert targets["temporal-server"] == [f"temporal:{server_port}"]
     services = COMPOSE["services"]
-    assert targets["fasttrack-services"] == [f"intake:{services['intake']['environment']['FASTTRACK_INTAKE_PORT']}",
-                                             f"codec-server:{services['codec-server']['environment']['FASTTRACK_CODEC_PORT']}"]
+    assert targets["fasttrack-services"] == [
+        f"intake:{services['intake']['environment']['FASTTRACK_INTAKE_PORT']}",
+        f"customer-page:{services['customer-page']['environment']['FASTTRACK_PAGE_PORT']}",
+        f"codec-server:{services['codec-server']['environment']['FASTTRACK_CODEC_PORT']}"]
     mounted = dict(volume.split(":")[:2] for volume in COMPOSE["services"]["prometheus"]["volumes"]
                    if volume.startswith("./"))
     assert mounted["./deploy/prometheus/prometheus.yml"] == "/etc/prometheus/prometheus.yml"
@@ -124,7 +127,8 @@ def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
 SECRETS = {
     "FASTTRACK_DB_PASSWORD": "register-password", "FASTTRACK_SMTP_PASSWORD": "smtp-password",
     "FASTTRACK_ENCRYPTION_KEYS": f"2026-11:{base64.b64encode(bytes(32)).decode()}",
-    "FASTTRACK_BUILD_ID": "2026.11.27-1",
+    "FASTTRACK_BUILD_ID": "2026.11.27-1", "FASTTRACK_CUSTOMER_PAGE_URL": "https://onboarding.example.com",
+    "FASTTRACK_LINK_KEYS": f"2026-11:{base64.b64encode(bytes(range(32))).decode()}",
 }
 
 
@@ -175,7 +179,8 @@ def test_every_product_process_runs_as_a_fasttrack_subcommand():
         name: service["command"] for name, service in COMPOSE["services"].items() if service.get("build") == "."
     }
     assert commands == {"image": ["fasttrack", "worker"], "worker": ["fasttrack", "worker"],
-                        "intake": ["fasttrack", "intake"], "codec-server": ["fasttrack", "codec-server"]}
+                        "intake": ["fasttrack", "intake"], "customer-page": ["fasttrack", "customer-page"],
+                        "codec-server": ["fasttrack", "codec-server"]}
 
 
 def test_worker_image_contains_every_package():
@@ -236,7 +241,7 @@ def test_compose_runs_the_intake_from_the_image_with_required_secrets():
         assert ":?" in intake["environment"][variable]  # compose refuses to start without it
     image = (REPOSITORY / "Dockerfile").read_text()
     for package in ("fasttrack", "workflows", "activities", "workers", "engagement_client", "process_support",
-                    "register", "intake", "codec_server", "cli"):
+                    "register", "intake", "codec_server", "customer_page", "cli"):
         assert f"COPY {package} {package}" in image
 
 
@@ -289,10 +294,12 @@ def test_the_readme_s_env_file_gives_every_service_a_valid_configuration(monkeyp
     assert required == set(values), required ^ set(values)
 
     from codec_server.settings import CodecServerSettings
+    from customer_page.settings import CustomerPageSettings
+    from engagement_client.customer_links import link_keys
     from intake.settings import IntakeSettings
 
     for service, settings_class in (("worker", WorkerSettings), ("intake", IntakeSettings),
-                                    ("codec-server", CodecServerSettings)):
+                                    ("customer-page", CustomerPageSettings), ("codec-server", CodecServerSettings)):
         with monkeypatch.context() as patch:
             for name in [name for name in os.environ if name.startswith(("FASTTRACK_", "TEMPORAL_"))]:
                 patch.delenv(name)
@@ -300,3 +307,6 @@ def test_the_readme_s_env_file_gives_every_service_a_valid_configuration(monkeyp
                 patch.setenv(name, re.sub(r"\$\{(\w+):\?[^}]*\}", lambda match: values[match[1]], str(value)))
             settings = settings_class.from_environment()
             assert payload_codec(settings).current == values["FASTTRACK_ENCRYPTION_KEYS"].split(":")[0], service
+            if isinstance(settings, (WorkerSettings, CustomerPageSettings)):
+                assert settings.page_url == values["FASTTRACK_CUSTOMER_PAGE_URL"], service
+                link_keys(settings)
