@@ -25,7 +25,7 @@ from temporalio.exceptions import ApplicationError
 
 from fasttrack.contract import ErrorType
 from fasttrack.messages import RenderedMessage, TemplateMissing, render_message
-from fasttrack.models import Audience, DeliveryReceipt, Notification
+from fasttrack.models import Audience, DeliveryReceipt, Notification, NotificationKind
 from register import Register
 
 PRODUCT_ID = "-//FastTrack onboarding orchestrator//EN"
@@ -101,8 +101,10 @@ class Notifier:
 
     def page_link(self, notification: Notification, recipients: list[str], sent_at: datetime) -> str | None:
         """Every mail to the customer ends with their page's link, made for its first recipient
-        (the engagement's contact); the token is never logged."""
-        if self.links is None or notification.audience is not Audience.CUSTOMER or not recipients:
+        (the engagement's contact), but the one that closes the engagement (the page then only
+        shows the outcome); the token is never logged."""
+        if (self.links is None or notification.audience is not Audience.CUSTOMER or not recipients
+                or notification.kind is NotificationKind.ENGAGEMENT_CLOSED):
             return None
         return self.links.link(notification.engagement_id, recipients[0], sent_at)
 

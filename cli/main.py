@@ -58,10 +58,12 @@ def status(engagement: EngagementArgument, output: OutputOption = OutputFormat.T
         # The table shows no timeline (`fasttrack timeline` does); JSON keeps the whole record.
         state = await read_state(client, engagement, answer_within=ANSWER_WITHIN,
                                  with_timeline=wants_json(output, as_json))
-        try:
-            opened: datetime | None | RegisterUnavailable = await page_last_opened(state.engagement_id)
-        except RegisterUnavailable as unavailable:
-            opened = unavailable
+        opened: datetime | None | RegisterUnavailable = None
+        if not wants_json(output, as_json):  # the record alone in JSON
+            try:
+                opened = await page_last_opened(state.engagement_id)
+            except RegisterUnavailable as unavailable:
+                opened = unavailable
         return state, await read_message_delivery(client, state, ANSWER_WITHIN), opened
 
     state, delivery, opened = run(read)

@@ -23,9 +23,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_csrf_protect import CsrfProtect
 from fastapi_csrf_protect.exceptions import CsrfProtectError
@@ -35,6 +34,7 @@ from temporalio.client import Client
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
 
+from customer_page.languages import negotiated_language
 from customer_page.rate_limits import RateLimits
 from customer_page.rendering import Answer, notice_html, page_html
 from customer_page.security_headers import security_headers
@@ -54,6 +54,7 @@ from fasttrack.customer_view import (
 from fasttrack.engagement.catalogue import update_name_of
 from fasttrack.messages import lookup
 from fasttrack.models import (
+    EDGE,
     Action,
     AssistanceRequested,
     EngagementState,
@@ -63,8 +64,7 @@ from fasttrack.models import (
     TaskDone,
 )
 from fasttrack.models.text import TEXT_LIMIT
-from fasttrack.wording.catalogs import available_languages, say
-from fasttrack.wording.source import ENGLISH
+from fasttrack.wording.catalogs import say
 from fasttrack.wording.values import day_phrase, moment_phrase
 from process_support.http_metrics import instrument
 from register import Register, RegisterUnavailable
@@ -73,21 +73,7 @@ log = logging.getLogger("fasttrack.customer_page")
 HERE = Path(__file__).parent
 ANSWER_WITHIN = 10.0  # seconds the page waits for the engagement before saying to try again
 UPDATE_ID_PREFIX = "customer-page/"  # the Temporal UI's history shows where a step came from
-
-
-def negotiated_language(accept_language: str) -> str:
-    """The browser's language among the catalogs', for a page that names no engagement."""
-    wanted = [part.split(";")[0].strip().replace("_", "-") for part in accept_language.split(",")[:20]]
-    available = available_languages()
-    for tag in wanted:
-        try:
-            locale = Locale.parse(tag, sep="-")
-        except (ValueError, UnknownLocaleError):
-            continue
-        for language in available:
-            if language == tag or Locale.parse(language, sep="-").language == locale.language:
-                return language
-    return ENGLISH
+LONGEST_FORM = 32 * 1024  # the longest note, 2,000 characters of three UTF-8 bytes each, percent-encoded
 
 
 class CustomerPage:
@@ -115,9 +101,20 @@ class CustomerPage:
             return None
         until = readable_until(state)
         person = next((person for person in customer_people(state) if claims.names_contact(person.email)), None)
-        if person is None or (until is not None and now > until):
+        # A link made before this purchase belongs to an earlier engagement of the tenant (an ineligible one);
+        # the hour leaves room for commerce's clock.
+        earlier = claims.made_at < state.purchase.purchased_at - timedelta(hours=1)
+        if person is None or (until is not None and now > until) or earlier:
             return None
         return claims, state, person
+
+    async def reread(self, state: EngagementState) -> EngagementState:
+        """The engagement after a step; as it was before, if it cannot be read just now."""
+        try:
+            return await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN,
+                                    with_timeline=False)
+        except (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError, RegisterUnavailable):
+            return state
 
     def notice(self, request: Request, status: int, title_key: str, body_key: str) -> HTMLResponse:
         language = negotiated_language(request.headers.get("accept-language", ""))
@@ -140,8 +137,9 @@ class CustomerPage:
         language = state.language
         try:
             await self.csrf.validate_csrf(request)
-        except CsrfProtectError:
-            return self.page(state, person, Answer(refused=lookup(language, "page.refused.form")), 403)
+        except CsrfProtectError:  # a form from before another of the customer's pages was opened, say
+            kept_note = (form.get("step", ""), form.get("id", ""), form.get("note", "")[:TEXT_LIMIT])
+            return self.page(state, person, Answer(refused=lookup(language, "page.refused.form"), note=kept_note), 403)
         kept = form.get("csrf-token")
 
         def answer(shown: EngagementState, said: Answer, status: int = 200) -> HTMLResponse:
@@ -161,12 +159,12 @@ class CustomerPage:
         try:
             await perform(self.client, state.engagement_id, action, update_id, self.register, ANSWER_WITHIN)
         except ActionRefused:
-            fresh = await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN, False)
+            fresh = await self.reread(state)
             return answer(fresh, Answer(refused=refusal(fresh, step, language)), 409)
-        except (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError):
+        except (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError, RegisterUnavailable):
             log.warning("a step from the customer page was not sent", extra={"update_id": update_id})
             return answer(state, Answer(refused=lookup(language, "page.refused.unavailable")), 503)
-        fresh = await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN, False)
+        fresh = await self.reread(state)
         said = (say(language, "page.answer.done", {"what": step_text(fresh, step[0], step[1], language) or ""})
                 if step else lookup(language, "page.answer.assistance"))
         reference = say(language, "page.answer.reference", {
@@ -178,15 +176,15 @@ class CustomerPage:
 def customer_action(state: EngagementState, form: dict[str, str], contact: str
                     ) -> tuple[Action | None, tuple[StepKind, str] | None]:
     """The step the form sends, if it is one the customer may send: FastTrack's own steps never are."""
-    note = form.get("note", "").strip() or None
+    said = {"by": contact, "note": form.get("note", "").strip() or None}
     kind, step_id = form.get("step", ""), form.get("id", "")
-    if kind == "assistance":
-        return AssistanceRequested(by=contact, note=note), None
+    if kind == "assistance":  # a person's input: the strict rules, as the workflow's validator applies them
+        return AssistanceRequested.model_validate(said, context=EDGE), None
     step = customers_step(state, kind, step_id)
     if step is StepKind.ITEM:
-        return RemediationItemDone(by=contact, note=note, item_id=step_id), (step, step_id)
+        return RemediationItemDone.model_validate({**said, "item_id": step_id}, context=EDGE), (step, step_id)
     if step is StepKind.TASK:
-        return TaskDone(by=contact, note=note, task_id=step_id), (step, step_id)
+        return TaskDone.model_validate({**said, "task_id": step_id}, context=EDGE), (step, step_id)
     return None, None
 
 
@@ -215,10 +213,6 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
     app.add_middleware(SecureASGIMiddleware, secure=security_headers(settings.secure_cookies))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.get("/healthz", response_class=PlainTextResponse)
-    async def healthz() -> str:
-        return "ok"
-
     async def opened(request: Request, token: str, acting: bool
                      ) -> tuple[LinkClaims, EngagementState, Person] | Response:
         address = request.client.host if request.client else "unknown"
@@ -238,10 +232,12 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
         if isinstance(found, Response):
             return found
         claims, state, person = found
-        try:
-            await asyncio.to_thread(register.record_page_visit, claims.engagement_id, clock())
-        except RegisterUnavailable:
-            log.warning("the page visit was not recorded")  # the customer still sees their page
+        # A browser says when it navigates; a mail scanner fetching every link does not: only the former counts.
+        if request.headers.get("sec-fetch-mode") == "navigate":
+            try:
+                await asyncio.to_thread(register.record_page_visit, claims.engagement_id, clock())
+            except RegisterUnavailable:
+                log.warning("the page visit was not recorded")  # the customer still sees their page
         return pages.page(state, person)
 
     @app.post("/e/{token}", response_class=HTMLResponse)
@@ -249,8 +245,15 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
         found = await opened(request, token, acting=True)
         if isinstance(found, Response):
             return found
-        form = await request.form(max_files=0, max_fields=10, max_part_size=16 * 1024)
+        _, state, person = found
+        length = request.headers.get("content-length", "")
+        if not length.isdigit():  # a browser always says how long its form is
+            return pages.page(state, person, Answer(refused=lookup(state.language, "page.refused.form")), 411)
+        if int(length) > LONGEST_FORM:  # read nothing more of it
+            too_long = say(state.language, "page.refused.note", {"limit": str(TEXT_LIMIT)})
+            return pages.page(state, person, Answer(refused=too_long), 413)
+        form = await request.form(max_files=0, max_fields=10, max_part_size=LONGEST_FORM)
         fields = {name: value for name, value in form.items() if isinstance(value, str)}
-        return await pages.act(request, found[1], found[2], fields)
+        return await pages.act(request, state, person, fields)
 
     return app

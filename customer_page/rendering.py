@@ -24,6 +24,7 @@ class Answer:
     recorded: str | None = None
     reference: str | None = None
     refused: str | None = None
+    note: tuple[str, str, str] | None = None  # a step's note given back to its form: (step, id, note)
 
 
 @cache

@@ -22,7 +22,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from engagement_client.codec import KeyProblem, parse_keys
 from engagement_client.settings import ConfigurationError, CustomerLinkSettings
 
-LONGEST_TOKEN = 400  # a token for today's claims is about 160 characters; anything longer is not ours
+LONGEST_TOKEN = 400  # a token for today's claims is about 230 characters; anything longer is not ours
 
 
 def contact_digest(email: str) -> str:
@@ -33,7 +33,7 @@ def contact_digest(email: str) -> str:
 class LinkClaims:
     engagement_id: str
     contact: str  # contact_digest of the address the mail went to
-    made_at: datetime
+    made_at: datetime  # when its mail was sent (Fernet's timestamp, which the token shows)
 
     def names_contact(self, email: str) -> bool:
         return self.contact == contact_digest(email)

@@ -63,10 +63,10 @@ class CustomerView:
 
 def customer_people(state: EngagementState) -> list[Person]:
     """Everyone on the customer's side the engagement writes to: the purchase's contact, then,
-    from the kickoff, the project manager and the stakeholders (invitations go to them)."""
+    from the kickoff, the project manager."""
     people = [state.purchase.customer_contact]
     if state.scope is not None:
-        people += [state.scope.project_manager, *state.scope.stakeholders]
+        people.append(state.scope.project_manager)
     return people
 
 
@@ -76,16 +76,20 @@ def readable_until(state: EngagementState) -> datetime | None:
 
 
 def customers_step(state: EngagementState, kind: str, step_id: str) -> StepKind | None:
-    """Whether the customer may send this step from their page: a checklist item that is not
-    FastTrack's, or an Enable task the customer owns. Whether it is still open, the engagement
-    says (so that a reload of a step already sent shows its receipt again)."""
-    if kind == StepKind.ITEM.value and any(item.id == step_id and item.owner is not Owner.FASTTRACK
+    """Whether the customer may send this step from their page: a checklist item or an Enable
+    task that is theirs or shared. Whether it is still open, the engagement says (so that a
+    reload of a step already sent shows its receipt again)."""
+    if kind == StepKind.ITEM.value and any(item.id == step_id and customers_part(item.owner)
                                            for item in state.checklist):
         return StepKind.ITEM
-    if kind == StepKind.TASK.value and any(task.id == step_id and task.owner is Owner.CUSTOMER
-                                           for task in state.tasks):
+    if kind == StepKind.TASK.value and any(task.id == step_id and customers_part(task.owner) for task in state.tasks):
         return StepKind.TASK
     return None
+
+
+def customers_part(owner: Owner) -> bool:
+    """The customer's own work, or work shared with FastTrack (every core task is): theirs to mark done."""
+    return owner is not Owner.FASTTRACK
 
 
 def step_text(state: EngagementState, kind: StepKind, step_id: str, language: str) -> str | None:
@@ -106,7 +110,9 @@ def customer_view(state: EngagementState, contact_name: str, now: datetime) -> C
     def day(moment: datetime) -> str:
         return day_phrase(moment, language, zone)
 
-    for_tenant = words("page.for_tenant", organization=state.purchase.organization or "", tenant_id=state.tenant_id)
+    organization = state.purchase.organization
+    for_tenant = (words("page.for_tenant", organization=organization, tenant_id=state.tenant_id) if organization
+                  else words("page.tenant", tenant_id=state.tenant_id))
     greeting = words("common.greeting", name=contact_name)
     if state.phase in CLOSED_PHASES:
         until = readable_until(state) or now
@@ -147,7 +153,7 @@ def _open_work(state: EngagementState, language: str) -> tuple[list[str], list[S
             if item.status is not ItemStatus.OPEN:
                 continue
             text = localize(item.phrase or Phrase(text=item.description), language)
-            if item.owner is Owner.FASTTRACK:
+            if not customers_part(item.owner):
                 ours.append(text)
             else:
                 steps.append(Step(StepKind.ITEM, item.id, text, lookup(language, "page.item.steps"),
@@ -159,7 +165,7 @@ def _open_work(state: EngagementState, language: str) -> tuple[list[str], list[S
             if task.status is not ItemStatus.OPEN:
                 continue
             text = lookup(language, f"tasks.{task.text_key}")
-            if task.owner is not Owner.CUSTOMER:
+            if not customers_part(task.owner):
                 ours.append(text)
                 continue
             blocked = None

@@ -349,9 +349,12 @@ class Register:
 
     def page_last_opened(self, engagement_id: str) -> datetime | None:
         self.migrate()
-        with self._reading() as db:
-            moment = db.execute(select(page_visits.c.last_opened_at)
-                                .where(page_visits.c.engagement_id == engagement_id)).scalar_one_or_none()
+        try:
+            with self._reading() as db:
+                moment = db.execute(select(page_visits.c.last_opened_at)
+                                    .where(page_visits.c.engagement_id == engagement_id)).scalar_one_or_none()
+        except OperationalError as error:
+            raise RegisterUnavailable(f"The benefit register cannot be reached: {error.orig}") from None
         return None if moment is None else _utc(moment)
 
     def _reading(self):

@@ -16,6 +16,7 @@ entry("common.page_link", "See what is open and mark your steps done on your onb
 entry("page.title", "Your FastTrack onboarding for Intune")
 # Translators: under the title; {organization} is the customer's company, {tenant_id} a GUID.
 entry("page.for_tenant", "{organization} · tenant {tenant_id}")
+entry("page.tenant", "Tenant {tenant_id}")
 entry("page.standing.heading", "Where your onboarding stands")
 # Translators: {phase} is a phase's name (Initiate, Assess, …), {day} a date.
 entry("page.standing.phase", "Phase: {phase}, since {day}.")
@@ -41,7 +42,7 @@ entry("page.yours.verification",
       "All items are done: the joint verification with your FastTrack specialist comes next.")
 entry("page.item.steps",
       "Mark it done once it is in place. FastTrack checks every item with you at the joint verification.")
-entry("page.task.steps", "Mark it done once it is in place. FastTrack confirms it with you at the next call.")
+entry("page.task.steps", "Mark it done once it is in place. FastTrack confirms it with you.")
 entry("page.task.needs_device", "This task needs an enrolled test device first; FastTrack records it with you.")
 entry("page.task.needs_app", "This task needs a selected app first; FastTrack records it with you.")
 entry("page.reopened", "Reopened after the joint verification.")
@@ -83,8 +84,7 @@ entry("page.refused.already_done", "This was already marked done on {day}.")
 entry("page.refused.no_longer_open",
       "This step is no longer open. The page below shows where your onboarding stands now.")
 entry("page.refused.unavailable", "We could not record this just now. Please try again in a few minutes.")
-entry("page.refused.note", "The note could not be sent: it must have at most {limit} characters and no control "
-                           "characters.")
+entry("page.refused.note", "The note could not be sent: keep it to {limit} characters of plain text.")
 entry("page.refused.form", "This form has expired. Please send it again from the page below.")
 
 # ------------------------------------------------------------------ a closed engagement, a link that does not open

@@ -93,6 +93,7 @@ def render_everything(language: str) -> list[str]:
     for name, build in STATES.items():
         state = build().state
         state.language = language
+        state.purchase.organization = "Contoso" if name == "remediate" else None
         view = customer_view(state, "Paula PM", T0 + timedelta(days=1))
         for answer in (None, *ANSWERS):
             pages.append(page_html(view, answer=answer, csrf_token="t", request_id="r",
@@ -126,13 +127,23 @@ def test_the_customer_is_offered_their_own_steps_only():
     assert fasttracks and all(step.id != fasttracks[0].id for step in view.steps)
     assert customers_step(remediating, "item", fasttracks[0].id) is None
     assert any(step.reopened for step in view.steps)
+    core = enabling_core().state
+    shared = {task.id for task in core.tasks if task.owner is Owner.JOINT}
+    assert shared and shared == {step.id for step in customer_view(core, "Paula PM", T0).steps}
+    assert any(task.owner is Owner.FASTTRACK for task in core.tasks)  # listed under FastTrack's part instead
     intune = enabling_intune().state
-    owned = {task.id for task in intune.tasks if task.owner is Owner.CUSTOMER}
+    owned = {task.id for task in intune.tasks if task.owner is not Owner.FASTTRACK}
     offered = {step.id for step in customer_view(intune, "Paula PM", T0).steps}
-    assert offered == {task.id for task in intune.tasks if task.owner is Owner.CUSTOMER and task.status.value == "open"}
+    assert offered == {task.id for task in intune.tasks if task.id in owned and task.status.value == "open"}
     for task in intune.tasks:
         assert (customers_step(intune, "task", task.id) is StepKind.TASK) == (task.id in owned)
     assert customers_step(intune, "verify", "approved") is None
+
+
+def test_a_page_without_an_organization_names_the_tenant():
+    state = eligible().state
+    state.purchase.organization, state.language = None, "en"
+    assert customer_view(state, "Sam", T0).for_tenant == f"Tenant {state.tenant_id}"
 
 
 def test_the_people_a_link_may_name_are_the_customers_side():
