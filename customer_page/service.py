@@ -23,7 +23,7 @@ log = logging.getLogger("fasttrack.customer_page")
 
 
 async def serve(settings: CustomerPageSettings) -> None:
-    client = await connect(settings)
+    client = await connect(settings, identity="fasttrack customer page")
     register = Register(settings.register_url, create=False)
     register.migrate()
     app = create_app(settings, client, register)

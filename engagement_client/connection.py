@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,9 +99,12 @@ def payload_codec(settings: ClientSettings) -> EncryptionCodec:
 
 
 async def connect(settings: ClientSettings, overrides: Mapping[str, str] | None = None,
-                  runtime: Runtime | None = None) -> Client:
-    """A client whose payloads are encrypted with the configured keys (and traced, if asked)."""
+                  runtime: Runtime | None = None, identity: str | None = None) -> Client:
+    """A client whose payloads are encrypted with the configured keys (and traced, if asked);
+    ``identity``: what the Temporal UI's history shows as the caller of its updates."""
     options = connect_options(settings, overrides=overrides)
+    if identity is not None:
+        options["identity"] = f"{identity}@{socket.gethostname()}"
     return await Client.connect(**options, data_converter=data_converter(payload_codec(settings)),
                                 interceptors=[QueryRetryInterceptor(), *tracing_interceptors(settings.tracing)],
                                 runtime=runtime)

@@ -158,6 +158,7 @@ async def test_a_customer_marks_an_item_done_from_the_link_in_their_checklist_ma
         await ui.get_by_text("complete_remediation_item", exact=True).filter(visible=True).first.click(timeout=30_000)
         shown = await text_of_all_frames(ui, "customer-page/complete_remediation_item/")
         assert "Paula Jones" in shown and "Raised to 2012 R2 on Friday." in shown, shown[:3000]
+        assert "fasttrack customer page@" in shown  # the caller's identity
         await ui.screenshot(path=SCREENSHOTS / "ui-customer-page-update.png")
         await browser.close()
     for handle in handles.values():
