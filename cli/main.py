@@ -164,7 +164,7 @@ def report(
 def demo(
     day_seconds: Annotated[float, typer.Option(min=0.2, max=60, help="How long a day of the benefit lasts.")] = 1.0,
 ) -> None:
-    """Play five demo engagements on the running stack (days last a second): see them in the UI and `fasttrack list`."""
+    """Play six demo engagements on the running stack (days last a second): see them in the UI and `fasttrack list`."""
     from simulation.demo import play
 
     run(lambda client: play(client, settings(), day_seconds, console))

@@ -26,6 +26,9 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from fastapi_csrf_protect import CsrfProtect
 from fastapi_csrf_protect.exceptions import CsrfProtectError
 from pydantic import ValidationError
@@ -207,11 +210,19 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
         ("token_key", "csrf-token"), ("max_age", 4 * 3600),
     ])
     pages = CustomerPage(settings, client, register, clock)
+    # No redirect to a slash-ended path: its Location would be built from the request's Host.
     app = FastAPI(title="FastTrack onboarding orchestrator — customer page", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, redirect_slashes=False)
     instrument(app, "customer_page")
     app.add_middleware(SecureASGIMiddleware, secure=security_headers(settings.secure_cookies))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, problem: StarletteHTTPException) -> Response:
+        """Any other path answers as a link that does not open; other HTTP errors as they are."""
+        if problem.status_code == 404:
+            return pages.notice(request, 404, "page.invalid.title", "page.invalid.body")
+        return await http_exception_handler(request, problem)
 
     async def opened(request: Request, token: str, acting: bool
                      ) -> tuple[LinkClaims, EngagementState, Person] | Response:
@@ -252,7 +263,10 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
         if int(length) > LONGEST_FORM:  # read nothing more of it
             too_long = say(state.language, "page.refused.note", {"limit": str(TEXT_LIMIT)})
             return pages.page(state, person, Answer(refused=too_long), 413)
-        form = await request.form(max_files=0, max_fields=10, max_part_size=LONGEST_FORM)
+        try:
+            form = await request.form(max_files=0, max_fields=10, max_part_size=LONGEST_FORM)
+        except ClientDisconnect:  # gone before its form arrived: no one to answer
+            return Response(status_code=400)
         fields = {name: value for name, value in form.items() if isinstance(value, str)}
         return await pages.act(request, state, person, fields)
 

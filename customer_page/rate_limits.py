@@ -13,8 +13,9 @@ from customer_page.settings import CustomerPageSettings
 
 
 def link_key(token: str) -> str:
-    """A link as the limits know it: a digest, so that no token is kept, even in memory."""
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
+    """A link as the limits know it: a digest, so that no token is kept, even in memory; with or
+    without its padding, the same link."""
+    return hashlib.sha256(token.rstrip("=").encode()).hexdigest()[:32]
 
 
 class RateLimits:

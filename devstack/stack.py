@@ -108,7 +108,7 @@ def run(settings: StackSettings) -> int:
                 f"  Server log:       {server_log_path}\n"
                 f"  Temporal CLI:     {export_line(profile)}\n"
                 "                    then `.venv/bin/temporal workflow show -w <engagement id> -o json` decodes the payloads\n"
-                "See it work: run `make demo` in another terminal (five demo engagements, about a minute).\n"
+                "See it work: run `make demo` in another terminal (six demo engagements, about a minute).\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )

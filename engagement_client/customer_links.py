@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +23,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from engagement_client.codec import KeyProblem, parse_keys
 from engagement_client.settings import ConfigurationError, CustomerLinkSettings
 
-LONGEST_TOKEN = 400  # a token for today's claims is about 230 characters; anything longer is not ours
+# A token as the links spell it: base64url, its padding optional. Fernet's decoder would also take
+# whitespace and other spellings of one token; they are refused here, so that one link is one string.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{40,400}={0,2}")  # today's claims make about 230 characters
 
 
 def contact_digest(email: str) -> str:
@@ -50,7 +53,7 @@ class LinkKeys:
         return self._fernet.encrypt_at_time(claims.encode(), int(at.timestamp())).decode("ascii")
 
     def read(self, token: str, now: datetime, lifetime: timedelta) -> LinkClaims | None:
-        if not token or len(token) > LONGEST_TOKEN or not token.isascii():
+        if not TOKEN.fullmatch(token):
             return None
         try:
             plain = self._fernet.decrypt_at_time(token.encode("ascii"), int(lifetime.total_seconds()),

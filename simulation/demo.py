@@ -1,13 +1,18 @@
-"""`fasttrack demo`: five engagements on the running stack, with a compressed
+"""`fasttrack demo`: six engagements on the running stack, with a compressed
 policy (a day lasts a second by default) and a simulated customer and
-FastTrack specialist, so that varied histories appear within a minute."""
+FastTrack specialist, so that varied histories appear within a minute; one
+waits for its customer in Remediate, whose page the demo names at the end."""
 
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import os
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from rich.console import Console
 from temporalio.client import Client, WorkflowHandle
@@ -117,6 +122,30 @@ async def withdraws(customer: Customer) -> None:
     await customer.do(Withdrawal(by=customer.admin, reason="Budget frozen until the next fiscal year"))
 
 
+async def waits_for_its_customer(customer: Customer) -> None:
+    """Into Remediate, then left to the customer: their checklist mail links to their page."""
+    await customer.eligibility_checked()
+    await customer.do(ContactMade(by=SPECIALIST))
+    await customer.do(KickoffHeld(by=SPECIALIST, scope=_scope("en", "Jordan Lee")))
+    await customer.do(EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
+    await customer.do(PlanAgreed(by=SPECIALIST, target_date=datetime.now(timezone.utc).date()))
+    customer.say("Waits for the customer: the remediation checklist went out with the link to their page.")
+
+
+async def page_link(mail_dir: Path, engagement_id: str, attempts: int = 50) -> str | None:
+    """The customer page's link at the end of an engagement's checklist mail, once the mail is out."""
+    for _ in range(attempts):
+        for path in sorted(mail_dir.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if (message["X-FastTrack-Engagement"], message["X-FastTrack-Kind"]) == (engagement_id,
+                                                                                  "remediation_checklist"):
+                body = message.get_body(("plain",))
+                found = re.search(r"https?://\S+/e/\S+", body.get_content() if body is not None else "")
+                return found.group(0) if found else None
+        await asyncio.sleep(0.2)
+    return None
+
+
 async def never_answers(customer: Customer) -> None:
     while not (await customer.state()).contact_sla_breached:
         await customer.days(1)
@@ -133,8 +162,9 @@ async def play(client: Client, settings: ClientSettings, day_seconds: float, con
         ("Northwind", Region.ASIA_PACIFIC, "JP", "ja", 300, withdraws),
         ("Tailspin", Region.EMEA, "DE", "de", 180, never_answers),
         ("Woodgrove", Region.AMERICAS, "BR", "pt-BR", 120, None),
+        ("Litware", Region.AMERICAS, "CA", "en", 250, waits_for_its_customer),
     ]
-    console.print(f"[bold]Demo {run_tag}[/bold]: five engagements, one day = {day_seconds:g} s.\n")
+    console.print(f"[bold]Demo {run_tag}[/bold]: six engagements, one day = {day_seconds:g} s.\n")
     scripts, handles = [], []
     for number, (organization, region, country, language, licenses, script) in enumerate(cast, start=1):
         purchase = Purchase(
@@ -163,5 +193,11 @@ async def play(client: Client, settings: ClientSettings, day_seconds: float, con
     for organization, handle in handles:
         state = await handle.query(EngagementWorkflow.state)
         console.print(f"  {organization:<10} {state.phase.value:<10} {ui}/workflows/{handle.id}", soft_wrap=True)
+    litware = dict(handles)["Litware"]
+    link = await page_link(settings.data_dir / "mail", litware.id)
+    if link is not None:
+        console.print("\n[bold]Litware waits for its customer[/bold]: open their page, from the link that ends "
+                      "their checklist mail, and mark an item done:", soft_wrap=True)
+        console.print(f"  {link}", soft_wrap=True, highlight=False)
     console.print("\nTry: .venv/bin/fasttrack list · .venv/bin/fasttrack list --at-risk · "
                   ".venv/bin/fasttrack status <engagement> · .venv/bin/fasttrack report <engagement>")

@@ -42,6 +42,11 @@ def record(engagement: EngagementParts, at: datetime, what: str, by: str, detail
     engagement.state.timeline_folded += fold_routine_entries(timeline, engagement.ledger)
 
 
+def with_note(detail: str, note: str | None) -> str:
+    """A timeline entry's detail, then the note the person who acted gave (the customer's, from their page)."""
+    return f"{detail} — {note}" if note else detail
+
+
 def enter(engagement: EngagementParts, phase: Phase, now: datetime) -> None:
     engagement.state.phase = phase
     engagement.state.phase_since = now

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fasttrack.contract import Event
-from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, day, enter, open_tasks, record
+from fasttrack.engagement.core import ORCHESTRATOR, EngagementParts, day, enter, open_tasks, record, with_note
 from fasttrack.engagement.enable_intune import intune_enabled
 from fasttrack.errors import ActionRejected
 from fasttrack.models import ItemStatus, Phase, TaskDone, TaskNeeds, TaskStage
@@ -38,7 +38,7 @@ def apply_task(engagement: EngagementParts, action: TaskDone, now: datetime) -> 
     state = engagement.state
     task = next(task for task in state.tasks if task.id == action.task_id)
     task.status, task.done_at, task.done_by = ItemStatus.DONE, now, action.by
-    record(engagement, now, ActionEvent.TASK_DONE, action.by, f"[{task.id}] {task.title}")
+    record(engagement, now, ActionEvent.TASK_DONE, action.by, with_note(f"[{task.id}] {task.title}", action.note))
     remaining = len(open_tasks(engagement))
     if remaining:
         return f"Task '{task.id}' done; {remaining} task(s) left in this stage."

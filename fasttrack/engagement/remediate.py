@@ -16,6 +16,7 @@ from fasttrack.engagement.core import (
     item_phrase,
     open_items,
     record,
+    with_note,
 )
 from fasttrack.engagement.outbox import notify, withdraw_waiting
 from fasttrack.errors import ActionRejected
@@ -45,7 +46,8 @@ def check_item_done(engagement: EngagementParts, action: RemediationItemDone, no
 def apply_item_done(engagement: EngagementParts, action: RemediationItemDone, now: datetime) -> str:
     item = find_item(engagement, action.item_id)
     item.status, item.done_at, item.done_by = ItemStatus.DONE, now, action.by
-    record(engagement, now, ActionEvent.REMEDIATION_ITEM_DONE, action.by, f"[{item.id}] {item.description}")
+    record(engagement, now, ActionEvent.REMEDIATION_ITEM_DONE, action.by,
+           with_note(f"[{item.id}] {item.description}", action.note))
     remediation_progress(engagement, now)
     remaining = len(open_items(engagement))
     if remaining:

@@ -148,6 +148,8 @@ async def test_a_customer_marks_an_item_done_from_the_link_in_their_checklist_ma
         assert re.search(r"Customer page\s+last opened \d{4}-\d{2}-\d{2} \d{2}:\d{2}", status), status
         timeline = fasttrack(stack, "timeline", handles["en"].id)
         assert re.search(r"remediation_item_done\s+│\s+Paula Jones", timeline), timeline
+        report = fasttrack(stack, "report", handles["en"].id)  # the timeline's details, each on one line
+        assert re.search(r"remediation_item_done \| Paula Jones \| .* — Raised to 2012 R2 on Friday\. \|", report), report
 
         # The Temporal UI's history: the update, its id naming the customer's page, the contact as actor.
         ui = await context.new_page()

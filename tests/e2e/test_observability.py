@@ -82,7 +82,7 @@ async def test_metrics_after_the_demo_match_the_engagements_and_the_worker_is_re
     states = {name: await client.get_workflow_handle(url.rsplit("/", 1)[1]).query(EngagementWorkflow.state)
               for name, url in pages.items()}
     by_phase = Counter(state.phase.value for state in states.values())
-    assert by_phase == Counter({"completed": 2, "withdrawn": 1, "initiate": 1, "ineligible": 1})
+    assert by_phase == Counter({"completed": 2, "withdrawn": 1, "initiate": 1, "ineligible": 1, "remediate": 1})
 
     samples = scrape(stack.metrics_port)
     for phase, count in by_phase.items():

@@ -10,19 +10,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from devstack.encryption_setup import TOKEN_FILE_NAME
 from tests.support.stack_process import Stack, play_demo
 
 TEMPORAL = Path(sys.executable).parent / "temporal"
-ORGANIZATIONS = ("Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove")
+ORGANIZATIONS = ("Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove", "Litware")
 # What the demo's customers tell us about themselves (simulation/demo.py).
 CUSTOMER_DATA = [
     *(f"{organization} (demo)" for organization in ORGANIZATIONS),
     *(f"{organization} IT admin" for organization in ORGANIZATIONS),
     *(f"it-admin@{organization.lower()}.example" for organization in ORGANIZATIONS),
-    "Camille Martin", "camille@customer.example", "Pat Morgan", "pat@customer.example",
+    "Camille Martin", "camille@customer.example", "Pat Morgan", "pat@customer.example", "Jordan Lee",
+    "jordan@customer.example",
 ]
 
 
@@ -91,12 +93,19 @@ async def test_the_demo_leaves_no_customer_data_in_clear_in_temporal_or_in_the_l
                               env=stack.client_environment())
     assert "Signal complete_task refused" in timeline.stdout, timeline.stdout + timeline.stderr
 
+    # The customer opens their page from Litware's checklist mail: its link shows in no log either.
+    assert stack.demo_page_link is not None
+    opened = httpx.get(stack.demo_page_link, headers={"Sec-Fetch-Mode": "navigate"}, timeout=30)
+    assert opened.status_code == 200 and "Jordan Lee" in opened.text
+
     assert stack.stop() == 0
     logs = {path.name: path.read_text(errors="replace") for path in (stack.output, stack.data_dir / "temporal-server.log")}
     assert "worker started" in logs[stack.output.name] and "codec server started" in logs[stack.output.name]
-    assert "intake started" in logs[stack.output.name]
+    assert "intake started" in logs[stack.output.name] and "customer page started" in logs[stack.output.name]
     assert "malformed purchase event dropped" in logs[stack.output.name]
     assert "signal refused" in logs[stack.output.name]
+    token = (stack.demo_page_link or "").rsplit("/", 1)[1]  # the customer page's link, in Litware's mail
+    assert token and not [name for name, log in logs.items() if token[:40] in log]
     for name, text in logs.items():
         assert found_in(text) == [], name
         for said in ("Leaky Corp", "Jane Leak", "jane.leak@leaky.example", "+33 6 12 34 56 78", "12 34 56 78"):

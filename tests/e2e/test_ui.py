@@ -53,7 +53,8 @@ async def test_ui_shows_summaries_and_current_details_of_a_demo_engagement(stack
     assert CHROMIUM.is_file(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)."
     stack.start()
     pages = await play_demo(stack)
-    assert set(pages) == {"Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove"}
+    assert set(pages) == {"Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove", "Litware"}
+    assert stack.demo_page_link is not None and stack.demo_page_link.startswith(f"http://127.0.0.1:{stack.page_port}/e/")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     async with async_playwright() as playwright:

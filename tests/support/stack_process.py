@@ -36,6 +36,7 @@ class Stack:
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
         self.register = Register(default_url(data_dir))
+        self.demo_page_link: str | None = None
 
     def client_environment(self) -> dict[str, str]:
         """What a user's terminal has while the stack runs: the register and the keys in its data folder."""
@@ -83,7 +84,8 @@ class Stack:
 
 async def play_demo(stack: Stack) -> dict[str, str]:
     """Runs `make demo`'s command against the stack from a shell whose own Temporal
-    settings point elsewhere; returns each demo engagement's UI address."""
+    settings point elsewhere; returns each demo engagement's UI address (and keeps, as
+    ``stack.demo_page_link``, the customer page of the one that waits for its customer)."""
     env = {
         **stack.client_environment(),
         "FASTTRACK_TEMPORAL_PORT": str(stack.port),
@@ -98,4 +100,6 @@ async def play_demo(stack: Stack) -> dict[str, str]:
     output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     text = output.decode()
     assert process.returncode == 0, text
+    links = re.findall(r"^\s+(http://127\.0\.0\.1:\d+/e/\S+)$", text, re.M)
+    stack.demo_page_link = links[0] if links else None
     return dict(re.findall(r"^\s+(\w+)\s+\w+\s+(http://\S+)$", text, re.M))

@@ -40,6 +40,9 @@ def test_a_link_names_its_engagement_and_contact_and_nothing_personal_can_be_rea
 def test_a_link_expires_and_a_changed_character_breaks_it():
     keys = LinkKeys(NEW)
     token = keys.make(ENGAGEMENT, "sam@contoso.example", NOW)
+    assert keys.read(token.rstrip("="), NOW, LIFETIME) is not None  # its padding is optional
+    for other_spelling in (token[:50] + " " + token[50:], token + "\n", f" {token}", token[:50] + "\t" + token[50:]):
+        assert keys.read(other_spelling, NOW, LIFETIME) is None
     assert keys.read(token, NOW + LIFETIME + timedelta(seconds=1), LIFETIME) is None
     for position in (10, 60, len(token) - 5):
         changed = token[:position] + ("A" if token[position] != "A" else "B") + token[position + 1:]
