@@ -237,7 +237,7 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
             return pages.notice(request, 404, "page.invalid.title", "page.invalid.body")
         return found
 
-    @app.get("/e/{token}", response_class=HTMLResponse)
+    @app.api_route("/e/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)  # HEAD: link checkers
     async def show(request: Request, token: str) -> Response:
         found = await opened(request, token, acting=False)
         if isinstance(found, Response):
