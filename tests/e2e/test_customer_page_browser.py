@@ -158,8 +158,9 @@ async def test_a_customer_marks_an_item_done_from_the_link_in_their_checklist_ma
         await ui.wait_for_url(re.compile(r"/timeline$"))
         await ui.goto(ui.url.removesuffix("/timeline") + "/history")
         await ui.get_by_text("complete_remediation_item", exact=True).filter(visible=True).first.click(timeout=30_000)
-        shown = await text_of_all_frames(ui, "customer-page/complete_remediation_item/")
-        assert "Paula Jones" in shown and "Raised to 2012 R2 on Friday." in shown, shown[:3000]
+        # The update's id shows at once; its input once the UI has decoded it through the codec server.
+        shown = await text_of_all_frames(ui, "Raised to 2012 R2 on Friday.", attempts=240)
+        assert "customer-page/complete_remediation_item/" in shown and "Paula Jones" in shown, shown[:3000]
         assert "fasttrack customer page@" in shown  # the caller's identity
         await ui.screenshot(path=SCREENSHOTS / "ui-customer-page-update.png")
         await browser.close()
