@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 from bench.report import Figure, Report, console, percentile
 from bench.stack import Stack
-from engagement_client.customer_links import LinkKeys
+from engagement_client.customer_links import link_keys
 from engagement_client.settings import CustomerLinkSettings
 
 WARM_UP = 3
@@ -22,7 +22,7 @@ async def customer_page_latency(client: Client, stack: Stack, samples: int, repo
     console.print(f"[bold]7. Customer page[/bold]: its link opened {samples} times")
     purchase, customer = await stack.engagement_in_remediate(client)
     contact = purchase.customer_contact.email
-    keys = LinkKeys(CustomerLinkSettings.from_environment().link_keys_text())
+    keys = link_keys(CustomerLinkSettings.from_environment())
     link = f"/e/{keys.make(customer.handle.id, contact, datetime.now(timezone.utc))}"
     opened = []
     async with httpx.AsyncClient(base_url=stack.page_url, timeout=60) as http:

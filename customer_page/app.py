@@ -52,6 +52,7 @@ from fasttrack.customer_view import (
     customer_view,
     customers_step,
     readable_until,
+    refusal,
     step_text,
 )
 from fasttrack.engagement.catalogue import update_name_of
@@ -61,14 +62,13 @@ from fasttrack.models import (
     Action,
     AssistanceRequested,
     EngagementState,
-    ItemStatus,
     Person,
     RemediationItemDone,
     TaskDone,
 )
 from fasttrack.models.text import TEXT_LIMIT
 from fasttrack.wording.catalogs import say
-from fasttrack.wording.values import day_phrase, moment_phrase
+from fasttrack.wording.values import moment_phrase
 from process_support.http_metrics import instrument
 from register import Register, RegisterUnavailable
 
@@ -76,6 +76,8 @@ log = logging.getLogger("fasttrack.customer_page")
 HERE = Path(__file__).parent
 ANSWER_WITHIN = 10.0  # seconds the page waits for the engagement before saying to try again
 UPDATE_ID_PREFIX = "customer-page/"  # the Temporal UI's history shows where a step came from
+# Temporal, the engagement's worker or the register not answering just now: the customer may try again.
+UNREACHABLE = (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError, RegisterUnavailable)
 LONGEST_FORM = 32 * 1024  # the longest note, 2,000 characters of three UTF-8 bytes each, percent-encoded
 
 
@@ -116,7 +118,7 @@ class CustomerPage:
         try:
             return await read_state(self.client, state.engagement_id, self.register, ANSWER_WITHIN,
                                     with_timeline=False)
-        except (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError, RegisterUnavailable):
+        except UNREACHABLE:
             return state
 
     def notice(self, request: Request, status: int, title_key: str, body_key: str) -> HTMLResponse:
@@ -164,7 +166,7 @@ class CustomerPage:
         except ActionRefused:
             fresh = await self.reread(state)
             return answer(fresh, Answer(refused=refusal(fresh, step, language)), 409)
-        except (CommandError, EngagementNotFound, RPCError, TemporalError, TimeoutError, RegisterUnavailable):
+        except UNREACHABLE:
             log.warning("a step from the customer page was not sent", extra={"update_id": update_id})
             return answer(state, Answer(refused=lookup(language, "page.refused.unavailable")), 503)
         fresh = await self.reread(state)
@@ -189,17 +191,6 @@ def customer_action(state: EngagementState, form: dict[str, str], contact: str
     if step is StepKind.TASK:
         return TaskDone.model_validate({**said, "task_id": step_id}, context=EDGE), (step, step_id)
     return None, None
-
-
-def refusal(state: EngagementState, step: tuple[StepKind, str] | None, language: str) -> str:
-    """Why a step was not recorded, as the engagement now stands."""
-    if step is not None:
-        done = [entry for entry in (state.checklist if step[0] is StepKind.ITEM else state.tasks)
-                if entry.id == step[1] and entry.status is ItemStatus.DONE and entry.done_at is not None]
-        if done and done[0].done_at is not None:
-            return say(language, "page.refused.already_done",
-                       {"day": day_phrase(done[0].done_at, language, state.time_zone)})
-    return lookup(language, "page.refused.no_longer_open")
 
 
 def create_app(settings: CustomerPageSettings, client: Client, register: Register,
@@ -231,7 +222,7 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
             return pages.notice(request, 429, "page.too_many.title", "page.too_many.body")
         try:
             found = await pages.open(token)
-        except (CommandError, RPCError, TemporalError, TimeoutError, RegisterUnavailable):
+        except UNREACHABLE:
             return pages.notice(request, 503, "page.unavailable.title", "page.unavailable.body")
         if found is None:
             return pages.notice(request, 404, "page.invalid.title", "page.invalid.body")

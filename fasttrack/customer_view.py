@@ -13,6 +13,8 @@ from fasttrack.messages import localize, lookup
 from fasttrack.models import (
     CLOSED_PHASES,
     CallKind,
+    ChecklistItem,
+    EnableTask,
     EngagementState,
     ItemStatus,
     Owner,
@@ -75,16 +77,18 @@ def readable_until(state: EngagementState) -> datetime | None:
     return None if state.outcome is None else state.outcome.at + READ_ONLY_FOR
 
 
+def find_step(state: EngagementState, kind: StepKind, step_id: str) -> ChecklistItem | EnableTask | None:
+    entries: list[ChecklistItem] | list[EnableTask] = state.checklist if kind is StepKind.ITEM else state.tasks
+    return next((entry for entry in entries if entry.id == step_id), None)
+
+
 def customers_step(state: EngagementState, kind: str, step_id: str) -> StepKind | None:
     """Whether the customer may send this step from their page: a checklist item or an Enable
     task that is theirs or shared. Whether it is still open, the engagement says (so that a
     reload of a step already sent shows its receipt again)."""
-    if kind == StepKind.ITEM.value and any(item.id == step_id and customers_part(item.owner)
-                                           for item in state.checklist):
-        return StepKind.ITEM
-    if kind == StepKind.TASK.value and any(task.id == step_id and customers_part(task.owner) for task in state.tasks):
-        return StepKind.TASK
-    return None
+    known = next((step for step in StepKind if step.value == kind), None)
+    entry = None if known is None else find_step(state, known, step_id)
+    return known if entry is not None and customers_part(entry.owner) else None
 
 
 def customers_part(owner: Owner) -> bool:
@@ -92,13 +96,29 @@ def customers_part(owner: Owner) -> bool:
     return owner is not Owner.FASTTRACK
 
 
+def item_text(item: ChecklistItem, language: str) -> str:
+    return localize(item.phrase or Phrase(text=item.description), language)  # a declared gap: as typed
+
+
+def task_text(task: EnableTask, language: str) -> str:
+    return lookup(language, f"tasks.{task.text_key}")
+
+
 def step_text(state: EngagementState, kind: StepKind, step_id: str, language: str) -> str | None:
     """How the page names an item or a task, for the answer after acting on it."""
-    if kind is StepKind.ITEM:
-        item = next((item for item in state.checklist if item.id == step_id), None)
-        return None if item is None else localize(item.phrase or Phrase(text=item.description), language)
-    task = next((task for task in state.tasks if task.id == step_id), None)
-    return None if task is None else lookup(language, f"tasks.{task.text_key}")
+    entry = find_step(state, kind, step_id)
+    if entry is None:
+        return None
+    return item_text(entry, language) if isinstance(entry, ChecklistItem) else task_text(entry, language)
+
+
+def refusal(state: EngagementState, step: tuple[StepKind, str] | None, language: str) -> str:
+    """Why a step was not recorded, as the engagement now stands."""
+    entry = None if step is None else find_step(state, *step)
+    if entry is not None and entry.status is ItemStatus.DONE and entry.done_at is not None:
+        return say(language, "page.refused.already_done", {"day": day_phrase(entry.done_at, language,
+                                                                             state.time_zone)})
+    return lookup(language, "page.refused.no_longer_open")
 
 
 def customer_view(state: EngagementState, contact_name: str, now: datetime) -> CustomerView:
@@ -152,7 +172,7 @@ def _open_work(state: EngagementState, language: str) -> tuple[list[str], list[S
         for item in state.checklist:
             if item.status is not ItemStatus.OPEN:
                 continue
-            text = localize(item.phrase or Phrase(text=item.description), language)
+            text = item_text(item, language)
             if not customers_part(item.owner):
                 ours.append(text)
             else:
@@ -164,7 +184,7 @@ def _open_work(state: EngagementState, language: str) -> tuple[list[str], list[S
         for task in state.tasks:
             if task.status is not ItemStatus.OPEN:
                 continue
-            text = lookup(language, f"tasks.{task.text_key}")
+            text = task_text(task, language)
             if not customers_part(task.owner):
                 ours.append(text)
                 continue
@@ -178,10 +198,8 @@ def _open_work(state: EngagementState, language: str) -> tuple[list[str], list[S
 
 
 def _done(state: EngagementState, language: str) -> list[str]:
-    items = [localize(item.phrase or Phrase(text=item.description), language)
-             for item in state.checklist if item.status is ItemStatus.DONE]
-    tasks = [lookup(language, f"tasks.{task.text_key}") for task in state.tasks if task.status is ItemStatus.DONE]
-    return items + tasks
+    items = [item_text(item, language) for item in state.checklist if item.status is ItemStatus.DONE]
+    return items + [task_text(task, language) for task in state.tasks if task.status is ItemStatus.DONE]
 
 
 def _next_call(state: EngagementState, now: datetime) -> str:

@@ -5,6 +5,8 @@ moves an engagement back."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
@@ -60,6 +62,15 @@ class EngagementRecord:
     outcome: Outcome | None
     final_state: EngagementState | None
     report: str | None
+
+
+@contextmanager
+def reachable() -> Iterator[None]:
+    """A database that does not answer, as the register's callers catch it."""
+    try:
+        yield
+    except OperationalError as error:
+        raise RegisterUnavailable(f"The benefit register cannot be reached: {error.orig}") from None
 
 
 def _utc(moment: datetime) -> datetime:
@@ -318,14 +329,12 @@ class Register:
     def first_sight(self, signature: str, now: datetime, forget_before: datetime) -> bool:
         """Whether a signed request is new; those signed before ``forget_before`` are forgotten."""
         self.migrate()
-        try:
+        with reachable():
             with self.engine.begin() as db:
                 added = db.execute(self._insert(signed_requests).values(signature=signature, seen_at=now)
                                    .on_conflict_do_nothing(index_elements=[signed_requests.c.signature]))
             with self.engine.begin() as db:
                 db.execute(delete(signed_requests).where(signed_requests.c.seen_at < forget_before))
-        except OperationalError as error:
-            raise RegisterUnavailable(f"The benefit register cannot be reached: {error.orig}") from None
         return added.rowcount == 1
 
     def forget_signature(self, signature: str) -> None:
@@ -338,23 +347,17 @@ class Register:
     def record_page_visit(self, engagement_id: str, at: datetime) -> None:
         """The customer opened their page at ``at`` (a visit that arrives late keeps the latest)."""
         self.migrate()
-        try:
-            with self.engine.begin() as db:
-                statement = self._insert(page_visits).values(engagement_id=engagement_id, last_opened_at=at)
-                db.execute(statement.on_conflict_do_update(
-                    index_elements=[page_visits.c.engagement_id], set_={"last_opened_at": at},
-                    where=page_visits.c.last_opened_at < at))
-        except OperationalError as error:
-            raise RegisterUnavailable(f"The benefit register cannot be reached: {error.orig}") from None
+        with reachable(), self.engine.begin() as db:
+            statement = self._insert(page_visits).values(engagement_id=engagement_id, last_opened_at=at)
+            db.execute(statement.on_conflict_do_update(
+                index_elements=[page_visits.c.engagement_id], set_={"last_opened_at": at},
+                where=page_visits.c.last_opened_at < at))
 
     def page_last_opened(self, engagement_id: str) -> datetime | None:
         self.migrate()
-        try:
-            with self._reading() as db:
-                moment = db.execute(select(page_visits.c.last_opened_at)
-                                    .where(page_visits.c.engagement_id == engagement_id)).scalar_one_or_none()
-        except OperationalError as error:
-            raise RegisterUnavailable(f"The benefit register cannot be reached: {error.orig}") from None
+        with reachable(), self._reading() as db:
+            moment = db.execute(select(page_visits.c.last_opened_at)
+                                .where(page_visits.c.engagement_id == engagement_id)).scalar_one_or_none()
         return None if moment is None else _utc(moment)
 
     def _reading(self):

@@ -6,13 +6,9 @@ waits for its customer in Remediate, whose page the demo names at the end."""
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import os
-import re
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from rich.console import Console
 from temporalio.client import Client, WorkflowHandle
@@ -39,6 +35,7 @@ from fasttrack.models import (
 )
 from fasttrack.policy import BenefitPolicy, MdmPlatform, Plan
 from simulation.customer import SimulatedCustomer
+from simulation.page_links import page_link
 from workflows.engagement import EngagementWorkflow
 
 SPECIALIST = "Ana Lima (FastTrack)"
@@ -93,8 +90,7 @@ async def completes(customer: Customer, reject_first: bool, language: str, proje
     await customer.days(2)
     await customer.do(EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
     await customer.days(1)
-    today = datetime.now(timezone.utc).date()
-    await customer.do(PlanAgreed(by=SPECIALIST, target_date=today))
+    await customer.do(PlanAgreed(by=SPECIALIST, target_date=datetime.now(timezone.utc).date()))
     await customer.remediate(pause_days=3)
     await customer.do(CheckpointHeld(by=SPECIALIST, note="All items reviewed"))
     if reject_first:
@@ -130,20 +126,6 @@ async def waits_for_its_customer(customer: Customer) -> None:
     await customer.do(EnvironmentSubmitted(by=customer.admin, environment=ENVIRONMENT_WITH_GAPS))
     await customer.do(PlanAgreed(by=SPECIALIST, target_date=datetime.now(timezone.utc).date()))
     customer.say("Waits for the customer: the remediation checklist went out with the link to their page.")
-
-
-async def page_link(mail_dir: Path, engagement_id: str, attempts: int = 50) -> str | None:
-    """The customer page's link at the end of an engagement's checklist mail, once the mail is out."""
-    for _ in range(attempts):
-        for path in sorted(mail_dir.glob("*.eml")):
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if (message["X-FastTrack-Engagement"], message["X-FastTrack-Kind"]) == (engagement_id,
-                                                                                  "remediation_checklist"):
-                body = message.get_body(("plain",))
-                found = re.search(r"https?://\S+/e/\S+", body.get_content() if body is not None else "")
-                return found.group(0) if found else None
-        await asyncio.sleep(0.2)
-    return None
 
 
 async def never_answers(customer: Customer) -> None:

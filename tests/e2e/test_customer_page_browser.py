@@ -5,8 +5,6 @@ violation in any state of the page; screenshots in English, French and Japanese.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import subprocess
 import sys
@@ -21,6 +19,7 @@ from engagement_client.purchases import record_purchase
 from engagement_client.query_retry import QueryRetryInterceptor
 from fasttrack.contract import TASK_QUEUE
 from fasttrack.models import Person
+from simulation.page_links import page_link
 from tests.e2e.test_ui import CHROMIUM, CHROMIUM_ARGS, text_of_all_frames
 from tests.support.encryption import encrypted_converter
 from tests.support.scenario import (
@@ -34,7 +33,6 @@ from tests.support.scenario import (
     zone_where_it_is,
 )
 from tests.support.stack_process import REPOSITORY
-from tests.support.workflow_checks import eventually
 
 AXE = REPOSITORY / "tests" / "e2e" / "accessibility" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPOSITORY / "build" / "screenshots"  # the README shows copies of them, in docs/
@@ -51,17 +49,6 @@ async def no_accessibility_violation(page: Page, state: str) -> None:
                   for violation in result["violations"]]
     assert violations == [], f"{state}: {violations}"
     assert result["passes"], f"{state}: axe checked nothing"
-
-
-async def checklist_link(mail_dir: Path, engagement_id: str) -> str | None:
-    for path in sorted(mail_dir.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if message["X-FastTrack-Engagement"] == engagement_id and message["X-FastTrack-Kind"] == "remediation_checklist":
-            body = message.get_body(("plain",))
-            found = re.search(r"http://127\.0\.0\.1:\d+/e/\S+", body.get_content() if body else "")
-            if found:
-                return found.group(0)
-    return None
 
 
 def fasttrack(stack, *arguments: str) -> str:
@@ -90,8 +77,9 @@ async def test_a_customer_marks_an_item_done_from_the_link_in_their_checklist_ma
         await drive_through_assess(started.handle, scope, make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
         handles[language] = started.handle
     for language, handle in handles.items():
-        links[language] = await eventually(lambda: checklist_link(stack.data_dir / "mail", handle.id), 60,
-                                           f"the checklist mail in {language}")
+        found = await page_link(stack.data_dir / "mail", handle.id, seconds=60)
+        assert found is not None, f"the checklist mail in {language}"
+        links[language] = found
     assert all(link.startswith(f"http://127.0.0.1:{stack.page_port}/e/") for link in links.values())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

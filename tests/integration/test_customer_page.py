@@ -20,11 +20,11 @@ from engagement_client.customer_links import LinkKeys
 from engagement_client.engagements import perform
 from engagement_client.purchases import default_register, record_purchase
 from fasttrack.models import Person, Phase, Withdrawal
+from simulation.page_links import page_link
 from tests.support.scenario import (
     ENVIRONMENT_WITH_GAPS,
     EVERY_DAY_NINE_TO_FIVE,
     drive_through_assess,
-    mail_for,
     make_environment,
     make_purchase,
     make_scope,
@@ -36,7 +36,6 @@ from tests.support.workflow_checks import eventually
 PAGE_URL = "https://onboarding.example"
 OLD_KEY = f"old:{base64.b64encode(os.urandom(32)).decode()}"
 NEW_KEY = f"new:{base64.b64encode(os.urandom(32)).decode()}"
-LINK = re.compile(r"https://onboarding\.example(/e/\S+)")
 
 
 class Clock:
@@ -68,16 +67,9 @@ async def remediating(dev_server_env, task_queue, mail_sink, language: str = "en
     handle = (await record_purchase(dev_server_env.client, bought, task_queue, EVERY_DAY_NINE_TO_FIVE)).handle
     await drive_through_assess(handle, make_scope(language=language), make_environment(**ENVIRONMENT_WITH_GAPS),
                                now.date())
-
-    async def checklist_link():
-        for message in mail_for(mail_sink, handle.id, "remediation_checklist"):
-            body = message.get_body(("plain",))
-            found = LINK.search(body.get_content()) if body is not None else None
-            if found:
-                return found.group(1)
-        return None
-
-    return handle, await eventually(checklist_link, 60, "the checklist mail with its link")
+    link = await page_link(mail_sink.folder, handle.id, seconds=60)
+    assert link is not None and link.startswith(PAGE_URL), "the checklist mail with its link"
+    return handle, link.removeprefix(PAGE_URL)
 
 
 def form_of(page: str) -> dict[str, str]:
