@@ -54,7 +54,8 @@ def page_worker(worker_process):
 
 
 def page_app(dev_server_env, task_queue, keys: str, clock: Clock | None = None, **limits: int) -> httpx.AsyncClient:
-    settings = CustomerPageSettings(task_queue=task_queue, link_keys=keys, customer_page_url=PAGE_URL, **limits)
+    settings = CustomerPageSettings(task_queue=task_queue, link_keys=keys, customer_page_url=PAGE_URL
+                                    ).model_copy(update=limits)
     app = create_app(settings, dev_server_env.client, default_register(), clock or Clock())
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(f"10.0.0.{secrets.randbelow(250)}", 1)),
                              base_url="https://onboarding.example", timeout=60)
