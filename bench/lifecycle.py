@@ -200,8 +200,9 @@ async def items_on_quiet_engagements(client: Client, task_queue: str, count: int
             customer = SimulatedCustomer(started.handle)
             try:
                 await customer.until_phase(Phase.INITIATE)
+                # A target date ahead: today in UTC is yesterday in Paris late in the UTC day.
                 await customer.through_assess(make_scope(), make_environment(**gaps),
-                                              datetime.now(timezone.utc).date())
+                                              datetime.now(timezone.utc).date() + timedelta(days=30))
                 for item in (await customer.state()).checklist:
                     await until_quiet(started.handle)
                     began = time.perf_counter()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from temporalio.client import Client
@@ -105,7 +105,9 @@ class Stack:
         started = await record_purchase(client, purchase, TASK_QUEUE, BenefitPolicy(business_hours=None))
         customer = SimulatedCustomer(started.handle)
         await customer.until_phase(Phase.INITIATE)
-        await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date.today())
+        # A target date ahead: today in UTC is yesterday in Paris late in the UTC day.
+        await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS),
+                                      date.today() + timedelta(days=30))
         return purchase, customer
 
     def meter(self) -> CpuMeter:

@@ -120,7 +120,9 @@ class SignallingThroughFaults(SignallingCustomer):
 async def completed_by(customer: SimulatedCustomer, reject_first: bool) -> None:
     """Contact to Enable, with checkpoints, a rejected verification and the devices and apps."""
     await customer.eligibility_checked()
-    await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS),
+    # In UTC: a compressed year ends the day it starts, and the plan's target date (today) must be the
+    # customer's today too, which late in the UTC day it is not in Paris.
+    await customer.through_assess(make_scope(time_zone="UTC"), make_environment(**ENVIRONMENT_WITH_GAPS),
                                   datetime.now(timezone.utc).date())
     await customer.remediate()
     await customer.act(CheckpointHeld(by=customer.specialist))

@@ -176,7 +176,8 @@ async def drive(client: Client, script: Script, today) -> None:
     await customer.eligibility_checked()
     if script.path == "never_answers":
         return
-    await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), today)
+    # In UTC: the plan's target date is today, which must be the customer's today too (see test_wedging.py).
+    await customer.through_assess(make_scope(time_zone="UTC"), make_environment(**ENVIRONMENT_WITH_GAPS), today)
     if script.path == "withdraws":
         await customer.act(Withdrawal(by=CUSTOMER, reason="Budget frozen"))
         return

@@ -150,7 +150,9 @@ async def test_operators_take_every_action_with_their_token_and_readers_only_rea
                 "action: Input should be 'record_contact'")
         assert (await state_of(handle)).contact_made_at is None  # nothing refused left a trace
 
-        await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), date.today())
+        # A target date ahead: today in UTC is yesterday in Paris late in the UTC day.
+        await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS),
+                                      date.today() + timedelta(days=30))
         for _ in range(2):  # an operator's retry with the same key: applied once
             answer = await http.post(f"{actions}/hold_checkpoint", json={"note": "Weekly call"},
                                      headers={**intake.token(SPECIALIST), "Idempotency-Key": "call-1"})

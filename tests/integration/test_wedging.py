@@ -35,7 +35,9 @@ async def test_oversized_inputs_are_refused_and_the_engagement_lives_on_to_its_e
         handle, customer = started.handle, SimulatedCustomer(started.handle)
         await customer.until_phase(Phase.INITIATE)
         await customer.send_raw("record_contact", {"by": "Ana"})
-        scope = make_scope().model_dump(mode="json")
+        # In UTC: a compressed year ends the day it starts, and a plan's target date must lie between the
+        # customer's today and the window's last day (a UTC date), which east of UTC late in the UTC day no date does.
+        scope = make_scope(time_zone="UTC").model_dump(mode="json")
         await customer.send_raw("hold_kickoff", {"by": "Ana", "scope": scope})
 
         # An environment at the models' own limits (about 1.6 MB): refused, nothing recorded.

@@ -4,6 +4,8 @@ timeline and shown as a risk, never failing a workflow task."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from engagement_client.purchases import record_purchase
@@ -45,7 +47,9 @@ async def test_every_action_as_a_signal_carries_an_engagement_to_completion(time
     now = await env.get_current_time()
     customer = SignallingCustomer(started.handle)
     await customer.eligibility_checked()
-    await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS), now.date())
+    # A target date ahead: today in UTC is yesterday in Paris late in the UTC day.
+    await customer.through_assess(make_scope(), make_environment(**ENVIRONMENT_WITH_GAPS),
+                                  now.date() + timedelta(days=30))
     await customer.remediate()
     await customer.approve()
     await customer.enable()
