@@ -11,6 +11,7 @@ from temporalio.common import SearchAttributeKey
 with workflow.unsafe.imports_passed_through():
     from workflows import patches
     from fasttrack.engagement import Engagement
+    from fasttrack.engagement.next_step import next_step
     from fasttrack.risks import risks
     from workflows import search_attributes as sa
     from workflows.patches import Patches
@@ -26,8 +27,9 @@ class Publisher:
         """Shows where the engagement stands: search attributes and current details."""
         state = engagement.state
         lists_risks = self._patches.patched(patches.RISKS_LIST)
+        shows_next_step = self._patches.patched(patches.NEXT_STEP)
         if lists_risks and not self._inherited_noted:
-            self._note_inherited()
+            self._note_inherited(shows_next_step)
         values: dict[SearchAttributeKey[Any], Any] = {
             sa.PHASE: state.phase.value,
             sa.PHASE_SINCE: state.phase_since,
@@ -50,6 +52,8 @@ class Publisher:
             values[sa.RECORD_TOO_LARGE_SINCE] = state.record_too_large_since  # None: the risk is gone
         if lists_risks:
             values[sa.RISKS] = [risk.value for risk in risks(state)] or None
+        if shows_next_step:
+            values.update(_next_step_values(engagement))
         changed = [
             key.value_unset() if value is None else key.value_set(value)
             for key, value in values.items() if self._published.get(key.name) != value
@@ -59,12 +63,15 @@ class Publisher:
             self._published.update({key.name: value for key, value in values.items()})
         workflow.set_current_details(engagement.details_markdown())
 
-    def _note_inherited(self) -> None:
+    def _note_inherited(self, shows_next_step: bool) -> None:
         # A run that continued as new starts with its predecessor's attributes: a risk
         # absent until raised must still be unset when it clears, never left stale.
         self._inherited_noted = True
         inherited = workflow.info().typed_search_attributes
-        for key in (sa.RISKS, sa.MESSAGES_DELAYED, sa.RECORD_TOO_LARGE_SINCE):
+        keys: tuple[SearchAttributeKey[Any], ...] = (sa.RISKS, sa.MESSAGES_DELAYED, sa.RECORD_TOO_LARGE_SINCE)
+        if shows_next_step:
+            keys += NEXT_STEP_KEYS
+        for key in keys:
             value = inherited.get(key)
             if value is not None:
                 self._published.setdefault(key.name, list(value) if isinstance(value, list) else value)
@@ -86,3 +93,14 @@ class Publisher:
         if sa.OPEN_REMEDIATION_ITEMS.name in self._published:
             values[sa.OPEN_REMEDIATION_ITEMS] = None
         return values
+
+
+NEXT_STEP_KEYS: tuple[SearchAttributeKey[Any], ...] = (sa.NEXT_DEADLINE, sa.NEXT_DEADLINE_KIND, sa.ACTS_NEXT, sa.NEXT_STEP)
+
+
+def _next_step_values(engagement: Engagement) -> dict[SearchAttributeKey[Any], Any]:
+    step = next_step(engagement)
+    if step is None:  # closed: unset
+        return dict.fromkeys(NEXT_STEP_KEYS)
+    return {sa.NEXT_DEADLINE: sa.deadline_number(step.deadline), sa.NEXT_DEADLINE_KIND: step.deadline_kind.value,
+            sa.ACTS_NEXT: step.actor.value, sa.NEXT_STEP: step.step.value}

@@ -1,6 +1,8 @@
 """Search attributes an engagement publishes: no personal data, only what lets an
 operator find engagements by phase, deadline and risk."""
 
+from datetime import datetime, timezone
+
 from temporalio.common import SearchAttributeKey
 
 PHASE = SearchAttributeKey.for_keyword("FastTrackPhase")
@@ -22,6 +24,14 @@ RECORD_TOO_LARGE_SINCE = SearchAttributeKey.for_datetime("FastTrackRecordTooLarg
 # The risks raised now (fasttrack/risks.py), so that the at-risk query is one indexed
 # condition; absent when none is. Published by runs that took the change "risks-list".
 RISKS = SearchAttributeKey.for_keyword_list("FastTrackRisks")
+# Who must act next, on what, and the nearest deadline (fasttrack/engagement/next_step.py):
+# the board sorts and filters by them. Absent once closed, and on runs started before
+# the change "next-step". The deadline is UTC as the number yyyymmddHHMM, readable in the
+# UI and ordered as numbers: the dev server's visibility has no fourth Datetime attribute.
+NEXT_DEADLINE = SearchAttributeKey.for_int("FastTrackNextDeadline")
+NEXT_DEADLINE_KIND = SearchAttributeKey.for_keyword("FastTrackNextDeadlineKind")
+ACTS_NEXT = SearchAttributeKey.for_keyword("FastTrackActsNext")
+NEXT_STEP = SearchAttributeKey.for_keyword("FastTrackNextStep")
 
 ALL = (
     PHASE,
@@ -36,7 +46,20 @@ ALL = (
     RECORD_TOO_LARGE_SINCE,
     REMEDIATION_ITEMS,
     RISKS,
+    NEXT_DEADLINE,
+    NEXT_DEADLINE_KIND,
+    ACTS_NEXT,
+    NEXT_STEP,
 )
+
+
+def deadline_number(moment: datetime) -> int:
+    """NEXT_DEADLINE's value for a moment: its UTC minute as yyyymmddHHMM."""
+    return int(moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M"))
+
+
+def deadline_moment(number: int) -> datetime:
+    return datetime.strptime(str(number), "%Y%m%d%H%M").replace(tzinfo=timezone.utc)
 
 
 def dev_server_flags() -> list[str]:

@@ -171,7 +171,7 @@ def _cadence(engagement: EngagementParts) -> timedelta:
     return engagement.policy.checkpoint_cadences[plan.checkpoint_cadence]
 
 
-def _next_stall_reminder_at(engagement: EngagementParts) -> datetime | None:
+def next_stall_reminder_at(engagement: EngagementParts) -> datetime | None:
     state = engagement.state
     if state.phase is not Phase.REMEDIATE or not open_items(engagement):
         return None
@@ -200,7 +200,7 @@ def _advance_checkpoint(engagement: EngagementParts, now: datetime) -> None:
 
 def _remind_if_stalled(engagement: EngagementParts, now: datetime) -> None:
     state = engagement.state
-    stall_at = _next_stall_reminder_at(engagement)
+    stall_at = next_stall_reminder_at(engagement)
     if stall_at is None or now < stall_at:
         return
     state.remediation_stalled = True
@@ -221,7 +221,7 @@ def _remind_if_stalled(engagement: EngagementParts, now: datetime) -> None:
         moments={"since": since},
         lines=open_lines,
     )
-    while engagement.keeps_messages_current and (_next_stall_reminder_at(engagement) or now) <= now:
+    while engagement.keeps_messages_current and (next_stall_reminder_at(engagement) or now) <= now:
         state.stall_reminders_sent_since_progress += 1  # late: one reminder, not one per missed interval
     if engagement.policy.remediation_stall_escalation and first_of_this_stall:
         notify(
@@ -247,7 +247,7 @@ def remediate_reminders(engagement: EngagementParts) -> list[Reminder]:
                 summary=f"Checkpoint call {state.next_checkpoint.number}",
             )
         )
-    stall_at = _next_stall_reminder_at(engagement)
+    stall_at = next_stall_reminder_at(engagement)
     if stall_at is not None:
         reminders.append(Reminder(at=stall_at, kind="stall_reminder", summary="Remediation stall reminder"))
     return reminders
