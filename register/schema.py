@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -25,6 +25,8 @@ engagements = Table(
     Column("progress", Integer, nullable=False, comment="Timeline entries so far: a write never goes back"),
     Column("final_state", Text, comment="The engagement's whole record at closing (JSON)"),
     Column("report", Text, comment="The closing report (Markdown)"),
+    Column("contact_made_at", DateTime(timezone=True), comment="Null until contact, and in records written before"),
+    Column("contact_sla_breached", Boolean, comment="Null until known: the contact SLA met (false) or missed (true)"),
 )
 
 # R4: one row per tenant, naming its current engagement record. The primary key
@@ -72,4 +74,14 @@ page_visits = Table(
     metadata,
     Column("engagement_id", String(200), primary_key=True),
     Column("last_opened_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every phase each engagement record entered, and when: the board's trends (time in
+# each phase, open engagements by phase over time) outlive Temporal's retention.
+phase_changes = Table(
+    "phase_changes",
+    metadata,
+    Column("record_id", String(200), ForeignKey("engagements.record_id"), primary_key=True),
+    Column("phase", String(32), primary_key=True),
+    Column("since", DateTime(timezone=True), nullable=False, index=True),
 )

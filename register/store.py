@@ -22,7 +22,7 @@ from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_p
 from fasttrack.errors import FastTrackError
 from fasttrack.models import EngagementState, Outcome, Phase, Purchase, RegisterClosing, RegisterProgress
 from register import sqlite_settings
-from register.schema import deliveries, engagements, orders, page_visits, signed_requests, tenants
+from register.schema import deliveries, engagements, orders, page_visits, phase_changes, signed_requests, tenants
 
 _MIGRATING = threading.Lock()
 CLAIM_ATTEMPTS = 5  # a lost race with another purchase for the tenant is decided again
@@ -62,6 +62,18 @@ class EngagementRecord:
     outcome: Outcome | None
     final_state: EngagementState | None
     report: str | None
+
+
+@dataclass(frozen=True)
+class TrendRecord:
+    """What the board's trends read of one engagement record: no customer data."""
+
+    opened_at: datetime
+    closed_at: datetime | None
+    phase: Phase  # now, or how it closed
+    contact_made_at: datetime | None
+    contact_sla_breached: bool | None  # None: not known (yet, or written before it was kept)
+    phases: list[tuple[Phase, datetime]]  # every phase it entered, and when, in order
 
 
 @contextmanager
@@ -271,6 +283,10 @@ class Register:
             "tenant_id": progress.tenant_id, "first_run_id": progress.first_run_id,
             "latest_run_id": progress.run_id, "phase": progress.phase.value, "phase_since": progress.phase_since,
             "opened_at": progress.opened_at, "progress": progress.progress, **closing,
+            # Older writes know nothing of the contact: what a newer write said stays.
+            **{key: value for key, value in (("contact_made_at", progress.contact_made_at),
+                                             ("contact_sla_breached", progress.contact_sla_breached))
+               if value is not None},
         }
         changing = {key: value for key, value in values.items() if key not in ("record_id", "opened_at")}
         statement = self._insert(engagements).values(**values)
@@ -279,6 +295,9 @@ class Register:
             set_=changing,
             where=engagements.c.progress <= statement.excluded.progress,
         ))
+        phase = self._insert(phase_changes).values(record_id=progress.record_id, phase=progress.phase.value,
+                                                    since=progress.phase_since)
+        db.execute(phase.on_conflict_do_nothing(index_elements=[phase_changes.c.record_id, phase_changes.c.phase]))
         # An engagement that ran before the register existed claims its tenant on its first write.
         tenant = self._insert(tenants).values(tenant_id=progress.tenant_id, record_id=progress.record_id,
                                                 updated_at=progress.phase_since)
@@ -359,6 +378,26 @@ class Register:
             moment = db.execute(select(page_visits.c.last_opened_at)
                                 .where(page_visits.c.engagement_id == engagement_id)).scalar_one_or_none()
         return None if moment is None else _utc(moment)
+
+    def trend_records(self, since: datetime) -> list[TrendRecord]:
+        """Every record open at some moment since ``since``, with the phases it entered: the board's trends."""
+        self.migrate()
+        with reachable(), self._reading() as db:
+            relevant = (engagements.c.closed_at.is_(None)) | (engagements.c.closed_at >= since)
+            rows = db.execute(select(engagements.c.record_id, engagements.c.opened_at, engagements.c.closed_at,
+                                     engagements.c.phase, engagements.c.contact_made_at,
+                                     engagements.c.contact_sla_breached).where(relevant)).all()
+            entered: dict[str, list[tuple[Phase, datetime]]] = {}
+            changes = select(phase_changes.c.record_id, phase_changes.c.phase, phase_changes.c.since).join(
+                engagements, engagements.c.record_id == phase_changes.c.record_id).where(relevant)
+            for change in db.execute(changes):
+                entered.setdefault(change.record_id, []).append((Phase(change.phase), _utc(change.since)))
+        return [TrendRecord(opened_at=_utc(row.opened_at), closed_at=_utc(row.closed_at) if row.closed_at else None,
+                            phase=Phase(row.phase),
+                            contact_made_at=_utc(row.contact_made_at) if row.contact_made_at else None,
+                            contact_sla_breached=row.contact_sla_breached,
+                            phases=sorted(entered.get(row.record_id, []), key=lambda change: change[1]))
+                for row in rows]
 
     def _reading(self):
         return self.engine.connect().execution_options(**{sqlite_settings.READ_ONLY: True})

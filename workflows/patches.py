@@ -35,6 +35,7 @@ DROP_SUPERSEDED_MESSAGES = "drop-superseded-messages"
 ARRIVALS_WITHOUT_COMMANDS = "arrivals-without-commands"
 RISKS_LIST = "risks-list"
 NEXT_STEP = "next-step"
+REGISTER_CONTACT = "register-contact"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +64,7 @@ CHANGES = (
            flag="drops_superseded_messages"),
     Change(ARRIVALS_WITHOUT_COMMANDS, "v14", date(2026, 12, 7), "a message that arrives issues no command"),
     Change(RISKS_LIST, "v15", date(2026, 12, 7), "the risks raised are published as one keyword list"),
+    Change(REGISTER_CONTACT, "v16", date(2026, 12, 7), "the register is also written at the contact and at a missed contact SLA"),
     Change(NEXT_STEP, "v16", date(2026, 12, 7), "who acts next, the next step and the nearest deadline are published"),
 )
 CHANGE_NAMED = MappingProxyType({change.name: change for change in CHANGES})
@@ -78,8 +80,8 @@ FOLDED_CHANGES = frozenset({
 # A message that arrives issues no command (workflows/outbox.py), so that an update
 # in the same workflow task replays in the order it ran. The risks list (workflows/publishing.py)
 # is published from a run's start: a run keeps its first answer to a change anyway; so is
-# the next step (workflows/publishing.py).
-ASKED_AT_START = (ARRIVALS_WITHOUT_COMMANDS, RISKS_LIST, NEXT_STEP)
+# the next step (workflows/publishing.py) and the register's writes at the contact (workflows/registering.py).
+ASKED_AT_START = (ARRIVALS_WITHOUT_COMMANDS, RISKS_LIST, NEXT_STEP, REGISTER_CONTACT)
 
 
 class Patches:

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import patches
     from fasttrack.engagement import Engagement
     from fasttrack.engagement.budget import carry_fits
-    from fasttrack.models import Phase, RegisterClosing, RegisterProgress
+    from fasttrack.models import RegisterClosing, RegisterProgress
     from workflows.log_fields import failure_kind
     from workflows.patches import Patches
 
@@ -32,13 +32,16 @@ class RegisterWrites:
 
     def __init__(self, patches: Patches) -> None:
         self._patches = patches
-        self._written: tuple[Phase, str] | None = None
+        self._written: tuple[object, ...] | None = None
         self._closed = False
         self.in_flight = 0
 
     def note(self, engagement: Engagement) -> None:
         state = engagement.state
-        stands = (state.phase, workflow.info().run_id)
+        stands: tuple[object, ...] = (state.phase, workflow.info().run_id)
+        if self._patches.patched(patches.REGISTER_CONTACT):
+            # The board's contact SLA trend: the register learns the contact, or its window missed.
+            stands += (state.contact_made_at is not None, state.contact_sla_breached)
         if stands == self._written or state.phase.is_closed or not self._progress_patch():
             return
         self._written = stands

@@ -24,6 +24,9 @@ class RegisterProgress(StrictModel):
     phase_since: datetime
     opened_at: datetime
     progress: int = Field(description="Timeline entries so far: the register keeps the latest write")
+    # Written since the change "register-contact": absent (None) in older writes.
+    contact_made_at: datetime | None = None
+    contact_sla_breached: bool | None = Field(None, description="Whether the contact came after the contact window")
 
     @classmethod
     def of(cls, state: EngagementState, first_run_id: str, run_id: str) -> RegisterProgress:
@@ -31,6 +34,7 @@ class RegisterProgress(StrictModel):
             record_id=state.purchase.order_id, engagement_id=state.engagement_id, tenant_id=state.tenant_id,
             first_run_id=first_run_id, run_id=run_id, phase=state.phase, phase_since=state.phase_since,
             opened_at=state.purchase.purchased_at, progress=len(state.timeline) + state.timeline_folded,
+            contact_made_at=state.contact_made_at, contact_sla_breached=state.contact_sla_breached,
         )
 
 
