@@ -68,3 +68,11 @@ def customer_page() -> None:
     from customer_page.service import main
 
     _serve("customer-page", main)
+
+
+@app.command(epilog=CONFIGURED_BY_ENVIRONMENT, rich_help_panel=PANEL)
+def board() -> None:
+    """Run the FastTrack team's board: every open engagement's deadline, risks and next step, and the trends."""
+    from board.service import main
+
+    _serve("board", main)

@@ -40,7 +40,7 @@ from temporalio.service import RPCError
 from customer_page.languages import negotiated_language
 from customer_page.rate_limits import RateLimits
 from customer_page.rendering import Answer, notice_html, page_html
-from customer_page.security_headers import security_headers
+from process_support.security_headers import security_headers
 from customer_page.settings import CustomerPageSettings
 from engagement_client.customer_links import LinkClaims, link_keys
 from engagement_client.engagements import perform, read_state

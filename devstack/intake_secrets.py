@@ -24,8 +24,16 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
     return made
 
 
+def _tokens(made: dict[str, str]) -> str:
+    return json.dumps({made["operator_token"]: {"actor": OPERATOR, "role": "operator"},
+                       made["reader_token"]: {"actor": READER, "role": "read_only"}})
+
+
 def intake_environment(made: dict[str, str], port: int) -> dict[str, str]:
-    tokens = {made["operator_token"]: {"actor": OPERATOR, "role": "operator"},
-              made["reader_token"]: {"actor": READER, "role": "read_only"}}
     return IntakeSettings.environment(intake_port=port, commerce_secret=made["commerce_secret"],
-                                      portal_secret=made["portal_secret"], intake_tokens=json.dumps(tokens))
+                                      portal_secret=made["portal_secret"], intake_tokens=_tokens(made))
+
+
+def intake_tokens_environment(made: dict[str, str]) -> dict[str, str]:
+    """The same tokens, for the board, which lets each of them read."""
+    return IntakeSettings.environment(intake_tokens=_tokens(made))

@@ -28,6 +28,7 @@ class StackSettings(EnvSettings):
     codec_port: Annotated[int, Field(ge=1, le=65535)] = 8381
     metrics_port: Annotated[int, Field(ge=1, le=65535)] = 9464
     page_port: Annotated[int, Field(ge=1, le=65535)] = 8390
+    board_port: Annotated[int, Field(ge=1, le=65535)] = 8391
     temporal_namespace: str = "default"
 
 

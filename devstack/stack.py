@@ -14,9 +14,16 @@ import signal
 import sys
 import time
 
+from board.settings import BoardSettings
 from customer_page.settings import CustomerPageSettings
 from devstack.encryption_setup import TOKEN_FILE_NAME, codec_token, development_keys, development_link_keys
-from devstack.intake_secrets import OPERATOR, READER, development_secrets, intake_environment
+from devstack.intake_secrets import (
+    OPERATOR,
+    READER,
+    development_secrets,
+    intake_environment,
+    intake_tokens_environment,
+)
 from devstack.ports import port_is_free, port_is_open
 from devstack.processes import DevStack, fasttrack_program, stop, wait_for
 from devstack.settings import StackSettings, page_url
@@ -31,7 +38,7 @@ from workers.config import WorkerSettings
 
 def run(settings: StackSettings) -> int:
     for name in ("temporal_port", "ui_port", "smtp_port", "intake_port", "codec_port", "metrics_port",
-                 "page_port"):
+                 "page_port", "board_port"):
         port = getattr(settings, name)
         [what] = StackSettings.environment(**{name: port})
         if not port_is_free(port):
@@ -53,7 +60,7 @@ def run(settings: StackSettings) -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     stack = DevStack(settings)
-    worker = sink = intake = codec = page = None
+    worker = sink = intake = codec = page = board = None
     with open(server_log_path, "ab") as server_log:
         try:
             print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
@@ -86,6 +93,11 @@ def run(settings: StackSettings) -> int:
                 data_dir=settings.data_dir, page_port=settings.page_port, customer_page_url=page_url(settings),
             ), fasttrack_program("customer-page"))
             wait_for(lambda: port_is_open(settings.page_port), page, "The customer page")
+            board = stack.start_process({**BoardSettings.environment(
+                data_dir=settings.data_dir, board_port=settings.board_port,
+                temporal_ui_url=f"http://127.0.0.1:{settings.ui_port}"),
+                **intake_tokens_environment(made)}, fasttrack_program("board"))
+            wait_for(lambda: port_is_open(settings.board_port), board, "The board")
             print(
                 "\n"
                 "FastTrack onboarding orchestrator is running.\n"
@@ -101,6 +113,8 @@ def run(settings: StackSettings) -> int:
                 f"    reader token    {made['reader_token']} ({READER})\n"
                 f"  Customer page:    {page_url(settings)}/e/<link> (the link that ends each mail to a customer; "
                 f"link keys from {link_keys})\n"
+                f"  Team board:       http://127.0.0.1:{settings.board_port}/board (sign in with the operator or "
+                f"reader token)\n"
                 f"  Payloads:         encrypted (keys from {keys}); the UI decrypts them through the codec server\n"
                 f"  Codec server:     http://127.0.0.1:{settings.codec_port} (token in "
                 f"{settings.data_dir / TOKEN_FILE_NAME})\n"
@@ -115,7 +129,7 @@ def run(settings: StackSettings) -> int:
             while not stop_requested:
                 for process, name in ((server, "The Temporal server"), (worker, "The worker"), (sink, "The SMTP sink"),
                                       (intake, "The HTTP intake"), (codec, "The codec server"),
-                                      (page, "The customer page")):
+                                      (page, "The customer page"), (board, "The board")):
                     if process.poll() is not None:
                         print(f"{name} exited (status {process.returncode}); see {server_log_path} for the server.")
                         return 1
@@ -125,6 +139,7 @@ def run(settings: StackSettings) -> int:
             print(f"fasttrack stack: {error}", file=sys.stderr)
             return 1
         finally:
+            stop(board, "the board", announce=True)
             stop(page, "the customer page", announce=True)
             stop(intake, "the HTTP intake", announce=True)
             stop(worker, "the worker", announce=True)

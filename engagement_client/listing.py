@@ -110,7 +110,7 @@ class ListFilter:
         ]
 
 
-def _row_risks(attributes: TypedSearchAttributes) -> list[str]:
+def row_risks(attributes: TypedSearchAttributes) -> list[str]:
     published = attributes.get(sa.RISKS)
     if published is not None:
         return [risk.label for risk in Risk if risk.value in published]
@@ -147,7 +147,7 @@ async def _row(execution: WorkflowExecution, selection: ListFilter, now: datetim
     phase = attributes.get(sa.PHASE)
     running = execution.status == WorkflowExecutionStatus.RUNNING and phase not in _CLOSED
     days_to_deadline = _whole_days(deadline - now) if deadline and running else None
-    risks = _row_risks(attributes) if running else []
+    risks = row_risks(attributes) if running else []
     near = days_to_deadline is not None and days_to_deadline <= selection.near_deadline_days
     if near or selection.deadline_within_days is not None:
         # The days left say more than the flag, and a window given replaces the engagement's own.

@@ -20,7 +20,7 @@ engagements = Table(
     Column("phase", String(32), nullable=False),
     Column("phase_since", DateTime(timezone=True), nullable=False),
     Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True), index=True),
     Column("outcome", JSON, comment="Status, date, reasons and what was left open"),
     Column("progress", Integer, nullable=False, comment="Timeline entries so far: a write never goes back"),
     Column("final_state", Text, comment="The engagement's whole record at closing (JSON)"),

@@ -76,6 +76,14 @@ class TrendRecord:
     phases: list[tuple[Phase, datetime]]  # every phase it entered, and when, in order
 
 
+@dataclass(frozen=True)
+class ClosedRecord:
+    engagement_id: str
+    phase: Phase
+    closed_at: datetime
+    organization: str | None
+
+
 @contextmanager
 def reachable() -> Iterator[None]:
     """A database that does not answer, as the register's callers catch it."""
@@ -397,6 +405,19 @@ class Register:
                             contact_made_at=_utc(row.contact_made_at) if row.contact_made_at else None,
                             contact_sla_breached=row.contact_sla_breached,
                             phases=sorted(entered.get(row.record_id, []), key=lambda change: change[1]))
+                for row in rows]
+
+    def recently_closed(self, limit: int) -> list[ClosedRecord]:
+        """The engagements closed last, newest first, with the organization their record names."""
+        self.migrate()
+        with reachable(), self._reading() as db:
+            rows = db.execute(select(engagements.c.engagement_id, engagements.c.phase, engagements.c.closed_at,
+                                     engagements.c.final_state)
+                              .where(engagements.c.closed_at.is_not(None), engagements.c.phase != Phase.INELIGIBLE.value)
+                              .order_by(engagements.c.closed_at.desc()).limit(limit)).all()
+        return [ClosedRecord(engagement_id=row.engagement_id, phase=Phase(row.phase), closed_at=_utc(row.closed_at),
+                             organization=EngagementState.model_validate_json(row.final_state).purchase.organization
+                             if row.final_state else None)
                 for row in rows]
 
     def _reading(self):

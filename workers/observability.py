@@ -26,19 +26,11 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from fasttrack.models import Phase
+from engagement_client.counts import engagement_counts
 from process_support.ports import free_port
 from register import Register
-from workflows import search_attributes as sa
 
 log = logging.getLogger("fasttrack.observability")
-# One engagement is one workflow id: the runs it closed by continuing as new are not counted.
-ENGAGEMENTS = 'WorkflowType = "EngagementWorkflow" AND ExecutionStatus != "ContinuedAsNew"'
-RISKS = {
-    "contact_sla_breached": sa.CONTACT_SLA_BREACHED.name,
-    "remediation_stalled": sa.REMEDIATION_STALLED.name,
-    "messages_delayed": sa.MESSAGES_DELAYED.name,
-}
 CHECK_TIMEOUT = timedelta(seconds=3)
 VISIBILITY_TIMEOUT_SECONDS = 5  # well within a Prometheus scrape's 10 s
 
@@ -70,17 +62,7 @@ class EngagementGauges:
             log.warning("engagement counts not read", extra={"failure": type(error).__name__})
 
     async def _read(self, client: Client) -> None:
-        async def count(query: str) -> int:
-            return (await client.count_workflows(query, rpc_timeout=timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS))).count
-
-        phases = [phase.value for phase in Phase]
-        counts = await asyncio.gather(
-            *(count(f'{ENGAGEMENTS} AND {sa.PHASE.name} = "{phase}"') for phase in phases),
-            *(count(f'{ENGAGEMENTS} AND ExecutionStatus = "Running" AND {attribute} = true')
-              for attribute in RISKS.values()),
-        )
-        self.by_phase = dict(zip(phases, counts[:len(phases)]))
-        self.at_risk = dict(zip(RISKS, counts[len(phases):]))
+        self.by_phase, self.at_risk = await engagement_counts(client, timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS))
 
     def collect(self):
         phases = GaugeMetricFamily("fasttrack_engagements", "Engagements by phase (open, and closed within "

@@ -26,7 +26,7 @@ RECORD_TOO_LARGE_SINCE = SearchAttributeKey.for_datetime("FastTrackRecordTooLarg
 RISKS = SearchAttributeKey.for_keyword_list("FastTrackRisks")
 # Who must act next, on what, and the nearest deadline (fasttrack/engagement/next_step.py):
 # the board sorts and filters by them. Absent once closed, and on runs started before
-# the change "next-step". The deadline is UTC as the number yyyymmddHHMM, readable in the
+# the change "next-step". The deadline is UTC as the number yyyymmddHHMMSS, readable in the
 # UI and ordered as numbers: the dev server's visibility has no fourth Datetime attribute.
 NEXT_DEADLINE = SearchAttributeKey.for_int("FastTrackNextDeadline")
 NEXT_DEADLINE_KIND = SearchAttributeKey.for_keyword("FastTrackNextDeadlineKind")
@@ -54,12 +54,12 @@ ALL = (
 
 
 def deadline_number(moment: datetime) -> int:
-    """NEXT_DEADLINE's value for a moment: its UTC minute as yyyymmddHHMM."""
-    return int(moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M"))
+    """NEXT_DEADLINE's value for a moment: its UTC second as yyyymmddHHMMSS."""
+    return int(moment.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S"))
 
 
 def deadline_moment(number: int) -> datetime:
-    return datetime.strptime(str(number), "%Y%m%d%H%M").replace(tzinfo=timezone.utc)
+    return datetime.strptime(str(number), "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
 
 
 def dev_server_flags() -> list[str]:

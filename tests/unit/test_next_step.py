@@ -84,7 +84,7 @@ def test_the_nearest_deadline_wins_and_a_closed_engagement_has_none():
     assert next_step(engagement) is None
 
 
-def test_the_deadline_number_reads_back_to_its_minute():
-    moment = T0 + timedelta(days=400, minutes=7, seconds=30)
-    assert deadline_number(moment) == int(f"{moment:%Y%m%d%H%M}")
-    assert deadline_moment(deadline_number(moment)) == moment.replace(second=0)
+def test_the_deadline_number_reads_back_to_its_second():
+    moment = T0 + timedelta(days=400, minutes=7, seconds=30, microseconds=5)
+    assert deadline_number(moment) == int(f"{moment:%Y%m%d%H%M%S}")
+    assert deadline_moment(deadline_number(moment)) == moment.replace(microsecond=0)

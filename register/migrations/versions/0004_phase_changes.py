@@ -24,11 +24,13 @@ def upgrade() -> None:
         sa.Column("since", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_phase_changes_since", "phase_changes", ["since"])
+    op.create_index("ix_engagements_closed_at", "engagements", ["closed_at"])
     # What the records already say: the phase each is in now, since when.
     op.execute("INSERT INTO phase_changes (record_id, phase, since) SELECT record_id, phase, phase_since FROM engagements")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_engagements_closed_at", "engagements")
     op.drop_index("ix_phase_changes_since", "phase_changes")
     op.drop_table("phase_changes")
     with op.batch_alter_table("engagements") as table:

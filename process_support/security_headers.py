@@ -1,4 +1,4 @@
-"""The headers every answer of the customer's page carries (the ``secure`` package): a
+"""The headers every answer of the customer's page and the board carries (the ``secure`` package): a
 content security policy with no inline script or style and no framing, no referrer (the
 link is personal), nothing cached (the page holds the customer's data)."""
 

@@ -1,0 +1,27 @@
+"""The board's process: ``fasttrack board``.
+
+Configuration comes from FASTTRACK_* environment variables (board/settings.py); it
+refuses to start when nobody could sign in, naming what is missing."""
+
+from __future__ import annotations
+
+from board.app import create_app
+from board.settings import BoardSettings
+from engagement_client.settings import ConfigurationError
+from process_support.web_service import WebService
+
+
+def _settings() -> BoardSettings:
+    settings = BoardSettings.from_environment()
+    missing = settings.configured()
+    if missing:
+        raise ConfigurationError(missing)
+    return settings
+
+
+SERVICE = WebService("board", _settings, create_app, lambda settings: (settings.board_host, settings.board_port),
+                     identity="fasttrack board", forwarded_allow_ips=lambda settings: settings.board_forwarded_allow_ips)
+main = SERVICE.main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""The board's list: open engagements, nearest deadline first, a page at a time, read
+from Temporal's visibility alone (search attributes, and the memo of the rows shown).
+
+Visibility on SQL databases cannot sort by a search attribute, so the order is found by
+counting: the engagements whose next deadline falls in each span ahead (late, a day, a
+week, a month …) are counted at once, and only the spans the page needs are read, halved
+while one holds more than a few hundred. A page costs a handful of counts and reads a
+few hundred rows at most, however many engagements are open. Engagements on runs
+started before their next deadline was published (change "next-step") come last."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import TypeVar
+
+from temporalio.client import Client, WorkflowExecution
+from temporalio.service import RPCError
+
+from engagement_client.listing import ListFilter, row_risks
+from fasttrack.engagement.next_step import Actor, DeadlineKind, StepKind
+from fasttrack.models import Phase, Region
+from fasttrack.risks import Risk
+from workflows import search_attributes as sa
+
+PAGE_SIZE = 50
+READ_AT_MOST = 300  # rows read for one span: beyond it, the span is halved
+# The spans counted ahead of the last row shown, as offsets from now.
+SPAN_EDGES = (timedelta(0), timedelta(days=1), timedelta(days=7), timedelta(days=30), timedelta(days=90),
+              timedelta(days=400))
+EARLIEST = 10_000_101_000_000  # below every deadline number (year 1000)
+LATEST = 99_991_231_235_959
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    phase: Phase | None = None
+    region: Region | None = None
+    risk: Risk | None = None
+    acts: Actor | None = None
+    organization: str | None = None  # part of the name, any case: read from each row's memo (slower)
+
+    def query(self) -> str:
+        clauses = [ListFilter(phase=self.phase, region=self.region, open_only=True).queries(datetime.now(timezone.utc))[0]]
+        if self.risk is not None:
+            clauses.append(f"{sa.RISKS.name} = '{self.risk.value}'")
+        if self.acts is not None:
+            clauses.append(f"{sa.ACTS_NEXT.name} = '{self.acts.value}'")
+        return " AND ".join(clauses)
+
+    def names(self, organization: str | None) -> bool:
+        return ListFilter(organization=self.organization).names(organization)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    engagement_id: str
+    tenant_id: str
+    organization: str | None
+    region: str | None
+    phase: str
+    days_in_phase: int | None
+    deadline: datetime | None
+    deadline_kind: DeadlineKind | None  # None: a run from before the next step was published
+    acts_next: Actor | None
+    next_step: StepKind | None
+    risks: list[str]
+    sort_key: tuple[int, str] = field(repr=False)
+    execution: WorkflowExecution = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The last row shown: the next page starts after it."""
+
+    deadline: int
+    engagement_id: str
+
+    def text(self) -> str:
+        return f"{self.deadline}.{self.engagement_id}"
+
+    @classmethod
+    def read(cls, text: str | None) -> Cursor | None:
+        number, _, engagement_id = (text or "").partition(".")
+        if not number.isdigit() or not engagement_id or len(text or "") > 300:
+            return None
+        return cls(int(number), engagement_id)
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    rows: list[BoardRow]
+    matching: int  # open engagements the filter matches (before the organization's)
+    after: Cursor | None  # the next page's start, if there is one
+
+
+def _span(low: int, high: int) -> str:
+    return f"{sa.NEXT_DEADLINE.name} > {low} AND {sa.NEXT_DEADLINE.name} <= {high}"
+
+
+class BoardReader:
+    def __init__(self, client: Client, timeout: timedelta = timedelta(seconds=10),
+                 read_at_most: int = READ_AT_MOST) -> None:
+        self._client = client
+        self._timeout = timeout
+        self._read_at_most = read_at_most
+
+    async def _count(self, query: str) -> int:
+        return (await self._client.count_workflows(query, rpc_timeout=self._timeout)).count
+
+    async def _read(self, query: str) -> list[WorkflowExecution]:
+        return [execution async for execution in
+                self._client.list_workflows(query, page_size=self._read_at_most, rpc_timeout=self._timeout)]
+
+    async def page(self, selection: BoardFilter, after: Cursor | None = None, size: int = PAGE_SIZE,
+                   now: datetime | None = None) -> BoardPage:
+        now = now or datetime.now(timezone.utc)
+        base = selection.query()
+        if selection.organization:
+            # The name is in each engagement's memo, which visibility cannot search: every row is read.
+            rows = await self._named([self._row(execution, now) for execution in await self._read(base)])
+            rows = [row for row in rows if selection.names(row.organization)]
+            matching = len(rows)
+        else:
+            matching, found = await self._nearest(base, after, size + 1, now)  # one more: is there a next page?
+            rows = [self._row(execution, now) for execution in found]
+        rows.sort(key=lambda row: row.sort_key)
+        if after is not None:
+            rows = [row for row in rows if row.sort_key > (after.deadline, after.engagement_id)]
+        shown = rows[:size] if selection.organization else await self._named(rows[:size])
+        more = len(rows) > size
+        return BoardPage(shown, matching, Cursor(*shown[-1].sort_key) if more and shown else None)
+
+    async def _nearest(self, base: str, after: Cursor | None, wanted: int,
+                       now: datetime) -> tuple[int, list[WorkflowExecution]]:
+        """How many the filter matches, and at least the ``wanted`` rows after the cursor
+        with the nearest deadlines (those with none last)."""
+        found: list[WorkflowExecution] = []
+        low = EARLIEST
+        if after is not None:
+            tied = await self._read(f"{base} AND {sa.NEXT_DEADLINE.name} = {after.deadline}")
+            found += [execution for execution in tied if execution.id > after.engagement_id]
+            low = after.deadline
+        edges = [edge for edge in sorted({sa.deadline_number(now + offset) for offset in SPAN_EDGES} | {LATEST})
+                 if edge > low]
+        bounds = list(zip([low, *edges], edges))
+        matching, *counts = await asyncio.gather(self._count(base),
+                                                 *(self._count(f"{base} AND {_span(*span)}") for span in bounds))
+        for (span_low, span_high), count in zip(bounds, counts):
+            if len(found) >= wanted:
+                break
+            if count:
+                found += await self._span_rows(base, span_low, span_high, count, wanted - len(found))
+        if len(found) < wanted:
+            # Runs from before the next deadline was published: last, by their onboarding window.
+            found += await self._read(f"{base} AND {sa.NEXT_DEADLINE.name} IS NULL")
+        return matching, found
+
+    async def _named(self, rows: list[BoardRow]) -> list[BoardRow]:
+        """The rows with their organization, from each engagement's memo (decrypted: read only for rows shown)."""
+        names = await asyncio.gather(*(row.execution.memo_value("organization", None, type_hint=str) for row in rows))
+        return [replace(row, organization=name) for row, name in zip(rows, names)]
+
+    async def one(self, engagement_id: str, now: datetime) -> BoardRow | None:
+        """The engagement's row as the list shows it; None once Temporal no longer keeps it, or closed."""
+        try:
+            description = await self._client.get_workflow_handle(engagement_id).describe(rpc_timeout=self._timeout)
+        except RPCError:
+            return None
+        row = self._row(description, now)
+        return row if row.next_step is not None else None
+
+    async def _span_rows(self, base: str, low: int, high: int, count: int, wanted: int) -> list[WorkflowExecution]:
+        """The ``wanted`` rows with the nearest deadlines in (low, high] (or more, never fewer),
+        reading at most READ_AT_MOST rows but where more share one second."""
+        rows: list[WorkflowExecution] = []
+        while count and len(rows) < wanted:
+            if count <= max(self._read_at_most, wanted - len(rows)) or not _halvable(low, high):
+                rows += await self._read(f"{base} AND {_span(low, high)}")
+                break
+            middle = _middle(low, high)
+            first = await self._count(f"{base} AND {_span(low, middle)}")
+            if first > self._read_at_most:
+                high, count = middle, first
+                continue
+            if first:
+                rows += await self._read(f"{base} AND {_span(low, middle)}")
+            low, count = middle, count - first
+        return rows
+
+    @staticmethod
+    def _row(execution: WorkflowExecution, now: datetime) -> BoardRow:
+        attributes = execution.typed_search_attributes
+        number = attributes.get(sa.NEXT_DEADLINE)
+        onboarding = attributes.get(sa.ONBOARDING_DEADLINE)
+        deadline = sa.deadline_moment(number) if number is not None else onboarding
+        phase_since = attributes.get(sa.PHASE_SINCE)
+        kind, acts, step = (attributes.get(sa.NEXT_DEADLINE_KIND), attributes.get(sa.ACTS_NEXT),
+                            attributes.get(sa.NEXT_STEP))
+        return BoardRow(
+            engagement_id=execution.id,
+            tenant_id=attributes.get(sa.TENANT_ID) or "",
+            organization=None,
+            region=attributes.get(sa.REGION),
+            phase=attributes.get(sa.PHASE) or "?",
+            days_in_phase=int((now - phase_since).total_seconds() // 86400) if phase_since else None,
+            deadline=deadline,
+            deadline_kind=_known(DeadlineKind, kind) if number is not None else
+            DeadlineKind.ONBOARDING_WINDOW if onboarding else None,
+            acts_next=_known(Actor, acts),
+            next_step=_known(StepKind, step),
+            risks=row_risks(attributes),
+            sort_key=(number if number is not None else LATEST + 1, execution.id),
+            execution=execution,
+        )
+
+
+E = TypeVar("E", Actor, StepKind, DeadlineKind)
+
+
+def _known(kind: type[E], value: str | None) -> E | None:
+    return next((member for member in kind if member.value == value), None)
+
+
+def _moment(number: int) -> datetime:
+    return sa.deadline_moment(number)
+
+
+def _halvable(low: int, high: int) -> bool:
+    return (_moment(high) - _moment(low)) > timedelta(seconds=1)
+
+
+def _middle(low: int, high: int) -> int:
+    start = _moment(low)
+    return sa.deadline_number(start + (_moment(high) - start) / 2)
