@@ -7,20 +7,24 @@ from __future__ import annotations
 
 from board.app import create_app
 from board.settings import BoardSettings
+from engagement_client.connection import SERVICE_FAILURES, check_at_start, connected_app
 from engagement_client.settings import ConfigurationError
 from process_support.web_service import WebService
 
 
 def _settings() -> BoardSettings:
     settings = BoardSettings.from_environment()
+    check_at_start(settings)
     missing = settings.configured()
     if missing:
         raise ConfigurationError(missing)
     return settings
 
 
-SERVICE = WebService("board", _settings, create_app, lambda settings: (settings.board_host, settings.board_port),
-                     identity="fasttrack board", forwarded_allow_ips=lambda settings: settings.board_forwarded_allow_ips)
+SERVICE = WebService("board", _settings, lambda settings: connected_app(settings, create_app, identity="fasttrack board"),
+                     lambda settings: (settings.board_host, settings.board_port),
+                     refused=(ConfigurationError,), failed=SERVICE_FAILURES,
+                     forwarded_allow_ips=lambda settings: settings.board_forwarded_allow_ips)
 main = SERVICE.main
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile
@@ -25,6 +25,10 @@ from engagement_client.payloads import data_converter
 from engagement_client.query_retry import QueryRetryInterceptor
 from engagement_client.settings import ClientSettings, ConfigurationError, checked_address
 from process_support.tracing import tracing_interceptors
+from register import Register, RegisterUnavailable
+
+S = TypeVar("S", bound=ClientSettings)
+A = TypeVar("A")  # an HTTP process's app
 
 DEFAULT_ADDRESS = "localhost:7233"
 DEFAULT_NAMESPACE = "default"
@@ -108,3 +112,16 @@ async def connect(settings: ClientSettings, overrides: Mapping[str, str] | None 
     return await Client.connect(**options, data_converter=data_converter(payload_codec(settings)),
                                 interceptors=[QueryRetryInterceptor(), *tracing_interceptors(settings.tracing)],
                                 runtime=runtime)
+
+
+async def connected_app(settings: S, create_app: Callable[[S, Client, Register], A],
+                        identity: str | None = None) -> A:
+    """An HTTP process's app, with its Temporal client and the register (migrated first)."""
+    client = await connect(settings, identity=identity)
+    register = Register(settings.register_url, create=False)
+    register.migrate()
+    return create_app(settings, client, register)
+
+
+# What stops an HTTP process once it runs: Temporal or the register gone.
+SERVICE_FAILURES: tuple[type[BaseException], ...] = (RuntimeError, RegisterUnavailable)
