@@ -19,6 +19,7 @@ COPY register register
 COPY intake intake
 COPY codec_server codec_server
 COPY customer_page customer_page
+COPY board board
 COPY cli cli
 COPY simulation simulation
 COPY devstack devstack

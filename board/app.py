@@ -82,7 +82,10 @@ class Board:
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.sign_ins = RateLimitItemPerMinute(settings.board_logins_per_minute)
 
-    def sign_in_page(self, request: Request, status: int = 401, refused: str | None = None) -> HTMLResponse:
+    def sign_in_page(self, request: Request, status: int = 401, refused: str | None = None) -> Response:
+        if request.headers.get("sec-fetch-dest", "document") != "document":
+            # An image or the browser's icon: no form, and no new form cookie replacing the page's.
+            return Response(status_code=status)
         token, signed = self.forms.generate_csrf_tokens()
         response = HTMLResponse(self.render.sign_in(token, refused), status_code=status,
                                 headers={"WWW-Authenticate": 'Bearer realm="fasttrack board"'} if status == 401 else {})

@@ -120,7 +120,7 @@ class Rendering:
             "list.html.j2", reader=reader, page=page, rows=page.rows, selection=selection, now=now,
             csrf_token=csrf_token, next_page=next_page, first_page=after is not None,
             by_phase=[(phase, by_phase.get(phase.value, 0)) for phase in Phase],
-            at_risk=[(label.replace("_", " "), label, at_risk.get(label, 0)) for label in RISKS],
+            at_risk=[(Risk(key.replace("_", "-")).label, key, at_risk.get(key, 0)) for key in RISKS],
             choices={
                 "phase": [Choice(phase.value, phase.value) for phase in OPEN_PHASES],
                 "region": [Choice(region.value, region.value) for region in Region],

@@ -33,6 +33,7 @@ class Stack:
         self.codec_port = free_port()
         self.metrics_port = free_port()
         self.page_port = free_port()
+        self.board_port = free_port()
         self.process: subprocess.Popen | None = None
         self.output = data_dir / "stack-output.log"
         self.register = Register(default_url(data_dir))
@@ -49,7 +50,8 @@ class Stack:
             **self.client_environment(),
             **StackSettings.environment(temporal_port=self.port, ui_port=self.ui_port, smtp_port=self.smtp_port,
                                         intake_port=self.intake_port, codec_port=self.codec_port,
-                                        metrics_port=self.metrics_port, page_port=self.page_port),
+                                        metrics_port=self.metrics_port, page_port=self.page_port,
+                                        board_port=self.board_port),
         }
         self.data_dir.mkdir(parents=True, exist_ok=True)
         already_written = self.output.stat().st_size if self.output.exists() else 0
@@ -82,10 +84,11 @@ class Stack:
             self.process.wait()
 
 
-async def play_demo(stack: Stack) -> dict[str, str]:
+async def play_demo(stack: Stack, day_seconds: float = 0.2) -> dict[str, str]:
     """Runs `make demo`'s command against the stack from a shell whose own Temporal
     settings point elsewhere; returns each demo engagement's UI address (and keeps, as
-    ``stack.demo_page_link``, the customer page of the one that waits for its customer)."""
+    ``stack.demo_page_link``, the customer page of the one that waits for its customer).
+    ``day_seconds``: a day of the demo's compressed year (0.2: Tailspin expires 73 s after its purchase)."""
     env = {
         **stack.client_environment(),
         "FASTTRACK_TEMPORAL_PORT": str(stack.port),
@@ -94,7 +97,7 @@ async def play_demo(stack: Stack) -> dict[str, str]:
         "COLUMNS": "250",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "devstack.demo", "--day-seconds", "0.2", env=env, cwd=REPOSITORY,
+        sys.executable, "-m", "devstack.demo", "--day-seconds", str(day_seconds), env=env, cwd=REPOSITORY,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=120)

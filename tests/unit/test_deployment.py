@@ -36,7 +36,8 @@ ONE_SHOT_JOBS = {"temporal-schema", "temporal-namespace", "worker-version"}
 def test_compose_runs_the_server_its_setup_jobs_the_ui_the_product_and_monitoring():
     services = COMPOSE["services"]
     assert set(services) == {"postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "worker",
-                             "worker-version", "intake", "customer-page", "codec-server", "prometheus", "grafana"}
+                             "worker-version", "intake", "customer-page", "board", "codec-server", "prometheus",
+                             "grafana"}
     assert services["temporal"]["image"].startswith("temporalio/server:")
     assert all(services[job]["image"].startswith("temporalio/admin-tools:") for job in ONE_SHOT_JOBS)
     assert not any("auto-setup" in str(service.get("image")) for service in services.values())
@@ -89,7 +90,8 @@ def test_prometheus_scrapes_the_worker_and_the_server_where_compose_serves_their
     assert targets["fasttrack-services"] == [
         f"intake:{services['intake']['environment']['FASTTRACK_INTAKE_PORT']}",
         f"customer-page:{services['customer-page']['environment']['FASTTRACK_PAGE_PORT']}",
-        f"codec-server:{services['codec-server']['environment']['FASTTRACK_CODEC_PORT']}"]
+        f"codec-server:{services['codec-server']['environment']['FASTTRACK_CODEC_PORT']}",
+        f"board:{services['board']['environment']['FASTTRACK_BOARD_PORT']}"]
     mounted = dict(volume.split(":")[:2] for volume in COMPOSE["services"]["prometheus"]["volumes"]
                    if volume.startswith("./"))
     assert mounted["./deploy/prometheus/prometheus.yml"] == "/etc/prometheus/prometheus.yml"
@@ -180,6 +182,7 @@ def test_every_product_process_runs_as_a_fasttrack_subcommand():
     }
     assert commands == {"image": ["fasttrack", "worker"], "worker": ["fasttrack", "worker"],
                         "intake": ["fasttrack", "intake"], "customer-page": ["fasttrack", "customer-page"],
+                        "board": ["fasttrack", "board"],
                         "codec-server": ["fasttrack", "codec-server"]}
 
 
