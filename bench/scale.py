@@ -119,6 +119,9 @@ async def board_times(client: Client, samples: int = 10) -> tuple[list[float], l
         first.append(elapsed)
         if after is not None:
             following.append((await one(after))[0])
+    costs = reader.costs
+    console.print(f"  board: {costs.calls} calls, {costs.rows} rows read, seconds "
+                  f"{ {kind: round(seconds, 2) for kind, seconds in costs.seconds.items()} } over {samples} rounds")
     return first, following
 
 

@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_csrf_protect import CsrfProtect
 from fastapi_csrf_protect.exceptions import CsrfProtectError
+from itsdangerous import BadData, URLSafeTimedSerializer
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -35,13 +36,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from board import charts
-from board.access import SESSION_KEY, Reader, by_token, reader_of, token_digest
+from board.access import SESSION_KEY, PeerRemembered, Reader, by_token, reader_of, token_digest
 from board.rendering import Rendering
 from board.settings import BoardSettings
 from board.trends import WEEKS, Trends, trends, week_start
-from board.visibility import BoardFilter, BoardReader, Cursor
+from board.visibility import PAGE_SIZE, BoardFilter, BoardReader, Cursor
 from engagement_client.counts import engagement_counts
 from engagement_client.engagements import read_state
 from engagement_client.errors import BadInput, EngagementNotFound, NoAnswer, TemporalUnavailable
@@ -50,13 +52,15 @@ from fasttrack.models import Phase, Region
 from fasttrack.risks import Risk
 from process_support.http_metrics import instrument
 from process_support.security_headers import security_headers
-from register import ClosedRecord, Register, RegisterUnavailable
+from register import Register, RegisterUnavailable
 
 log = logging.getLogger("fasttrack.board")
 HERE = Path(__file__).parent
 ANSWER_WITHIN = 10.0  # seconds an engagement may take to answer its query
 LONGEST_FORM = 4096
 CLOSED_SHOWN = 20
+FORM_COOKIE = "fasttrack-board-form"
+ORGANIZATION_SHOWN = 200  # rows of an organization's search, which has no next page
 UNREACHABLE = (RPCError, TemporalError, RegisterUnavailable, asyncio.TimeoutError, TemporalUnavailable, NoAnswer)
 COUNTS_WITHIN = timedelta(seconds=5)
 
@@ -82,28 +86,51 @@ class Board:
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.sign_ins = RateLimitItemPerMinute(settings.board_logins_per_minute)
 
-    def sign_in_page(self, request: Request, status: int = 401, refused: str | None = None) -> Response:
-        if request.headers.get("sec-fetch-dest", "document") != "document":
-            # An image or the browser's icon: no form, and no new form cookie replacing the page's.
-            return Response(status_code=status)
-        token, signed = self.forms.generate_csrf_tokens()
-        response = HTMLResponse(self.render.sign_in(token, refused), status_code=status,
-                                headers={"WWW-Authenticate": 'Bearer realm="fasttrack board"'} if status == 401 else {})
-        self.forms.set_csrf_cookie(signed, response)
+    def form_token(self, request: Request) -> tuple[str, str | None]:
+        """The CSRF token for a page's forms: the one the browser's cookie already signs, so that
+        the forms of every tab it has open stay valid; a new one (to set) when it has none."""
+        signed = request.cookies.get(FORM_COOKIE)
+        if signed:
+            try:
+                # fastapi-csrf-protect's own signing (tests/unit/test_board_access.py holds it to it).
+                serializer = URLSafeTimedSerializer(self.settings.session_secret(), salt="fastapi-csrf-token")
+                return serializer.loads(signed, max_age=self.settings.board_session_hours * 3600), None
+            except BadData:
+                pass
+        return self.forms.generate_csrf_tokens()
+
+    def with_forms(self, request: Request, body: Callable[[str], str], status: int = 200,
+                   headers: dict[str, str] | None = None) -> HTMLResponse:
+        token, signed = self.form_token(request)
+        response = HTMLResponse(body(token), status_code=status, headers=headers)
+        if signed is not None:
+            self.forms.set_csrf_cookie(signed, response)
         return response
 
-    def with_forms(self, response_body: Callable[[str], str]) -> HTMLResponse:
-        """A page with forms (sign-out, the organization's search), and its CSRF cookie."""
-        token, signed = self.forms.generate_csrf_tokens()
-        response = HTMLResponse(response_body(token))
-        self.forms.set_csrf_cookie(signed, response)
-        return response
+    def sign_in_page(self, request: Request, status: int = 401, refused: str | None = None,
+                     then: str | None = None) -> Response:
+        if request.headers.get("sec-fetch-dest", "document") != "document":
+            # An image or the browser's icon: no form, and no form cookie.
+            return Response(status_code=status)
+        then = then if then is not None else _board_path(request)
+        return self.with_forms(request, lambda token: self.render.sign_in(token, refused, then), status,
+                               {"WWW-Authenticate": 'Bearer realm="fasttrack board"'} if status == 401 else None)
+
+
+def _board_path(request: Request) -> str:
+    """Where a reader was going, to take them there once signed in: a board page, else the list."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return path if request.method == "GET" and _is_board_page(path) else "/board"
+
+
+def _is_board_page(path: str) -> bool:
+    return (path == "/board" or path.startswith(("/board?", "/board/"))) and "\\" not in path and len(path) < 500
 
 
 def create_app(settings: BoardSettings, client: Client, register: Register,
                clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> FastAPI:
     BoardForms.load_config(lambda: [
-        ("secret_key", settings.session_secret()), ("cookie_key", "fasttrack-board-form"), ("cookie_path", "/board"),
+        ("secret_key", settings.session_secret()), ("cookie_key", FORM_COOKIE), ("cookie_path", "/board"),
         ("cookie_samesite", "strict"), ("cookie_secure", settings.secure_cookies), ("token_location", "body"),
         ("token_key", "csrf-token"), ("max_age", settings.board_session_hours * 3600),
     ])
@@ -111,10 +138,15 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
     app = FastAPI(title="FastTrack onboarding orchestrator — board", docs_url=None, redoc_url=None,
                   openapi_url=None, redirect_slashes=False)
     instrument(app, "board")
+    # Lax: a link to the board from mail or chat arrives signed in; every form carries a CSRF token.
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), session_cookie="fasttrack-board",
-                       max_age=settings.board_session_hours * 3600, path="/", same_site="strict",
+                       max_age=settings.board_session_hours * 3600, path="/", same_site="lax",
                        https_only=settings.secure_cookies)
     app.add_middleware(SecureASGIMiddleware, secure=security_headers(settings.secure_cookies))
+    # The client's address from a proxy allowed (the sign-in limit counts it); the connecting
+    # address kept first, for the identity a proxy names (board/access.py).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.board_forwarded_allow_ips)
+    app.add_middleware(PeerRemembered)
     app.mount("/board/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def reading(page: Callable[[Request, Reader], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
@@ -140,17 +172,19 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
     async def root() -> Response:
         return RedirectResponse("/board", status_code=303)
 
-    async def listing(request: Request, reader: Reader, organization: str | None = None) -> Response:
+    async def listing(request: Request, reader: Reader, organization: str | None = None,
+                      refused: str | None = None) -> Response:
         query = request.query_params
         selection = BoardFilter(phase=_choice(Phase, query.get("phase")), region=_choice(Region, query.get("region")),
                                 risk=_choice(Risk, query.get("risk")), acts=_choice(Actor, query.get("acts")),
                                 organization=organization)
         now = board.clock()
         page, (by_phase, at_risk) = await asyncio.gather(
-            board.reader.page(selection, Cursor.read(query.get("after")), now=now),
+            board.reader.page(selection, Cursor.read(query.get("after")), size=ORGANIZATION_SHOWN if organization
+                              else PAGE_SIZE, now=now),
             engagement_counts(client, COUNTS_WITHIN))
-        return board.with_forms(lambda token: board.render.listing(
-            reader, page, selection, by_phase, at_risk, now, token, query.get("after")))
+        return board.with_forms(request, lambda token: board.render.listing(
+            reader, page, selection, by_phase, at_risk, now, token, query.get("after"), refused))
 
     @app.get("/board")
     async def list_page(request: Request) -> Response:
@@ -161,7 +195,7 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
         async def search(request: Request, reader: Reader) -> Response:
             form = await _form(request)
             if form is None or not await _valid_form(board, request):
-                return await listing(request, reader)
+                return await listing(request, reader, refused="The search form had expired: search again.")
             return await listing(request, reader, form.get("organization", "").strip()[:200] or None)
         return await reading(search)(request)
 
@@ -176,15 +210,17 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
             now = board.clock()
             opened, row = await asyncio.gather(asyncio.to_thread(register.page_last_opened, state.engagement_id),
                                                board.reader.one(state.engagement_id, now))
-            return board.with_forms(lambda token: board.render.engagement(reader, state, row, opened, now, token))
+            return board.with_forms(request, lambda token: board.render.engagement(reader, state, row, opened, now,
+                                                                                   token))
         return await reading(page)(request)
 
     @app.get("/board/trends")
     async def trends_page(request: Request) -> Response:
         async def page(request: Request, reader: Reader) -> Response:
             now = board.clock()
-            shown, closed = await _trends(register, now)
-            return board.with_forms(lambda token: board.render.trends(reader, shown, closed, now, token))
+            shown, closed = await asyncio.gather(_trends(register, now),
+                                                 asyncio.to_thread(register.recently_closed, CLOSED_SHOWN))
+            return board.with_forms(request, lambda token: board.render.trends(reader, shown, closed, now, token))
         return await reading(page)(request)
 
     @app.get("/board/charts/{name}.svg")
@@ -193,7 +229,7 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
             draw = charts.CHARTS.get(name)
             if draw is None:
                 return Response(status_code=404)
-            shown, _ = await _trends(register, board.clock())
+            shown = await _trends(register, board.clock())
             svg = await asyncio.to_thread(draw, shown)
             # The SVG's own style sheet: an image runs no script, and this one holds none.
             return Response(svg, media_type="image/svg+xml",
@@ -207,22 +243,23 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
             return HTMLResponse(board.render.notice("Too many attempts", "Wait a minute, then sign in again."),
                                 status_code=429, headers={"Retry-After": "60"})
         form = await _form(request)
+        then = form.get("then", "/board") if form else "/board"
+        then = then if _is_board_page(then) else "/board"
         if form is None or not await _valid_form(board, request):
-            return board.sign_in_page(request, 403, "The form had expired: sign in again.")
+            return board.sign_in_page(request, 403, "The form had expired: sign in again.", then)
         reader = by_token(settings, form.get("token", "").strip())
         if reader is None:
             log.info("board sign-in refused")
-            return board.sign_in_page(request, 401, "This token is not known.")
+            return board.sign_in_page(request, 401, "This token is not known.", then)
         request.session.clear()
         request.session[SESSION_KEY] = token_digest(form.get("token", "").strip())
         log.info("board sign-in", extra={"role": reader.role})
-        return RedirectResponse("/board", status_code=303)
+        return RedirectResponse(then, status_code=303)
 
     @app.post("/board/sign-out")
     async def sign_out(request: Request) -> Response:
-        form = await _form(request)
-        if form is not None and await _valid_form(board, request):
-            request.session.clear()
+        # Whatever the form says: a forged sign-out costs a sign-in, a refused one a session left open.
+        request.session.clear()
         return RedirectResponse("/board", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
@@ -252,8 +289,6 @@ async def _valid_form(board: Board, request: Request) -> bool:
     return True
 
 
-async def _trends(register: Register, now: datetime) -> tuple[Trends, list[ClosedRecord]]:
+async def _trends(register: Register, now: datetime) -> Trends:
     since = week_start(now) - timedelta(weeks=WEEKS - 1)
-    records, closed = await asyncio.gather(asyncio.to_thread(register.trend_records, since),
-                                           asyncio.to_thread(register.recently_closed, CLOSED_SHOWN))
-    return trends(records, now), closed
+    return trends(await asyncio.to_thread(register.trend_records, since), now)

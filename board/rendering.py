@@ -100,15 +100,16 @@ class Rendering:
     def _page(self, template: str, **values: object) -> str:
         return self.environment.get_template(template).render(**values)
 
-    def sign_in(self, csrf_token: str, refused: str | None) -> str:
-        return self._page("sign_in.html.j2", reader=None, csrf_token=csrf_token, refused=refused,
+    def sign_in(self, csrf_token: str, refused: str | None, then: str) -> str:
+        return self._page("sign_in.html.j2", reader=None, csrf_token=csrf_token, refused=refused, then=then,
                           proxy=self.settings.board_proxy_user_header)
 
     def notice(self, title: str, body: str) -> str:
         return self._page("notice.html.j2", reader=None, title=title, body=body, csrf_token="")
 
     def listing(self, reader: Reader, page: BoardPage, selection: BoardFilter, by_phase: dict[str, int],
-                at_risk: dict[str, int], now: datetime, csrf_token: str, after: str | None) -> str:
+                at_risk: dict[str, int], now: datetime, csrf_token: str, after: str | None,
+                refused: str | None = None) -> str:
         filters = {name: value for name, value in (
             ("phase", selection.phase), ("region", selection.region), ("risk", selection.risk),
             ("acts", selection.acts)) if value is not None}
@@ -117,7 +118,7 @@ class Rendering:
             next_page = "/board?" + urlencode({**{name: value.value for name, value in filters.items()},
                                                "after": page.after.text()})
         return self._page(
-            "list.html.j2", reader=reader, page=page, rows=page.rows, selection=selection, now=now,
+            "list.html.j2", reader=reader, page=page, rows=page.rows, selection=selection, now=now, refused=refused,
             csrf_token=csrf_token, next_page=next_page, first_page=after is not None,
             by_phase=[(phase, by_phase.get(phase.value, 0)) for phase in Phase],
             at_risk=[(Risk(key.replace("_", "-")).label, key, at_risk.get(key, 0)) for key in RISKS],

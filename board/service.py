@@ -23,8 +23,7 @@ def _settings() -> BoardSettings:
 
 SERVICE = WebService("board", _settings, lambda settings: connected_app(settings, create_app, identity="fasttrack board"),
                      lambda settings: (settings.board_host, settings.board_port),
-                     refused=(ConfigurationError,), failed=SERVICE_FAILURES,
-                     forwarded_allow_ips=lambda settings: settings.board_forwarded_allow_ips)
+                     refused=(ConfigurationError,), failed=SERVICE_FAILURES)  # its app reads X-Forwarded-For
 main = SERVICE.main
 
 if __name__ == "__main__":

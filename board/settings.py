@@ -4,12 +4,16 @@ operator tokens, or the identity a trusted proxy names), and where the Temporal 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from engagement_client.settings import ClientSettings
 from intake.settings import Caller
+
+
+_PROCESS_SECRET = secrets.token_hex(32)
 
 
 class BoardSettings(ClientSettings):
@@ -28,14 +32,21 @@ class BoardSettings(ClientSettings):
     board_forwarded_allow_ips: str = Field(
         "127.0.0.1", description="Proxies trusted to say the client's address (X-Forwarded-For), comma-separated.")
     temporal_ui_url: str = Field("http://127.0.0.1:8233", description="The Temporal UI each engagement links to.")
+    board_session_secret: Annotated[SecretStr, Field(min_length=32)] | None = Field(
+        None, description="Signs sessions and forms (32 characters or more); by default derived from the tokens.")
 
     @property
     def secure_cookies(self) -> bool:
         return (self.board_url or "").startswith("https://")
 
     def session_secret(self) -> str:
-        """Signs the session cookie and the forms' CSRF tokens; derived from the tokens, so
-        that changing them signs every session out."""
+        """Signs the session cookie and the forms' CSRF tokens: the setting, or derived from the
+        tokens (changing them signs every session out), or, behind a proxy with no token, a
+        secret of this process's own."""
+        if self.board_session_secret is not None:
+            return self.board_session_secret.get_secret_value()
+        if not self.intake_tokens:
+            return _PROCESS_SECRET
         tokens = "\0".join(sorted(self.intake_tokens))
         return hashlib.sha256(b"board-session\0" + tokens.encode()).hexdigest()
 

@@ -78,9 +78,11 @@ def trends(records: list[TrendRecord], now: datetime, weeks: int = WEEKS) -> Tre
 
 
 def _phase_at(record: TrendRecord, moment: datetime) -> Phase | None:
-    """The open phase the record was in at ``moment``; None before it opened or once closed."""
+    """The open phase the record was in at ``moment``; None before it opened, once closed, or when
+    the register does not know (a record older than its phase changes knows only its phase then)."""
     if record.opened_at > moment or (record.closed_at is not None and record.closed_at <= moment):
         return None
     entered = [phase for phase, since in record.phases if since <= moment]
-    phase = entered[-1] if entered else Phase.ELIGIBILITY
-    return None if phase in CLOSED_PHASES else phase
+    if not entered:
+        return None
+    return None if entered[-1] in CLOSED_PHASES else entered[-1]

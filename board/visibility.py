@@ -6,11 +6,13 @@ counting: the engagements whose next deadline falls in each span ahead (late, a 
 week, a month …) are counted at once, and only the spans the page needs are read, halved
 while one holds more than a few hundred. A page costs a handful of counts and reads a
 few hundred rows at most, however many engagements are open. Engagements on runs
-started before their next deadline was published (change "next-step") come last."""
+started before their next deadline was published (change "next-step") are sorted by their
+12-month window."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
@@ -83,7 +85,13 @@ class Cursor:
     @classmethod
     def read(cls, text: str | None) -> Cursor | None:
         number, _, engagement_id = (text or "").partition(".")
-        if not number.isdigit() or not engagement_id or len(text or "") > 300:
+        if not (number.isascii() and number.isdigit()) or not engagement_id or len(text or "") > 300:
+            return None
+        if not EARLIEST <= int(number) <= LATEST:
+            return None
+        try:
+            sa.deadline_moment(int(number))
+        except ValueError:  # not a moment: 20271399…
             return None
         return cls(int(number), engagement_id)
 
@@ -95,8 +103,43 @@ class BoardPage:
     after: Cursor | None  # the next page's start, if there is one
 
 
+@dataclass
+class Costs:
+    """What the pages read so far asked of visibility: for the benchmark's notes."""
+
+    calls: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    rows: int = 0
+
+    def add(self, kind: str, began: float, rows: int) -> None:
+        self.calls[kind] = self.calls.get(kind, 0) + 1
+        self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - began
+        self.rows += rows
+
+
 def _span(low: int, high: int) -> str:
-    return f"{sa.NEXT_DEADLINE.name} > {low} AND {sa.NEXT_DEADLINE.name} <= {high}"
+    """Next deadlines in (low, high]; for runs that publish none, their 12-month window's."""
+    published = f"{sa.NEXT_DEADLINE.name} > {low} AND {sa.NEXT_DEADLINE.name} <= {high}"
+    return f"(({published}) OR ({_older(low, high)}))"
+
+
+def _tied(number: int) -> str:
+    """Next deadlines in the second ``number`` names."""
+    older = (f"{sa.NEXT_DEADLINE.name} IS NULL AND {sa.ONBOARDING_DEADLINE.name} >= '{_iso(number)}' "
+             f"AND {sa.ONBOARDING_DEADLINE.name} < '{_iso(number, 1)}'")
+    return f"({sa.NEXT_DEADLINE.name} = {number} OR ({older}))"
+
+
+def _older(low: int, high: int) -> str:
+    # A moment's number is its second, truncated: (low, high] is [low + 1 s, high + 1 s).
+    return (f"{sa.NEXT_DEADLINE.name} IS NULL AND {sa.ONBOARDING_DEADLINE.name} >= '{_iso(low, 1)}' "
+            f"AND {sa.ONBOARDING_DEADLINE.name} < '{_iso(high, 1)}'")
+
+
+def _iso(number: int, later_seconds: int = 0) -> str:
+    moment = min(max(sa.deadline_moment(number), datetime(1970, 1, 1, tzinfo=timezone.utc)),
+                 datetime(9999, 12, 31, tzinfo=timezone.utc))
+    return f"{moment + timedelta(seconds=later_seconds):%Y-%m-%dT%H:%M:%SZ}"
 
 
 class BoardReader:
@@ -105,13 +148,20 @@ class BoardReader:
         self._client = client
         self._timeout = timeout
         self._read_at_most = read_at_most
+        self.costs = Costs()
 
     async def _count(self, query: str) -> int:
-        return (await self._client.count_workflows(query, rpc_timeout=self._timeout)).count
+        began = time.perf_counter()
+        counted = (await self._client.count_workflows(query, rpc_timeout=self._timeout)).count
+        self.costs.add("count", began, 0)
+        return counted
 
     async def _read(self, query: str) -> list[WorkflowExecution]:
-        return [execution async for execution in
+        began = time.perf_counter()
+        rows = [execution async for execution in
                 self._client.list_workflows(query, page_size=self._read_at_most, rpc_timeout=self._timeout)]
+        self.costs.add("read", began, len(rows))
+        return rows
 
     async def page(self, selection: BoardFilter, after: Cursor | None = None, size: int = PAGE_SIZE,
                    now: datetime | None = None) -> BoardPage:
@@ -139,7 +189,7 @@ class BoardReader:
         found: list[WorkflowExecution] = []
         low = EARLIEST
         if after is not None:
-            tied = await self._read(f"{base} AND {sa.NEXT_DEADLINE.name} = {after.deadline}")
+            tied = await self._read(f"{base} AND {_tied(after.deadline)}")
             found += [execution for execution in tied if execution.id > after.engagement_id]
             low = after.deadline
         edges = [edge for edge in sorted({sa.deadline_number(now + offset) for offset in SPAN_EDGES} | {LATEST})
@@ -152,9 +202,6 @@ class BoardReader:
                 break
             if count:
                 found += await self._span_rows(base, span_low, span_high, count, wanted - len(found))
-        if len(found) < wanted:
-            # Runs from before the next deadline was published: last, by their onboarding window.
-            found += await self._read(f"{base} AND {sa.NEXT_DEADLINE.name} IS NULL")
         return matching, found
 
     async def _named(self, rows: list[BoardRow]) -> list[BoardRow]:
@@ -173,20 +220,19 @@ class BoardReader:
 
     async def _span_rows(self, base: str, low: int, high: int, count: int, wanted: int) -> list[WorkflowExecution]:
         """The ``wanted`` rows with the nearest deadlines in (low, high] (or more, never fewer),
-        reading at most READ_AT_MOST rows but where more share one second."""
+        reading at most as many rows as the reader reads at once, but where more share one second."""
         rows: list[WorkflowExecution] = []
-        while count and len(rows) < wanted:
+        pending = [(low, high, count)]  # spans still to read, nearest first
+        while pending and len(rows) < wanted:
+            low, high, count = pending.pop(0)
+            if not count:
+                continue
             if count <= max(self._read_at_most, wanted - len(rows)) or not _halvable(low, high):
                 rows += await self._read(f"{base} AND {_span(low, high)}")
-                break
+                continue
             middle = _middle(low, high)
             first = await self._count(f"{base} AND {_span(low, middle)}")
-            if first > self._read_at_most:
-                high, count = middle, first
-                continue
-            if first:
-                rows += await self._read(f"{base} AND {_span(low, middle)}")
-            low, count = middle, count - first
+            pending[0:0] = [(low, middle, first), (middle, high, count - first)]
         return rows
 
     @staticmethod
@@ -211,7 +257,7 @@ class BoardReader:
             acts_next=_known(Actor, acts),
             next_step=_known(StepKind, step),
             risks=row_risks(attributes),
-            sort_key=(number if number is not None else LATEST + 1, execution.id),
+            sort_key=(sa.deadline_number(deadline) if deadline is not None else LATEST, execution.id),
             execution=execution,
         )
 

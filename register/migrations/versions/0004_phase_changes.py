@@ -25,8 +25,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_phase_changes_since", "phase_changes", ["since"])
     op.create_index("ix_engagements_closed_at", "engagements", ["closed_at"])
-    # What the records already say: the phase each is in now, since when.
-    op.execute("INSERT INTO phase_changes (record_id, phase, since) SELECT record_id, phase, phase_since FROM engagements")
+    # What the records of engagements that ran already say: the phase each is in now, since when.
+    # (A claim whose workflow never ran has none: the register may still withdraw it.)
+    op.execute("INSERT INTO phase_changes (record_id, phase, since) "
+               "SELECT record_id, phase, phase_since FROM engagements WHERE first_run_id IS NOT NULL")
 
 
 def downgrade() -> None:
