@@ -12,12 +12,17 @@ started before their next deadline was published (change "next-step") are sorted
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
-from temporalio.client import Client, WorkflowExecution
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
+from temporalio.client import Client
+from temporalio.converter import decode_typed_search_attributes
 from temporalio.service import RPCError
 
 from engagement_client.listing import ListFilter, row_risks
@@ -27,7 +32,8 @@ from fasttrack.risks import Risk
 from workflows import search_attributes as sa
 
 PAGE_SIZE = 50
-READ_AT_MOST = 300  # rows read for one span: beyond it, the span is halved
+READ_AT_MOST = 300  # rows read for one span: beyond it, the span is split
+SPLIT = 8
 # The spans counted ahead of the last row shown, as offsets from now.
 SPAN_EDGES = (timedelta(0), timedelta(days=1), timedelta(days=7), timedelta(days=30), timedelta(days=90),
               timedelta(days=400))
@@ -69,7 +75,7 @@ class BoardRow:
     next_step: StepKind | None
     risks: list[str]
     sort_key: tuple[int, str] = field(repr=False)
-    execution: WorkflowExecution = field(repr=False)
+    info: WorkflowExecutionInfo = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -156,10 +162,20 @@ class BoardReader:
         self.costs.add("count", began, 0)
         return counted
 
-    async def _read(self, query: str) -> list[WorkflowExecution]:
+    async def _read(self, query: str) -> list[WorkflowExecutionInfo]:
+        """Rows as visibility sends them: only the deadline is decoded before a row is shown."""
         began = time.perf_counter()
-        rows = [execution async for execution in
-                self._client.list_workflows(query, page_size=self._read_at_most, rpc_timeout=self._timeout)]
+        rows: list[WorkflowExecutionInfo] = []
+        token = b""
+        while True:
+            answer = await self._client.workflow_service.list_workflow_executions(
+                ListWorkflowExecutionsRequest(namespace=self._client.namespace, query=query,
+                                              page_size=self._read_at_most, next_page_token=token),
+                retry=True, timeout=self._timeout)  # throttled: tried again, as the SDK's own calls are
+            rows += answer.executions
+            token = answer.next_page_token
+            if not token:
+                break
         self.costs.add("read", began, len(rows))
         return rows
 
@@ -169,12 +185,15 @@ class BoardReader:
         base = selection.query()
         if selection.organization:
             # The name is in each engagement's memo, which visibility cannot search: every row is read.
-            rows = await self._named([self._row(execution, now) for execution in await self._read(base)])
+            rows = await self._named([self._row(info, now) for info in await self._read(base)])
             rows = [row for row in rows if selection.names(row.organization)]
             matching = len(rows)
         else:
             matching, found = await self._nearest(base, after, size + 1, now)  # one more: is there a next page?
-            rows = [self._row(execution, now) for execution in found]
+            found.sort(key=_sort_key)
+            if after is not None:
+                found = [info for info in found if _sort_key(info) > (after.deadline, after.engagement_id)]
+            rows = [self._row(info, now) for info in found[:size + 1]]
         rows.sort(key=lambda row: row.sort_key)
         if after is not None:
             rows = [row for row in rows if row.sort_key > (after.deadline, after.engagement_id)]
@@ -183,14 +202,14 @@ class BoardReader:
         return BoardPage(shown, matching, Cursor(*shown[-1].sort_key) if more and shown else None)
 
     async def _nearest(self, base: str, after: Cursor | None, wanted: int,
-                       now: datetime) -> tuple[int, list[WorkflowExecution]]:
+                       now: datetime) -> tuple[int, list[WorkflowExecutionInfo]]:
         """How many the filter matches, and at least the ``wanted`` rows after the cursor
         with the nearest deadlines (those with none last)."""
-        found: list[WorkflowExecution] = []
+        found: list[WorkflowExecutionInfo] = []
         low = EARLIEST
         if after is not None:
             tied = await self._read(f"{base} AND {_tied(after.deadline)}")
-            found += [execution for execution in tied if execution.id > after.engagement_id]
+            found += [info for info in tied if info.execution.workflow_id > after.engagement_id]
             low = after.deadline
         edges = [edge for edge in sorted({sa.deadline_number(now + offset) for offset in SPAN_EDGES} | {LATEST})
                  if edge > low]
@@ -206,8 +225,15 @@ class BoardReader:
 
     async def _named(self, rows: list[BoardRow]) -> list[BoardRow]:
         """The rows with their organization, from each engagement's memo (decrypted: read only for rows shown)."""
-        names = await asyncio.gather(*(row.execution.memo_value("organization", None, type_hint=str) for row in rows))
+        names = await asyncio.gather(*(self._organization(row.info) for row in rows))
         return [replace(row, organization=name) for row, name in zip(rows, names)]
+
+    async def _organization(self, info: WorkflowExecutionInfo) -> str | None:
+        payload = info.memo.fields.get("organization")
+        if payload is None:  # started before the memo was written
+            return None
+        [name] = await self._client.data_converter.decode([payload], [str])
+        return name if isinstance(name, str) else None
 
     async def one(self, engagement_id: str, now: datetime) -> BoardRow | None:
         """The engagement's row as the list shows it; None once Temporal no longer keeps it, or closed."""
@@ -215,13 +241,14 @@ class BoardReader:
             description = await self._client.get_workflow_handle(engagement_id).describe(rpc_timeout=self._timeout)
         except RPCError:
             return None
-        row = self._row(description, now)
+        row = self._row(description.raw_info, now)
         return row if row.next_step is not None else None
 
-    async def _span_rows(self, base: str, low: int, high: int, count: int, wanted: int) -> list[WorkflowExecution]:
+    async def _span_rows(self, base: str, low: int, high: int, count: int,
+                         wanted: int) -> list[WorkflowExecutionInfo]:
         """The ``wanted`` rows with the nearest deadlines in (low, high] (or more, never fewer),
         reading at most as many rows as the reader reads at once, but where more share one second."""
-        rows: list[WorkflowExecution] = []
+        rows: list[WorkflowExecutionInfo] = []
         pending = [(low, high, count)]  # spans still to read, nearest first
         while pending and len(rows) < wanted:
             low, high, count = pending.pop(0)
@@ -230,14 +257,17 @@ class BoardReader:
             if count <= max(self._read_at_most, wanted - len(rows)) or not _halvable(low, high):
                 rows += await self._read(f"{base} AND {_span(low, high)}")
                 continue
-            middle = _middle(low, high)
-            first = await self._count(f"{base} AND {_span(low, middle)}")
-            pending[0:0] = [(low, middle, first), (middle, high, count - first)]
+            # Split in eight, counted at once: a crowd of deadlines is found in a few rounds.
+            edges = _split(low, high, SPLIT)
+            counts = await asyncio.gather(*(self._count(f"{base} AND {_span(*part)}") for part in edges[:-1]))
+            counted = [(*part, part_count) for part, part_count in zip(edges, counts)]
+            last = (*edges[-1], count - sum(counts))
+            pending[0:0] = [*counted, last]
         return rows
 
     @staticmethod
-    def _row(execution: WorkflowExecution, now: datetime) -> BoardRow:
-        attributes = execution.typed_search_attributes
+    def _row(info: WorkflowExecutionInfo, now: datetime) -> BoardRow:
+        attributes = decode_typed_search_attributes(info.search_attributes)
         number = attributes.get(sa.NEXT_DEADLINE)
         onboarding = attributes.get(sa.ONBOARDING_DEADLINE)
         deadline = sa.deadline_moment(number) if number is not None else onboarding
@@ -245,7 +275,7 @@ class BoardReader:
         kind, acts, step = (attributes.get(sa.NEXT_DEADLINE_KIND), attributes.get(sa.ACTS_NEXT),
                             attributes.get(sa.NEXT_STEP))
         return BoardRow(
-            engagement_id=execution.id,
+            engagement_id=info.execution.workflow_id,
             tenant_id=attributes.get(sa.TENANT_ID) or "",
             organization=None,
             region=attributes.get(sa.REGION),
@@ -257,9 +287,23 @@ class BoardReader:
             acts_next=_known(Actor, acts),
             next_step=_known(StepKind, step),
             risks=row_risks(attributes),
-            sort_key=(sa.deadline_number(deadline) if deadline is not None else LATEST, execution.id),
-            execution=execution,
+            sort_key=_sort_key(info),
+            info=info,
         )
+
+
+def _sort_key(info: WorkflowExecutionInfo) -> tuple[int, str]:
+    """The next deadline's number (a run that publishes none: its 12-month window's), then the id:
+    read from the two attributes alone, so that sorting a span decodes nothing else."""
+    fields = info.search_attributes.indexed_fields
+    if sa.NEXT_DEADLINE.name in fields:
+        number = int(json.loads(fields[sa.NEXT_DEADLINE.name].data))
+    elif sa.ONBOARDING_DEADLINE.name in fields:
+        moment = re.sub(r"\.\d+", "", json.loads(fields[sa.ONBOARDING_DEADLINE.name].data))  # whole seconds
+        number = sa.deadline_number(datetime.fromisoformat(moment))
+    else:
+        number = LATEST
+    return number, info.execution.workflow_id
 
 
 E = TypeVar("E", Actor, StepKind, DeadlineKind)
@@ -277,6 +321,9 @@ def _halvable(low: int, high: int) -> bool:
     return (_moment(high) - _moment(low)) > timedelta(seconds=1)
 
 
-def _middle(low: int, high: int) -> int:
-    start = _moment(low)
-    return sa.deadline_number(start + (_moment(high) - start) / 2)
+def _split(low: int, high: int, parts: int) -> list[tuple[int, int]]:
+    """(low, high] as consecutive spans of equal time (fewer where a second cannot be split)."""
+    start, width = _moment(low), _moment(high) - _moment(low)
+    inner = sorted({sa.deadline_number(start + width * number / parts) for number in range(1, parts)} - {low, high})
+    edges = [low, *inner, high]
+    return list(zip(edges, edges[1:]))

@@ -13,6 +13,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
 from board.visibility import BoardFilter, BoardReader, Cursor
+from devstack.settings import server_limit_flags
 from fasttrack.engagement.next_step import Actor, DeadlineKind, StepKind
 from fasttrack.models import Phase
 from tests.support.scenario import require_binary
@@ -28,7 +29,8 @@ async def visibility(tmp_path_factory):
     """A server of its own: the suite's shared one holds other tests' engagements."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(require_binary("temporal")), search_attributes=sa.ALL,
-        dev_server_database_filename=str(tmp_path_factory.mktemp("board") / "temporal.db"))
+        dev_server_database_filename=str(tmp_path_factory.mktemp("board") / "temporal.db"),
+        dev_server_extra_args=server_limit_flags())  # the deployment's visibility rate, as make run's
     yield env
     await env.shutdown()
 
