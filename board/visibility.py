@@ -33,10 +33,10 @@ from workflows import search_attributes as sa
 
 PAGE_SIZE = 50
 READ_AT_MOST = 300  # rows read for one span: beyond it, the span is split
-SPLIT = 8
+SPLIT = 2
 # The spans counted ahead of the last row shown, as offsets from now.
-SPAN_EDGES = (timedelta(0), timedelta(days=1), timedelta(days=7), timedelta(days=30), timedelta(days=90),
-              timedelta(days=400))
+SPAN_EDGES = tuple(timedelta(days=days) for days in (0, 1, 7, 30, 90, 400))
+RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EARLIEST = 10_000_101_000_000  # below every deadline number (year 1000)
 LATEST = 99_991_231_235_959
 
@@ -74,8 +74,14 @@ class BoardRow:
     acts_next: Actor | None
     next_step: StepKind | None
     risks: list[str]
-    sort_key: tuple[int, str] = field(repr=False)
+    sort_key: Place = field(repr=False)
     info: WorkflowExecutionInfo = field(repr=False)
+
+
+# A row's place: its next deadline's number, then, among the rows due the same second, the
+# order visibility itself lists them in (the run started last first, then its run id), so
+# that a crowd due the same second is read a page at a time, never all at once.
+Place = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -83,23 +89,30 @@ class Cursor:
     """The last row shown: the next page starts after it."""
 
     deadline: int
-    engagement_id: str
+    started: int  # its run's start, in nanoseconds since 1970, negated: visibility lists the latest first
+    run_id: str
+
+    @property
+    def place(self) -> Place:
+        return self.deadline, self.started, self.run_id
 
     def text(self) -> str:
-        return f"{self.deadline}.{self.engagement_id}"
+        return f"{self.deadline}.{-self.started}.{self.run_id}"
 
     @classmethod
     def read(cls, text: str | None) -> Cursor | None:
-        number, _, engagement_id = (text or "").partition(".")
-        if not (number.isascii() and number.isdigit()) or not engagement_id or len(text or "") > 300:
+        number, started, run_id = ((text or "").split(".", 2) + ["", ""])[:3]
+        if len(text or "") > 200 or not RUN_ID.fullmatch(run_id):
             return None
-        if not EARLIEST <= int(number) <= LATEST:
+        if not all(part.isascii() and part.isdigit() for part in (number, started)):
+            return None
+        if not EARLIEST <= int(number) <= LATEST or len(started) > 20:
             return None
         try:
             sa.deadline_moment(int(number))
         except ValueError:  # not a moment: 20271399…
             return None
-        return cls(int(number), engagement_id)
+        return cls(int(number), -int(started), run_id)
 
 
 @dataclass(frozen=True)
@@ -162,19 +175,20 @@ class BoardReader:
         self.costs.add("count", began, 0)
         return counted
 
-    async def _read(self, query: str) -> list[WorkflowExecutionInfo]:
-        """Rows as visibility sends them: only the deadline is decoded before a row is shown."""
+    async def _read(self, query: str, limit: int | None = None) -> list[WorkflowExecutionInfo]:
+        """Rows as visibility sends them, in its order: only the place is decoded before a row is
+        shown. ``limit``: the first ones only."""
         began = time.perf_counter()
         rows: list[WorkflowExecutionInfo] = []
         token = b""
         while True:
             answer = await self._client.workflow_service.list_workflow_executions(
                 ListWorkflowExecutionsRequest(namespace=self._client.namespace, query=query,
-                                              page_size=self._read_at_most, next_page_token=token),
+                                              page_size=limit or self._read_at_most, next_page_token=token),
                 retry=True, timeout=self._timeout)  # throttled: tried again, as the SDK's own calls are
             rows += answer.executions
             token = answer.next_page_token
-            if not token:
+            if not token or limit:
                 break
         self.costs.add("read", began, len(rows))
         return rows
@@ -190,13 +204,11 @@ class BoardReader:
             matching = len(rows)
         else:
             matching, found = await self._nearest(base, after, size + 1, now)  # one more: is there a next page?
-            found.sort(key=_sort_key)
+            found.sort(key=_place)
             if after is not None:
-                found = [info for info in found if _sort_key(info) > (after.deadline, after.engagement_id)]
+                found = [info for info in found if _place(info) > after.place]
             rows = [self._row(info, now) for info in found[:size + 1]]
         rows.sort(key=lambda row: row.sort_key)
-        if after is not None:
-            rows = [row for row in rows if row.sort_key > (after.deadline, after.engagement_id)]
         shown = rows[:size] if selection.organization else await self._named(rows[:size])
         more = len(rows) > size
         return BoardPage(shown, matching, Cursor(*shown[-1].sort_key) if more and shown else None)
@@ -208,14 +220,18 @@ class BoardReader:
         found: list[WorkflowExecutionInfo] = []
         low = EARLIEST
         if after is not None:
-            tied = await self._read(f"{base} AND {_tied(after.deadline)}")
-            found += [info for info in tied if info.execution.workflow_id > after.engagement_id]
+            # The rows due the same second as the cursor's, listed after it: visibility's own order.
+            started = f"{_nanoseconds_iso(-after.started)}"
+            tied = await self._read(f"{base} AND {_tied(after.deadline)} AND StartTime <= '{started}'", limit=wanted)
+            found += [info for info in tied if _place(info) > after.place]
             low = after.deadline
         edges = [edge for edge in sorted({sa.deadline_number(now + offset) for offset in SPAN_EDGES} | {LATEST})
                  if edge > low]
         bounds = list(zip([low, *edges], edges))
-        matching, *counts = await asyncio.gather(self._count(base),
-                                                 *(self._count(f"{base} AND {_span(*span)}") for span in bounds))
+        # From the start, the spans cover every engagement: their counts add up to the whole.
+        whole = [] if after is None else [self._count(base)]
+        *counts, = await asyncio.gather(*(self._count(f"{base} AND {_span(*span)}") for span in bounds), *whole)
+        matching = sum(counts) if after is None else counts.pop()
         for (span_low, span_high), count in zip(bounds, counts):
             if len(found) >= wanted:
                 break
@@ -254,10 +270,13 @@ class BoardReader:
             low, high, count = pending.pop(0)
             if not count:
                 continue
-            if count <= max(self._read_at_most, wanted - len(rows)) or not _halvable(low, high):
+            if count <= max(self._read_at_most, wanted - len(rows)):
                 rows += await self._read(f"{base} AND {_span(low, high)}")
                 continue
-            # Split in eight, counted at once: a crowd of deadlines is found in a few rounds.
+            if not _halvable(low, high):  # a crowd due the same second: the first, in visibility's order
+                rows += await self._read(f"{base} AND {_span(low, high)}", limit=wanted - len(rows))
+                continue
+            # Split, the parts counted at once: a crowd of deadlines is found in a few rounds.
             edges = _split(low, high, SPLIT)
             counts = await asyncio.gather(*(self._count(f"{base} AND {_span(*part)}") for part in edges[:-1]))
             counted = [(*part, part_count) for part, part_count in zip(edges, counts)]
@@ -287,14 +306,14 @@ class BoardReader:
             acts_next=_known(Actor, acts),
             next_step=_known(StepKind, step),
             risks=row_risks(attributes),
-            sort_key=_sort_key(info),
+            sort_key=_place(info),
             info=info,
         )
 
 
-def _sort_key(info: WorkflowExecutionInfo) -> tuple[int, str]:
-    """The next deadline's number (a run that publishes none: its 12-month window's), then the id:
-    read from the two attributes alone, so that sorting a span decodes nothing else."""
+def _place(info: WorkflowExecutionInfo) -> Place:
+    """The row's place (``Place``), read from two attributes and the run's start alone, so that
+    ordering a span decodes nothing else. A run that publishes no next deadline: its 12-month window's."""
     fields = info.search_attributes.indexed_fields
     if sa.NEXT_DEADLINE.name in fields:
         number = int(json.loads(fields[sa.NEXT_DEADLINE.name].data))
@@ -303,7 +322,13 @@ def _sort_key(info: WorkflowExecutionInfo) -> tuple[int, str]:
         number = sa.deadline_number(datetime.fromisoformat(moment))
     else:
         number = LATEST
-    return number, info.execution.workflow_id
+    started = info.start_time.seconds * 1_000_000_000 + info.start_time.nanos
+    return number, -started, info.execution.run_id
+
+
+def _nanoseconds_iso(nanoseconds: int) -> str:
+    seconds, fraction = divmod(nanoseconds, 1_000_000_000)
+    return f"{datetime.fromtimestamp(seconds, timezone.utc):%Y-%m-%dT%H:%M:%S}.{fraction:09d}Z"
 
 
 E = TypeVar("E", Actor, StepKind, DeadlineKind)

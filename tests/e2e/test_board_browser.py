@@ -101,14 +101,16 @@ async def test_the_team_reads_the_board_after_the_demo(stack):
         context = await browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
         page = await context.new_page()
         await nothing_without_signing_in(page, board)
+        await page.goto(f"{board}/board/trends")  # a link from a colleague: signing in leads there
         await no_accessibility_violation(page, "sign-in")
         await page.fill("#token", "not-a-token-" + "x" * 30)
         await page.click("button:has-text('Sign in')")
         assert "This token is not known." in await page.inner_text("body")
         await page.fill("#token", reader)
         await page.click("button:has-text('Sign in')")
-        await page.wait_for_url(f"{board}/board")
+        await page.wait_for_url(f"{board}/board/trends")
         assert "Signed in as Reader (dev) (read only)" in await page.inner_text("header")
+        await page.goto(f"{board}/board")
 
         rows = page.locator("table.engagements tbody tr")
         first = await rows.nth(0).inner_text()
@@ -117,6 +119,17 @@ async def test_the_team_reads_the_board_after_the_demo(stack):
         assert await rows.count() == 2  # Tailspin and Litware are open
         await no_accessibility_violation(page, "list")
         await page.screenshot(path=SCREENSHOTS / "board-list.png", full_page=True)
+
+        # The organization's search from this tab, after another tab opened a page of its own.
+        other = await context.new_page()
+        await other.goto(f"{board}/board/trends")
+        await page.fill("#organization", "litw")
+        await page.click("button:has-text('Search')")
+        searched = [await rows.nth(index).inner_text() for index in range(await rows.count())]
+        assert len(searched) == 1 and searched[0].startswith("Litware"), searched
+        assert "litw" not in page.url.lower() and "Litware" not in page.url
+        await other.close()
+        await page.goto(f"{board}/board")
 
         await page.select_option("#filter-phase", "remediate")
         await page.click("button:has-text('Filter')")
