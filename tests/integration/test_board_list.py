@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from board.visibility import BoardFilter, BoardReader, Cursor
 from devstack.settings import server_limit_flags
 from fasttrack.engagement.next_step import Actor, DeadlineKind, StepKind
-from fasttrack.models import Phase
+from fasttrack.models import Phase, Region
 from tests.support.scenario import require_binary
 from tests.support.workflow_checks import eventually
 from workflows import search_attributes as sa
@@ -39,7 +39,7 @@ def deadlines() -> list[datetime | None]:
     """Late ones, a tie of twelve in one second, a spread over the year, and five with none."""
     spread = [NOW + timedelta(days=3 * number, minutes=number) for number in range(60)]
     late = [NOW - timedelta(hours=number + 1) for number in range(8)]
-    tie = [NOW + timedelta(days=40)] * 12
+    tie = [NOW + timedelta(days=40)] * 12  # bought together, in Asia-Pacific: the only ones there
     return [*late, *spread, *tie, *[None] * 5]
 
 
@@ -52,7 +52,8 @@ async def start_engagements(client) -> list[tuple[int, str]]:
         onboarding = NOW + timedelta(days=365) if deadline else NOW + timedelta(days=20, hours=number)
         pairs: list[SearchAttributePair[Any]] = [SearchAttributePair(sa.PHASE, PHASES[number % 3].value),
                  SearchAttributePair(sa.TENANT_ID, engagement_id[-36:]),
-                 SearchAttributePair(sa.ONBOARDING_DEADLINE, onboarding)]
+                 SearchAttributePair(sa.ONBOARDING_DEADLINE, onboarding),
+                 SearchAttributePair(sa.REGION, "asia_pacific" if deadline == NOW + timedelta(days=40) else "emea")]
         if deadline is not None:
             pairs += [SearchAttributePair(sa.NEXT_DEADLINE, sa.deadline_number(deadline)),
                       SearchAttributePair(sa.NEXT_DEADLINE_KIND, DeadlineKind.CALL.value),
@@ -102,6 +103,10 @@ async def test_pages_list_every_open_engagement_once_nearest_deadline_first(visi
     assessing = await every_page(reader, BoardFilter(phase=Phase.ASSESS), size=4)
     assert in_place_order(assessing)
     assert len(assessing) == sum(1 for number in range(len(expected)) if number % 3 == 1)
+
+    for size in (1, 5, 11):  # a crowd due the same second, found as one and read a page at a time
+        crowd = await every_page(reader, BoardFilter(region=Region.ASIA_PACIFIC), size=size)
+        assert in_place_order(crowd) and len(crowd) == 12 and len({place[0] for place, _ in crowd}) == 1, size
 
     customers = await reader.page(BoardFilter(acts=Actor.CUSTOMER), size=200, now=NOW)
     assert {row.acts_next for row in customers.rows} == {Actor.CUSTOMER}
