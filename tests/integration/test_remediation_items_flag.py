@@ -20,6 +20,7 @@ from tests.support.scenario import ENVIRONMENT_WITH_GAPS, make_environment, make
 from tests.support.workflow_checks import eventually
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
+from workflows.publishing import NEXT_STEP_KEYS
 
 
 async def _visible(client, handle, clause: str) -> None:
@@ -62,7 +63,13 @@ async def test_items_move_the_flag_twice_and_upsert_nothing_in_between(dev_serve
             await handle.execute_update(EngagementWorkflow.complete_remediation_item,
                                         RemediationItemDone(by=customer.admin, item_id=item), id=f"item-{number}")
         upserts = await _upserts_between(handle, "item-0")
-        assert upserts == [{sa.REMEDIATION_ITEMS.name}], upserts  # only the last item moved the flag
+        # Only the last item moved the flag, and who acts next (the customer's items done, FastTrack
+        # verifies). Between, an item can move only the next deadline: the stall reminder, which each
+        # item done pushes back, when it is the nearest (and the items straddle a second).
+        *between, last = upserts
+        assert all(upsert <= {sa.NEXT_DEADLINE.name} for upsert in between), upserts
+        assert {sa.REMEDIATION_ITEMS.name, sa.ACTS_NEXT.name, sa.NEXT_STEP.name} <= last, upserts
+        assert last <= {sa.REMEDIATION_ITEMS.name, *(key.name for key in NEXT_STEP_KEYS)}, upserts
         await _visible(client, handle, f"{sa.REMEDIATION_ITEMS.name} = 'done'")
 
         description = await handle.describe()
