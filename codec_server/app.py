@@ -42,7 +42,10 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
     instrument(app, "codec-server")
 
     def authorised(request: Request, segments: list[str]) -> bool:
-        shown = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        # The scheme is case-insensitive (RFC 7235); another scheme (an SSO proxy's Basic, say) is
+        # not the codec's, and leaves the token in the path to speak.
+        scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
+        shown = credentials.strip() if scheme.lower() == "bearer" else ""
         if not shown and len(segments) >= 2:
             shown = segments[0]
         return bool(shown) and hmac.compare_digest(shown.encode(), token.encode())

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
@@ -25,6 +26,7 @@ from fasttrack.errors import FastTrackError
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
 NONCE_BYTES = 12
+TAG_BYTES = 16  # AES-GCM's authentication tag, after the ciphertext
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
@@ -87,11 +89,17 @@ class EncryptionCodec(PayloadCodec):
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise KeyProblem(f"A payload is encrypted with key {key_id!r}, which is not configured: add it to the keys.")
+        if len(payload.data) < NONCE_BYTES + TAG_BYTES:  # the cipher would fail on it with a ValueError
+            raise KeyProblem(f"A payload under key {key_id!r} is {len(payload.data)} bytes: too short to hold "
+                             "its nonce and tag (altered or cut data).")
         try:
             plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], key_id.encode())
         except InvalidTag:
             raise KeyProblem(f"A payload under key {key_id!r} does not decrypt with the key configured under that id "
                              "(another key, or altered data).") from None
         decoded = Payload()
-        decoded.ParseFromString(plain)
+        try:
+            decoded.ParseFromString(plain)
+        except DecodeError:
+            raise KeyProblem(f"A payload under key {key_id!r} decrypts to something that is not a payload.") from None
         return decoded

@@ -84,6 +84,26 @@ async def test_a_payload_under_a_key_it_does_not_hold_is_refused_naming_the_key(
     assert "key-3" in refused.json()["detail"]
 
 
+@pytest.mark.parametrize("data", [b"", b"abc", bytes(27)], ids=["empty", "3 bytes", "no room for a tag"])
+async def test_a_payload_too_short_to_be_encrypted_is_refused_not_a_fault(codec_server, data):
+    cut = Payload(metadata={"encoding": b"binary/encrypted", KEY_ID: b"key-2"}, data=data)
+    async with httpx.AsyncClient(base_url=codec_server["url"]) as http:
+        refused = await http.post(f"/{codec_server['token']}/decode", content=as_json(cut))
+    assert refused.status_code == 422, refused.text
+    assert "too short" in refused.json()["detail"]
+
+
+async def test_the_bearer_scheme_in_any_case_and_a_proxy_s_basic_header_beside_the_path_token(codec_server):
+    (sealed,) = await codec_server["key_1"].encode([PLAIN])
+    async with httpx.AsyncClient(base_url=codec_server["url"]) as http:
+        lower = await http.post("/decode", content=as_json(sealed),
+                                headers={"Authorization": f"bearer {codec_server['token']}"})
+        behind_sso = await http.post(f"/{codec_server['token']}/decode", content=as_json(sealed),
+                                     headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert lower.status_code == 200 and from_json(lower.text) == [PLAIN], lower.text
+    assert behind_sso.status_code == 200 and from_json(behind_sso.text) == [PLAIN], behind_sso.text
+
+
 @pytest.mark.parametrize("headers, prefix", [
     ({}, ""),
     ({"Authorization": "Bearer wrong-token"}, ""),
