@@ -10,9 +10,12 @@ the sink and the server.
 
 from __future__ import annotations
 
+import os
 import signal
+import stat
 import sys
 import time
+from pathlib import Path
 
 from board.settings import BoardSettings
 from customer_page.settings import CustomerPageSettings
@@ -36,6 +39,18 @@ from register.store import default_url
 from workers.config import WorkerSettings
 
 
+def private_data_folder(folder: Path) -> None:
+    """The data folder, its user's alone: the register, the server's database and the mail hold
+    customer data. What the stack and its processes create from now on is private too (umask),
+    and what an older stack left readable by others is made private."""
+    os.umask(0o077)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_symlink() or path.stat().st_uid != os.getuid():
+            continue
+        path.chmod(0o700 if path.is_dir() else stat.S_IMODE(path.stat().st_mode) & 0o700)
+
+
 def run(settings: StackSettings) -> int:
     for name in ("temporal_port", "ui_port", "smtp_port", "intake_port", "codec_port", "metrics_port",
                  "page_port", "board_port"):
@@ -46,7 +61,7 @@ def run(settings: StackSettings) -> int:
                 f"Port {port} ({what}) is already in use: is the stack already running? "
                 f"Stop it, or choose another port with {what}=…"
             )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_data_folder(settings.data_dir)
     mail_dir = settings.data_dir / "mail"
     server_log_path = settings.data_dir / "temporal-server.log"
 

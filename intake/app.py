@@ -19,6 +19,7 @@ Every error is ``application/problem+json`` (RFC 9457) with the sentence the
 import asyncio
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Request
@@ -27,6 +28,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 from temporalio.exceptions import TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -63,9 +65,25 @@ def problem_response(problem: Problem) -> JSONResponse:
     return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=problem.headers)
 
 
+def framework_problem(method: str, error: StarletteHTTPException) -> Problem:
+    if error.status_code == 404:
+        return Problem(404, "Not found", "No such path: the intake's paths are listed at /docs.")
+    if error.status_code == 405:
+        return Problem(405, "Method not allowed", f"{method} is not answered here: the intake's paths are "
+                                                  "listed at /docs.", dict(error.headers or {}))
+    if error.status_code == 400:  # a body the framework could not parse: not JSON, not UTF-8, nested too deep
+        return Problem(422, "Invalid request", "The body is not JSON the intake can read: UTF-8 JSON, as /docs "
+                                               "shows for each path.")
+    return Problem(error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail),
+                   dict(error.headers or {}))
+
+
 def _field_errors(error: ValidationError | RequestValidationError) -> str:
     lines = []
     for item in error.errors():
+        if item.get("type") == "json_invalid":
+            lines.append("the body is not valid JSON")
+            continue
         where = ".".join(str(part) for part in item["loc"] if part not in ("body", "path", "query", "header"))
         lines.append(f"{where or 'the request'}: {str(item['msg']).removeprefix('Value error, ')}")
     return "; ".join(lines)
@@ -87,6 +105,11 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         return problem_response(Problem(422, "Invalid request", _field_errors(error)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _framework(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        """The framework's own refusals, as problem+json with a documented status."""
+        return problem_response(framework_problem(request.method, error))
 
     @app.middleware("http")
     async def _bounded(request: Request, call_next):

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import urllib.request
@@ -69,6 +70,11 @@ async def test_run_command_serves_ui_and_worker_and_keeps_engagements_across_res
     assert stack.stop() == 0
     output = stack.output.read_text()
     assert "Stopping the worker" in output and "Stopped." in output
+    # The data folder is its user's alone: the register, the server's database and the mail hold customer data.
+    assert stat.S_IMODE(stack.data_dir.stat().st_mode) == 0o700
+    shared = [f"{path} {stat.S_IMODE(path.stat().st_mode):o}" for path in stack.data_dir.rglob("*")
+              if stat.S_IMODE(path.stat().st_mode) & 0o077]
+    assert shared == []
 
     # The worker's logs are JSON (not a terminal), with workflow and activity ids,
     # including what workflow code logs through workflow.logger.

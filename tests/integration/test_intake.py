@@ -256,3 +256,23 @@ async def test_its_health_and_request_metrics_name_routes_not_tenants(intake):
     assert ('fasttrack_http_requests_total{route="/v1/engagements/{tenant}",service="intake",status="404"}'
             in metrics)
     assert tenant not in metrics
+
+
+@pytest.mark.parametrize("method, path, body, status", [
+    ("GET", "/v1/nowhere", None, 404),
+    ("GET", "/v1/engagements%2F..%2Fdocs", None, 404),
+    ("DELETE", "/v1/purchases", None, 405),
+    ("PUT", "/v1/engagements/00000000-0000-0000-0000-000000000000/actions/record_contact", b"{}", 405),
+    ("POST", "/v1/engagements/00000000-0000-0000-0000-000000000000/actions/record_contact", b"{not json", 422),
+    ("POST", "/v1/engagements/00000000-0000-0000-0000-000000000000/actions/record_contact", b"\xff\xfe{}", 422),
+    ("POST", "/v1/engagements/00000000-0000-0000-0000-000000000000/actions/record_contact", b"[" * 5000, 422),
+], ids=["unknown path", "encoded slashes", "wrong method", "wrong method on an action", "invalid JSON",
+        "not UTF-8", "nested deep"])
+async def test_every_refusal_is_problem_json_with_a_documented_status(intake, method, path, body, status):
+    async with intake.http() as http:
+        answer = await http.request(method, path, content=body, headers={
+            **intake.token(SPECIALIST), "Content-Type": "application/json"})
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json", answer.text
+    detail = answer.json()["detail"]
+    assert detail and "decode error" not in detail and "There was an error" not in detail, detail
