@@ -17,6 +17,7 @@ Every error is ``application/problem+json`` (RFC 9457) with the sentence the
 
 
 import asyncio
+import json
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from http import HTTPStatus
@@ -63,6 +64,22 @@ class Problem(Exception):
 def problem_response(problem: Problem) -> JSONResponse:
     body = {"type": "about:blank", "title": problem.title, "status": problem.status, "detail": problem.detail}
     return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=problem.headers)
+
+
+def one_of_each_key(body: bytes) -> None:
+    """Refuses a signed body that names a key twice: JSON parsers keep one of the two, and which one
+    differs between the sender's and ours. A body that is not JSON is left to the model to refuse."""
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise Problem(422, "Invalid request", f"{', '.join(key[:50] for key in twice)}: named twice in the body")
+        return dict(items)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError): the model says so
+        return
 
 
 def framework_problem(method: str, error: StarletteHTTPException) -> Problem:
@@ -185,6 +202,7 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
               summary="A license purchase (signed by commerce): starts or attaches, once per order id")
     async def purchases(request: Request) -> JSONResponse:
         async def handle(body: bytes) -> JSONResponse:
+            one_of_each_key(body)
             try:
                 purchase = Purchase.model_validate_json(body, context=EDGE)
             except ValidationError as error:
@@ -201,6 +219,7 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         engagement_id = engagement_of(tenant)
 
         async def handle(body: bytes) -> JSONResponse:
+            one_of_each_key(body or b"{}")
             try:
                 fields = AssistanceFromPortal.model_validate_json(body or b"{}", context=EDGE)
             except ValidationError as error:

@@ -61,6 +61,11 @@ async def test_purchases_must_be_signed_fresh_and_once_and_are_idempotent_by_ord
         problem(await http.post("/v1/purchases", content=huge, headers=signed(intake.commerce_secret, huge)),
                 413, "at most 64 KiB")
 
+        # A key named twice: JSON parsers keep one or the other, so the purchase is refused, and resendable.
+        twice = body.replace(b'{"', b'{"tenant_id":"00000000-0000-0000-0000-000000000000","', 1)
+        problem(await http.post("/v1/purchases", content=twice, headers=signed(intake.commerce_secret, twice)),
+                422, "tenant_id: named twice")
+
         headers = signed(intake.commerce_secret, body)
         started = await http.post("/v1/purchases", content=body, headers=headers)
         assert started.status_code == 201 and started.json()["created"], started.text
