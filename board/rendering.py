@@ -119,7 +119,7 @@ class Rendering:
                                                "after": page.after.text()})
         return self._page(
             "list.html.j2", reader=reader, page=page, rows=page.rows, selection=selection, now=now, refused=refused,
-            csrf_token=csrf_token, next_page=next_page, first_page=after is not None,
+            csrf_token=csrf_token, next_page=next_page, later_page=after is not None,
             by_phase=[(phase, by_phase.get(phase.value, 0)) for phase in Phase],
             at_risk=[(Risk(key.replace("_", "-")).label, key, at_risk.get(key, 0)) for key in RISKS],
             choices={

@@ -200,7 +200,7 @@ class BoardReader:
         if selection.organization:
             # The name is in each engagement's memo, which visibility cannot search: every row is read.
             rows = await self._named([self._row(info, now) for info in await self._read(base)])
-            rows = [row for row in rows if selection.names(row.organization)]
+            rows = sorted((row for row in rows if selection.names(row.organization)), key=lambda row: row.sort_key)
             matching = len(rows)
         else:
             matching, found = await self._nearest(base, after, size + 1, now)  # one more: is there a next page?
@@ -208,7 +208,6 @@ class BoardReader:
             if after is not None:
                 found = [info for info in found if _place(info) > after.place]
             rows = [self._row(info, now) for info in found[:size + 1]]
-        rows.sort(key=lambda row: row.sort_key)
         shown = rows[:size] if selection.organization else await self._named(rows[:size])
         more = len(rows) > size
         return BoardPage(shown, matching, Cursor(*shown[-1].sort_key) if more and shown else None)
@@ -216,7 +215,7 @@ class BoardReader:
     async def _nearest(self, base: str, after: Cursor | None, wanted: int,
                        now: datetime) -> tuple[int, list[WorkflowExecutionInfo]]:
         """How many the filter matches, and at least the ``wanted`` rows after the cursor
-        with the nearest deadlines (those with none last)."""
+        with the nearest deadlines, in no order."""
         found: list[WorkflowExecutionInfo] = []
         low = EARLIEST
         if after is not None:
@@ -359,17 +358,13 @@ def _known(kind: type[E], value: str | None) -> E | None:
     return next((member for member in kind if member.value == value), None)
 
 
-def _moment(number: int) -> datetime:
-    return sa.deadline_moment(number)
-
-
 def _halvable(low: int, high: int) -> bool:
-    return (_moment(high) - _moment(low)) > timedelta(seconds=1)
+    return (sa.deadline_moment(high) - sa.deadline_moment(low)) > timedelta(seconds=1)
 
 
 def _split(low: int, high: int, parts: int) -> list[tuple[int, int]]:
     """(low, high] as consecutive spans of equal time (fewer where a second cannot be split)."""
-    start, width = _moment(low), _moment(high) - _moment(low)
+    start, width = sa.deadline_moment(low), sa.deadline_moment(high) - sa.deadline_moment(low)
     inner = sorted({sa.deadline_number(start + width * number / parts) for number in range(1, parts)} - {low, high})
     edges = [low, *inner, high]
     return list(zip(edges, edges[1:]))
