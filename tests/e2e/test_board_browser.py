@@ -21,8 +21,9 @@ from tests.e2e.test_customer_page_browser import AXE, SCREENSHOTS, fasttrack, no
 from tests.e2e.test_ui import CHROMIUM, CHROMIUM_ARGS
 from tests.support.stack_process import play_demo
 
-# A day of the demo lasts half a second: Tailspin's year ends three minutes after its purchase.
-DAY_SECONDS = 0.5
+# A day of the demo lasts a second, as in `make demo`: Tailspin's and Litware's years end six minutes
+# after their purchase, time for this test on a busy machine.
+DAY_SECONDS = 1.0
 
 
 def get(url: str, token: str | None = None) -> tuple[int, str]:
@@ -144,8 +145,9 @@ async def test_the_team_reads_the_board_after_the_demo(stack):
         closed = {(await recent.nth(index).inner_text()).split("\t")[0]: await recent.nth(index).get_attribute(
             "data-outcome") for index in range(await recent.count())}
         assert closed["Contoso (demo)"] == "completed" and closed["Fabrikam (demo)"] == "completed", closed
-        completed_this_week = await page.locator('td[data-closed="completed"]').last.inner_text()
-        assert completed_this_week == "2"
+        # In whichever week each closed (the demo may run across Monday 00:00 UTC).
+        completed = [int(cell) for cell in await page.locator('td[data-closed="completed"]').all_inner_texts()]
+        assert sum(completed) == 2, completed
         for chart in await page.locator("main img").all():
             assert await chart.evaluate("image => image.complete && image.naturalWidth > 0"), await chart.get_attribute("src")
         await no_accessibility_violation(page, "trends")
