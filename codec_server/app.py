@@ -1,7 +1,10 @@
 """Temporal's codec-server protocol: POST …/encode and …/decode take and return
 Payloads as protobuf JSON; only the last path segment says which. A caller shows
 the token as `Authorization: Bearer <token>`, or, since the Web UI sends no
-header of its own, as the endpoint's first path segment (…/<token>/decode)."""
+header of its own, as the endpoint's first path segment (…/<token>/decode).
+Every error is ``application/problem+json``: 401 no or a wrong token, 404 another
+path, 405 another method, 411/413 no length or over 16 MiB, 422 a body that is
+not Payloads or a payload that does not decrypt, 431 headers too large."""
 
 from __future__ import annotations
 
@@ -12,27 +15,23 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from google.protobuf import json_format
+from starlette.requests import ClientDisconnect
 from temporalio.api.common.v1 import Payloads
 
 from engagement_client.codec import EncryptionCodec, KeyProblem
 from process_support.http_metrics import instrument
+from process_support.problems import Problem, answer_problems, problem_response
+from process_support.request_limits import RequestLimits
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a UI page of payloads, each far below Temporal's 2 MB
+PATHS = "the codec server answers POST …/encode and …/decode"
 log = logging.getLogger("fasttrack.codec_server")
+
+_TITLES = {400: "Request incomplete", 401: "Token required", 404: "Not found", 422: "Invalid payloads"}
 
 
 def problem(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
-
-
-async def _body(request: Request) -> bytes | None:
-    """The request's body, or None once it passes the limit."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
+    return problem_response(Problem(status, _TITLES[status], detail))
 
 
 def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAPI:
@@ -40,6 +39,9 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True, allow_methods=["POST"],
                        allow_headers=["Authorization", "Content-Type", "X-Namespace"])
     instrument(app, "codec-server")
+    answer_problems(app, PATHS, log)
+    app.add_middleware(RequestLimits, body_bytes=MAX_BODY_BYTES,  # type: ignore[arg-type]
+                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
 
     def authorised(request: Request, segments: list[str]) -> bool:
         # The scheme is case-insensitive (RFC 7235); another scheme (an SSO proxy's Basic, say) is
@@ -58,13 +60,14 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
             return problem(404, "The codec server answers POST …/encode and …/decode.")
         if not authorised(request, segments):
             return problem(401, "A valid codec token is required (Authorization: Bearer <token>).")
-        body = await _body(request)
-        if body is None:
-            return problem(413, f"The request is over {MAX_BODY_BYTES // (1024 * 1024)} MiB.")
+        try:
+            body = await request.body()
+        except ClientDisconnect:
+            return problem(400, "The body ended before its Content-Length.")
         try:
             payloads = json_format.Parse(body, Payloads())
-        except (json_format.ParseError, UnicodeDecodeError, ValueError):
-            return problem(400, 'The body must be Payloads as protobuf JSON: {"payloads": [{"metadata": {…}, '
+        except (json_format.ParseError, UnicodeDecodeError, ValueError, RecursionError):
+            return problem(422, 'The body must be Payloads as protobuf JSON: {"payloads": [{"metadata": {…}, '
                                 '"data": "<base64>"}]}.')
         try:
             convert_payloads = codec.encode if operation == "encode" else codec.decode

@@ -132,9 +132,13 @@ async def test_bad_requests_get_a_sentence(codec_server):
     async with httpx.AsyncClient(base_url=codec_server["url"]) as http:
         not_json = await http.post("/decode", content=b"\xff not json", headers=bearer)
         elsewhere = await http.post("/convert", content=as_json(PLAIN), headers=bearer)
+        read = await http.get("/decode", headers=bearer)
         health = await http.get("/healthz")
-    assert not_json.status_code == 400 and "Payloads as protobuf JSON" in not_json.json()["detail"]
+    assert not_json.status_code == 422 and "Payloads as protobuf JSON" in not_json.json()["detail"]
     assert elsewhere.status_code == 404 and "/encode" in elsewhere.json()["detail"]
+    assert read.status_code == 405 and "…/decode" in read.json()["detail"]
+    for answer in (not_json, elsewhere, read):
+        assert answer.headers["content-type"] == "application/problem+json"
     assert health.json() == {"status": "ok"}
 
 

@@ -1,0 +1,84 @@
+"""Limits every HTTP service applies before its app reads anything: a body is
+taken only with a Content-Length (never chunked) within the service's limit, no
+more than that length is ever read whatever the headers said, and a body that
+stops arriving is given up after a while; requests with too many or too large
+headers are refused (431)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER_BYTES = 16 * 1024
+HEADER_COUNT = 100
+BODY_SECONDS = 30.0  # between two pieces of a body: a sender that stalls longer has gone
+
+GONE: Message = {"type": "http.disconnect"}  # what the app sees of a body cut short: the sender went away
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    title: str
+    detail: str
+
+
+def refusal_of(scope: Scope, body_bytes: int) -> Refusal | None:
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    if len(headers) > HEADER_COUNT or sum(len(name) + len(value) for name, value in headers) > HEADER_BYTES:
+        return Refusal(431, "Headers too large", f"A request carries at most {HEADER_COUNT} headers and "
+                                                 f"{HEADER_BYTES // 1024} KiB of them.")
+    named = {name.lower(): value for name, value in headers}
+    if b"transfer-encoding" in named:
+        return Refusal(411, "Length required", "Send the body with a Content-Length, not in chunks.")
+    length = named.get(b"content-length")
+    if length is None:
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            return Refusal(411, "Length required", "Send a Content-Length.")
+        return None
+    if not length.isdigit() or int(length) > body_bytes:
+        return Refusal(413, "Request too large", f"A request carries at most {_size(body_bytes)}.")
+    return None
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"
+
+
+class RequestLimits:
+    """ASGI middleware: ``answer`` turns a refusal into the service's own response."""
+
+    def __init__(self, app: ASGIApp, body_bytes: int, answer: Callable[[Refusal], Response]) -> None:
+        self.app, self.body_bytes, self.answer = app, body_bytes, answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = refusal_of(scope, self.body_bytes)
+        if refusal is not None:
+            await self.answer(refusal)(scope, receive, send)
+            return
+        declared = int(dict(scope["headers"]).get(b"content-length", b"0") or 0)
+        read, complete = 0, False
+
+        async def counted() -> Message:
+            nonlocal read, complete
+            if complete:  # the body is in: what follows is waiting for the sender to leave, unbounded
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), BODY_SECONDS)
+            except TimeoutError:
+                return GONE
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
+                if read > declared:
+                    return GONE
+            return message
+
+        await self.app(scope, counted, send)
