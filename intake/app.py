@@ -17,10 +17,11 @@ Every error is ``application/problem+json`` (RFC 9457) with the sentence the
 
 
 import asyncio
+import hashlib
 import json
+import logging
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
-from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Request
@@ -29,13 +30,13 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from temporalio.client import Client
 from temporalio.exceptions import TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from engagement_client.engagements import perform, read_state, resolve_engagement_id
-from engagement_client.errors import CommandError, EngagementNotFound
+from engagement_client.errors import CommandError, EngagementNotFound, NoAnswer
 from engagement_client.purchases import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
 from engagement_client.update_ids import update_id_for
 from fasttrack.engagement.budget import REQUEST_BUDGET
@@ -44,26 +45,19 @@ from fasttrack.errors import FastTrackError
 from fasttrack.models import EDGE, Purchase
 from fasttrack.report import engagement_report
 from intake.settings import AssistanceFromPortal, Caller, IntakeSettings, Role
-from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, verify
+from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, signed_lately, verify
 from process_support.http_metrics import instrument
-from register import Register, RegisterUnavailable
+from process_support.problems import Problem, answer_problems, problem_response, try_again
+from process_support.request_limits import Refusal, RequestLimits
+from register import Register, RegisterUnavailable, Sighting
 
-PROBLEM = "application/problem+json"
 REPLAY_MEMORY = 2 * WINDOW + timedelta(minutes=2)  # longer than any signature is good, whatever the clocks say
+KEY_MEMORY = timedelta(days=30)  # an Idempotency-Key with another request is refused this long
+PATHS = "the intake's paths are listed at /docs"
+log = logging.getLogger("fasttrack.intake")
 # Listed in the OpenAPI document; its members come from the mapping, which mypy cannot read.
 ActionName = StrEnum("ActionName", {name: name for name in NAMED})  # type: ignore[misc]
 TENANT = Annotated[str, Path(description="The tenant id (a GUID) or the engagement id", max_length=120)]
-
-
-class Problem(Exception):
-    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail, self.headers = status, title, detail, headers
-
-
-def problem_response(problem: Problem) -> JSONResponse:
-    body = {"type": "about:blank", "title": problem.title, "status": problem.status, "detail": problem.detail}
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM, headers=problem.headers)
 
 
 def one_of_each_key(body: bytes) -> None:
@@ -80,19 +74,6 @@ def one_of_each_key(body: bytes) -> None:
         json.loads(body, object_pairs_hook=pairs)
     except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError): the model says so
         return
-
-
-def framework_problem(method: str, error: StarletteHTTPException) -> Problem:
-    if error.status_code == 404:
-        return Problem(404, "Not found", "No such path: the intake's paths are listed at /docs.")
-    if error.status_code == 405:
-        return Problem(405, "Method not allowed", f"{method} is not answered here: the intake's paths are "
-                                                  "listed at /docs.", dict(error.headers or {}))
-    if error.status_code == 400:  # a body the framework could not parse: not JSON, not UTF-8, nested too deep
-        return Problem(422, "Invalid request", "The body is not JSON the intake can read: UTF-8 JSON, as /docs "
-                                               "shows for each path.")
-    return Problem(error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail),
-                   dict(error.headers or {}))
 
 
 def _field_errors(error: ValidationError | RequestValidationError) -> str:
@@ -115,46 +96,53 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
     if commerce_secret is None or portal_secret is None:
         raise ValueError("the intake needs FASTTRACK_COMMERCE_SECRET and FASTTRACK_PORTAL_SECRET")
 
-    @app.exception_handler(Problem)
-    async def _problem(_request: Request, problem: Problem) -> JSONResponse:
-        return problem_response(problem)
+    answer_problems(app, PATHS, log)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         return problem_response(Problem(422, "Invalid request", _field_errors(error)))
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _framework(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        """The framework's own refusals, as problem+json with a documented status."""
-        return problem_response(framework_problem(request.method, error))
-
-    @app.middleware("http")
-    async def _bounded(request: Request, call_next):
-        # Nothing larger than an action may be: refused before it is read.
-        length = request.headers.get("content-length")
-        if request.method == "POST" and (length is None or not length.isdigit() or int(length) > REQUEST_BUDGET):
-            status, detail = (411, "Send a Content-Length.") if length is None else (
-                413, f"A request carries at most {REQUEST_BUDGET // 1024} KiB.")
-            return problem_response(Problem(status, "Request refused", detail))
-        return await call_next(request)
+    # Nothing larger than an action may be: refused before it is read, whatever the headers say.
+    app.add_middleware(RequestLimits, body_bytes=REQUEST_BUDGET,  # type: ignore[arg-type]
+                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
+    within = settings.intake_answer_seconds  # the engagement's own wait is half: time left to say why it is late
+    # A claim on a signed request lapses once whoever took it has surely stopped waiting.
+    claim_lapses = timedelta(seconds=3 * within + 5)
 
     async def signed(request: Request, secret: str, handle):
-        """Handles a request signed with ``secret`` once; one that fails may be sent again as it was."""
-        body = await request.body()
+        """Handles a request signed with ``secret`` once; one that was not handled, whatever failed,
+        may be sent again as it was (at once, or once its claim lapses if even that was not written)."""
         now = datetime.now(timezone.utc)
+        timestamp, given = request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER)
         try:
-            verify(secret, request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER), body, now)
+            signed_lately(timestamp, given, now)  # before a byte of the body is read
+            body = await request.body()
+            verify(secret, timestamp, given, body, now)
         except SignatureRefused as refused:
             raise Problem(401, "Signature refused", str(refused)) from None
-        key = request.headers[SIGNATURE_HEADER]
-        fresh = await answered(asyncio.to_thread(register.first_sight, key, now, now - REPLAY_MEMORY))
-        if not fresh:
+        except ClientDisconnect:
+            raise Problem(400, "Request incomplete", "The body ended before its Content-Length.") from None
+        key = str(given)
+        sighting = await answered(asyncio.to_thread(register.claim_signature, key, now, now - REPLAY_MEMORY,
+                                                    now - claim_lapses))
+        if sighting is Sighting.ANSWERED:
             raise Problem(409, "Request replayed", "This signed request was already received; sign a new one.")
+        if sighting is Sighting.BEING_HANDLED:
+            raise Problem(503, "Being handled", "This signed request is being handled now; send it again as it was "
+                                                "to learn its outcome.", {"Retry-After": str(int(within) + 1)})
         try:
-            return await handle(body)
-        except Problem:
-            await asyncio.to_thread(register.forget_signature, key)
+            response = await handle(body)
+        except BaseException:
+            try:
+                await asyncio.to_thread(register.release_signature, key)
+            except (RegisterUnavailable, OperationalError):  # its claim lapses instead
+                log.warning("a signed request's claim was not released", extra={"lapses_in": str(claim_lapses)})
             raise
+        try:
+            await asyncio.to_thread(register.answer_signature, key)
+        except (RegisterUnavailable, OperationalError):  # handled all the same: a resend is recognised as such
+            log.warning("a handled signed request was not marked answered")
+        return response
 
     def caller(role: Role):
         async def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
@@ -169,14 +157,18 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             return found
         return authorised
 
-    async def answered(work):
-        """Runs a call on Temporal or the register; their refusals become problems."""
+    async def answered(work, no_answer: str = "nothing was changed; send the request again"):
+        """Runs a call on Temporal or the register within the intake's time; their refusals become problems."""
         try:
-            return await work
+            async with asyncio.timeout(within):
+                return await work
+        except (TimeoutError, NoAnswer) as late:
+            said = str(late) if isinstance(late, NoAnswer) else f"No answer within {within:g} s."
+            raise try_again("No answer in time", f"{said.rstrip('.')}: {no_answer}.") from None
         except BenefitAlreadyUsed as refusal:
             raise Problem(409, "Benefit already used", str(refusal)) from None
         except (EngagementStillClosing, RegisterUnavailable) as busy:
-            raise Problem(503, "Try again", str(busy), {"Retry-After": "5"}) from None
+            raise try_again("Try again", str(busy)) from None
         except EngagementGone as gone:
             raise Problem(409, "Engagement gone", str(gone)) from None
         except EngagementNotFound as missing:
@@ -188,9 +180,9 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 raise Problem(404, "No such engagement", str(error)) from None
-            raise Problem(503, "Temporal did not answer", str(error), {"Retry-After": "5"}) from None
+            raise try_again("Temporal did not answer", str(error)) from None
         except (FastTrackError, TemporalError, OperationalError) as error:  # not answered now: worth a retry
-            raise Problem(503, "Try again", str(error), {"Retry-After": "5"}) from None
+            raise try_again("Try again", str(error)) from None
 
     def engagement_of(tenant: str) -> str:
         try:
@@ -207,7 +199,8 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
                 purchase = Purchase.model_validate_json(body, context=EDGE)
             except ValidationError as error:
                 raise Problem(422, "Invalid purchase", _field_errors(error)) from None
-            outcome = await answered(record_purchase(client, purchase, settings.task_queue, register=register))
+            outcome = await answered(record_purchase(client, purchase, settings.task_queue, register=register),
+                                     "send the purchase again as it was (an order is recorded once)")
             return JSONResponse({"engagement_id": outcome.handle.id, "created": outcome.created,
                                  "message": outcome.message}, status_code=201 if outcome.created else 200)
 
@@ -227,20 +220,44 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             if engagement_of(fields.tenant_id) != engagement_id:  # the signed body names the engagement
                 raise Problem(422, "Invalid request", "tenant_id: the body's tenant is not the address's")
             action = {"by": settings.portal_actor, "note": fields.note, "request_id": fields.request_id}
-            await answered(client.get_workflow_handle(engagement_id).signal("request_assistance", action))
+            await answered(client.get_workflow_handle(engagement_id).signal("request_assistance", action),
+                           "send the request again as it was")
             return JSONResponse({"engagement_id": engagement_id, "accepted": True}, status_code=202)
 
         return await signed(request, portal_secret.get_secret_value(), handle)
 
+    async def same_request(who: Caller, key: str, engagement_id: str, action: str, built: Any) -> None:
+        """An Idempotency-Key names one request by one caller: the same key with another is refused."""
+        key_digest = hashlib.sha256(json.dumps([who.actor, key]).encode()).hexdigest()
+        asked = json.dumps([engagement_id, action, built.model_dump(mode="json")], sort_keys=True)
+        now = datetime.now(timezone.utc)
+        if not await answered(asyncio.to_thread(register.same_request, key_digest,
+                                                hashlib.sha256(asked.encode()).hexdigest(), now, now - KEY_MEMORY)):
+            raise Problem(422, "Idempotency-Key reused", "This Idempotency-Key came before with another request "
+                                                         "(another engagement, action or field, the note included): "
+                                                         "send a new key for a new request.")
+
     @app.post("/v1/engagements/{tenant}/actions/{action}", tags=["operators"],
-              summary="An operator's action (bearer token): applied, with the engagement's receipt")
+              summary="An operator's action (bearer token): applied, with the engagement's receipt",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                  "type": "object", "description": "The update's fields (see `fasttrack actions`), without by"}}}}})
     async def act(
+        request: Request,
         tenant: TENANT,
         action: Annotated[ActionName, Path(description="The action: its body is the update's JSON without by")],
-        fields: dict[str, Any],
         who: Annotated[Caller, Depends(caller(Role.OPERATOR))],
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
+        # The body is read only now, once the token was accepted.
+        try:
+            fields = json.loads(await request.body())
+        except ClientDisconnect:
+            raise Problem(400, "Request incomplete", "The body ended before its Content-Length.") from None
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested beyond reason
+            raise Problem(422, "Invalid request", "The body is not JSON the intake can read: UTF-8 JSON, "
+                                                  f"{PATHS}.") from None
+        if not isinstance(fields, dict):
+            raise Problem(422, "Invalid request", "The body must be a JSON object of the action's fields.")
         model = NAMED[action.value].action
         if "by" in fields:
             raise Problem(422, "Invalid request", "by: set from your token, not from the body")
@@ -248,26 +265,34 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             built = model.model_validate({**fields, "by": who.actor}, context=EDGE)
         except ValidationError as error:
             raise Problem(422, "Invalid request", _field_errors(error)) from None
-        engagement_of(tenant)
-        # The key names one action by one person: the same key with another action is another update.
-        update_id = None if idempotency_key is None else update_id_for(action.value, built, idempotency_key)
-        receipt = await answered(perform(client, tenant, built, update_id=update_id, register=register))
+        engagement_id = engagement_of(tenant)
+        if idempotency_key is None:
+            update_id, late = None, ("the action may still be applied when its worker runs; read the engagement "
+                                     "before sending it again (an Idempotency-Key makes a resend safe)")
+        else:
+            await same_request(who, idempotency_key, engagement_id, action.value, built)
+            # The key names one action by one person: the same key with another action is another update.
+            update_id = update_id_for(action.value, built, idempotency_key)
+            late = ("the action may still be applied when its worker runs; send it again with the same "
+                    "Idempotency-Key to learn its outcome (it is applied once)")
+        receipt = await answered(perform(client, tenant, built, update_id=update_id, register=register,
+                                         answer_within=within / 2), late)
         return JSONResponse(receipt.model_dump(mode="json"))
 
     @app.get("/v1/engagements/{tenant}", tags=["readings"], summary="Where the engagement stands (its record)")
     async def status(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
-        state = await answered(read_state(client, engagement_of(tenant), register))
+        state = await answered(read_state(client, engagement_of(tenant), register, within / 2), "read it again")
         return JSONResponse(state.model_dump(mode="json"))
 
     @app.get("/v1/engagements/{tenant}/timeline", tags=["readings"], summary="What happened, in order")
     async def timeline(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
-        state = await answered(read_state(client, engagement_of(tenant), register))
+        state = await answered(read_state(client, engagement_of(tenant), register, within / 2), "read it again")
         return JSONResponse([event.model_dump(mode="json") for event in state.timeline])
 
     @app.get("/v1/engagements/{tenant}/report", tags=["readings"], response_class=PlainTextResponse,
              summary="The engagement's report (Markdown)")
     async def report(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> PlainTextResponse:
-        state = await answered(read_state(client, engagement_of(tenant), register))
+        state = await answered(read_state(client, engagement_of(tenant), register, within / 2), "read it again")
         return PlainTextResponse(engagement_report(state), media_type="text/markdown; charset=utf-8")
 
     return app

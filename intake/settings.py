@@ -45,6 +45,8 @@ class IntakeSettings(ClientSettings):
     commerce_secret: Secret | None = Field(None, description="Signs commerce's purchase events.")
     portal_secret: Secret | None = Field(None, description="Signs the FastTrack portal's assistance requests.")
     portal_actor: Name = "FastTrack portal"
+    intake_answer_seconds: Annotated[float, Field(gt=0, le=120)] = Field(
+        10.0, description="How long a request waits for an engagement (or Temporal) before answering 503.")
     intake_tokens: dict[Annotated[str, Field(min_length=32)], Caller] = Field(
         default_factory=dict, description='JSON: {"<token>": {"actor": "Ana (FastTrack)", "role": "operator"}}'
     )

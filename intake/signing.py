@@ -23,8 +23,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def verify(secret: str, timestamp: str | None, given: str | None, body: bytes, now: datetime) -> datetime:
-    """The moment the request was signed, once its signature holds."""
+def signed_lately(timestamp: str | None, given: str | None, now: datetime) -> datetime:
+    """The moment the request says it was signed, if it says so and lately: decided before its body is read."""
     if not timestamp or not given:
         raise SignatureRefused(f"The request is not signed: send {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}.")
     try:
@@ -33,6 +33,12 @@ def verify(secret: str, timestamp: str | None, given: str | None, body: bytes, n
         raise SignatureRefused(f"{TIMESTAMP_HEADER} must be a Unix time in seconds.") from None
     if abs(now - signed_at) > WINDOW:
         raise SignatureRefused("The request was signed more than five minutes from now; sign it again.")
-    if not given.isascii() or not hmac.compare_digest(signature(secret, timestamp, body), given):
+    return signed_at
+
+
+def verify(secret: str, timestamp: str | None, given: str | None, body: bytes, now: datetime) -> datetime:
+    """The moment the request was signed, once its signature holds."""
+    signed_at = signed_lately(timestamp, given, now)
+    if not given or not given.isascii() or not hmac.compare_digest(signature(secret, str(timestamp), body), given):
         raise SignatureRefused("The signature does not match the request (another secret, or a changed body).")
     return signed_at

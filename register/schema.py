@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, true
 
 metadata = MetaData()
 
@@ -65,6 +65,18 @@ signed_requests = Table(
     metadata,
     Column("signature", String(100), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+    # False while the request is being handled: a claim nobody answered lapses, and the request may come again.
+    Column("answered", Boolean, nullable=False, server_default=true()),
+)
+
+# The Idempotency-Keys operators sent with actions, with a digest of the request each came with:
+# the same key with another request is refused.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_digest", String(64), primary_key=True),
+    Column("request_digest", String(64), nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 # When each engagement's customer last opened their page (`fasttrack status` says it):

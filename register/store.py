@@ -22,7 +22,8 @@ from fasttrack.benefit_use import ExistingEngagement, PurchaseDecision, decide_p
 from fasttrack.errors import FastTrackError
 from fasttrack.models import EngagementState, Outcome, Phase, Purchase, RegisterClosing, RegisterProgress
 from register import sqlite_settings
-from register.schema import deliveries, engagements, orders, page_visits, phase_changes, signed_requests, tenants
+from register.schema import (deliveries, engagements, idempotency_keys, orders, page_visits, phase_changes,
+                             signed_requests, tenants)
 
 _MIGRATING = threading.Lock()
 CLAIM_ATTEMPTS = 5  # a lost race with another purchase for the tenant is decided again
@@ -38,6 +39,12 @@ class ClaimKind(StrEnum):
     ATTACH = "attach"  # another order for the tenant's open engagement
     RECOGNISED = "recognised"  # this order was seen before
     REFUSE = "refuse"  # the tenant has used the benefit
+
+
+class Sighting(StrEnum):
+    NEW = "new"  # claimed now: handle it
+    BEING_HANDLED = "being_handled"  # claimed by another request a moment ago
+    ANSWERED = "answered"  # handled: the same bytes again are a replay
 
 
 @dataclass(frozen=True)
@@ -353,21 +360,51 @@ class Register:
 
     # ---------------------------------------------------------------- signed requests
 
-    def first_sight(self, signature: str, now: datetime, forget_before: datetime) -> bool:
-        """Whether a signed request is new; those signed before ``forget_before`` are forgotten."""
+    def claim_signature(self, signature: str, now: datetime, forget_before: datetime, lapse_before: datetime
+                        ) -> Sighting:
+        """Whether a signed request is new (and now claimed), being handled, or answered. A claim made
+        before ``lapse_before`` and never answered lapses: whoever held it stopped, and the request may
+        be handled again. Those signed before ``forget_before`` are forgotten."""
         self.migrate()
-        with reachable():
-            with self.engine.begin() as db:
-                added = db.execute(self._insert(signed_requests).values(signature=signature, seen_at=now)
-                                   .on_conflict_do_nothing(index_elements=[signed_requests.c.signature]))
-            with self.engine.begin() as db:
-                db.execute(delete(signed_requests).where(signed_requests.c.seen_at < forget_before))
-        return added.rowcount == 1
+        with reachable(), self.engine.begin() as db:
+            db.execute(delete(signed_requests).where(signed_requests.c.seen_at < forget_before))
+            added = db.execute(self._insert(signed_requests).values(signature=signature, seen_at=now, answered=False)
+                               .on_conflict_do_nothing(index_elements=[signed_requests.c.signature]))
+            if added.rowcount == 1:
+                return Sighting.NEW
+            lapsed = db.execute(update(signed_requests).where(
+                signed_requests.c.signature == signature, signed_requests.c.answered.is_(False),
+                signed_requests.c.seen_at < lapse_before).values(seen_at=now))
+            if lapsed.rowcount == 1:
+                return Sighting.NEW
+            answered = db.execute(select(signed_requests.c.answered)
+                                  .where(signed_requests.c.signature == signature)).scalar_one()
+        return Sighting.ANSWERED if answered else Sighting.BEING_HANDLED
 
-    def forget_signature(self, signature: str) -> None:
+    def answer_signature(self, signature: str) -> None:
+        """The signed request was handled: the same bytes again are a replay."""
+        with reachable(), self.engine.begin() as db:
+            db.execute(update(signed_requests).where(signed_requests.c.signature == signature).values(answered=True))
+
+    def release_signature(self, signature: str) -> None:
         """A signed request that could not be handled may be sent again as it was."""
-        with self.engine.begin() as db:
-            db.execute(delete(signed_requests).where(signed_requests.c.signature == signature))
+        with reachable(), self.engine.begin() as db:
+            db.execute(delete(signed_requests).where(signed_requests.c.signature == signature,
+                                                     signed_requests.c.answered.is_(False)))
+
+    # ---------------------------------------------------------------- idempotency keys
+
+    def same_request(self, key_digest: str, request_digest: str, now: datetime, forget_before: datetime) -> bool:
+        """Whether an Idempotency-Key comes with the request it first came with (or is new)."""
+        self.migrate()
+        with reachable(), self.engine.begin() as db:
+            db.execute(delete(idempotency_keys).where(idempotency_keys.c.first_seen_at < forget_before))
+            db.execute(self._insert(idempotency_keys)
+                       .values(key_digest=key_digest, request_digest=request_digest, first_seen_at=now)
+                       .on_conflict_do_nothing(index_elements=[idempotency_keys.c.key_digest]))
+            first = db.execute(select(idempotency_keys.c.request_digest)
+                               .where(idempotency_keys.c.key_digest == key_digest)).scalar_one()
+        return bool(first == request_digest)
 
     # ---------------------------------------------------------------- the customer's page
 
