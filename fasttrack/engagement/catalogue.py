@@ -44,7 +44,9 @@ class ActionRule(Generic[A]):
     phases: tuple[Phase, ...]
     check: Callable[[EngagementParts, A, datetime], None]  # raises ActionRejected, changes nothing
     apply: Callable[[EngagementParts, A, datetime], str]  # what the person who acted is told
-    subject: Callable[[A], str | None] = _names_nothing  # what its update id names, if one thing
+    # What its update id names, if one thing: only words the product made (ids, enums), since
+    # Temporal keeps update ids in clear; the customer's words are in the encrypted payload only.
+    subject: Callable[[A], str | None] = _names_nothing
 
 
 CATALOGUE: tuple[ActionRule[Any], ...] = (
@@ -75,7 +77,7 @@ CATALOGUE: tuple[ActionRule[Any], ...] = (
     ActionRule(actions.DeviceEnrolled, "enroll_test_device",
                "A test device was enrolled (Enable — Intune, MDM; at most 2 per platform).",
                "enroll a test device", (ENABLE_INTUNE,), enable_intune.check_device, enable_intune.apply_device,
-               subject=lambda action: f"{action.platform.value}:{action.device_name}"),
+               subject=lambda action: action.platform.value),  # the device's name is the customer's words
     ActionRule(actions.AppSelected, "select_app",
                "The customer selected an app to deploy (Enable — Intune, MDM; at most 2 per platform).",
                "select an app", (ENABLE_INTUNE,), enable_intune.check_app, enable_intune.apply_app),

@@ -73,7 +73,7 @@ GOLDEN_UPDATE_IDS = {
     "hold_checkpoint": "hold_checkpoint/7fc693eb5e25",
     "verify_remediation": "verify_remediation/approved/20ecab60e218",
     "complete_task": "complete_task/core.dns/eef20c511663",
-    "enroll_test_device": "enroll_test_device/ios:iPhone-pilot-1/93f3d09f3a90",
+    "enroll_test_device": "enroll_test_device/ios/93f3d09f3a90",  # no longer the device's name (customer text)
     "select_app": "select_app/8f1252b8b53a",
     "reschedule_call": "reschedule_call/checkpoint/81db868c96f2",
     "withdraw": "withdraw/4941d854ac93",
