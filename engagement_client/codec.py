@@ -24,6 +24,7 @@ from temporalio.converter import PayloadCodec
 from fasttrack.errors import FastTrackError
 
 ENCODING = b"binary/encrypted"
+UNREADABLE = b"binary/unreadable"  # what the worker makes of a malformed payload: refused, never a failed task
 KEY_ID = "encryption-key-id"
 NONCE_BYTES = 12
 TAG_BYTES = 16  # AES-GCM's authentication tag, after the ciphertext
@@ -59,22 +60,39 @@ def parse_keys(configured: str) -> tuple[str, dict[str, bytes]]:
     return next(iter(keys)), keys
 
 
+class Malformed(KeyProblem):
+    """A payload no configuration of keys would read: cut, altered, or not a payload once decrypted."""
+
+
 class EncryptionCodec(PayloadCodec):
-    def __init__(self, current: str, keys: dict[str, bytes]) -> None:
+    """``refuse_malformed``: a malformed payload becomes an unreadable one, which the worker's converter
+    refuses (an update rejected, a signal dropped with a log line) instead of failing the workflow task
+    on it for ever. A payload under a key id that is not configured still raises: adding the key heals it."""
+
+    def __init__(self, current: str, keys: dict[str, bytes], refuse_malformed: bool = False) -> None:
         if current not in keys:
             raise KeyProblem(f"The current key {current} is not among the configured keys.")
         self.current = current
+        self.refuse_malformed = refuse_malformed
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
 
     @classmethod
-    def from_configuration(cls, configured: str) -> EncryptionCodec:
-        return cls(*parse_keys(configured))
+    def from_configuration(cls, configured: str, refuse_malformed: bool = False) -> EncryptionCodec:
+        return cls(*parse_keys(configured), refuse_malformed=refuse_malformed)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self._encrypt(payload) for payload in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self._decrypt(payload) for payload in payloads]
+        return [self._read(payload) for payload in payloads]
+
+    def _read(self, payload: Payload) -> Payload:
+        try:
+            return self._decrypt(payload)
+        except Malformed as problem:
+            if not self.refuse_malformed:
+                raise
+            return Payload(metadata={"encoding": UNREADABLE}, data=str(problem).encode())
 
     def _encrypt(self, payload: Payload) -> Payload:
         nonce = os.urandom(NONCE_BYTES)
@@ -90,16 +108,16 @@ class EncryptionCodec(PayloadCodec):
         if cipher is None:
             raise KeyProblem(f"A payload is encrypted with key {key_id!r}, which is not configured: add it to the keys.")
         if len(payload.data) < NONCE_BYTES + TAG_BYTES:  # the cipher would fail on it with a ValueError
-            raise KeyProblem(f"A payload under key {key_id!r} is {len(payload.data)} bytes: too short to hold "
+            raise Malformed(f"A payload under key {key_id!r} is {len(payload.data)} bytes: too short to hold "
                              "its nonce and tag (altered or cut data).")
         try:
             plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], key_id.encode())
         except InvalidTag:
-            raise KeyProblem(f"A payload under key {key_id!r} does not decrypt with the key configured under that id "
+            raise Malformed(f"A payload under key {key_id!r} does not decrypt with the key configured under that id "
                              "(another key, or altered data).") from None
         decoded = Payload()
         try:
             decoded.ParseFromString(plain)
         except DecodeError:
-            raise KeyProblem(f"A payload under key {key_id!r} decrypts to something that is not a payload.") from None
+            raise Malformed(f"A payload under key {key_id!r} decrypts to something that is not a payload.") from None
         return decoded

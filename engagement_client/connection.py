@@ -95,21 +95,23 @@ def check_at_start(settings: ClientSettings) -> None:
     payload_codec(settings)
 
 
-def payload_codec(settings: ClientSettings) -> EncryptionCodec:
+def payload_codec(settings: ClientSettings, refuse_malformed: bool = False) -> EncryptionCodec:
     try:
-        return EncryptionCodec.from_configuration(settings.payload_keys())
+        return EncryptionCodec.from_configuration(settings.payload_keys(), refuse_malformed)
     except KeyProblem as problem:
         raise ConfigurationError(f"Payload encryption keys: {problem}") from None
 
 
 async def connect(settings: ClientSettings, overrides: Mapping[str, str] | None = None,
-                  runtime: Runtime | None = None, identity: str | None = None) -> Client:
+                  runtime: Runtime | None = None, identity: str | None = None, refuse_malformed: bool = False
+                  ) -> Client:
     """A client whose payloads are encrypted with the configured keys (and traced, if asked);
-    ``identity``: what the Temporal UI's history shows as the caller of its updates."""
+    ``identity``: what the Temporal UI's history shows as the caller of its updates;
+    ``refuse_malformed``: the worker's, for which a malformed payload is refused, not a failure."""
     options = connect_options(settings, overrides=overrides)
     if identity is not None:
         options["identity"] = f"{identity}@{socket.gethostname()}"
-    return await Client.connect(**options, data_converter=data_converter(payload_codec(settings)),
+    return await Client.connect(**options, data_converter=data_converter(payload_codec(settings, refuse_malformed)),
                                 interceptors=[QueryRetryInterceptor(), *tracing_interceptors(settings.tracing)],
                                 runtime=runtime)
 

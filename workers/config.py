@@ -27,6 +27,9 @@ class WorkerSettings(ClientSettings, MailSettings, CustomerLinkSettings):
         None, description="Serves /metrics, /healthz and /readyz on this port; none if unset."
     )
     metrics_host: str = Field("127.0.0.1", description="Where the metrics port listens (0.0.0.0 in a container).")
+    create_register: bool = Field(
+        False, description="Create the SQLite benefit register if its file is missing: for the first start only. "
+                           "Otherwise a missing file stops the worker (a moved or lost register would forget R4).")
     deployment_name: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
         None, description="Worker Versioning: the deployment this worker belongs to (with build_id)."
     )

@@ -44,7 +44,7 @@ log = logging.getLogger("fasttrack.worker")
 def build_worker(client, settings: WorkerSettings, notifier: Notifier | None = None,
                  register: Register | None = None, runner: WorkflowRunner | None = None, **options: Any) -> Worker:
     """The worker; ``runner`` and ``options`` (the SDK's Worker options) are the benchmark's levers."""
-    register = register or Register(settings.register_url)  # created on first start
+    register = register or Register(settings.register_url, create=settings.create_register)
     register.migrate()  # a database that cannot be reached stops the worker here, with its reason
     notifier = notifier or Notifier(settings, DeliveryLedger(register), page_links(settings))
     writes = RegisterActivities(register)
@@ -122,8 +122,13 @@ async def serve(settings: WorkerSettings) -> None:
     if settings.metrics_port:
         _metrics_port_free(settings.metrics_port, settings.metrics_host)
     runtime, sdk_metrics = sdk_runtime() if settings.metrics_port else (None, None)
-    client = await connect(settings, runtime=runtime)
-    register = Register(settings.register_url)
+    client = await connect(settings, runtime=runtime, refuse_malformed=True)
+    try:
+        register = Register(settings.register_url, create=settings.create_register)
+    except RegisterUnavailable:
+        raise RegisterUnavailable(
+            f"There is no benefit register at {safe_url(settings.register_url)}: point FASTTRACK_DATABASE_URL (or "
+            "FASTTRACK_DATA_DIR) at it, or, on a first start only, set FASTTRACK_CREATE_REGISTER=true.") from None
     worker = build_worker(client, settings, register=register)
     endpoint = None
     if settings.metrics_port and sdk_metrics is not None:  # the SDK's metrics come with the port
