@@ -76,7 +76,7 @@ class Stack:
                                       interceptors=[QueryRetryInterceptor()])
         self.worker = self.stack.start_process({
             **WorkerSettings.environment(task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink_port,
-                                         log_level="WARNING", max_cached_workflows=self.cache,
+                                         log_level="WARNING", max_cached_workflows=self.cache, create_register=True,
                                          customer_page_url=self.page_url),
             "FASTTRACK_BENCH_LEVERS": "1" if self.levers else "0",
         }, python_module("bench.worker"), output=open(self.folder / "worker.log", "ab"))

@@ -177,7 +177,7 @@ class StressStack:
         self.worker = self.stack.start_process(WorkerSettings.environment(
             task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink_port, smtp_security="none",
             database_url=self.database_url, data_dir=self.folder, log_level="INFO", log_format="json",
-            max_cached_workflows=self.cache, shutdown_grace_seconds=1,
+            max_cached_workflows=self.cache, shutdown_grace_seconds=1, create_register=True,
         ), output=open(self.folder / "worker.log", "ab"))
         self.starts += 1
         await log_says(self.folder / "worker.log", '"worker started"', self.starts, process=self.worker)

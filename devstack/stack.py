@@ -30,6 +30,7 @@ from devstack.intake_secrets import (
 from devstack.ports import port_is_free, port_is_open
 from devstack.processes import DevStack, fasttrack_program, stop, wait_for
 from devstack.settings import StackSettings, page_url
+from devstack.supervision import Supervised
 from devstack.temporal_profile import export_line, write_profile
 from engagement_client.settings import ConfigurationError
 from intake.settings import IntakeSettings
@@ -91,27 +92,29 @@ def run(settings: StackSettings) -> int:
             register = Register(default_url(settings.data_dir))
             register.migrate()  # ready before the banner: `fasttrack` and the demo read it at once
             register.dispose()
-            worker = stack.start_process(WorkerSettings.environment(
+            worker_environment = WorkerSettings.environment(
                 smtp_host="127.0.0.1", smtp_port=settings.smtp_port, smtp_security="none",
-                data_dir=settings.data_dir,  # the register's SQLite file goes there
+                data_dir=settings.data_dir,  # the register's SQLite file goes there, made just above
                 metrics_port=settings.metrics_port, customer_page_url=page_url(settings),
-            ))
+            )
+            worker = stack.start_process(worker_environment)
             # The banner promises a worker that takes engagements: ready once it polls and reaches the register.
             wait_for(lambda: answers(f"http://127.0.0.1:{settings.metrics_port}/readyz", 2), worker, "The worker")
             made = development_secrets(settings.data_dir)
             profile = write_profile(settings.data_dir, stack.address, settings.temporal_namespace,
                                     f"http://127.0.0.1:{settings.codec_port}", token)
-            intake = stack.start_process({**IntakeSettings.environment(data_dir=settings.data_dir),
-                                         **intake_environment(made, settings.intake_port)}, fasttrack_program("intake"))
+            intake_settings = {**IntakeSettings.environment(data_dir=settings.data_dir),
+                               **intake_environment(made, settings.intake_port)}
+            intake = stack.start_process(intake_settings, fasttrack_program("intake"))
             wait_for(lambda: port_is_open(settings.intake_port), intake, "The HTTP intake")
-            page = stack.start_process(CustomerPageSettings.environment(
-                data_dir=settings.data_dir, page_port=settings.page_port, customer_page_url=page_url(settings),
-            ), fasttrack_program("customer-page"))
+            page_environment = CustomerPageSettings.environment(
+                data_dir=settings.data_dir, page_port=settings.page_port, customer_page_url=page_url(settings))
+            page = stack.start_process(page_environment, fasttrack_program("customer-page"))
             wait_for(lambda: port_is_open(settings.page_port), page, "The customer page")
-            board = stack.start_process({**BoardSettings.environment(
+            board_environment = {**BoardSettings.environment(
                 data_dir=settings.data_dir, board_port=settings.board_port,
-                temporal_ui_url=f"http://127.0.0.1:{settings.ui_port}"),
-                **intake_tokens_environment(made)}, fasttrack_program("board"))
+                temporal_ui_url=f"http://127.0.0.1:{settings.ui_port}"), **intake_tokens_environment(made)}
+            board = stack.start_process(board_environment, fasttrack_program("board"))
             wait_for(lambda: port_is_open(settings.board_port), board, "The board")
             print(
                 "\n"
@@ -141,13 +144,28 @@ def run(settings: StackSettings) -> int:
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )
+            supervised = [
+                Supervised("The worker", lambda: stack.start_process(worker_environment), worker),
+                Supervised("The SMTP sink", lambda: stack.start_sink(mail_dir), sink),
+                Supervised("The HTTP intake",
+                           lambda: stack.start_process(intake_settings, fasttrack_program("intake")), intake),
+                Supervised("The codec server", lambda: stack.start_codec_server(token), codec),
+                Supervised("The customer page",
+                           lambda: stack.start_process(page_environment, fasttrack_program("customer-page")), page),
+                Supervised("The board", lambda: stack.start_process(board_environment, fasttrack_program("board")),
+                           board),
+            ]
             while not stop_requested:
-                for process, name in ((server, "The Temporal server"), (worker, "The worker"), (sink, "The SMTP sink"),
-                                      (intake, "The HTTP intake"), (codec, "The codec server"),
-                                      (page, "The customer page"), (board, "The board")):
-                    if process.poll() is not None:
-                        print(f"{name} exited (status {process.returncode}); see {server_log_path} for the server.")
+                if server.poll() is not None:
+                    print(f"The Temporal server exited (status {server.returncode}); see {server_log_path}. "
+                          "Stopping the stack.")
+                    return 1
+                for process in supervised:
+                    why = process.check()
+                    if why is not None:
+                        print(why, flush=True)
                         return 1
+                worker, sink, intake, codec, page, board = (process.process for process in supervised)
                 time.sleep(0.5)
             return 0
         except (RuntimeError, RegisterUnavailable) as error:

@@ -103,7 +103,7 @@ class Processes:
         return self.stack.start_process(WorkerSettings.environment(
             task_queue=TASK_QUEUE, smtp_host="127.0.0.1", smtp_port=self.sink.port, data_dir=data_dir,
             database_url=self.database_url,  # the register, shared by the replicas
-            log_level="INFO", shutdown_grace_seconds=1,
+            log_level="INFO", shutdown_grace_seconds=1, create_register=True,
         ), output=open(self.folder / log, "ab"))
 
     async def worker_ready(self, timeout: float = 60) -> None:

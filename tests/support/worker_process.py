@@ -26,7 +26,7 @@ class WorkerProcess:
         self.log, self.out = folder / f"{name}.log", folder / f"{name}.out"
         self.env = WorkerSettings.environment(**{
             "smtp_host": "127.0.0.1", "smtp_security": "none", "data_dir": folder, "log_level": "INFO",
-            "log_format": "json", "shutdown_grace_seconds": 1, **settings,
+            "log_format": "json", "shutdown_grace_seconds": 1, "create_register": True, **settings,
         })
         self.process: subprocess.Popen | None = None
 
