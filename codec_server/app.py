@@ -35,7 +35,8 @@ def problem(status: int, detail: str) -> JSONResponse:
 
 
 def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAPI:
-    app = FastAPI(title="FastTrack codec server", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="FastTrack codec server", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  description=__doc__)
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True, allow_methods=["POST"],
                        allow_headers=["Authorization", "Content-Type", "X-Namespace"])
     instrument(app, "codec-server")
@@ -52,7 +53,11 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
             shown = segments[0]
         return bool(shown) and hmac.compare_digest(shown.encode(), token.encode())
 
-    @app.post("/{path:path}")
+    @app.post("/{path:path}", summary="Encode or decode Temporal payloads (the path ends in encode or decode)",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                  "type": "object", "required": ["payloads"], "properties": {"payloads": {"type": "array", "items": {
+                      "type": "object", "properties": {"metadata": {"type": "object", "additionalProperties": {
+                          "type": "string", "format": "byte"}}, "data": {"type": "string", "format": "byte"}}}}}}}}}})
     async def convert(path: str, request: Request) -> Response:
         segments = [segment for segment in path.split("/") if segment]
         operation = segments[-1] if segments else ""

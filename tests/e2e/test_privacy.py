@@ -25,6 +25,7 @@ CUSTOMER_DATA = [
     *(f"it-admin@{organization.lower()}.example" for organization in ORGANIZATIONS),
     "Camille Martin", "camille@customer.example", "Pat Morgan", "pat@customer.example", "Jordan Lee",
     "jordan@customer.example",
+    "iPhone-pilot-01", "Galaxy-pilot-01",  # the test devices' names, as the customer typed them
 ]
 
 

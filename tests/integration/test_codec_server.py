@@ -11,6 +11,10 @@ import sys
 
 import httpx
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
+from schemathesis.generation import GenerationMode
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
@@ -176,3 +180,25 @@ async def test_its_metrics_count_requests_by_route_never_by_path(codec_server):
     assert 'fasttrack_http_requests_total{route="/{path:path}",service="codec-server",status="200"} 1.0' in metrics
     assert 'fasttrack_http_requests_total{route="/{path:path}",service="codec-server",status="401"} 1.0' in metrics
     assert codec_server["token"] not in metrics
+
+
+@pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda mode: mode.value)
+def test_no_generated_request_gets_a_5xx_or_an_answer_other_than_problem_json(codec_server, mode):
+    """Schemathesis over the codec server's OpenAPI document, with the token, with valid
+    data and with data made to be wrong: never a 5xx, every refusal problem+json."""
+    schema = schemathesis.openapi.from_url(f"{codec_server['url']}/openapi.json")
+    bearer = {"Authorization": f"Bearer {codec_server['token']}"}
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def call(case) -> None:
+        if mode is GenerationMode.POSITIVE:  # aimed at the two operations, not only at unknown paths
+            case.path_parameters["path"] = str(case.path_parameters["path"]).rstrip("/") + "/decode"
+        response = case.call(base_url=codec_server["url"], headers=bearer, timeout=60)
+        assert response.status_code < 500, (case.formatted_path, response.text)
+        if response.status_code >= 400:
+            assert response.headers["content-type"] == ["application/problem+json"], response.text
+
+    (result,) = schema.get_all_operations()
+    assert isinstance(result, Ok), result.err()
+    given(result.ok().as_strategy(mode))(call)()
