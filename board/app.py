@@ -51,6 +51,8 @@ from fasttrack.engagement.next_step import Actor
 from fasttrack.models import Phase, Region
 from fasttrack.risks import Risk
 from process_support.http_metrics import instrument
+from process_support.problems import Problem, problem_response
+from process_support.request_limits import RequestLimits
 from process_support.security_headers import security_headers
 from register import Register, RegisterUnavailable
 
@@ -138,6 +140,9 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
     app = FastAPI(title="FastTrack onboarding orchestrator — board", docs_url=None, redoc_url=None,
                   openapi_url=None, redirect_slashes=False)
     instrument(app, "board")
+    # A body in chunks or far past the longest form is refused unread (a browser sends neither).
+    app.add_middleware(RequestLimits, body_bytes=4 * LONGEST_FORM,  # type: ignore[arg-type]
+                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
     # Lax: a link to the board from mail or chat arrives signed in; every form carries a CSRF token.
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), session_cookie="fasttrack-board",
                        max_age=settings.board_session_hours * 3600, path="/", same_site="lax",

@@ -70,6 +70,8 @@ from fasttrack.models.text import TEXT_LIMIT
 from fasttrack.wording.catalogs import say
 from fasttrack.wording.values import moment_phrase
 from process_support.http_metrics import instrument
+from process_support.problems import Problem, problem_response
+from process_support.request_limits import RequestLimits
 from register import Register, RegisterUnavailable
 
 log = logging.getLogger("fasttrack.customer_page")
@@ -205,6 +207,9 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
     app = FastAPI(title="FastTrack onboarding orchestrator — customer page", docs_url=None, redoc_url=None,
                   openapi_url=None, redirect_slashes=False)
     instrument(app, "customer_page")
+    # A body in chunks or far past the longest form is refused unread (a browser sends neither).
+    app.add_middleware(RequestLimits, body_bytes=4 * LONGEST_FORM,  # type: ignore[arg-type]
+                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
     app.add_middleware(SecureASGIMiddleware, secure=security_headers(settings.secure_cookies))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

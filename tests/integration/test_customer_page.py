@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from customer_page.app import create_app
+from customer_page.app import LONGEST_FORM, create_app
 from customer_page.settings import CustomerPageSettings
 from engagement_client.customer_links import LinkKeys
 from engagement_client.engagements import perform
@@ -221,3 +221,23 @@ async def test_no_token_reaches_the_logs(dev_server_env, task_queue, mail_sink, 
     assert any(record.name == "fasttrack.customer_page" for record in product)
     assert not [record for record in product if token[:40] in record.getMessage() or token[:40] in str(record.__dict__)]
     assert token[:40] not in page_worker.log.read_text()
+
+
+async def test_a_form_sent_in_chunks_or_far_too_long_is_refused_unread(dev_server_env, task_queue, mail_sink,
+                                                                      page_worker):
+    handle, link = await remediating(dev_server_env, task_queue, mail_sink)
+
+    async def chunks():
+        for _ in range(64):  # 64 MiB, if it were read
+            yield b"x" * 0x100000
+
+    before = (await state_of(handle)).timeline
+    async with page_app(dev_server_env, task_queue, NEW_KEY) as http:
+        chunked = await http.post(link, content=chunks())
+        too_long = await http.post(link, content=b"note=" + b"x" * (4 * LONGEST_FORM),
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert chunked.status_code == 411 and "not in chunks" in chunked.text
+    assert too_long.status_code == 413
+    after = (await state_of(handle)).timeline
+    # Only the engagement's own doings (an invitation going out) may have come since: nothing of the customer's.
+    assert after[:len(before)] == before and {event.by for event in after[len(before):]} <= {"fasttrack-orchestrator"}

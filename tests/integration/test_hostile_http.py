@@ -275,3 +275,4 @@ async def test_a_frozen_worker_gets_a_503_in_the_stated_time_and_the_resend_appl
     state = await state_of(handle)
     assert [event.what for event in state.timeline].count("contact_made") == 1
     await handle.terminate("test finished")
+
