@@ -51,8 +51,7 @@ from fasttrack.engagement.next_step import Actor
 from fasttrack.models import Phase, Region
 from fasttrack.risks import Risk
 from process_support.http_metrics import instrument
-from process_support.problems import Problem, problem_response
-from process_support.request_limits import RequestLimits
+from process_support.request_limits import RequestLimits, form_fields
 from process_support.security_headers import security_headers
 from register import Register, RegisterUnavailable
 
@@ -141,8 +140,7 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
                   openapi_url=None, redirect_slashes=False)
     instrument(app, "board")
     # A body in chunks or far past the longest form is refused unread (a browser sends neither).
-    app.add_middleware(RequestLimits, body_bytes=4 * LONGEST_FORM,  # type: ignore[arg-type]
-                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
+    app.add_middleware(RequestLimits, body_bytes=4 * LONGEST_FORM)  # type: ignore[arg-type]
     # Lax: a link to the board from mail or chat arrives signed in; every form carries a CSRF token.
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), session_cookie="fasttrack-board",
                        max_age=settings.board_session_hours * 3600, path="/", same_site="lax",
@@ -198,7 +196,7 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
     @app.post("/board")
     async def organization_search(request: Request) -> Response:
         async def search(request: Request, reader: Reader) -> Response:
-            form = await _form(request)
+            form = await form_fields(request, LONGEST_FORM)
             if form is None or not await _valid_form(board, request):
                 return await listing(request, reader, refused="The search form had expired: search again.")
             return await listing(request, reader, form.get("organization", "").strip()[:200] or None)
@@ -247,7 +245,7 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
         if not board.limiter.hit(board.sign_ins, "sign-in", address):
             return HTMLResponse(board.render.notice("Too many attempts", "Wait a minute, then sign in again."),
                                 status_code=429, headers={"Retry-After": "60"})
-        form = await _form(request)
+        form = await form_fields(request, LONGEST_FORM)
         then = form.get("then", "/board") if form else "/board"
         then = then if _is_board_page(then) else "/board"
         if form is None or not await _valid_form(board, request):
@@ -276,14 +274,6 @@ def create_app(settings: BoardSettings, client: Client, register: Register,
                                                        "the customer's page."), status_code=error.status_code)
 
     return app
-
-
-async def _form(request: Request) -> dict[str, str] | None:
-    length = request.headers.get("content-length")
-    if length is None or not length.isdigit() or int(length) > LONGEST_FORM:
-        return None
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 async def _valid_form(board: Board, request: Request) -> bool:

@@ -33,7 +33,6 @@ from workflows import search_attributes as sa
 
 PAGE_SIZE = 50
 READ_AT_MOST = 300  # rows read for one span: beyond it, the span is split
-SPLIT = 2
 # The spans counted ahead of the last row shown, as offsets from now.
 SPAN_EDGES = tuple(timedelta(days=days) for days in (0, 1, 7, 30, 90, 400))
 RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -286,7 +285,7 @@ class BoardReader:
                     pending.insert(0, (*second, count))
                     continue
             # Split, the parts counted at once: a crowd of deadlines is found in a few rounds.
-            edges = _split(low, high, SPLIT)
+            edges = _halves(low, high)
             counts = await asyncio.gather(*(self._count(f"{base} AND {_span(*part)}") for part in edges[:-1]))
             counted = [(*part, part_count) for part, part_count in zip(edges, counts)]
             last = (*edges[-1], count - sum(counts))
@@ -362,9 +361,8 @@ def _halvable(low: int, high: int) -> bool:
     return (sa.deadline_moment(high) - sa.deadline_moment(low)) > timedelta(seconds=1)
 
 
-def _split(low: int, high: int, parts: int) -> list[tuple[int, int]]:
-    """(low, high] as consecutive spans of equal time (fewer where a second cannot be split)."""
-    start, width = sa.deadline_moment(low), sa.deadline_moment(high) - sa.deadline_moment(low)
-    inner = sorted({sa.deadline_number(start + width * number / parts) for number in range(1, parts)} - {low, high})
-    edges = [low, *inner, high]
-    return list(zip(edges, edges[1:]))
+def _halves(low: int, high: int) -> list[tuple[int, int]]:
+    """(low, high] as two spans of equal time (one where the middle is an end: a second is not split)."""
+    start = sa.deadline_moment(low)
+    middle = sa.deadline_number(start + (sa.deadline_moment(high) - start) / 2)
+    return [(low, high)] if middle in (low, high) else [(low, middle), (middle, high)]

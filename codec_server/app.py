@@ -15,19 +15,18 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from google.protobuf import json_format
-from starlette.requests import ClientDisconnect
 from temporalio.api.common.v1 import Payloads
 
 from engagement_client.codec import EncryptionCodec, KeyProblem
 from process_support.http_metrics import instrument
 from process_support.problems import Problem, answer_problems, problem_response
-from process_support.request_limits import RequestLimits
+from process_support.request_limits import RequestLimits, whole_body
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a UI page of payloads, each far below Temporal's 2 MB
 PATHS = "the codec server answers POST …/encode and …/decode"
 log = logging.getLogger("fasttrack.codec_server")
 
-_TITLES = {400: "Request incomplete", 401: "Token required", 404: "Not found", 422: "Invalid payloads"}
+_TITLES = {401: "Token required", 404: "Not found", 422: "Invalid payloads"}
 
 
 def problem(status: int, detail: str) -> JSONResponse:
@@ -40,9 +39,8 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True, allow_methods=["POST"],
                        allow_headers=["Authorization", "Content-Type", "X-Namespace"])
     instrument(app, "codec-server")
-    answer_problems(app, PATHS, log)
-    app.add_middleware(RequestLimits, body_bytes=MAX_BODY_BYTES,  # type: ignore[arg-type]
-                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
+    answer_problems(app, "the codec server", PATHS, log)
+    app.add_middleware(RequestLimits, body_bytes=MAX_BODY_BYTES)  # type: ignore[arg-type]
 
     def authorised(request: Request, segments: list[str]) -> bool:
         # The scheme is case-insensitive (RFC 7235); another scheme (an SSO proxy's Basic, say) is
@@ -65,10 +63,7 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
             return problem(404, "The codec server answers POST …/encode and …/decode.")
         if not authorised(request, segments):
             return problem(401, "A valid codec token is required (Authorization: Bearer <token>).")
-        try:
-            body = await request.body()
-        except ClientDisconnect:
-            return problem(400, "The body ended before its Content-Length.")
+        body = await whole_body(request)
         try:
             payloads = json_format.Parse(body, Payloads())
         except (json_format.ParseError, UnicodeDecodeError, ValueError, RecursionError):

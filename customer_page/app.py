@@ -70,8 +70,7 @@ from fasttrack.models.text import TEXT_LIMIT
 from fasttrack.wording.catalogs import say
 from fasttrack.wording.values import moment_phrase
 from process_support.http_metrics import instrument
-from process_support.problems import Problem, problem_response
-from process_support.request_limits import RequestLimits
+from process_support.request_limits import RequestLimits, form_fields
 from register import Register, RegisterUnavailable
 
 log = logging.getLogger("fasttrack.customer_page")
@@ -208,8 +207,7 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
                   openapi_url=None, redirect_slashes=False)
     instrument(app, "customer_page")
     # A body in chunks or far past the longest form is refused unread (a browser sends neither).
-    app.add_middleware(RequestLimits, body_bytes=4 * LONGEST_FORM,  # type: ignore[arg-type]
-                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
+    app.add_middleware(RequestLimits, body_bytes=4 * LONGEST_FORM)  # type: ignore[arg-type]
     app.add_middleware(SecureASGIMiddleware, secure=security_headers(settings.secure_cookies))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -253,17 +251,13 @@ def create_app(settings: CustomerPageSettings, client: Client, register: Registe
         if isinstance(found, Response):
             return found
         _, state, person = found
-        length = request.headers.get("content-length", "")
-        if not length.isdigit():  # a browser always says how long its form is
-            return pages.page(state, person, Answer(refused=lookup(state.language, "page.refused.form")), 411)
-        if int(length) > LONGEST_FORM:  # read nothing more of it
-            too_long = say(state.language, "page.refused.note", {"limit": str(TEXT_LIMIT)})
-            return pages.page(state, person, Answer(refused=too_long), 413)
         try:
-            form = await request.form(max_files=0, max_fields=10, max_part_size=LONGEST_FORM)
+            fields = await form_fields(request, LONGEST_FORM, max_files=0, max_fields=10, max_part_size=LONGEST_FORM)
         except ClientDisconnect:  # gone before its form arrived: no one to answer
             return Response(status_code=400)
-        fields = {name: value for name, value in form.items() if isinstance(value, str)}
+        if fields is None:
+            too_long = say(state.language, "page.refused.note", {"limit": str(TEXT_LIMIT)})
+            return pages.page(state, person, Answer(refused=too_long), 413)
         return await pages.act(request, state, person, fields)
 
     return app

@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 import signal
 import stat
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from board.settings import BoardSettings
@@ -76,7 +78,12 @@ def run(settings: StackSettings) -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     stack = DevStack(settings)
-    worker = sink = intake = codec = page = board = None
+    supervised: list[Supervised] = []  # in the order they start, stopped in the reverse
+
+    def keep(name: str, start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
+        supervised.append(Supervised(name, start, start()))
+        return supervised[-1].process
+
     with open(server_log_path, "ab") as server_log:
         try:
             print(f"Starting the Temporal dev server (data in {settings.data_dir / 'temporal.db'})…", flush=True)
@@ -87,8 +94,8 @@ def run(settings: StackSettings) -> int:
                 server = stack.start_server(server_log, codec_token=token)
             except RuntimeError as error:
                 raise RuntimeError(f"{error} See {server_log_path}.") from None
-            sink = stack.start_sink(mail_dir)
-            codec = stack.start_codec_server(token)
+            keep("The SMTP sink", lambda: stack.start_sink(mail_dir))
+            keep("The codec server", lambda: stack.start_codec_server(token))
             register = Register(default_url(settings.data_dir))
             register.migrate()  # ready before the banner: `fasttrack` and the demo read it at once
             register.dispose()
@@ -97,7 +104,7 @@ def run(settings: StackSettings) -> int:
                 data_dir=settings.data_dir,  # the register's SQLite file goes there, made just above
                 metrics_port=settings.metrics_port, customer_page_url=page_url(settings),
             )
-            worker = stack.start_process(worker_environment)
+            worker = keep("The worker", lambda: stack.start_process(worker_environment))
             # The banner promises a worker that takes engagements: ready once it polls and reaches the register.
             wait_for(lambda: answers(f"http://127.0.0.1:{settings.metrics_port}/readyz", 2), worker, "The worker")
             made = development_secrets(settings.data_dir)
@@ -105,16 +112,17 @@ def run(settings: StackSettings) -> int:
                                     f"http://127.0.0.1:{settings.codec_port}", token)
             intake_settings = {**IntakeSettings.environment(data_dir=settings.data_dir),
                                **intake_environment(made, settings.intake_port)}
-            intake = stack.start_process(intake_settings, fasttrack_program("intake"))
+            intake = keep("The HTTP intake", lambda: stack.start_process(intake_settings, fasttrack_program("intake")))
             wait_for(lambda: port_is_open(settings.intake_port), intake, "The HTTP intake")
             page_environment = CustomerPageSettings.environment(
                 data_dir=settings.data_dir, page_port=settings.page_port, customer_page_url=page_url(settings))
-            page = stack.start_process(page_environment, fasttrack_program("customer-page"))
+            page = keep("The customer page",
+                        lambda: stack.start_process(page_environment, fasttrack_program("customer-page")))
             wait_for(lambda: port_is_open(settings.page_port), page, "The customer page")
             board_environment = {**BoardSettings.environment(
                 data_dir=settings.data_dir, board_port=settings.board_port,
                 temporal_ui_url=f"http://127.0.0.1:{settings.ui_port}"), **intake_tokens_environment(made)}
-            board = stack.start_process(board_environment, fasttrack_program("board"))
+            board = keep("The board", lambda: stack.start_process(board_environment, fasttrack_program("board")))
             wait_for(lambda: port_is_open(settings.board_port), board, "The board")
             print(
                 "\n"
@@ -144,17 +152,6 @@ def run(settings: StackSettings) -> int:
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )
-            supervised = [
-                Supervised("The worker", lambda: stack.start_process(worker_environment), worker),
-                Supervised("The SMTP sink", lambda: stack.start_sink(mail_dir), sink),
-                Supervised("The HTTP intake",
-                           lambda: stack.start_process(intake_settings, fasttrack_program("intake")), intake),
-                Supervised("The codec server", lambda: stack.start_codec_server(token), codec),
-                Supervised("The customer page",
-                           lambda: stack.start_process(page_environment, fasttrack_program("customer-page")), page),
-                Supervised("The board", lambda: stack.start_process(board_environment, fasttrack_program("board")),
-                           board),
-            ]
             while not stop_requested:
                 if server.poll() is not None:
                     print(f"The Temporal server exited (status {server.returncode}); see {server_log_path}. "
@@ -165,19 +162,14 @@ def run(settings: StackSettings) -> int:
                     if why is not None:
                         print(why, flush=True)
                         return 1
-                worker, sink, intake, codec, page, board = (process.process for process in supervised)
                 time.sleep(0.5)
             return 0
         except (RuntimeError, RegisterUnavailable) as error:
             print(f"fasttrack stack: {error}", file=sys.stderr)
             return 1
         finally:
-            stop(board, "the board", announce=True)
-            stop(page, "the customer page", announce=True)
-            stop(intake, "the HTTP intake", announce=True)
-            stop(worker, "the worker", announce=True)
-            stop(sink, "the SMTP sink", announce=True)
-            stop(codec, "the codec server", announce=True)
+            for process in reversed(supervised):
+                stop(process.process, process.name[0].lower() + process.name[1:], announce=True)
             stack.stop_server(announce=True)
             if stop_requested:
                 print("Stopped.", flush=True)

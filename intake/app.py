@@ -30,7 +30,6 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
-from starlette.requests import ClientDisconnect
 from temporalio.client import Client
 from temporalio.exceptions import TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -47,13 +46,13 @@ from fasttrack.report import engagement_report
 from intake.settings import AssistanceFromPortal, Caller, IntakeSettings, Role
 from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, signed_lately, verify
 from process_support.http_metrics import instrument
-from process_support.problems import Problem, answer_problems, problem_response, try_again
-from process_support.request_limits import Refusal, RequestLimits
+from process_support.problems import Problem, answer_problems, problem_response, try_again, unreadable_body
+from process_support.request_limits import RequestLimits, whole_body
 from register import Register, RegisterUnavailable, Sighting
 
 REPLAY_MEMORY = 2 * WINDOW + timedelta(minutes=2)  # longer than any signature is good, whatever the clocks say
 KEY_MEMORY = timedelta(days=30)  # an Idempotency-Key with another request is refused this long
-PATHS = "the intake's paths are listed at /docs"
+SERVICE, PATHS = "the intake", "the intake's paths are listed at /docs"
 log = logging.getLogger("fasttrack.intake")
 # Listed in the OpenAPI document; its members come from the mapping, which mypy cannot read.
 ActionName = StrEnum("ActionName", {name: name for name in NAMED})  # type: ignore[misc]
@@ -96,15 +95,14 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
     if commerce_secret is None or portal_secret is None:
         raise ValueError("the intake needs FASTTRACK_COMMERCE_SECRET and FASTTRACK_PORTAL_SECRET")
 
-    answer_problems(app, PATHS, log)
+    answer_problems(app, SERVICE, PATHS, log)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         return problem_response(Problem(422, "Invalid request", _field_errors(error)))
 
     # Nothing larger than an action may be: refused before it is read, whatever the headers say.
-    app.add_middleware(RequestLimits, body_bytes=REQUEST_BUDGET,  # type: ignore[arg-type]
-                       answer=lambda refusal: problem_response(Problem(refusal.status, refusal.title, refusal.detail)))
+    app.add_middleware(RequestLimits, body_bytes=REQUEST_BUDGET)  # type: ignore[arg-type]
     within = settings.intake_answer_seconds  # the engagement's own wait is half: time left to say why it is late
     # A claim on a signed request lapses once whoever took it has surely stopped waiting.
     claim_lapses = timedelta(seconds=3 * within + 5)
@@ -116,12 +114,10 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         timestamp, given = request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER)
         try:
             signed_lately(timestamp, given, now)  # before a byte of the body is read
-            body = await request.body()
+            body = await whole_body(request)
             verify(secret, timestamp, given, body, now)
         except SignatureRefused as refused:
             raise Problem(401, "Signature refused", str(refused)) from None
-        except ClientDisconnect:
-            raise Problem(400, "Request incomplete", "The body ended before its Content-Length.") from None
         key = str(given)
         sighting = await answered(asyncio.to_thread(register.claim_signature, key, now, now - REPLAY_MEMORY,
                                                     now - claim_lapses))
@@ -249,13 +245,11 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> JSONResponse:
         # The body is read only now, once the token was accepted.
+        body = await whole_body(request)
         try:
-            fields = json.loads(await request.body())
-        except ClientDisconnect:
-            raise Problem(400, "Request incomplete", "The body ended before its Content-Length.") from None
+            fields = json.loads(body)
         except (ValueError, RecursionError):  # not UTF-8, not JSON, nested beyond reason
-            raise Problem(422, "Invalid request", "The body is not JSON the intake can read: UTF-8 JSON, "
-                                                  f"{PATHS}.") from None
+            raise unreadable_body(SERVICE, PATHS) from None
         if not isinstance(fields, dict):
             raise Problem(422, "Invalid request", "The body must be a JSON object of the action's fields.")
         model = NAMED[action.value].action

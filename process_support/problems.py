@@ -30,20 +30,24 @@ def try_again(title: str, detail: str) -> Problem:
     return Problem(503, title, detail, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
-def framework_problem(method: str, error: StarletteHTTPException, paths: str) -> Problem:
-    """The framework's own refusals; ``paths`` says where the service's paths are listed."""
+def unreadable_body(service: str, paths: str) -> Problem:
+    return Problem(422, "Invalid request", f"The body is not JSON {service} can read: UTF-8 JSON, {paths}.")
+
+
+def framework_problem(method: str, error: StarletteHTTPException, service: str, paths: str) -> Problem:
+    """The framework's own refusals; ``service`` names the service, ``paths`` says where its paths are listed."""
     if error.status_code == 404:
         return Problem(404, "Not found", f"No such path: {paths}.")
     if error.status_code == 405:
         return Problem(405, "Method not allowed", f"{method} is not answered here: {paths}.",
                        dict(error.headers or {}))
     if error.status_code == 400:  # a body the framework could not parse: not JSON, not UTF-8, nested too deep
-        return Problem(422, "Invalid request", f"The body is not JSON this service can read: UTF-8 JSON, {paths}.")
+        return unreadable_body(service, paths)
     return Problem(error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail),
                    dict(error.headers or {}))
 
 
-def answer_problems(app: FastAPI, paths: str, log: logging.Logger) -> None:
+def answer_problems(app: FastAPI, service: str, paths: str, log: logging.Logger) -> None:
     """Every refusal and every failure of ``app`` as problem+json."""
 
     @app.exception_handler(Problem)
@@ -52,7 +56,7 @@ def answer_problems(app: FastAPI, paths: str, log: logging.Logger) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _framework(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem_response(framework_problem(request.method, error, paths))
+        return problem_response(framework_problem(request.method, error, service, paths))
 
     @app.exception_handler(Exception)
     async def _failed(_request: Request, error: Exception) -> JSONResponse:

@@ -7,11 +7,11 @@ headers are refused (431)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from starlette.responses import Response
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from process_support.problems import Problem, problem_response
 
 HEADER_BYTES = 16 * 1024
 HEADER_COUNT = 100
@@ -20,28 +20,21 @@ BODY_SECONDS = 30.0  # between two pieces of a body: a sender that stalls longer
 GONE: Message = {"type": "http.disconnect"}  # what the app sees of a body cut short: the sender went away
 
 
-@dataclass(frozen=True)
-class Refusal:
-    status: int
-    title: str
-    detail: str
-
-
-def refusal_of(scope: Scope, body_bytes: int) -> Refusal | None:
+def refusal_of(scope: Scope, body_bytes: int) -> Problem | None:
     headers: list[tuple[bytes, bytes]] = scope["headers"]
     if len(headers) > HEADER_COUNT or sum(len(name) + len(value) for name, value in headers) > HEADER_BYTES:
-        return Refusal(431, "Headers too large", f"A request carries at most {HEADER_COUNT} headers and "
+        return Problem(431, "Headers too large", f"A request carries at most {HEADER_COUNT} headers and "
                                                  f"{HEADER_BYTES // 1024} KiB of them.")
     named = {name.lower(): value for name, value in headers}
     if b"transfer-encoding" in named:
-        return Refusal(411, "Length required", "Send the body with a Content-Length, not in chunks.")
+        return Problem(411, "Length required", "Send the body with a Content-Length, not in chunks.")
     length = named.get(b"content-length")
     if length is None:
         if scope["method"] in ("POST", "PUT", "PATCH"):
-            return Refusal(411, "Length required", "Send a Content-Length.")
+            return Problem(411, "Length required", "Send a Content-Length.")
         return None
     if not length.isdigit() or int(length) > body_bytes:
-        return Refusal(413, "Request too large", f"A request carries at most {_size(body_bytes)}.")
+        return Problem(413, "Request too large", f"A request carries at most {_size(body_bytes)}.")
     return None
 
 
@@ -49,11 +42,28 @@ def _size(count: int) -> str:
     return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"
 
 
-class RequestLimits:
-    """ASGI middleware: ``answer`` turns a refusal into the service's own response."""
+async def whole_body(request: Request) -> bytes:
+    """The request's body, which these limits bound; one cut short is refused."""
+    try:
+        return await request.body()
+    except ClientDisconnect:  # the sender left, or stalled: see RequestLimits
+        raise Problem(400, "Request incomplete", "The body ended before its Content-Length.") from None
 
-    def __init__(self, app: ASGIApp, body_bytes: int, answer: Callable[[Refusal], Response]) -> None:
-        self.app, self.body_bytes, self.answer = app, body_bytes, answer
+
+async def form_fields(request: Request, longest: int, **limits: int) -> dict[str, str] | None:
+    """A form's text fields, or None for one longer than ``longest``, of which nothing is read
+    (RequestLimits saw to it that it says its length); ``limits``: Starlette's, for its parts."""
+    if int(request.headers["content-length"]) > longest:
+        return None
+    form = await request.form(**limits)
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
+class RequestLimits:
+    """ASGI middleware; a refusal is problem+json (a browser never meets one: it sends neither)."""
+
+    def __init__(self, app: ASGIApp, body_bytes: int) -> None:
+        self.app, self.body_bytes = app, body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,7 +71,7 @@ class RequestLimits:
             return
         refusal = refusal_of(scope, self.body_bytes)
         if refusal is not None:
-            await self.answer(refusal)(scope, receive, send)
+            await problem_response(refusal)(scope, receive, send)
             return
         declared = int(dict(scope["headers"]).get(b"content-length", b"0") or 0)
         read, complete = 0, False

@@ -41,6 +41,7 @@ from tests.support.scenario import make_purchase, state_of
 READER = "Rita (read only)"
 PROBLEM = "application/problem+json"
 REPOSITORY = Path(__file__).resolve().parents[2]
+STATED = IntakeSettings.model_fields["intake_answer_seconds"].default  # the time the README promises
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def served(dev_server_env, mail_sink, tmp_path_factory):
     """The intake and its worker as processes: (intake, worker process, intake process)."""
     address = dev_server_env.client.service_client.config.target_host
     intake, processes = start(address, mail_sink.port, tmp_path_factory.mktemp("hostile"),
-                              {SPECIALIST: "operator", READER: "read_only"})
+                              {SPECIALIST: "operator", READER: "read_only"}, answer_seconds=STATED)
     yield intake, *processes
     for process in processes:
         process.send_signal(signal.SIGCONT)
@@ -252,7 +253,6 @@ async def test_a_frozen_worker_gets_a_503_in_the_stated_time_and_the_resend_appl
     engagement_id, handle = await started_engagement(intake, dev_server_env, "Frozen Co")
     path = f"/v1/engagements/{engagement_id}/actions/record_contact"
     key = {**intake.token(SPECIALIST), "Idempotency-Key": "contact-frozen"}
-    stated = IntakeSettings.model_fields["intake_answer_seconds"].default
     worker.send_signal(signal.SIGSTOP)
     try:
         async with intake.http() as http:
@@ -263,7 +263,7 @@ async def test_a_frozen_worker_gets_a_503_in_the_stated_time_and_the_resend_appl
     finally:
         worker.send_signal(signal.SIGCONT)
     assert late.status_code == 503 and late.headers["content-type"] == PROBLEM, late.text
-    assert late.headers["retry-after"].isdigit() and waited < stated + 10, waited
+    assert late.headers["retry-after"].isdigit() and waited < STATED + 10, waited
     assert "may still be applied" in late.json()["detail"] and "same Idempotency-Key" in late.json()["detail"]
     assert reading.status_code == 503 and reading.headers["retry-after"].isdigit(), reading.text
     async with intake.http() as http:

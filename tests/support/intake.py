@@ -40,8 +40,10 @@ class Intake:
         return httpx.AsyncClient(base_url=self.url, timeout=60)
 
 
-def start(temporal_address: str, smtp_port: int, folder: Path, actors: dict[str, str]) -> tuple[Intake, list]:
-    """The intake and a worker on a task queue of their own; ``actors``: name → role."""
+def start(temporal_address: str, smtp_port: int, folder: Path, actors: dict[str, str],
+          answer_seconds: float = 30) -> tuple[Intake, list]:
+    """The intake and a worker on a task queue of their own; ``actors``: name → role;
+    ``answer_seconds``: the intake's wait on an engagement, long enough for a busy machine."""
     port = free_port()
     intake = Intake(url=f"http://127.0.0.1:{port}", task_queue=f"intake-{secrets.token_hex(4)}",
                     tokens={secrets.token_hex(32): {"actor": actor, "role": role} for actor, role in actors.items()})
@@ -52,7 +54,8 @@ def start(temporal_address: str, smtp_port: int, folder: Path, actors: dict[str,
         service = worker.stack.start_process(
             IntakeSettings.environment(task_queue=intake.task_queue, data_dir=folder, intake_port=port,
                                        commerce_secret=intake.commerce_secret, portal_secret=intake.portal_secret,
-                                       intake_tokens=json.dumps(intake.tokens)),
+                                       intake_tokens=json.dumps(intake.tokens),
+                                       intake_answer_seconds=answer_seconds),
             fasttrack_program("intake"), output=log)
     try:
         wait_for(lambda: port_is_open(port), service, "The HTTP intake")
