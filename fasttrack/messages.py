@@ -74,14 +74,13 @@ def phrase(key: str, *, ref: str | None = None, label_key: str | None = None, **
 
 def localize(words: Phrase, language: str) -> str:
     """A phrase as one line of a message. Open work in a phase is a whole sentence;
-    an item or task in a phase is said with the phase's name."""
+    an item or task in a phase is said with the phase's name. An item's or a task's id
+    stays out: a person names it by its words (ids are for the operators' views and the report)."""
     if words.key and words.key.startswith("work."):
         work = words.key.removeprefix("work.")
         phase = (words.label_key or "").removeprefix("phases.")
         return text_of(language, f"open_work.not_started.{phase}" if work == "not_started" else f"open_work.{work}")
     text = sentence(words.key, words.values, language) if words.key else words.text
-    if words.ref:
-        text = f"[{words.ref}] {text}"
     if words.label_key:
         text = fill(text_of(language, "common.in_phase"), {"phase": text_of(language, words.label_key), "text": text})
     return text

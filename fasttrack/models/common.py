@@ -72,7 +72,7 @@ class Phrase(StrictModel):
     text: str
     key: str | None = None
     values: dict[str, str] = Field(default_factory=dict)
-    ref: str | None = Field(None, description="An item or task id, shown as [ref].")
+    ref: str | None = Field(None, description="An item or task id, shown as [ref] to operators, never in mail.")
     label_key: str | None = Field(None, description="A catalog label shown before it, e.g. phases.remediate.")
     label: str | None = None
 

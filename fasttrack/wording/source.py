@@ -119,18 +119,18 @@ entry("checkpoint_invitation.body_updated",
 entry("checkpoint_invitation.event_title", "FastTrack checkpoint call {number}")
 entry("remediation_stalled.subject", "Reminder: no remediation progress since {since_day}")
 entry("remediation_stalled.body",
-      "No remediation item has been completed since {since}. Is anything blocking your team? Reply to this "
+      "No remediation item has been completed since {since_day}. Is anything blocking your team? Reply to this "
       "message and we will help.")
 entry("stall_escalation.subject", "Escalation: remediation stalled at {organization}")
 entry("stall_escalation.body",
-      "Remediation at tenant {tenant_id} ({organization}) has not progressed since {since}.")
+      "Remediation at tenant {tenant_id} ({organization}) has not progressed since {since_day}.")
 entry("verification_rejected.subject", "Verification: more work is needed")
 entry("verification_rejected.body",
       "During the joint verification, we reopened the work listed below. Once your team has completed it, we will "
       "verify again.")
 entry("deadline_escalation.subject", "Escalation: the onboarding window of {organization} ends on {deadline_day}")
 entry("deadline_escalation.body",
-      "The onboarding window of tenant {tenant_id} ({organization}) ends on {deadline}, and work is still open.")
+      "The onboarding window of tenant {tenant_id} ({organization}) ends on {deadline_day}, and work is still open.")
 
 # ------------------------------------------------------------------ a cancelled call, by why it was cancelled
 entry("call_cancelled.subject.kickoff", "Cancelled: FastTrack kickoff call")
