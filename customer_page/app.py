@@ -174,7 +174,8 @@ class CustomerPage:
         said = (say(language, "page.answer.done", {"what": step_text(fresh, step[0], step[1], language) or ""})
                 if step else lookup(language, "page.answer.assistance"))
         reference = say(language, "page.answer.reference", {
-            "reference": update_id, "moment": moment_phrase(self.clock(), language, fresh.time_zone)})
+            "reference": update_id, "moment": moment_phrase(self.clock(), language, fresh.time_zone,
+                                                             fresh.purchase.country)})
         log.info("a step from the customer page was recorded", extra={"update_id": update_id})
         return answer(fresh, Answer(recorded=said, reference=reference))
 

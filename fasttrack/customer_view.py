@@ -117,7 +117,7 @@ def refusal(state: EngagementState, step: tuple[StepKind, str] | None, language:
     entry = None if step is None else find_step(state, *step)
     if entry is not None and entry.status is ItemStatus.DONE and entry.done_at is not None:
         return say(language, "page.refused.already_done", {"day": day_phrase(entry.done_at, language,
-                                                                             state.time_zone)})
+                                                                             state.time_zone, state.purchase.country)})
     return lookup(language, "page.refused.no_longer_open")
 
 
@@ -128,7 +128,7 @@ def customer_view(state: EngagementState, contact_name: str, now: datetime) -> C
         return say(language, key, values)
 
     def day(moment: datetime) -> str:
-        return day_phrase(moment, language, zone)
+        return day_phrase(moment, language, zone, state.purchase.country)
 
     organization = state.purchase.organization
     for_tenant = (words("page.for_tenant", organization=organization, tenant_id=state.tenant_id) if organization

@@ -100,8 +100,8 @@ def _values(notification: Notification, counts: dict[str, int]) -> dict[str, str
     values = dict(notification.facts)
     values.update({name: number(count, language) for name, count in counts.items()})
     for name, moment in notification.moments.items():
-        values[name] = moment_phrase(moment, language, time_zone)
-        values[f"{name}_day"] = day_phrase(moment, language, time_zone)
+        values[name] = moment_phrase(moment, language, time_zone, notification.country)
+        values[f"{name}_day"] = day_phrase(moment, language, time_zone, notification.country)
     return values
 
 

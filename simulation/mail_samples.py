@@ -140,6 +140,9 @@ def samples(language: str) -> list[tuple[str, Notification]]:
         out.append((name, notification(kind, language, moments=moments, **changes)))
 
     add("outreach", NotificationKind.OUTREACH, facts={"attempt": "1"})
+    if language == "en":  # dates as the customer's country writes them: a customer in London
+        add("outreach, a customer in London", NotificationKind.OUTREACH, facts={"attempt": "1"}, country="GB",
+            time_zone="Europe/London")
     add("outreach after the contact window", NotificationKind.OUTREACH, facts={"after_window": "yes"})
     for count in COUNTS:
         add(f"contact escalation, {count} attempt(s)", NotificationKind.CONTACT_ESCALATION,
@@ -157,6 +160,9 @@ def samples(language: str) -> list[tuple[str, Notification]]:
         add(f"checkpoint invitation, {count} open item(s)", NotificationKind.CHECKPOINT_INVITATION,
             call=call(CallKind.CHECKPOINT), facts={"number": "2"}, lines=chosen)
         add(f"remediation stalled, {count} open item(s)", NotificationKind.REMEDIATION_STALLED, lines=chosen)
+        if language == "en" and count == 1:
+            add("remediation stalled, a customer in London", NotificationKind.REMEDIATION_STALLED, lines=chosen,
+                country="GB", time_zone="Europe/London")
         add(f"stall escalation, {count} open item(s)", NotificationKind.STALL_ESCALATION,
             audience=Audience.FASTTRACK_MANAGER, recipient_name=None, lines=chosen)
         add(f"verification rejected, {count} reopened item(s)", NotificationKind.VERIFICATION_REJECTED,

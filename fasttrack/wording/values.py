@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -29,25 +29,66 @@ def babel_locale(language: str) -> Locale:
     return Locale.parse(language, sep="-")  # BCP 47, as engagements store it
 
 
+def dates_locale(language: str, territory: str | None = None) -> Locale:
+    """The locale that writes dates for a customer: their language as written in their country
+    where CLDR has it (English in Britain writes "Tuesday 1 December 2026", French in Canada
+    its own way); a language that names its territory (pt-BR) keeps it."""
+    locale = babel_locale(language)
+    if territory is None or locale.territory is not None:
+        return locale
+    try:
+        return Locale.parse(f"{language.replace('-', '_')}_{territory}")
+    except (UnknownLocaleError, ValueError):  # no such locale in CLDR: the language's own dates
+        return locale
+
+
+# Where CLDR's dates are not what a person writes in a letter: the first of the month in French
+# (1er) and Portuguese (1º), no comma after the weekday in Spanish ("el jueves 3 de diciembre")
+# nor in day-first English ("Tuesday 1 December 2026"), the weekday in brackets in Japanese
+# business mail ("12月3日（木）"). Each: (language, pattern, replacement), applied to a date.
+_DATE_FINISHING = (
+    ("fr", re.compile(r"(?<!\d)1 (?=\D)"), "1er "),
+    ("pt", re.compile(r"(?<!\d)1 de "), "1º de "),
+    ("es", re.compile(r"^(\w+), (?=\d)"), r"\1 "),
+    ("en", re.compile(r"^(\w+), (?=\d)"), r"\1 "),  # only day-first English starts "Tuesday, 1": US is "Tuesday, December"
+    ("ja", re.compile(r"日(.)曜日"), r"日（\1）"),
+)
+
+
+def _finished(date: str, locale: Locale) -> str:
+    for language, pattern, replacement in _DATE_FINISHING:
+        if locale.language == language:
+            date = pattern.sub(replacement, date)
+    return date
+
+
+def _zone_name(local: datetime, locale: Locale) -> str:
+    """The zone's localized name, in lower case where the language writes it so mid-sentence (Italian's "ora")."""
+    name = get_timezone_name(local, "long", locale=locale)
+    return name[0].lower() + name[1:] if locale.language == "it" else name
+
+
 def number(value: int | str, language: str) -> str:
     return format_decimal(int(value), locale=babel_locale(language))
 
 
-def moment_phrase(moment: datetime, language: str, time_zone: str) -> str:
+def moment_phrase(moment: datetime, language: str, time_zone: str, territory: str | None = None) -> str:
     """Date and time as one phrase, joined the language's way (CLDR's standard pattern
     has no word there: "giovedì 3 dicembre 2026 10:30"), then the zone's localized name,
-    e.g. "jeudi 3 décembre 2026 à 10:30 (heure normale d’Europe centrale)"."""
+    e.g. "jeudi 3 décembre 2026 à 10:30 (heure normale d’Europe centrale)"; ``territory``:
+    the customer's country, whose way of writing dates in their language is used."""
     local = moment.astimezone(zone(time_zone))
-    locale = babel_locale(language)
-    joined = fill(text_of(language, "common.date_at_time"), {"date": format_date(local, "full", locale=locale),
-                                                             "time": format_time(local, "short", locale=locale)})
-    zone_name = get_timezone_name(local, "long", locale=locale)
-    return fill(text_of(language, "common.moment"), {"moment": joined, "zone": zone_name})
+    locale = dates_locale(language, territory)
+    joined = fill(text_of(language, "common.date_at_time"), {
+        "date": _finished(format_date(local, "full", locale=locale), locale),
+        "time": format_time(local, "short", locale=locale)})
+    return fill(text_of(language, "common.moment"), {"moment": joined, "zone": _zone_name(local, locale)})
 
 
-def day_phrase(moment: datetime, language: str, time_zone: str) -> str:
-    """A date without its time, for subject lines."""
-    return format_date(moment.astimezone(zone(time_zone)), "long", locale=babel_locale(language))
+def day_phrase(moment: datetime, language: str, time_zone: str, territory: str | None = None) -> str:
+    """A date without its time, for subject lines and where a day is meant."""
+    locale = dates_locale(language, territory)
+    return _finished(format_date(moment.astimezone(zone(time_zone)), "long", locale=locale), locale)
 
 
 def display_name(kind: str, raw: str, language: str) -> str:

@@ -14,7 +14,7 @@ from fasttrack.policy import BenefitPolicy, Plan
 from fasttrack.wording import catalogs
 from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, text_of
 from fasttrack.wording.source import ENTRIES
-from fasttrack.wording.values import listing
+from fasttrack.wording.values import day_phrase, listing, moment_phrase
 from simulation.mail_samples import TENANT, samples
 from tests.support.recording import Recording
 
@@ -138,7 +138,7 @@ def test_subjects_carry_dates_without_times():
 @pytest.mark.parametrize(
     "language, month, zone",
     [("fr", "décembre", "heure normale d’Europe centrale"), ("de", "Dezember", "Mitteleuropäische Normalzeit"),
-     ("it", "dicembre", "Ora standard dell’Europa centrale"), ("es", "diciembre", "hora estándar de Europa central"),
+     ("it", "dicembre", "ora standard dell’Europa centrale"), ("es", "diciembre", "hora estándar de Europa central"),
      ("pt-BR", "dezembro", "Horário Padrão da Europa Central"), ("ja", "12月", "中央ヨーロッパ標準時"),
      ("zh-Hant", "12月", "中歐標準時間"), ("en", "December", "Central European Standard Time")],
 )
@@ -146,7 +146,8 @@ def test_dates_are_one_phrase_in_the_customer_s_locale_time_zone_and_its_name(la
     (outreach,) = [rendered for name, _, rendered in RENDERED[language] if name == "outreach"]
     assert month in outreach.text and zone in outreach.text
     assert "10:30" in outreach.text  # 09:30 UTC is 10:30 in Paris
-    joined = {"en": "2026 at 10:30\u202fAM", "de": "2026 um 10:30 Uhr", "fr": "2026 à 10:30", "it": "2026 alle ore 10:30",
+    joined = {"en": "Thursday 3 December 2026 at 10:30",  # English as written in France (the samples' country)
+              "de": "2026 um 10:30 Uhr", "fr": "2026 à 10:30", "it": "2026 alle ore 10:30",
               "es": "2026 a las 10:30", "pt-BR": "2026 às 10:30"}
     assert joined.get(language, "10:30") in outreach.text  # date and time as one phrase, with the language's word
 
@@ -259,3 +260,28 @@ def test_no_mail_shows_an_id_a_time_zone_id_or_a_time_where_a_day_is_meant():
                 body = rendered.text.split("\n\n")[1]  # after the greeting: the sentence that says the day
                 assert not A_TIME.search(rendered.subject + body), (language, name, body)
     assert any(line.ref for _, sample, _ in RENDERED["en"] for line in sample.lines)  # the samples name items by id
+
+
+@pytest.mark.parametrize("language, country, time_zone, written", [
+    ("en", "GB", "Europe/London", "Tuesday 1 December 2026 at 08:05 (Greenwich Mean Time)"),
+    ("en", "US", "America/New_York", "Tuesday, December 1, 2026 at 3:05\u202fAM (Eastern Standard Time)"),
+    ("en", "IN", "Asia/Kolkata", "Tuesday 1 December 2026 at 1:35\u202fPM (India Standard Time)"),
+    ("fr", "FR", "Europe/Paris", "mardi 1er décembre 2026 à 09:05 (heure normale d’Europe centrale)"),
+    ("pt-BR", "BR", "America/Sao_Paulo", "terça-feira, 1º de dezembro de 2026 às 05:05 (Horário Padrão de Brasília)"),
+    ("it", "IT", "Europe/Rome", "martedì 1 dicembre 2026 alle ore 09:05 (ora standard dell’Europa centrale)"),
+    ("es", "ES", "Europe/Madrid", "martes 1 de diciembre de 2026 a las 9:05 (hora estándar de Europa central)"),
+    ("ja", "JP", "Asia/Tokyo", "2026年12月1日（火） 17:05（日本標準時）"),
+])
+def test_dates_read_as_a_person_of_the_customer_s_language_and_country_writes_them(language, country, time_zone,
+                                                                                  written):
+    """CLDR's output finished where a letter differs (1er, 1º, no comma after the weekday, （火）, a
+    lower-case ora), in the customer's country's way (a London customer is not written US dates)."""
+    first = datetime(2026, 12, 1, 8, 5, tzinfo=timezone.utc)
+    assert moment_phrase(first, language, time_zone, country) == written
+    assert day_phrase(first, "fr", "Europe/Paris", "FR") == "1er décembre 2026"
+    assert day_phrase(first, "en", "Europe/London", "ZZ") == "December 1, 2026"  # a country CLDR has no English for
+
+
+def test_the_mail_samples_include_a_customer_in_london():
+    (london,) = [rendered for name, _, rendered in RENDERED["en"] if name == "outreach, a customer in London"]
+    assert "Thursday 3 December 2026 at 09:30 (Greenwich Mean Time)" in london.text
