@@ -223,11 +223,13 @@ entry("reasons.not_new_subscription",
 entry("reasons.window_ended", "The onboarding window ended before Intune was enabled.")
 
 # ------------------------------------------------------------------ display names
+# Today's product names, as a customer knows them; the seed's (Enterprise Mobility Suite, Azure
+# Active Directory Premium, Mac OS X) stay the plans' and platforms' ids and the domain notes' words.
 entry("names.plan.intune", "Microsoft Intune")
-entry("names.plan.enterprise_mobility_suite", "Enterprise Mobility Suite")
+entry("names.plan.enterprise_mobility_suite", "Enterprise Mobility + Security")
 entry("names.plan.enterprise_cloud_suite", "Enterprise Cloud Suite")
 entry("names.plan.office_365_e3", "Office 365 Enterprise E3")
-entry("names.plan.azure_ad_premium", "Azure Active Directory Premium")
+entry("names.plan.azure_ad_premium", "Microsoft Entra ID P1/P2")
 entry("names.browser.internet_explorer", "Internet Explorer")
 entry("names.browser.edge", "Microsoft Edge")
 entry("names.browser.chrome", "Google Chrome")
@@ -238,7 +240,7 @@ entry("names.platform.android", "Android")
 entry("names.platform.windows_phone", "Windows Phone")
 entry("names.platform.windows_rt", "Windows RT")
 entry("names.platform.windows_pc_mdm", "Windows")
-entry("names.platform.macos", "Mac OS X")
+entry("names.platform.macos", "macOS")
 entry("names.windows.xp", "Windows XP")
 entry("names.windows.vista", "Windows Vista")
 entry("names.windows.7", "Windows 7")

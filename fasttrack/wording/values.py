@@ -50,7 +50,7 @@ _DATE_FINISHING = (
     ("fr", re.compile(r"(?<!\d)1 (?=\D)"), "1er "),
     ("pt", re.compile(r"(?<!\d)1 de "), "1º de "),
     ("es", re.compile(r"^(\w+), (?=\d)"), r"\1 "),
-    ("en", re.compile(r"^(\w+), (?=\d)"), r"\1 "),  # only day-first English starts "Tuesday, 1": US is "Tuesday, December"
+    ("en", re.compile(r"^(\w+), (?=\d)"), r"\1 "),  # day-first English only: US English is "Tuesday, December 1"
     ("ja", re.compile(r"日(.)曜日"), r"日（\1）"),
 )
 
