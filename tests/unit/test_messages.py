@@ -287,3 +287,12 @@ def test_dates_read_as_a_person_of_the_customer_s_language_and_country_writes_th
 def test_the_mail_samples_include_a_customer_in_london():
     (london,) = [rendered for name, _, rendered in RENDERED["en"] if name == "outreach, a customer in London"]
     assert "Thursday 3 December 2026 at 09:30 (Greenwich Mean Time)" in london.text
+
+
+def test_the_text_signature_has_its_separator_and_the_html_a_font_for_every_script():
+    """RFC 3676's "-- " (a mail reader folds what follows), and fonts for Japanese and Chinese."""
+    for language in LANGUAGES:
+        for name, _, rendered in RENDERED[language]:
+            assert "\n-- \n" in rendered.text, (language, name)
+    html = RENDERED["ja"][0][2].html
+    assert "Yu Gothic UI" in html and "Microsoft JhengHei" in html
