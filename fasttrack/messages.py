@@ -73,17 +73,15 @@ def phrase(key: str, *, ref: str | None = None, label_key: str | None = None, **
 
 
 def localize(words: Phrase, language: str) -> str:
-    """A phrase as one line of a message. Open work in a phase is a whole sentence;
-    an item or task in a phase is said with the phase's name. An item's or a task's id
-    stays out: a person names it by its words (ids are for the operators' views and the report)."""
+    """A phrase as one line of a message: open work in a phase is a whole sentence; an item
+    or a task is its own words, under its phase's name in a list (see ``_by_phase``). An item's
+    or a task's id stays out: a person names it by its words (ids are for the operators' views
+    and the report)."""
     if words.key and words.key.startswith("work."):
         work = words.key.removeprefix("work.")
         phase = (words.label_key or "").removeprefix("phases.")
         return text_of(language, f"open_work.not_started.{phase}" if work == "not_started" else f"open_work.{work}")
-    text = sentence(words.key, words.values, language) if words.key else words.text
-    if words.label_key:
-        text = fill(text_of(language, "common.in_phase"), {"phase": text_of(language, words.label_key), "text": text})
-    return text
+    return sentence(words.key, words.values, language) if words.key else words.text
 
 
 def _counts(notification: Notification) -> dict[str, int]:
@@ -126,9 +124,10 @@ def _keys(notification: Notification) -> tuple[str, str, str | None]:
 
 def _sections(notification: Notification) -> list[dict[str, object]]:
     """The lists after the body, each under a heading that agrees with its count:
-    why a purchase does not qualify, the items or work still open, notes on the scope."""
+    why a purchase does not qualify, the items or work still open (grouped under their
+    phase's name, said once), notes on the scope."""
     language = notification.language
-    groups: dict[str, list[str]] = {"reasons": [], "open": [], "notes": []}
+    groups: dict[str, list[Phrase]] = {"reasons": [], "open": [], "notes": []}
     closing = notification.kind is NotificationKind.ENGAGEMENT_CLOSED
     for line in notification.lines:
         section = (line.key or "").split(".")[0]
@@ -136,14 +135,23 @@ def _sections(notification: Notification) -> list[dict[str, object]]:
             section = "reasons"  # a withdrawal's reason, in the operator's words
         if section == "reasons" and closing and notification.facts.get("outcome") != "ineligible":
             continue  # an expiry's body says why; a withdrawal's reason stays in the attached report
-        groups[section if section in ("reasons", "notes") else "open"].append(localize(line, language))
+        groups[section if section in ("reasons", "notes") else "open"].append(line)
     headings = {"reasons": "lists.reasons", "notes": "lists.notes",
                 "open": OPEN_HEADINGS.get(notification.kind, "lists.open_items")}
     return [
         {"heading": say(language, headings[group], {"count": number(len(lines), language)}, {"count": len(lines)}),
-         "lines": lines}
+         "phases": _by_phase(lines, language)}
         for group, lines in groups.items() if lines
     ]
+
+
+def _by_phase(lines: list[Phrase], language: str) -> list[dict[str, object]]:
+    """Lines grouped under their phase's name, said once, in the order the phases first come."""
+    phases: dict[str | None, list[str]] = {}
+    for line in lines:
+        phases.setdefault(line.label_key, []).append(localize(line, language))
+    return [{"name": text_of(language, label_key) if label_key else "", "lines": said}
+            for label_key, said in phases.items()]
 
 
 def render_message(notification: Notification, page_link: str | None = None) -> RenderedMessage:

@@ -52,8 +52,6 @@ entry("common.attachment_report", "The engagement report is attached.")
 entry("common.moment", "{moment} ({zone})")
 # Translators: a date (with its weekday) and a time of day, e.g. "Thursday, December 3, 2026 at 10:30 AM".
 entry("common.date_at_time", "{date} at {time}")
-# Translators: a phase of the onboarding, then work still open in it.
-entry("common.in_phase", "{phase}: {text}")
 
 # ------------------------------------------------------------------ headings of the lists after a body
 plural_entry("lists.checklist", "The checklist has {count} item:", "The checklist has {count} items:", "count")
