@@ -105,7 +105,10 @@ _CJK_BESIDE_LATIN = re.compile(rf"(?<=[{_CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(
 
 
 def listing(names: list[str], language: str, style: Literal["standard", "or"] = "standard") -> str:
-    """``style="or"`` for alternatives: any one of them will do."""
+    """``style="or"`` for alternatives: any one of them will do. Chinese alternatives that
+    already say 或 ("Firefox 40 或更新版本") are enumerated with 、: a second 或 would read as a stammer."""
+    if style == "or" and language == "zh-Hant" and any("或" in name for name in names):
+        return _CJK_BESIDE_LATIN.sub(" ", "、".join(names))
     joined = format_list(names, style=style, locale=babel_locale(language))
     return _CJK_BESIDE_LATIN.sub(" ", joined) if language in ("ja", "zh-Hant") else joined
 

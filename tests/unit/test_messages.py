@@ -297,3 +297,9 @@ def test_the_text_signature_has_its_separator_and_the_html_a_font_for_every_scri
             assert "\n-- \n" in rendered.text, (language, name)
     html = RENDERED["ja"][0][2].html
     assert "Yu Gothic UI" in html and "Microsoft JhengHei" in html
+
+
+def test_chinese_alternatives_that_already_say_or_are_enumerated():
+    said = localize(phrase("items.browser", browser="internet_explorer", version="9",
+                           supported="firefox 40+, safari 8+"), "zh-Hant")
+    assert "Mozilla Firefox 40 或更新版本、Safari 8 或更新版本" in said and said.count("或") == 3, said  # 更換或更新 too
