@@ -73,14 +73,12 @@ def phrase(key: str, *, ref: str | None = None, label_key: str | None = None, **
 
 
 def localize(words: Phrase, language: str) -> str:
-    """A phrase as one line of a message: open work in a phase is a whole sentence; an item
+    """A phrase as one line of a message: open work is a whole sentence; an item
     or a task is its own words, under its phase's name in a list (see ``_by_phase``). An item's
     or a task's id stays out: a person names it by its words (ids are for the operators' views
     and the report)."""
     if words.key and words.key.startswith("work."):
-        work = words.key.removeprefix("work.")
-        phase = (words.label_key or "").removeprefix("phases.")
-        return text_of(language, f"open_work.not_started.{phase}" if work == "not_started" else f"open_work.{work}")
+        return text_of(language, f"open_work.{words.key.removeprefix('work.')}")
     return sentence(words.key, words.values, language) if words.key else words.text
 
 

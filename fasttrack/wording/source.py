@@ -68,7 +68,7 @@ plural_entry("lists.reasons", "The reason:", "The reasons:", "count")
 entry("outreach.subject", "FastTrack for Intune: an onboarding team is ready to help you")
 entry("outreach.body",
       "Your organization qualifies for the FastTrack Center benefit for Intune. Our onboarding team would like "
-      "to arrange a first call with you. Please reply to this message before {contact_deadline}, or request "
+      "to arrange a first call with you. Please reply to this message by {contact_deadline}, or request "
       "assistance in the FastTrack portal (Offers tab, Request assistance).")
 entry("outreach.body_followup",
       "We have tried several times to reach you about the FastTrack Center benefit for Intune that your "
@@ -178,10 +178,8 @@ entry("open_work.kickoff", "The kickoff call, which agrees on the scope, has not
 entry("open_work.environment", "The assessment of the source environment has not been received yet.")
 entry("open_work.plan", "The remediation plan and the checkpoint calls have not been agreed yet.")
 entry("open_work.verification", "The joint verification of the remediation has not taken place yet.")
-entry("open_work.not_started.assess", "The Assess phase has not started.")
-entry("open_work.not_started.remediate", "The Remediate phase has not started.")
-entry("open_work.not_started.enable_core", "The phase enabling the core capabilities has not started.")
-entry("open_work.not_started.enable_intune", "The phase enabling Intune has not started.")
+# Translators: said of a phase, under its name in a list of the work still open.
+entry("open_work.not_started", "Not started yet.")
 
 # ------------------------------------------------------------------ checklist items
 entry("items.forest_level",
