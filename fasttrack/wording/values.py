@@ -46,7 +46,8 @@ def dates_locale(language: str, territory: str | None = None) -> Locale:
 # (1er) and Portuguese (1º), no comma after the weekday in Spanish ("el jueves 3 de diciembre")
 # nor in day-first English ("Tuesday 1 December 2026"), the weekday in brackets in Japanese
 # business mail ("12月3日（木）"). Each: (language, pattern, replacement), applied to a date.
-_DATE_FINISHING = (
+Finishing = tuple[tuple[str, re.Pattern[str], str], ...]
+_DATE_FINISHING: Finishing = (
     ("fr", re.compile(r"(?<!\d)1 (?=\D)"), "1er "),
     ("pt", re.compile(r"(?<!\d)1 de "), "1º de "),
     ("es", re.compile(r"^(\w+), (?=\d)"), r"\1 "),
@@ -55,11 +56,18 @@ _DATE_FINISHING = (
 )
 
 
-def _finished(date: str, locale: Locale) -> str:
-    for language, pattern, replacement in _DATE_FINISHING:
+# A letter's time of day: "10 h 30" in French, "10h30" in Brazilian Portuguese.
+_TIME_FINISHING: Finishing = (
+    ("fr", re.compile(r"^0?(\d{1,2}):(\d{2})$"), r"\1 h \2"),
+    ("pt", re.compile(r"^0?(\d{1,2}):(\d{2})$"), r"\1h\2"),
+)
+
+
+def _finished(text: str, locale: Locale, finishing: Finishing = _DATE_FINISHING) -> str:
+    for language, pattern, replacement in finishing:
         if locale.language == language:
-            date = pattern.sub(replacement, date)
-    return date
+            text = pattern.sub(replacement, text)
+    return text
 
 
 def _zone_name(local: datetime, locale: Locale) -> str:
@@ -81,7 +89,7 @@ def moment_phrase(moment: datetime, language: str, time_zone: str, territory: st
     locale = dates_locale(language, territory)
     joined = fill(text_of(language, "common.date_at_time"), {
         "date": _finished(format_date(local, "full", locale=locale), locale),
-        "time": format_time(local, "short", locale=locale)})
+        "time": _finished(format_time(local, "short", locale=locale), locale, _TIME_FINISHING)})
     return fill(text_of(language, "common.moment"), {"moment": joined, "zone": _zone_name(local, locale)})
 
 
