@@ -119,6 +119,9 @@ def kickoff(
     language: Annotated[str | None, typer.Option(help="Assistance language (BCP 47), e.g. fr.")] = None,
     pm_name: Annotated[str | None, typer.Option(help="The customer's project manager.")] = None,
     pm_email: Annotated[str | None, typer.Option(help="The project manager's email.")] = None,
+    pm_given_name: Annotated[str | None, typer.Option(
+        help="What mail calls the project manager, e.g. Paula (optional; without it, each language greets as "
+             "it does when only the full name is known).")] = None,
     exchange_on_premises: Annotated[bool, typer.Option(help="Exchange on premises (adds the connector).")] = False,
     by: ByOption = None,
     note: NoteOption = None,
@@ -134,7 +137,8 @@ def kickoff(
             "mdm_authority": mdm_authority,
             "hybrid_configmgr": hybrid,
             "language": language,
-            "project_manager": {"name": pm_name, "email": pm_email},
+            "project_manager": {"name": pm_name, "email": pm_email,
+                                **({"given_name": pm_given_name} if pm_given_name is not None else {})},
             "exchange_on_premises": exchange_on_premises,
         }
     scope = build(Scope, scope_file, **values)

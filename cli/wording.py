@@ -17,7 +17,7 @@ FLAGS = {
     "link_type": "--link-type", "link": "--link",
     "goals": "--goal", "identity_model": "--identity", "mdm_authority": "--mdm-authority",
     "hybrid_configmgr": "--hybrid", "language": "--language", "project_manager.name": "--pm-name",
-    "project_manager.email": "--pm-email", "exchange_on_premises": "--exchange-on-premises",
+    "project_manager.email": "--pm-email", "project_manager.given_name": "--pm-given-name", "exchange_on_premises": "--exchange-on-premises",
 }
 DATE_EXAMPLE = "a date such as 2027-02-15 (YYYY-MM-DD)"
 MOMENT_EXAMPLE = ("a date and time such as '2026-12-03 10:00' (in the engagement's time zone) or "

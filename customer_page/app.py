@@ -130,7 +130,7 @@ class CustomerPage:
              form_token: str | None = None) -> HTMLResponse:
         """``form_token``: the CSRF token of the form just accepted, kept for the answer's forms, so that
         a reload of the answer sends the same form again (and the engagement applies it once)."""
-        view = customer_view(state, person.name, self.clock())
+        view = customer_view(state, person, self.clock())
         token, signed = (form_token, None) if form_token else self.csrf.generate_csrf_tokens()
         response = HTMLResponse(page_html(view, answer=answer, csrf_token=token, request_id=secrets.token_hex(8),
                                           manager_email=self.settings.manager_email), status_code=status)

@@ -24,6 +24,7 @@ from fasttrack.models import (
     TaskNeeds,
 )
 from fasttrack.wording.catalogs import say
+from fasttrack.wording.greeting import greeting as greets
 from fasttrack.wording.values import day_phrase, moment_phrase, number
 
 READ_ONLY_FOR = timedelta(days=30)  # a closed engagement's page shows its outcome this long
@@ -121,7 +122,7 @@ def refusal(state: EngagementState, step: tuple[StepKind, str] | None, language:
     return lookup(language, "page.refused.no_longer_open")
 
 
-def customer_view(state: EngagementState, contact_name: str, now: datetime) -> CustomerView:
+def customer_view(state: EngagementState, contact: Person, now: datetime) -> CustomerView:
     language, zone = state.language, state.time_zone
 
     def words(key: str, **values: str) -> str:
@@ -133,7 +134,7 @@ def customer_view(state: EngagementState, contact_name: str, now: datetime) -> C
     organization = state.purchase.organization
     for_tenant = (words("page.for_tenant", organization=organization, tenant_id=state.tenant_id) if organization
                   else words("page.tenant", tenant_id=state.tenant_id))
-    greeting = words("common.greeting", name=contact_name)
+    greeting = greets(language, contact.name, contact.given_name)
     if state.phase in CLOSED_PHASES:
         until = readable_until(state) or now
         standing = [words(f"engagement_closed.subject.{state.phase.value}"),

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from fasttrack.models import Notification, NotificationKind, Phrase
 from fasttrack.wording.catalogs import TemplateMissing, fill, say, text_of
+from fasttrack.wording.greeting import greeting
 from fasttrack.wording.source import ENGLISH, ENTRIES, OPERATOR_ENGLISH
 from fasttrack.wording.values import day_phrase, moment_phrase, number, sentence
 
@@ -25,6 +26,8 @@ __all__ = ["RenderedMessage", "TemplateMissing", "localize", "lookup", "phrase",
 
 TEMPLATES = Path(__file__).parent / "templates"
 COUNTED = {entry.counted_by for entry in ENTRIES.values() if entry.counted_by} | {"number"}
+# Lists of work left undone: each line is a statement, an item or a task named inside one.
+UNDONE_WORK_KINDS = frozenset({NotificationKind.DEADLINE_ESCALATION, NotificationKind.ENGAGEMENT_CLOSED})
 # Each kind's heading for its list of open items, tasks or work.
 OPEN_HEADINGS = {
     NotificationKind.REMEDIATION_CHECKLIST: "lists.checklist",
@@ -138,16 +141,25 @@ def _sections(notification: Notification) -> list[dict[str, object]]:
                 "open": OPEN_HEADINGS.get(notification.kind, "lists.open_items")}
     return [
         {"heading": say(language, headings[group], {"count": number(len(lines), language)}, {"count": len(lines)}),
-         "phases": _by_phase(lines, language)}
+         "phases": _by_phase(lines, language, undone=group == "open" and notification.kind in UNDONE_WORK_KINDS)}
         for group, lines in groups.items() if lines
     ]
 
 
-def _by_phase(lines: list[Phrase], language: str) -> list[dict[str, object]]:
+def _undone(line: Phrase, language: str) -> str:
+    """An item or a task as a statement that it was not done; other open work is one already."""
+    said = localize(line, language)
+    kind = (line.key or "").split(".")[0]
+    if kind not in ("items", "tasks"):
+        return said
+    return fill(text_of(language, f"open_work.{kind.removesuffix('s')}"), {"work": said.rstrip(".。")})
+
+
+def _by_phase(lines: list[Phrase], language: str, undone: bool) -> list[dict[str, object]]:
     """Lines grouped under their phase's name, said once, in the order the phases first come."""
     phases: dict[str | None, list[str]] = {}
     for line in lines:
-        phases.setdefault(line.label_key, []).append(localize(line, language))
+        phases.setdefault(line.label_key, []).append(_undone(line, language) if undone else localize(line, language))
     return [{"name": text_of(language, label_key) if label_key else "", "lines": said}
             for label_key, said in phases.items()]
 
@@ -163,9 +175,10 @@ def render_message(notification: Notification, page_link: str | None = None) -> 
     layout_values = {
         "language": language,
         "subject": subject,
-        "greeting": fill(text_of(language, "common.greeting"), {"name": notification.recipient_name})
-        if notification.recipient_name else text_of(language, "common.greeting_team"),
-        "body": say(language, body_key, values, counts),
+        "greeting": greeting(language, notification.recipient_name, notification.recipient_given_name),
+        # A translation may open with its language's customary line, as a paragraph of its own
+        # (Japanese: 突然のご連絡失礼いたします in a first message, いつもお世話になっております after).
+        "paragraphs": say(language, body_key, values, counts).split("\n\n"),
         "sections": _sections(notification),
         "call": call is not None,
         "call_time": say(language, "common.call_time", values, counts) if call else "",

@@ -70,7 +70,8 @@ class Customer(SimulatedCustomer):
 def _scope(language: str, pm: str) -> Scope:
     return Scope.model_validate({
         "goals": ["mdm", "mam"], "identity_model": "synchronized", "mdm_authority": "intune", "language": language,
-        "project_manager": {"name": pm, "email": f"{pm.split()[0].lower()}@customer.example"},
+        "project_manager": {"name": pm, "given_name": pm.split()[0],
+                            "email": f"{pm.split()[0].lower()}@customer.example"},
         # A compressed year ends the day it starts: a plan's target date must fall between the customer's
         # today and the window's last day (a UTC date), which east of UTC late in the day no date does.
         "time_zone": "UTC",

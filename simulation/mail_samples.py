@@ -114,7 +114,7 @@ def open_work(items: list[Phrase]) -> list[Phrase]:
 def notification(kind: NotificationKind, language: str, **changes) -> Notification:
     values: dict[str, Any] = dict(
         engagement_id="fasttrack-intune-sample", kind=kind, key=f"ORD-1/{kind.value}/1", audience=Audience.CUSTOMER,
-        to=["paula@contoso.example"], recipient_name="Paula Martin", language=language,
+        to=["paula@contoso.example"], recipient_name="Paula Martin", recipient_given_name="Paula", language=language,
         time_zone="Europe/Paris", country="FR", send_at=START, summary="sample",
     )
     values.update(changes)
@@ -140,9 +140,13 @@ def samples(language: str) -> list[tuple[str, Notification]]:
         out.append((name, notification(kind, language, moments=moments, **changes)))
 
     add("outreach", NotificationKind.OUTREACH, facts={"attempt": "1"})
+    add("outreach, the contact's given name unknown", NotificationKind.OUTREACH, facts={"attempt": "1"},
+        recipient_given_name=None)
     if language == "en":  # dates as the customer's country writes them: a customer in London
         add("outreach, a customer in London", NotificationKind.OUTREACH, facts={"attempt": "1"}, country="GB",
             time_zone="Europe/London")
+        add("kickoff invitation, a customer in London", NotificationKind.KICKOFF_INVITATION,
+            call=call(CallKind.KICKOFF), country="GB", time_zone="Europe/London")
     add("outreach after the contact window", NotificationKind.OUTREACH, facts={"after_window": "yes"})
     for count in COUNTS:
         add(f"contact escalation, {count} attempt(s)", NotificationKind.CONTACT_ESCALATION,
@@ -167,8 +171,10 @@ def samples(language: str) -> list[tuple[str, Notification]]:
             audience=Audience.FASTTRACK_MANAGER, recipient_name=None, lines=chosen)
         add(f"verification rejected, {count} reopened item(s)", NotificationKind.VERIFICATION_REJECTED,
             lines=chosen, facts={"note": ""})
-    for number, environment in enumerate(OTHER_ENVIRONMENTS, start=2):
-        found, scope_notes = checklist(environment, OTHER_POLICY)
+    # Under both policies, for both sentences of Configuration Manager's minimum: a version, or its Current Branch.
+    others = [(OTHER_ENVIRONMENTS[0], OTHER_POLICY), (OTHER_ENVIRONMENTS[1], OTHER_POLICY), (OTHER_ENVIRONMENTS[1], POLICY)]
+    for number, (environment, policy) in enumerate(others, start=2):
+        found, scope_notes = checklist(environment, policy)
         add(f"remediation checklist, other findings {number}", NotificationKind.REMEDIATION_CHECKLIST,
             facts={"item_count": str(len(found))}, lines=found + scope_notes)
     add("checkpoint invitation, moved", NotificationKind.CHECKPOINT_INVITATION, call=call(CallKind.CHECKPOINT),

@@ -101,7 +101,8 @@ def apply_kickoff(engagement: EngagementParts, action: KickoffHeld, now: datetim
             cancel_call(engagement, call, now, "kickoff_held")  # the kickoff happened before the proposed call
         for message in state.scheduled_messages:  # from now on the project manager is addressed
             if message.audience is Audience.CUSTOMER and message.kind is not NotificationKind.CALL_CANCELLED:
-                message.to, message.recipient_name = [scope.project_manager.email], scope.project_manager.name
+                pm = scope.project_manager
+                message.to, message.recipient_name, message.recipient_given_name = [pm.email], pm.name, pm.given_name
                 message.language, message.time_zone = scope.language, state.time_zone
     goals = ", ".join(goal.value for goal in scope.goals)
     record(

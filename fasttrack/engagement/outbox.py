@@ -36,12 +36,12 @@ def notify(
     """Queues a message, to ``to`` or to the customer's contact of the moment; a
     customer's waits for their business hours."""
     state, policy = engagement.state, engagement.policy
-    recipients, name, send_at = [], None, now
+    recipients, person, send_at = [], None, now
     if audience is Audience.CUSTOMER:
         person = state.scope.project_manager if state.scope else state.purchase.customer_contact
-        recipients, name = [person.email], person.name
+        recipients = [person.email]
         if to:
-            recipients, name = to, None
+            recipients, person = to, None
         send_at = next_business_moment(now, state.time_zone, state.purchase.country, policy.business_hours)
     state.scheduled_messages.append(
         Notification(
@@ -50,7 +50,8 @@ def notify(
             key=f"{state.purchase.order_id}/{kind.value}/{purpose}",
             audience=audience,
             to=recipients,
-            recipient_name=name,
+            recipient_name=person.name if person else None,
+            recipient_given_name=person.given_name if person else None,
             language=state.language if audience is Audience.CUSTOMER else policy.default_language,
             time_zone=state.time_zone,
             country=state.purchase.country,

@@ -85,3 +85,9 @@ class Phrase(StrictModel):
 class Person(StrictModel):
     name: Name
     email: Email
+    given_name: Name | None = Field(
+        None,
+        description="What the person is called in a greeting, e.g. Paula; mail without it greets as each "
+        "language does when only the full name is known.",
+        exclude_if=lambda value: value is None,  # histories and state written before it keep their shape
+    )

@@ -59,6 +59,7 @@ class Notification(StrictModel):
     audience: Audience
     to: list[str] = Field(default_factory=list)
     recipient_name: str | None = None
+    recipient_given_name: str | None = Field(None, exclude_if=lambda value: value is None)
     language: str
     time_zone: str
     country: str

@@ -23,13 +23,16 @@ class Entry:
     singular: str
     plural: str | None = None
     counted_by: str | None = None
+    # Placeholders a translation may say or leave out, as its language's custom wants
+    # (a greeting by the given name, or by the full name).
+    optional: frozenset[str] = frozenset()
 
 
 ENTRIES: dict[str, Entry] = {}
 
 
-def entry(key: str, text: str) -> None:
-    ENTRIES[key] = Entry(key, text)
+def entry(key: str, text: str, *, optional: tuple[str, ...] = ()) -> None:
+    ENTRIES[key] = Entry(key, text, optional=frozenset(optional))
 
 
 def plural_entry(key: str, singular: str, plural: str, counted_by: str) -> None:
@@ -37,8 +40,15 @@ def plural_entry(key: str, singular: str, plural: str, counted_by: str) -> None:
 
 
 # ------------------------------------------------------------------ the layout
-# Translators: the salutation; the body follows on its own line after it.
-entry("common.greeting", "Hello {name},")
+# Translators: the salutation when the contact's given name is known ({given_name}, e.g. Paula);
+# the body follows on its own line. Where your language greets a business contact by the full
+# name (e.g. "Guten Tag Paula Martin", "Paula Martin 様"), write {name} instead.
+entry("common.greeting", "Hello {given_name},", optional=("given_name", "name"))
+# Translators: the salutation when only the contact's full name is known ({name}, e.g. Paula
+# Martin). English greets without a name rather than with the full one; where your language
+# greets by the full name, write {name}.
+entry("common.greeting_full_name", "Hello,", optional=("name",))
+# Translators: the salutation when no person is named (mail to a team's address).
 entry("common.greeting_team", "Hello,")
 # Translators: the closing formula before the signature.
 entry("common.closing", "Kind regards,")
@@ -68,7 +78,7 @@ plural_entry("lists.reasons", "The reason:", "The reasons:", "count")
 entry("outreach.subject", "FastTrack for Intune: an onboarding team is ready to help you")
 entry("outreach.body",
       "Your organization qualifies for the FastTrack Center benefit for Intune. Our onboarding team would like "
-      "to arrange a first call with you. Please reply to this message by {contact_deadline}, or request "
+      "to arrange a first call with you. Please reply to this message by {contact_deadline_day}, or request "
       "assistance in the FastTrack portal (Offers tab, Request assistance).")
 entry("outreach.body_followup",
       "We have tried several times to reach you about the FastTrack Center benefit for Intune that your "
@@ -89,8 +99,8 @@ plural_entry(
 entry("kickoff_invitation.subject", "Invitation: FastTrack kickoff call")
 entry("kickoff_invitation.subject_updated", "Updated invitation: FastTrack kickoff call")
 entry("kickoff_invitation.body",
-      "Thank you for your time. We propose the kickoff call below to agree on the scope of your onboarding. "
-      "Please accept the attached invitation, or reply with a time that suits you better.")
+      "We propose the kickoff call below to agree on the scope of your onboarding. Please accept the attached "
+      "invitation, or reply with a time that suits you better.")
 entry("kickoff_invitation.body_updated",
       "The kickoff call has been moved to the time below. The attached invitation replaces the previous one.")
 entry("kickoff_invitation.event_title", "FastTrack kickoff call")
@@ -180,6 +190,11 @@ entry("open_work.plan", "The remediation plan and the checkpoint calls have not 
 entry("open_work.verification", "The joint verification of the remediation has not taken place yet.")
 # Translators: said of a phase, under its name in a list of the work still open.
 entry("open_work.not_started", "Not started yet.")
+# Translators: a checklist item or an Enable task that was not done, said as a statement in the
+# lists of work left open (a closed engagement, an approaching end); {work} is the item's or the
+# task's own words, e.g. "Configure the DNS records", without its final full stop.
+entry("open_work.item", "The checklist item “{work}” has not been completed.")
+entry("open_work.task", "The task “{work}” has not been completed.")
 
 # ------------------------------------------------------------------ checklist items
 entry("items.forest_level",
@@ -193,6 +208,11 @@ entry("items.forest_inventory", "Describe the on-premises Active Directory fores
 entry("items.configmgr_version", "Hybrid management needs Configuration Manager {minimum} or later; found: {found}.")
 entry("items.configmgr_version.none",
       "Hybrid management needs Configuration Manager {minimum} or later; none was found.")
+# Translators: when the minimum is Configuration Manager's current branch, which is not a version.
+entry("items.configmgr_version.current_branch",
+      "Hybrid management needs Configuration Manager (Current Branch); found: {found}.")
+entry("items.configmgr_version.current_branch.none",
+      "Hybrid management needs Configuration Manager (Current Branch); none was found.")
 # Translators: {supported} is a list such as "Edge 12 or later, or Chrome 45 or later".
 entry("items.browser", "Replace or update the browser {browser} {version} (supported: {supported}).")
 # Translators: {release} and {supported} are Windows releases, e.g. "Windows XP", "Windows Vista, Windows 7 and …".
@@ -254,7 +274,7 @@ entry("tasks.core.dns", "Configure the DNS records")
 entry("tasks.core.validate_connectivity", "Validate connectivity")
 entry("tasks.core.identity_guidance", "Identity provisioning guidance")
 entry("tasks.core.create_identities", "Create the cloud identities")
-entry("tasks.core.install_directory_sync", "Install directory synchronization (Azure AD Connect)")
+entry("tasks.core.install_directory_sync", "Install directory synchronization (Microsoft Entra Connect)")
 entry("tasks.core.password_hash_sync", "Configure password hash synchronization")
 entry("tasks.core.adfs_farm", "Deploy the AD FS farm")
 entry("tasks.core.adfs_proxy", "Deploy the AD FS proxy and its SSL certificate")

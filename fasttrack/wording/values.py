@@ -147,6 +147,8 @@ def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[s
     shown = dict(values)
     if key == "items.configmgr_version":
         shown.update({name: display_name("configmgr", values[name], language) for name in ("found", "minimum")})
+        if values["minimum"] == "current branch":
+            key = f"{key}.current_branch"  # a branch, not a version: no "or later"
     elif key == "items.browser":
         shown["browser"] = display_name("browser", values["browser"], language)
         minimums = [_minimum(written) for written in _raw_list(values["supported"])]

@@ -61,4 +61,5 @@ def test_model_errors_name_the_flag_with_an_example():
     assert flag_for(problem["loc"]) == "--target-date"
     assert sentence(problem) == "must be a date such as 2027-02-15 (YYYY-MM-DD), not 'tomorrow'"
     assert flag_for(("scope", "project_manager", "email")) == "--pm-email"
+    assert flag_for(("scope", "project_manager", "given_name")) == "--pm-given-name"
     assert flag_for(("reopen_item_ids", 0)) == "--reopen"

@@ -15,6 +15,7 @@ from fasttrack.models import (
     DeviceEnrolled,
     EngagementInput,
     Owner,
+    Person,
     Phase,
     VerificationResult,
     Withdrawal,
@@ -35,6 +36,8 @@ from tests.support.engagement_states import (
 )
 from tests.support.recording import Recording
 from tests.support.scenario import make_purchase
+
+PAULA = Person(name="Paula PM", email="paula@contoso.example")
 
 
 def purchased() -> Engagement:
@@ -94,7 +97,7 @@ def render_everything(language: str) -> list[str]:
         state = build().state
         state.language = language
         state.purchase.organization = "Contoso" if name == "remediate" else None
-        view = customer_view(state, "Paula PM", T0 + timedelta(days=1))
+        view = customer_view(state, PAULA, T0 + timedelta(days=1))
         for answer in (None, *ANSWERS):
             pages.append(page_html(view, answer=answer, csrf_token="t", request_id="r",
                                    manager_email="manager@fasttrack.example"))
@@ -122,18 +125,18 @@ def test_the_states_answers_and_notices_say_every_sentence_of_the_page(monkeypat
 
 def test_the_customer_is_offered_their_own_steps_only():
     remediating = reopened().state
-    view = customer_view(remediating, "Paula PM", T0)
+    view = customer_view(remediating, PAULA, T0)
     fasttracks = [item for item in remediating.checklist if item.owner is Owner.FASTTRACK]
     assert fasttracks and all(step.id != fasttracks[0].id for step in view.steps)
     assert customers_step(remediating, "item", fasttracks[0].id) is None
     assert any(step.reopened for step in view.steps)
     core = enabling_core().state
     shared = {task.id for task in core.tasks if task.owner is Owner.JOINT}
-    assert shared and shared == {step.id for step in customer_view(core, "Paula PM", T0).steps}
+    assert shared and shared == {step.id for step in customer_view(core, PAULA, T0).steps}
     assert any(task.owner is Owner.FASTTRACK for task in core.tasks)  # listed under FastTrack's part instead
     intune = enabling_intune().state
     owned = {task.id for task in intune.tasks if task.owner is not Owner.FASTTRACK}
-    offered = {step.id for step in customer_view(intune, "Paula PM", T0).steps}
+    offered = {step.id for step in customer_view(intune, PAULA, T0).steps}
     assert offered == {task.id for task in intune.tasks if task.id in owned and task.status.value == "open"}
     for task in intune.tasks:
         assert (customers_step(intune, "task", task.id) is StepKind.TASK) == (task.id in owned)
@@ -143,7 +146,7 @@ def test_the_customer_is_offered_their_own_steps_only():
 def test_a_page_without_an_organization_names_the_tenant():
     state = eligible().state
     state.purchase.organization, state.language = None, "en"
-    assert customer_view(state, "Sam", T0).for_tenant == f"Tenant {state.tenant_id}"
+    assert customer_view(state, Person(name="Sam", email="sam@contoso.example"), T0).for_tenant == f"Tenant {state.tenant_id}"
 
 
 def test_the_people_a_link_may_name_are_the_customers_side():

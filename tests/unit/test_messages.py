@@ -144,14 +144,14 @@ def test_subjects_carry_dates_without_times():
      ("zh-Hant", "12月", "中歐標準時間"), ("en", "December", "Central European Standard Time")],
 )
 def test_dates_are_one_phrase_in_the_customer_s_locale_time_zone_and_its_name(language, month, zone):
-    (outreach,) = [rendered for name, _, rendered in RENDERED[language] if name == "outreach"]
-    assert month in outreach.text and zone in outreach.text
+    (invitation,) = [rendered for name, _, rendered in RENDERED[language] if name == "kickoff invitation, 30 minute(s)"]
+    assert month in invitation.text and zone in invitation.text
     # 09:30 UTC is 10:30 in Paris
-    assert {"fr": "10 h 30", "pt-BR": "10h30"}.get(language, "10:30") in outreach.text
+    assert {"fr": "10 h 30", "pt-BR": "10h30"}.get(language, "10:30") in invitation.text
     joined = {"en": "Thursday 3 December 2026 at 10:30",  # English as written in France (the samples' country)
               "de": "2026 um 10:30 Uhr", "fr": "2026 à 10 h 30", "it": "2026 alle ore 10:30",
               "es": "2026 a las 10:30", "pt-BR": "2026, às 10h30"}
-    assert joined.get(language, "10:30") in outreach.text  # date and time as one phrase, with the language's word
+    assert joined.get(language, "10:30") in invitation.text  # date and time as one phrase, with the language's word
 
 
 def test_each_case_has_its_own_whole_sentences():
@@ -165,7 +165,7 @@ def test_each_case_has_its_own_whole_sentences():
         cancelled = [rendered for name, rendered in by_name.items() if name.startswith("call cancelled")]
         assert len({rendered.text for rendered in cancelled}) == 4, language
         summary = by_name["kickoff summary"].text
-        assert summary.count("Paula Martin") == 1, language  # the greeting: the reader is addressed, not named
+        assert summary.count("Paula") == 1, language  # the greeting: the reader is addressed, not named
 
 
 def test_the_work_left_is_said_in_whole_sentences():
@@ -246,7 +246,7 @@ ID_IN_BRACKETS = re.compile(r"\[[A-Za-z0-9][\w.:-]*\]")
 TIME_ZONE_ID = re.compile(r"\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/\w+")
 A_TIME = re.compile(r"\d{1,2}\s?[:：h]\s?\d{2}")
 # The messages whose body says since when, or until when: a day, never a minute.
-DAY_SENTENCES = (NotificationKind.REMEDIATION_STALLED, NotificationKind.STALL_ESCALATION,
+DAY_SENTENCES = (NotificationKind.OUTREACH, NotificationKind.REMEDIATION_STALLED, NotificationKind.STALL_ESCALATION,
                  NotificationKind.DEADLINE_ESCALATION)
 
 
@@ -260,7 +260,7 @@ def test_no_mail_shows_an_id_a_time_zone_id_or_a_time_where_a_day_is_meant():
                 assert not ID_IN_BRACKETS.search(part), (language, name, ID_IN_BRACKETS.findall(part))
                 assert not TIME_ZONE_ID.search(part), (language, name, TIME_ZONE_ID.findall(part))
             if sample.kind in DAY_SENTENCES:
-                body = rendered.text.split("\n\n")[1]  # after the greeting: the sentence that says the day
+                body = "\n\n".join(rendered.text.split("\n\n")[1:3])  # after the greeting (and an opening line)
                 assert not A_TIME.search(rendered.subject + body), (language, name, body)
     assert any(line.ref for _, sample, _ in RENDERED["en"] for line in sample.lines)  # the samples name items by id
 
@@ -287,8 +287,65 @@ def test_dates_read_as_a_person_of_the_customer_s_language_and_country_writes_th
 
 
 def test_the_mail_samples_include_a_customer_in_london():
-    (london,) = [rendered for name, _, rendered in RENDERED["en"] if name == "outreach, a customer in London"]
-    assert "Thursday 3 December 2026 at 09:30 (Greenwich Mean Time)" in london.text
+    by_name = {name: rendered for name, _, rendered in RENDERED["en"]}
+    assert "by 3 December 2026," in by_name["outreach, a customer in London"].text
+    assert "When: Thursday 3 December 2026 at 09:30 (Greenwich Mean Time)" in by_name[
+        "kickoff invitation, a customer in London"].text
+
+
+GREETINGS = {  # (given name known, only the full name known): each language's custom
+    "en": ("Hello Paula,", "Hello,"), "fr": ("Bonjour Paula,", "Bonjour,"), "es": ("Hola, Paula:", "Hola:"),
+    "pt-BR": ("Olá, Paula,", "Olá,"), "it": ("Gentile Paula,", "Gentile Paula Martin,"),
+    "de": ("Guten Tag Paula Martin,", "Guten Tag Paula Martin,"), "ja": ("Paula Martin 様", "Paula Martin 様"),
+    "zh-Hant": ("Paula Martin 您好：", "Paula Martin 您好："),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_greeting_uses_the_given_name_where_the_language_would(language):
+    by_name = {name: rendered for name, _, rendered in RENDERED[language]}
+    given, full_only = GREETINGS[language]
+    assert by_name["outreach"].text.startswith(given + "\n\n"), language
+    assert by_name["outreach, the contact's given name unknown"].text.startswith(full_only + "\n\n"), language
+    assert f"<p>{given}</p>" in by_name["outreach"].html
+    escalation = by_name["contact escalation, 1 attempt(s)"].text  # to a team's address: no name
+    assert escalation.startswith(text_of(language, "common.greeting_team") + "\n\n")
+
+
+def test_japanese_mail_opens_as_a_japanese_business_letter_does():
+    by_name = {name: rendered for name, _, rendered in RENDERED["ja"]}
+    opening = {name: rendered.text.split("\n\n")[1] for name, rendered in by_name.items()}
+    assert opening["outreach"].startswith("突然のご連絡失礼いたします。")
+    assert opening["outreach after the contact window"].startswith("度々のご連絡失礼いたします。")
+    assert opening["kickoff summary"].startswith("いつもお世話になっております。")
+    assert opening["contact escalation, 1 attempt(s)"] == "お疲れ様です。"  # to colleagues
+    assert "<p>いつもお世話になっております。" in by_name["kickoff summary"].html  # a paragraph of its own
+    assert all(not rendered.text.split("\n\n")[1].startswith(("突然", "度々", "いつも"))
+               for _, _, rendered in RENDERED["zh-Hant"])  # a Japanese custom only
+
+
+def test_work_left_undone_is_a_list_of_statements():
+    """In a closing or a deadline escalation, an item or a task is named inside a statement that it was not
+    done, like the other lines; the checklist itself lists what to do."""
+    for language in LANGUAGES:
+        by_name = {name: rendered for name, _, rendered in RENDERED[language]}
+        task = fill(text_of(language, "open_work.task"), {"work": text_of(language, "tasks.core.dns").rstrip(".。")})
+        assert task in by_name["deadline escalation in Enable"].text, language
+        expired = by_name["engagement closed: expired"].text
+        lines = [line.strip()[2:] for line in expired.splitlines() if line.strip().startswith("- ")]
+        assert lines and all(line.endswith((".", "。")) for line in lines), (language, lines)
+        item_sentence = text_of(language, "open_work.item").split("{work}")[0]
+        assert any(line.startswith(item_sentence) for line in lines), (language, lines)
+        checklist = by_name["remediation checklist, 1 item(s)"].text
+        assert item_sentence not in checklist, language
+
+
+def test_configuration_manager_s_current_branch_is_not_a_version():
+    said = localize(phrase("items.configmgr_version", minimum="current branch", found="2012 SP1"), "en")
+    assert said == "Hybrid management needs Configuration Manager (Current Branch); found: 2012 SP1."
+    none = localize(phrase("items.configmgr_version", minimum="current branch", found="—"), "en")
+    assert none == "Hybrid management needs Configuration Manager (Current Branch); none was found."
+    assert "or later" in localize(phrase("items.configmgr_version", minimum="2012 R2", found="2012"), "en")
 
 
 def test_the_text_signature_has_its_separator_and_the_html_a_font_for_every_script():

@@ -10,6 +10,7 @@ import pytest
 from fasttrack.engagement import ActionRejected, Engagement
 from fasttrack.engagement.catalogue import RULES
 from fasttrack.models import (
+    Audience,
     Action,
     AppSelected,
     AssistanceRequested,
@@ -23,6 +24,7 @@ from fasttrack.models import (
     KickoffHeld,
     MdmAuthority,
     NotificationKind,
+    Person,
     Phase,
     PlanAgreed,
     RemediationItemDone,
@@ -123,6 +125,21 @@ def test_contact_stops_outreach_proposes_the_kickoff_and_starts_the_window():
     assert state.onboarding_deadline == add_calendar_months(T0 + 3 * DAY, 12)
     assert NotificationKind.KICKOFF_INVITATION in [m.kind for m in state.scheduled_messages]
     refused(engagement, ContactMade(by=FT), T0 + 4 * DAY, "Contact was already recorded")
+
+
+def test_mail_greets_the_contact_then_the_project_manager_by_the_given_name_they_gave():
+    engagement = opened(customer_contact=Person(name="Sam Admin", email="sam@contoso.example", given_name="Sam"))
+    engagement.apply(ContactMade(by=FT), T0 + DAY)
+    (invitation,) = [m for m in engagement.state.scheduled_messages if m.audience is Audience.CUSTOMER]
+    assert (invitation.recipient_name, invitation.recipient_given_name) == ("Sam Admin", "Sam")
+    paula = Person(name="Paula PM", email="paula@contoso.example", given_name="Paula")
+    for project_manager, given_name in ((paula, "Paula"), (paula.model_copy(update={"given_name": None}), None)):
+        to_customer = [m for m in in_remediate(project_manager=project_manager).state.scheduled_messages
+                       if m.audience is Audience.CUSTOMER]
+        assert to_customer and {(m.recipient_name, m.recipient_given_name) for m in to_customer} == {
+            ("Paula PM", given_name)}
+        # Without one, the shape recorded in histories stays as it was.
+        assert all(("given_name" in m.model_dump_json()) is (given_name is not None) for m in to_customer)
 
 
 def test_an_outreach_withdrawn_before_it_went_is_no_attempt():
