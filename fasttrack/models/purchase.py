@@ -24,13 +24,29 @@ from fasttrack.models.text import Identifier, Name, TenantId, TimeZone, _not_a_n
 from fasttrack.policy import Plan
 
 
+# Today's names of two plans, accepted as commerce may send them; the plan is kept under the
+# seed's id, so histories read the same.
+TODAY_S_PLAN_NAMES = {
+    "enterprise_mobility_security": Plan.EMS,
+    "microsoft_entra_id_p1": Plan.AZURE_AD_PREMIUM,
+    "microsoft_entra_id_p2": Plan.AZURE_AD_PREMIUM,
+}
+
+
+def _seed_plan_id(value: object) -> object:
+    return TODAY_S_PLAN_NAMES.get(value, value) if isinstance(value, str) else value
+
+
 class Purchase(StrictModel):
     """A license purchase as commerce reports it."""
 
     order_id: Identifier
     tenant_id: TenantId
     organization: Name | None = None
-    plan: Plan
+    plan: Annotated[Plan, BeforeValidator(_seed_plan_id)] = Field(
+        description="The seed's plan ids; enterprise_mobility_security and microsoft_entra_id_p1/p2 are accepted "
+        "for enterprise_mobility_suite and azure_ad_premium."
+    )
     licenses: StrictInt = Field(ge=1, le=10_000_000)
     new_subscription: StrictBool
     purchased_at: Annotated[AwareDatetime, BeforeValidator(_not_a_number)] = Field(

@@ -130,6 +130,17 @@ def test_purchase_event_is_validated():
     assert fields == {"order_id", "tenant_id", "licenses", "purchased_at", "customer_contact", "country", "region"}
 
 
+@pytest.mark.parametrize("today_s_name, kept_as", [
+    ("enterprise_mobility_security", Plan.EMS), ("microsoft_entra_id_p1", Plan.AZURE_AD_PREMIUM),
+    ("microsoft_entra_id_p2", Plan.AZURE_AD_PREMIUM), ("enterprise_mobility_suite", Plan.EMS)])
+def test_a_plan_is_accepted_by_today_s_name_and_kept_under_the_seed_s_id(today_s_name, kept_as):
+    purchase = make_purchase(T0).model_dump(mode="json") | {"plan": today_s_name}
+    accepted = Purchase.model_validate(purchase)
+    assert accepted.plan is kept_as and f'"plan":"{kept_as.value}"' in accepted.model_dump_json()
+    with pytest.raises(ValidationError, match="plan"):
+        Purchase.model_validate(purchase | {"plan": "microsoft_entra_id_p3"})
+
+
 def test_engagement_id_is_stable_per_tenant():
     assert engagement_id_for(" 0F8FAD5B-D9CB-469F-A165-70867728950E ") == (
         "fasttrack-intune-0f8fad5b-d9cb-469f-a165-70867728950e"
