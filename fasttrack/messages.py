@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from fasttrack.models import Notification, NotificationKind, Phrase
+from fasttrack.models import Audience, Notification, NotificationKind, Phrase
 from fasttrack.wording.catalogs import TemplateMissing, fill, say, text_of
 from fasttrack.wording.greeting import greeting
 from fasttrack.wording.source import ENGLISH, ENTRIES, OPERATOR_ENGLISH
@@ -26,7 +26,7 @@ __all__ = ["RenderedMessage", "TemplateMissing", "localize", "lookup", "phrase",
 
 TEMPLATES = Path(__file__).parent / "templates"
 COUNTED = {entry.counted_by for entry in ENTRIES.values() if entry.counted_by} | {"number"}
-# Lists of work left undone: each line is a statement, an item or a task named inside one.
+# Lists of work left undone: statements, then the items and the tasks under headings of their own.
 UNDONE_WORK_KINDS = frozenset({NotificationKind.DEADLINE_ESCALATION, NotificationKind.ENGAGEMENT_CLOSED})
 # Each kind's heading for its list of open items, tasks or work.
 OPEN_HEADINGS = {
@@ -141,27 +141,32 @@ def _sections(notification: Notification) -> list[dict[str, object]]:
                 "open": OPEN_HEADINGS.get(notification.kind, "lists.open_items")}
     return [
         {"heading": say(language, headings[group], {"count": number(len(lines), language)}, {"count": len(lines)}),
-         "phases": _by_phase(lines, language, undone=group == "open" and notification.kind in UNDONE_WORK_KINDS)}
+         "phases": _by_phase(lines, language, undone=group == "open" and notification.kind in UNDONE_WORK_KINDS,
+                             closed=closing)}
         for group, lines in groups.items() if lines
     ]
 
 
-def _undone(line: Phrase, language: str) -> str:
-    """An item or a task as a statement that it was not done; other open work is one already."""
-    said = localize(line, language)
-    kind = (line.key or "").split(".")[0]
-    if kind not in ("items", "tasks"):
-        return said
-    return fill(text_of(language, f"open_work.{kind.removesuffix('s')}"), {"work": said.rstrip(".。")})
-
-
-def _by_phase(lines: list[Phrase], language: str, undone: bool) -> list[dict[str, object]]:
-    """Lines grouped under their phase's name, said once, in the order the phases first come."""
-    phases: dict[str | None, list[str]] = {}
+def _by_phase(lines: list[Phrase], language: str, undone: bool, closed: bool = False) -> list[dict[str, object]]:
+    """Lines grouped under their phase's name, said once, in the order the phases first come. In a
+    list of work left undone, a phase's open work is said in statements, and its items and tasks
+    follow under a heading of their own (a person names them; an imperative after the fact would read
+    as an instruction); once the engagement has closed, the statements say what did not happen."""
+    phases: dict[str | None, dict[str, list[str]]] = {}
     for line in lines:
-        phases.setdefault(line.label_key, []).append(_undone(line, language) if undone else localize(line, language))
-    return [{"name": text_of(language, label_key) if label_key else "", "lines": said}
-            for label_key, said in phases.items()]
+        kind = (line.key or "").split(".")[0] if undone else ""
+        kinds = phases.setdefault(line.label_key, {"said": [], "items": [], "tasks": []})
+        if kind in ("items", "tasks"):
+            kinds[kind].append(localize(line, language))
+        elif closed and line.key and line.key.startswith("work."):
+            kinds["said"].append(text_of(language, f"left_open.{line.key.removeprefix('work.')}"))
+        else:
+            kinds["said"].append(localize(line, language))
+    return [{"name": text_of(language, label_key) if label_key else "", "lines": kinds["said"],
+             "groups": [{"heading": say(language, f"open_work.{kind}_heading", {"count": number(len(named), language)},
+                                        {"count": len(named)}), "lines": named}
+                        for kind in ("items", "tasks") if (named := kinds[kind])]}
+            for label_key, kinds in phases.items()]
 
 
 def render_message(notification: Notification, page_link: str | None = None) -> RenderedMessage:
@@ -172,10 +177,13 @@ def render_message(notification: Notification, page_link: str | None = None) -> 
     subject_key, body_key, title_key = _keys(notification)
     call = notification.call
     subject = say(language, subject_key, values, counts)
+    colleagues = notification.audience is Audience.FASTTRACK_MANAGER
+    ineligible = notification.kind is NotificationKind.ENGAGEMENT_CLOSED and notification.facts.get("outcome") == (
+        "ineligible")
     layout_values = {
         "language": language,
         "subject": subject,
-        "greeting": greeting(language, notification.recipient_name, notification.recipient_given_name),
+        "greeting": greeting(language, notification.recipient_name, notification.recipient_given_name, colleagues),
         # A translation may open with its language's customary line, as a paragraph of its own
         # (Japanese: 突然のご連絡失礼いたします in a first message, いつもお世話になっております after).
         "paragraphs": say(language, body_key, values, counts).split("\n\n"),
@@ -183,11 +191,12 @@ def render_message(notification: Notification, page_link: str | None = None) -> 
         "call": call is not None,
         "call_time": say(language, "common.call_time", values, counts) if call else "",
         "call_duration": say(language, "common.call_duration", values, counts) if call else "",
-        "attachment": text_of(language, "common.attachment_report") if notification.attachment_markdown else "",
+        "attachment": text_of(language, "common.attachment_eligibility" if ineligible else "common.attachment_report")
+        if notification.attachment_markdown else "",
         "page_link": page_link or "",
         "page_link_intro": text_of(language, "common.page_link") if page_link else "",
-        "closing": text_of(language, "common.closing"),
-        "signature": text_of(language, "common.signature"),
+        "closing": text_of(language, "common.closing_colleagues" if colleagues else "common.closing"),
+        "signature": text_of(language, "common.signature_colleagues" if colleagues else "common.signature"),
         "footer": say(language, "common.footer", values, counts),
     }
     return RenderedMessage(

@@ -142,6 +142,8 @@ def samples(language: str) -> list[tuple[str, Notification]]:
     add("outreach", NotificationKind.OUTREACH, facts={"attempt": "1"})
     add("outreach, the contact's given name unknown", NotificationKind.OUTREACH, facts={"attempt": "1"},
         recipient_given_name=None)
+    add("outreach, to a team's address", NotificationKind.OUTREACH, facts={"attempt": "1"},
+        to=["it-team@contoso.example"], recipient_name=None, recipient_given_name=None)
     if language == "en":  # dates as the customer's country writes them: a customer in London
         add("outreach, a customer in London", NotificationKind.OUTREACH, facts={"attempt": "1"}, country="GB",
             time_zone="Europe/London")
@@ -196,6 +198,10 @@ def samples(language: str) -> list[tuple[str, Notification]]:
     assess = [phrase("work.environment", label_key="phases.assess"), phrase("work.plan", label_key="phases.assess")]
     add("deadline escalation in Assess", NotificationKind.DEADLINE_ESCALATION, audience=Audience.FASTTRACK_MANAGER,
         recipient_name=None, lines=assess)
+    add("engagement closed: expired in Assess", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "expired"},
+        lines=assess, attachment_markdown="# Report")
+    add("deadline escalation in Initiate", NotificationKind.DEADLINE_ESCALATION,
+        audience=Audience.FASTTRACK_MANAGER, recipient_name=None, lines=initiate[:2])
     add("deadline escalation in Enable", NotificationKind.DEADLINE_ESCALATION, audience=Audience.FASTTRACK_MANAGER,
         recipient_name=None, lines=tasks())
     add("engagement closed: withdrawn", NotificationKind.ENGAGEMENT_CLOSED, facts={"outcome": "withdrawn"},

@@ -48,8 +48,12 @@ entry("common.greeting", "Hello {given_name},", optional=("given_name", "name"))
 # Martin). English greets without a name rather than with the full one; where your language
 # greets by the full name, write {name}.
 entry("common.greeting_full_name", "Hello,", optional=("name",))
-# Translators: the salutation when no person is named (mail to a team's address).
+# Translators: the salutation when no person is named (mail to a customer team's address).
 entry("common.greeting_team", "Hello,")
+# Translators: the salutation, closing and signature of the escalations, written to FastTrack colleagues.
+entry("common.greeting_colleagues", "Hello,")
+entry("common.closing_colleagues", "Thanks,")
+entry("common.signature_colleagues", "The FastTrack Center team for Intune")
 # Translators: the closing formula before the signature.
 entry("common.closing", "Kind regards,")
 entry("common.signature", "The FastTrack Center team for Intune")
@@ -57,6 +61,8 @@ entry("common.footer", "FastTrack Center benefit for Intune · tenant {tenant_id
 entry("common.call_time", "When: {call_start}")
 plural_entry("common.call_duration", "Duration: {minutes} minute", "Duration: {minutes} minutes", "minutes")
 entry("common.attachment_report", "The engagement report is attached.")
+# Translators: ends the mail that says a purchase does not qualify: no engagement took place.
+entry("common.attachment_eligibility", "The details of our eligibility check are attached.")
 # Translators: a date and time followed by the name of its time zone, e.g.
 # "Thursday, December 3, 2026, 10:30 AM (Central European Standard Time)".
 entry("common.moment", "{moment} ({zone})")
@@ -64,7 +70,7 @@ entry("common.moment", "{moment} ({zone})")
 entry("common.date_at_time", "{date} at {time}")
 
 # ------------------------------------------------------------------ headings of the lists after a body
-plural_entry("lists.checklist", "The checklist has {count} item:", "The checklist has {count} items:", "count")
+plural_entry("lists.checklist", "The checklist has one item:", "The checklist has {count} items:", "count")
 plural_entry("lists.open_items", "This item is still open:", "These {count} items are still open:", "count")
 plural_entry("lists.reopened", "Item to complete before we verify again:",
              "Items to complete before we verify again:", "count")
@@ -89,9 +95,9 @@ entry("outreach.body_followup",
 entry("contact_escalation.subject", "Escalation: no contact with {organization} within the contact window")
 plural_entry(
     "contact_escalation.body",
-    "FastTrack could not reach tenant {tenant_id} ({organization}) within the contact window, although "
-    "{outreach_attempts} outreach message was sent. Outreach continues at a slower pace; please follow up.",
-    "FastTrack could not reach tenant {tenant_id} ({organization}) within the contact window, although "
+    "FastTrack could not reach {organization} (tenant {tenant_id}) within the contact window, although "
+    "one outreach message was sent. Outreach continues at a slower pace; please follow up.",
+    "FastTrack could not reach {organization} (tenant {tenant_id}) within the contact window, although "
     "{outreach_attempts} outreach messages were sent. Outreach continues at a slower pace; please follow up.",
     "outreach_attempts")
 
@@ -115,8 +121,8 @@ entry("kickoff_summary.body",
 plural_entry("remediation_checklist.subject", "Your remediation checklist: {item_count} item",
              "Your remediation checklist: {item_count} items", "item_count")
 entry("remediation_checklist.body",
-      "Thank you for sharing your environment. Here is the remediation checklist from the assessment. Your team "
-      "carries out each item on it, and we review progress together during the checkpoint calls.")
+      "Thank you for sending us your assessment results. Here is the remediation checklist that follows from them. "
+      "Your team carries out each item on it, and we review progress together during the checkpoint calls.")
 entry("checkpoint_invitation.subject", "Invitation: FastTrack checkpoint call {number}")
 entry("checkpoint_invitation.subject_updated", "Updated invitation: FastTrack checkpoint call {number}")
 entry("checkpoint_invitation.body",
@@ -131,30 +137,30 @@ entry("remediation_stalled.body",
       "message and we will help.")
 entry("stall_escalation.subject", "Escalation: remediation stalled at {organization}")
 entry("stall_escalation.body",
-      "Remediation at tenant {tenant_id} ({organization}) has not progressed since {since_day}.")
+      "Remediation at {organization} (tenant {tenant_id}) has not progressed since {since_day}.")
 entry("verification_rejected.subject", "Verification: more work is needed")
 entry("verification_rejected.body",
       "During the joint verification, we reopened the work listed below. Once your team has completed it, we will "
       "verify again.")
 entry("deadline_escalation.subject", "Escalation: the onboarding window of {organization} ends on {deadline_day}")
 entry("deadline_escalation.body",
-      "The onboarding window of tenant {tenant_id} ({organization}) ends on {deadline_day}, and work is still open.")
+      "The onboarding window of {organization} (tenant {tenant_id}) ends on {deadline_day}, and work is still open.")
 
 # ------------------------------------------------------------------ a cancelled call, by why it was cancelled
-entry("call_cancelled.subject.kickoff", "Cancelled: FastTrack kickoff call")
-entry("call_cancelled.subject.checkpoint", "Cancelled: FastTrack checkpoint call {number}")
-entry("call_cancelled.event_title.kickoff", "FastTrack kickoff call (cancelled)")
-entry("call_cancelled.event_title.checkpoint", "FastTrack checkpoint call {number} (cancelled)")
+entry("call_cancelled.subject.kickoff", "Canceled: FastTrack kickoff call")
+entry("call_cancelled.subject.checkpoint", "Canceled: FastTrack checkpoint call {number}")
+entry("call_cancelled.event_title.kickoff", "FastTrack kickoff call (canceled)")
+entry("call_cancelled.event_title.checkpoint", "FastTrack checkpoint call {number} (canceled)")
 entry("call_cancelled.body.kickoff_held",
-      "The kickoff took place before the time proposed below, so that call is no longer needed. We have cancelled "
+      "The kickoff took place before the time proposed below, so that call is no longer needed. We have canceled "
       "it.")
 entry("call_cancelled.body.remediation_done",
-      "Every remediation item is now done, so the checkpoint call below is no longer needed. We have cancelled "
+      "Every remediation item is now done, so the checkpoint call below is no longer needed. We have canceled "
       "it. Thank you for your team's work.")
 entry("call_cancelled.body.engagement_closed",
-      "Your FastTrack engagement for Intune is closed, so the call below will not take place. We have cancelled "
+      "Your FastTrack engagement for Intune is closed, so the call below will not take place. We have canceled "
       "it.")
-entry("call_cancelled.body.other", "The call below will not take place. We have cancelled it.")
+entry("call_cancelled.body.other", "The call below will not take place. We have canceled it.")
 
 # ------------------------------------------------------------------ the engagement closes, by outcome
 entry("engagement_closed.subject.completed", "Your FastTrack onboarding for Intune is complete")
@@ -167,7 +173,7 @@ entry("engagement_closed.body.expired",
       "closed.")
 entry("engagement_closed.subject.withdrawn", "Your FastTrack engagement for Intune is closed at your request")
 entry("engagement_closed.body.withdrawn",
-      "As your organization asked, we have closed its FastTrack engagement for Intune. If you would like our "
+      "As your organization requested, we have closed your FastTrack engagement for Intune. If you would like our "
       "help again while the benefit still applies, reply to this message.")
 entry("engagement_closed.subject.ineligible",
       "Your purchase does not qualify for the FastTrack Center benefit for Intune")
@@ -190,31 +196,41 @@ entry("open_work.plan", "The remediation plan and the checkpoint calls have not 
 entry("open_work.verification", "The joint verification of the remediation has not taken place yet.")
 # Translators: said of a phase, under its name in a list of the work still open.
 entry("open_work.not_started", "Not started yet.")
-# Translators: a checklist item or an Enable task that was not done, said as a statement in the
-# lists of work left open (a closed engagement, an approaching end); {work} is the item's or the
-# task's own words, e.g. "Configure the DNS records", without its final full stop.
-entry("open_work.item", "The checklist item “{work}” has not been completed.")
-entry("open_work.task", "The task “{work}” has not been completed.")
+# Translators: in the lists of work left open (a closed engagement, an approaching end), under a
+# phase's name, the heading of its checklist items or its tasks that were not done.
+plural_entry("open_work.items_heading", "Checklist item not completed:", "Checklist items not completed:", "count")
+plural_entry("open_work.tasks_heading", "Task not completed:", "Tasks not completed:", "count")
+# Translators: the work an engagement that has closed left undone, in the past.
+entry("left_open.contact", "First contact with FastTrack was not made.")
+entry("left_open.kickoff", "The kickoff call, which agrees on the scope, did not take place.")
+entry("left_open.environment", "The assessment of the source environment was not received.")
+entry("left_open.plan", "The remediation plan and the checkpoint calls were not agreed.")
+entry("left_open.verification", "The joint verification of the remediation did not take place.")
+# Translators: said of a phase, under its name, when the engagement closed before it began.
+entry("left_open.not_started", "Not started.")
 
 # ------------------------------------------------------------------ checklist items
 entry("items.forest_level",
-      "Raise the functional level of forest '{forest}' from Windows Server {found} to Windows Server {minimum} "
+      "Raise the functional level of forest ‘{forest}’ from Windows Server {found} to Windows Server {minimum} "
       "or later.")
 entry("items.adfs_version",
-      "Federated identities need AD FS {minimum} or later (Windows Server 2012 R2 recommended); found: {found}.")
+      "Upgrade AD FS from {found} to {minimum} or later for federated identities (Windows Server 2012 R2 "
+      "recommended).")
 entry("items.adfs_version.none",
-      "Federated identities need AD FS {minimum} or later (Windows Server 2012 R2 recommended); none was found.")
+      "Deploy AD FS {minimum} or later for federated identities (Windows Server 2012 R2 recommended); no "
+      "installation was found.")
 entry("items.forest_inventory", "Describe the on-premises Active Directory forests to be synchronized.")
-entry("items.configmgr_version", "Hybrid management needs Configuration Manager {minimum} or later; found: {found}.")
+entry("items.configmgr_version",
+      "Upgrade Configuration Manager from {found} to {minimum} or later for hybrid management.")
 entry("items.configmgr_version.none",
-      "Hybrid management needs Configuration Manager {minimum} or later; none was found.")
+      "Install Configuration Manager {minimum} or later for hybrid management; no installation was found.")
 # Translators: when the minimum is Configuration Manager's current branch, which is not a version.
 entry("items.configmgr_version.current_branch",
-      "Hybrid management needs Configuration Manager (Current Branch); found: {found}.")
+      "Upgrade Configuration Manager from {found} to its Current Branch for hybrid management.")
 entry("items.configmgr_version.current_branch.none",
-      "Hybrid management needs Configuration Manager (Current Branch); none was found.")
-# Translators: {supported} is a list such as "Edge 12 or later, or Chrome 45 or later".
-entry("items.browser", "Replace or update the browser {browser} {version} (supported: {supported}).")
+      "Install Configuration Manager (Current Branch) for hybrid management; no installation was found.")
+# Translators: {supported} is a list such as "Microsoft Edge 12, Google Chrome 45 and Safari 8".
+entry("items.browser", "Replace or update the browser {browser} {version} (minimum supported versions: {supported}).")
 # Translators: {release} and {supported} are Windows releases, e.g. "Windows XP", "Windows Vista, Windows 7 and …".
 entry("items.pc_client_os", "Upgrade the PCs running {release}: the Intune PC client supports {supported}.")
 entry("items.mdm_client_os", "Update the devices running {platform} {version}: enrollment needs {needed}.")
@@ -225,14 +241,14 @@ entry("values.or_later", "{product} {version} or later")
 
 # ------------------------------------------------------------------ notes on the scope
 entry("notes.adfs_multi_forest",
-      "AD FS is out of scope for every multi-forest configuration: identities will be synchronized with password "
-      "hash sync, and no AD FS tasks are planned.")
+      "AD FS is out of scope for any multi-forest configuration: identities will be synchronized with password "
+      "hash synchronization, and no AD FS tasks are planned.")
 entry("notes.custom_sync_rules", "Custom synchronization-rule extensions are out of scope for FastTrack.")
 entry("notes.configmgr_out_of_scope", "Setting up or upgrading Configuration Manager is out of scope for FastTrack.")
 
 # ------------------------------------------------------------------ why a purchase does not qualify, or why it closed
-entry("reasons.plan_not_eligible", "The plan {plan} does not include the benefit (eligible plans: {eligible}).")
-plural_entry("reasons.too_few_licenses", "The purchase has {licenses} license; the benefit needs at least {minimum}.",
+entry("reasons.plan_not_eligible", "{plan} does not include the benefit (eligible plans: {eligible}).")
+plural_entry("reasons.too_few_licenses", "The purchase has only one license; the benefit needs at least {minimum}.",
              "The purchase has {licenses} licenses; the benefit needs at least {minimum}.", "licenses")
 entry("reasons.not_new_subscription",
       "The benefit applies to a new subscription; this purchase extends an existing one.")
@@ -245,7 +261,7 @@ entry("names.plan.intune", "Microsoft Intune")
 entry("names.plan.enterprise_mobility_suite", "Enterprise Mobility + Security")
 entry("names.plan.enterprise_cloud_suite", "Enterprise Cloud Suite")
 entry("names.plan.office_365_e3", "Office 365 Enterprise E3")
-entry("names.plan.azure_ad_premium", "Microsoft Entra ID P1/P2")
+entry("names.plan.azure_ad_premium", "Microsoft Entra ID P1 or P2")
 entry("names.browser.internet_explorer", "Internet Explorer")
 entry("names.browser.edge", "Microsoft Edge")
 entry("names.browser.chrome", "Google Chrome")
@@ -272,7 +288,7 @@ entry("tasks.core.pilot_users", "Move pilot users")
 entry("tasks.core.network_ports", "Open the TCP/IP ports, protocols and firewall rules")
 entry("tasks.core.dns", "Configure the DNS records")
 entry("tasks.core.validate_connectivity", "Validate connectivity")
-entry("tasks.core.identity_guidance", "Identity provisioning guidance")
+entry("tasks.core.identity_guidance", "Provide identity provisioning guidance")
 entry("tasks.core.create_identities", "Create the cloud identities")
 entry("tasks.core.install_directory_sync", "Install directory synchronization (Microsoft Entra Connect)")
 entry("tasks.core.password_hash_sync", "Configure password hash synchronization")

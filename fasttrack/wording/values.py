@@ -152,8 +152,8 @@ def shaped(key: str, values: dict[str, str], language: str) -> tuple[str, dict[s
     elif key == "items.browser":
         shown["browser"] = display_name("browser", values["browser"], language)
         minimums = [_minimum(written) for written in _raw_list(values["supported"])]
-        shown["supported"] = listing([or_later(display_name("browser", name, language), version, language)
-                                      for name, version in minimums], language, "or")
+        shown["supported"] = listing([f"{display_name('browser', name, language)} {version}"
+                                      for name, version in minimums], language)
     elif key == "items.pc_client_os":
         shown["release"] = _windows(values["version"], language)
         shown["supported"] = listing([_windows(release, language) for release in _raw_list(values["supported"])],

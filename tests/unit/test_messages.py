@@ -12,7 +12,7 @@ from fasttrack.messages import localize, phrase, render_message
 from fasttrack.models import Audience, CallKind, Notification, NotificationKind, Phrase, ScheduledCall
 from fasttrack.policy import BenefitPolicy, Plan
 from fasttrack.wording import catalogs
-from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, text_of
+from fasttrack.wording.catalogs import TemplateMissing, available_languages, fill, say, text_of
 from fasttrack.wording.source import ENTRIES
 from fasttrack.wording.values import day_phrase, listing, moment_phrase
 from simulation.mail_samples import TENANT, samples
@@ -44,7 +44,8 @@ def test_every_language_renders_every_kind_of_message_in_each_case():
         assert {sample.kind for _, sample, _ in RENDERED[language]} == set(NotificationKind)
         for name, _, rendered in RENDERED[language]:
             assert rendered.subject and rendered.text and rendered.html, (language, name)
-            assert text_of(language, "common.closing") in rendered.text, (language, name)
+            closing = "common.closing_colleagues" if "escalation" in name else "common.closing"
+            assert text_of(language, closing) in rendered.text, (language, name)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -95,7 +96,7 @@ def test_counts_take_their_plural_form(language):
                          "outreach_attempts": str(count)})
         assert attempts in by_name[f"contact escalation, {count} attempt(s)"].text, (language, count)
     if language == "en":
-        assert "The purchase has 1 license;" in by_name["engagement closed: ineligible, 1 license(s)"].text
+        assert "The purchase has only one license;" in by_name["engagement closed: ineligible, 1 license(s)"].text
         assert "The purchase has 2 licenses;" in by_name["engagement closed: ineligible, 2 license(s)"].text
         assert "Duration: 1 minute\n" in by_name["kickoff invitation, 1 minute(s)"].text
         assert by_name["remediation checklist, 1 item(s)"].subject.endswith(": 1 item")
@@ -308,8 +309,10 @@ def test_the_greeting_uses_the_given_name_where_the_language_would(language):
     assert by_name["outreach"].text.startswith(given + "\n\n"), language
     assert by_name["outreach, the contact's given name unknown"].text.startswith(full_only + "\n\n"), language
     assert f"<p>{given}</p>" in by_name["outreach"].html
-    escalation = by_name["contact escalation, 1 attempt(s)"].text  # to a team's address: no name
-    assert escalation.startswith(text_of(language, "common.greeting_team") + "\n\n")
+    team = by_name["outreach, to a team's address"].text
+    assert team.startswith(text_of(language, "common.greeting_team") + "\n\n")
+    escalation = by_name["contact escalation, 1 attempt(s)"].text  # to FastTrack colleagues
+    assert escalation.startswith(text_of(language, "common.greeting_colleagues") + "\n\n")
 
 
 def test_japanese_mail_opens_as_a_japanese_business_letter_does():
@@ -318,33 +321,37 @@ def test_japanese_mail_opens_as_a_japanese_business_letter_does():
     assert opening["outreach"].startswith("突然のご連絡失礼いたします。")
     assert opening["outreach after the contact window"].startswith("度々のご連絡失礼いたします。")
     assert opening["kickoff summary"].startswith("いつもお世話になっております。")
-    assert opening["contact escalation, 1 attempt(s)"] == "お疲れ様です。"  # to colleagues
+    assert opening["contact escalation, 1 attempt(s)"] == "お疲れ様です。Intune 向け FastTrack Center チームです。"  # to colleagues
     assert "<p>いつもお世話になっております。" in by_name["kickoff summary"].html  # a paragraph of its own
     assert all(not rendered.text.split("\n\n")[1].startswith(("突然", "度々", "いつも"))
                for _, _, rendered in RENDERED["zh-Hant"])  # a Japanese custom only
 
 
-def test_work_left_undone_is_a_list_of_statements():
-    """In a closing or a deadline escalation, an item or a task is named inside a statement that it was not
-    done, like the other lines; the checklist itself lists what to do."""
+def test_work_left_undone_is_said_in_statements_and_names_its_items_and_tasks_under_a_heading():
+    """In a closing or a deadline escalation, a phase's open work is a statement (in the past once the
+    engagement has closed) and its items and tasks are named under a heading that says they were not done,
+    never as instructions; the checklist itself lists what to do."""
     for language in LANGUAGES:
         by_name = {name: rendered for name, _, rendered in RENDERED[language]}
-        task = fill(text_of(language, "open_work.task"), {"work": text_of(language, "tasks.core.dns").rstrip(".。")})
-        assert task in by_name["deadline escalation in Enable"].text, language
+        tasks_heading = say(language, "open_work.tasks_heading", {"count": "2"}, {"count": 2})
+        enable = by_name["deadline escalation in Enable"].text
+        assert enable.count(tasks_heading) == 2, language  # one under each Enable phase
+        assert f"  - {text_of(language, 'tasks.core.dns')}" in enable, language
         expired = by_name["engagement closed: expired"].text
-        lines = [line.strip()[2:] for line in expired.splitlines() if line.strip().startswith("- ")]
-        assert lines and all(line.endswith((".", "。")) for line in lines), (language, lines)
-        item_sentence = text_of(language, "open_work.item").split("{work}")[0]
-        assert any(line.startswith(item_sentence) for line in lines), (language, lines)
-        checklist = by_name["remediation checklist, 1 item(s)"].text
-        assert item_sentence not in checklist, language
+        items_heading = say(language, "open_work.items_heading", {"count": "1"}, {"count": 1})
+        assert items_heading in expired and text_of(language, "left_open.verification") in expired, language
+        assert text_of(language, "open_work.verification") not in expired, language  # not "yet": it is over
+        assert text_of(language, "left_open.not_started") in expired, language
+        deadline = by_name["deadline escalation"].text
+        assert text_of(language, "open_work.verification") in deadline, language  # still ahead
+        assert items_heading not in by_name["remediation checklist, 1 item(s)"].text, language
 
 
 def test_configuration_manager_s_current_branch_is_not_a_version():
     said = localize(phrase("items.configmgr_version", minimum="current branch", found="2012 SP1"), "en")
-    assert said == "Hybrid management needs Configuration Manager (Current Branch); found: 2012 SP1."
+    assert said == "Upgrade Configuration Manager from 2012 SP1 to its Current Branch for hybrid management."
     none = localize(phrase("items.configmgr_version", minimum="current branch", found="—"), "en")
-    assert none == "Hybrid management needs Configuration Manager (Current Branch); none was found."
+    assert none == "Install Configuration Manager (Current Branch) for hybrid management; no installation was found."
     assert "or later" in localize(phrase("items.configmgr_version", minimum="2012 R2", found="2012"), "en")
 
 
@@ -358,6 +365,16 @@ def test_the_text_signature_has_its_separator_and_the_html_a_font_for_every_scri
 
 
 def test_chinese_alternatives_that_already_say_or_are_enumerated():
-    said = localize(phrase("items.browser", browser="internet_explorer", version="9",
-                           supported="firefox 40+, safari 8+"), "zh-Hant")
-    assert "Mozilla Firefox 40 或更新版本、Safari 8 或更新版本" in said and said.count("或") == 3, said  # 更換或更新 too
+    assert listing(["Windows 10 或更新版本", "macOS 10.9 或更新版本"], "zh-Hant", "or") == (
+        "Windows 10 或更新版本、macOS 10.9 或更新版本")
+
+
+def test_a_browser_s_minimum_versions_are_listed_once_without_or_later_after_each():
+    values = {"browser": "internet_explorer", "version": "9", "supported": "firefox 40+, safari 8+"}
+    assert localize(phrase("items.browser", **values), "en") == (
+        "Replace or update the browser Internet Explorer 9 (minimum supported versions: Mozilla Firefox 40 and "
+        "Safari 8).")
+    for language in LANGUAGES:
+        said = localize(phrase("items.browser", **values), language)
+        or_later = fill(text_of(language, "values.or_later"), {"product": "", "version": ""}).strip()
+        assert "Mozilla Firefox 40" in said and not (or_later and or_later in said), (language, said)
