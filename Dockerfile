@@ -1,6 +1,8 @@
-# The image of docker-compose.yml's worker, HTTP intake and codec server: the
-# product installed from requirements.lock (pinned, hashed, no dev-only package:
-# neither the Temporal dev server nor the SMTP sink), run as a non-root user.
+# The image of docker-compose.yml's product services (the worker, the HTTP intake,
+# the customer's page, the team's board and the codec server; the worker service
+# builds it, once, for all of them): the product installed from requirements.lock
+# (pinned, hashed, no dev-only package: neither the Temporal dev server nor the
+# SMTP sink), run as a non-root user.
 # tests/e2e/test_image_install.py runs the build stage's steps as written here.
 
 FROM python:3.11-slim AS build
@@ -39,7 +41,7 @@ ENV PATH=/opt/fasttrack/bin:$PATH \
 WORKDIR /var/lib/fasttrack
 USER 10001:10001
 # The worker's health, readiness and metrics (FASTTRACK_METRICS_PORT); compose gives
-# the intake and the codec server checks of their own.
+# the other services checks of their own.
 EXPOSE 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-m", "process_support.healthcheck", "http://127.0.0.1:9464/readyz"]

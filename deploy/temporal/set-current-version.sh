@@ -2,7 +2,7 @@
 # One-shot (admin-tools image), after the worker of this build has registered its
 # version: makes that build current, so new engagements, and running ones at their
 # next task (they auto-upgrade), run on it. To ramp a build in gradually instead,
-# see the README's upgrade steps.
+# see docs/upgrades.md.
 set -eu
 attempt=1
 until temporal worker deployment set-current-version --address "${TEMPORAL_ADDRESS:?}" \

@@ -41,9 +41,29 @@ def test_compose_runs_the_server_its_setup_jobs_the_ui_the_product_and_monitorin
     assert services["temporal"]["image"].startswith("temporalio/server:")
     assert all(services[job]["image"].startswith("temporalio/admin-tools:") for job in ONE_SHOT_JOBS)
     assert not any("auto-setup" in str(service.get("image")) for service in services.values())
-    for name in ("worker", "intake", "customer-page", "codec-server"):
-        assert services[name]["build"] == "."
+    assert set(product_services()) == {"worker", "intake", "customer-page", "board", "codec-server"}
     assert services["temporal-ui"]["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"
+
+
+PRODUCT_IMAGE = "fasttrack-orchestrator:${FASTTRACK_BUILD_ID:?"
+
+
+def product_services() -> dict[str, dict]:
+    """The services that run this repository's image."""
+    return {name: service for name, service in COMPOSE["services"].items()
+            if str(service.get("image", "")).startswith(PRODUCT_IMAGE)}
+
+
+def test_compose_builds_the_product_image_once_and_the_other_services_use_it():
+    """Compose builds through Bake, every build at once: two builds exporting one tag fail with
+    the containerd image store. One service builds; the others run its image and never pull it."""
+    builds = {name for name, service in COMPOSE["services"].items() if "build" in service}
+    assert builds == {"worker"}
+    assert COMPOSE["services"]["worker"]["build"] == "."
+    images = {service["image"] for service in product_services().values()}
+    assert images == {COMPOSE["services"]["worker"]["image"]}
+    for name, service in product_services().items():
+        assert service["pull_policy"] == "never", name  # it exists only where it was built
 
 
 def test_compose_starts_services_in_order_and_checks_every_long_running_one():
@@ -53,7 +73,7 @@ def test_compose_starts_services_in_order_and_checks_every_long_running_one():
         if name in ONE_SHOT_JOBS:
             assert service["restart"].startswith("on-failure:"), name  # done stays done; a failure is retried
             continue
-        assert "healthcheck" in service or (service.get("build") == "." and image_checks_itself), name
+        assert "healthcheck" in service or (name in product_services() and image_checks_itself), name
         for needed, condition in service.get("depends_on", {}).items():
             expected = "service_completed_successfully" if needed in ONE_SHOT_JOBS else "service_healthy"
             if (name, needed) == ("prometheus", "worker"):
@@ -67,15 +87,48 @@ def test_compose_starts_services_in_order_and_checks_every_long_running_one():
         assert needs in services[service]["depends_on"], (service, needs)
 
 
-def test_compose_runs_the_embedded_server_s_temporal_and_ui_versions():
+IMAGES = COMPOSE["x-images"]
+TEMPORAL_VERSION = re.compile(r"\$\{TEMPORAL_VERSION:-(\d+)\.(\d+)\.(\d+)\}")
+
+
+def test_every_image_is_pinned_once_at_the_top_of_the_compose_file():
+    """Every image a service runs comes from `x-images` (its one place), each pinned to a version
+    that does not move (PostgreSQL to its major version: a new one needs its data migrated)."""
+    used = {service["image"] for service in COMPOSE["services"].values()} - {COMPOSE["services"]["worker"]["image"]}
+    assert used == set(IMAGES.values())
+    for name, image in IMAGES.items():
+        tag = image.split(":", 1)[1]  # no registry port in these names
+        assert tag != "latest", name
+        if name == "postgres":
+            assert re.fullmatch(r"\d+", tag), image
+        elif name.startswith("temporal-") and name != "temporal-ui":
+            assert TEMPORAL_VERSION.fullmatch(tag), image
+        else:
+            assert re.fullmatch(r"v?\d+\.\d+\.\d+", tag), image
+    assert IMAGES["prometheus"].startswith("prom/prometheus:v3.")
+    assert IMAGES["grafana"].startswith("grafana/grafana:12.")
+
+
+def test_compose_runs_one_temporal_release_the_embedded_server_s_minor_version():
+    """The server and its admin-tools are one release, of the minor version the tests run (the
+    embedded dev server's), at that patch or a later one; the UI is the dev server's. Both
+    images take TEMPORAL_VERSION, so an upgrade steps through minor versions with one variable."""
     version = subprocess.run([_tool("temporal"), "--version"], capture_output=True, text=True, check=True).stdout
-    found = re.search(r"Server (\S+), UI (\S+)\)", version)
+    found = re.search(r"Server (\d+)\.(\d+)\.(\d+)\S*, UI (\S+)\)", version)
     assert found, version
-    server, ui = found.groups()
+    embedded, ui = tuple(map(int, found.groups()[:3])), found[4]
+    server_tag = IMAGES["temporal-server"].removeprefix("temporalio/server:")
+    assert IMAGES["temporal-admin-tools"] == f"temporalio/admin-tools:{server_tag}"
+    pinned_tag = TEMPORAL_VERSION.fullmatch(server_tag)
+    assert pinned_tag, server_tag
+    pinned = tuple(map(int, pinned_tag.groups()))
+    assert pinned[:2] == embedded[:2] and pinned >= embedded, (pinned, embedded)
     services = COMPOSE["services"]
-    assert services["temporal"]["image"] == f"temporalio/server:{server}"
-    assert {services[job]["image"] for job in ONE_SHOT_JOBS} == {f"temporalio/admin-tools:{server}"}
+    assert services["temporal"]["image"] == IMAGES["temporal-server"]
+    assert {services[job]["image"] for job in ONE_SHOT_JOBS} == {IMAGES["temporal-admin-tools"]}
     assert services["temporal-ui"]["image"] == f"temporalio/ui:{ui}"
+    defaults = set(re.findall(r"\$\{TEMPORAL_VERSION:-([^}]*)\}", (REPOSITORY / "docker-compose.yml").read_text()))
+    assert defaults == {".".join(map(str, pinned))}  # one default, wherever it is written
 
 
 def test_prometheus_scrapes_the_worker_and_the_server_where_compose_serves_their_metrics():
@@ -134,9 +187,15 @@ SECRETS = {
 }
 
 
+# The settings with a default: none is a secret.
+DEFAULTED = {"TEMPORAL_VERSION", "FASTTRACK_CODEC_URL", "FASTTRACK_CODEC_ORIGINS"}
+
+
 def test_compose_requires_every_secret_and_publishes_ports_on_loopback_only():
     text = (REPOSITORY / "docker-compose.yml").read_text()
-    assert "change-me" not in text and ":-" not in text  # no placeholder, no default
+    assert "change-me" not in text  # no placeholder
+    assert set(re.findall(r"\$\{(\w+):-", text)) == DEFAULTED
+    assert set(re.findall(r"\$\{(\w+)", text)) == DEFAULTED | set(re.findall(r"\$\{(\w+):\?", text))
     for service in COMPOSE["services"].values():
         for name, value in (service.get("environment") or {}).items():
             if any(word in name for word in ("PASSWORD", "PWD", "SECRET", "TOKEN", "KEYS")):
@@ -146,16 +205,46 @@ def test_compose_requires_every_secret_and_publishes_ports_on_loopback_only():
     assert "${FASTTRACK_DB_PASSWORD:?" in COMPOSE["services"]["worker"]["environment"]["FASTTRACK_DATABASE_URL"]
 
 
+def interpolated(value: str, environment: dict[str, str]) -> str:
+    """A value as compose interpolates it: ${VAR:-default} and ${VAR:?message}."""
+    def one(match: re.Match) -> str:
+        name, operator, rest = match[1], match[2], match[3]
+        if environment.get(name):
+            return environment[name]
+        assert operator == ":-", f"compose refuses to start without {name}"
+        return rest
+    return re.sub(r"\$\{(\w+)(:-|:\?)([^}]*)\}", one, value)
+
+
 def test_compose_runs_the_codec_server_and_points_the_ui_at_it():
     codec = COMPOSE["services"]["codec-server"]
-    assert codec["build"] == "." and codec["command"] == ["fasttrack", "codec-server"]
+    assert codec["image"] == COMPOSE["services"]["worker"]["image"]
+    assert codec["command"] == ["fasttrack", "codec-server"]
     assert codec["environment"]["FASTTRACK_ENCRYPTION_KEYS"] == COMPOSE["services"]["worker"]["environment"][
         "FASTTRACK_ENCRYPTION_KEYS"]
     published = codec["ports"][0].split(":")[1]
     endpoint = COMPOSE["services"]["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"]
-    assert endpoint.startswith(f"http://127.0.0.1:{published}/${{FASTTRACK_CODEC_TOKEN:?")
+    token = {"FASTTRACK_CODEC_TOKEN": "t" * 64}
+    assert interpolated(endpoint, token) == f"http://127.0.0.1:{published}/{'t' * 64}"  # by default
     ui_port = COMPOSE["services"]["temporal-ui"]["ports"][0].split(":")[1]
-    assert f"http://127.0.0.1:{ui_port}" in codec["environment"]["FASTTRACK_CODEC_ORIGINS"].split(",")
+    assert f"http://127.0.0.1:{ui_port}" in interpolated(codec["environment"]["FASTTRACK_CODEC_ORIGINS"], {}).split(",")
+
+
+def test_behind_a_proxy_the_codec_s_address_and_origins_come_from_the_env_file(monkeypatch):
+    """The browser reaches the UI and the codec server at the proxy's addresses: both from .env."""
+    from codec_server.settings import CodecServerSettings
+
+    env = {"FASTTRACK_CODEC_TOKEN": "t" * 64, "FASTTRACK_CODEC_URL": "https://codec.onboarding.example.com",
+           "FASTTRACK_CODEC_ORIGINS": "https://temporal.onboarding.example.com",
+           "FASTTRACK_ENCRYPTION_KEYS": SECRETS["FASTTRACK_ENCRYPTION_KEYS"]}
+    endpoint = COMPOSE["services"]["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"]
+    assert interpolated(endpoint, env) == f"https://codec.onboarding.example.com/{'t' * 64}"
+    for name in [name for name in os.environ if name.startswith(("FASTTRACK_", "TEMPORAL_"))]:
+        monkeypatch.delenv(name)
+    for name, value in COMPOSE["services"]["codec-server"]["environment"].items():
+        monkeypatch.setenv(name, interpolated(str(value), env))
+    settings = CodecServerSettings.from_environment()
+    assert settings.origins == ["https://temporal.onboarding.example.com"]
 
 
 def test_compose_gives_the_register_its_own_database_and_chooses_the_retention():
@@ -177,9 +266,7 @@ def test_compose_registers_exactly_the_workflow_search_attributes():
 
 def test_every_product_process_runs_as_a_fasttrack_subcommand():
     image_command = json.loads((REPOSITORY / "Dockerfile").read_text().split("\nCMD ", 1)[1].splitlines()[0])
-    commands = {"image": image_command} | {
-        name: service["command"] for name, service in COMPOSE["services"].items() if service.get("build") == "."
-    }
+    commands = {"image": image_command} | {name: service["command"] for name, service in product_services().items()}
     assert commands == {"image": ["fasttrack", "worker"], "worker": ["fasttrack", "worker"],
                         "intake": ["fasttrack", "intake"], "customer-page": ["fasttrack", "customer-page"],
                         "board": ["fasttrack", "board"],
@@ -210,12 +297,18 @@ def test_compose_and_the_dev_server_refuse_oversized_requests_with_the_same_limi
     limits = yaml.safe_load(SERVER_LIMITS_FILE.read_text())
     assert limits["limit.blobSize.error"][0]["value"] <= 1024 * 1024  # far below the 2 MB the SDK allows
     assert limits["limit.blobSize.error"][0]["value"] >= 2 * STATE_BUDGET  # room for an engagement's own payloads
+    # An update the server admits reaches the worker, whose refusal echoes it with a sentence of
+    # its own: refusal and echo stay under the request limit, or the server terminates the engagement
+    # (tests/integration/test_oversized_update.py). Larger updates are refused on arrival.
+    in_flight = limits["history.maxInFlightUpdatePayloads"][0]["value"]
+    assert 0 < in_flight <= limits["limit.blobSize.error"][0]["value"] - 64 * 1024
     flags = server_limit_flags()
     assert f"limit.blobSize.error={limits['limit.blobSize.error'][0]['value']}" in flags
+    assert f"history.maxInFlightUpdatePayloads={in_flight}" in flags
 
 
 def test_the_signal_examples_name_actions_and_pass_their_checks():
-    """An example per action is asked for (README, "How to add an action"), not required:
+    """An example per action is asked for (docs/adding-an-action.md), not required:
     the action catalogue is the one list of actions."""
     examples = json.loads((REPOSITORY / "examples" / "signals.json").read_text())
     assert set(examples) <= set(SIGNALLED_ACTIONS)
@@ -226,20 +319,27 @@ def test_the_signal_examples_name_actions_and_pass_their_checks():
         assert payload["request_id"]
 
 
-def test_the_readme_gives_each_action_s_json_as_the_examples_do():
+def documentation_pages() -> list[Path]:
+    """The README and the pages of the docs."""
+    return [page for page in [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs").rglob("*.md"))] if page.is_file()]
+
+
+def test_the_documentation_gives_each_action_s_json_as_the_examples_do():
     examples = json.loads((REPOSITORY / "examples" / "signals.json").read_text())
-    readme = (REPOSITORY / "README.md").read_text()
-    block = readme.split("<!-- actions-json -->\n```text\n", 1)[1].split("\n```", 1)[0]
+    marker = "<!-- actions-json -->\n```text\n"
+    pages = [page.read_text() for page in documentation_pages() if marker in page.read_text()]
+    assert len(pages) == 1, "the list of actions' JSON is on no page, or on several"
+    block = pages[0].split(marker, 1)[1].split("\n```", 1)[0]
     shown = {name: json.loads(body) for name, body in (line.split(maxsplit=1) for line in block.splitlines())}
     bodies = {name: {key: value for key, value in payload.items() if key != "request_id"}
               for name, payload in examples.items()}
     assert shown == {name: body for name, body in bodies.items() if name in shown}
-    assert len(shown) >= 13, "the README's list was lost"
+    assert len(shown) >= 13, "the list was lost"
 
 
 def test_compose_runs_the_intake_from_the_image_with_required_secrets():
     intake = COMPOSE["services"]["intake"]
-    assert intake["build"] == "." and intake["command"] == ["fasttrack", "intake"]
+    assert intake["image"] == COMPOSE["services"]["worker"]["image"] and intake["command"] == ["fasttrack", "intake"]
     for variable in ("FASTTRACK_COMMERCE_SECRET", "FASTTRACK_PORTAL_SECRET", "FASTTRACK_INTAKE_TOKENS"):
         assert ":?" in intake["environment"][variable]  # compose refuses to start without it
     image = (REPOSITORY / "Dockerfile").read_text()
@@ -279,22 +379,34 @@ def test_the_lock_file_pins_every_dependency_of_the_product_and_nothing_dev_only
                 assert canonicalize_name(dependency.name) not in locked, dependency.name
 
 
-def test_the_readme_s_env_file_gives_every_service_a_valid_configuration(monkeypatch, tmp_path):
+def env_recipe() -> str:
+    """The production section's `.env` recipe: the shell block that writes .env under umask 077,
+    in the README or on a page of the docs."""
+    for page in documentation_pages():
+        for indent, block in re.findall(r"^( *)```sh\n(.*?)^\1```", page.read_text(), re.M | re.S):
+            if "umask 077" in block and "cat > .env" in block:
+                return "\n".join(line.removeprefix(indent) for line in block.splitlines())
+    raise AssertionError("the .env recipe is on no page")
+
+
+def test_the_env_recipe_gives_every_service_a_valid_configuration(monkeypatch, tmp_path):
     """The production section's `.env` recipe, run as written, then each product service's
     environment as compose would give it (interpolated from that file)."""
-    readme = (REPOSITORY / "README.md").read_text()
-    found = re.search(r"```sh\n((?:   )?umask 077\n.*?\n(?:   )?EOF\n)", readme, re.S)
-    assert found, "the README's .env recipe"
-    recipe = found[1]
+    recipe = env_recipe()
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"],
                    cwd=tmp_path, check=True)
-    subprocess.run(["sh", "-c", "\n".join(line.removeprefix("   ") for line in recipe.splitlines())], cwd=tmp_path,
-                   check=True)
-    values = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines())
+    # The operator's shell keeps its umask: under 077, a later `git checkout` would write the
+    # mounted deploy/ files unreadable by the containers' users.
+    done = subprocess.run(["sh", "-c", f"umask 022\n{recipe}\numask"], cwd=tmp_path, check=True,
+                          capture_output=True, text=True)
+    assert done.stdout.split()[-1] == "0022", "the recipe's umask leaks into the operator's shell"
+    values = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines()
+                  if line.strip() and not line.startswith("#"))
     assert (tmp_path / ".env").stat().st_mode & 0o777 == 0o600
     required = set(re.findall(r"\$\{(\w+):\?", (REPOSITORY / "docker-compose.yml").read_text()))
-    assert required == set(values), required ^ set(values)
+    assert required <= set(values), required - set(values)
+    assert set(values) <= required | DEFAULTED, set(values) - required - DEFAULTED
 
     from codec_server.settings import CodecServerSettings
     from customer_page.settings import CustomerPageSettings
@@ -307,7 +419,7 @@ def test_the_readme_s_env_file_gives_every_service_a_valid_configuration(monkeyp
             for name in [name for name in os.environ if name.startswith(("FASTTRACK_", "TEMPORAL_"))]:
                 patch.delenv(name)
             for name, value in COMPOSE["services"][service]["environment"].items():
-                patch.setenv(name, re.sub(r"\$\{(\w+):\?[^}]*\}", lambda match: values[match[1]], str(value)))
+                patch.setenv(name, interpolated(str(value), values))
             settings = settings_class.from_environment()
             assert payload_codec(settings).current == values["FASTTRACK_ENCRYPTION_KEYS"].split(":")[0], service
             if isinstance(settings, (WorkerSettings, CustomerPageSettings)):
