@@ -4,8 +4,11 @@ VENV := .venv
 # The suite's tests mostly wait on servers and timers: three at a time keep two cores busy.
 TEST_WORKERS ?= 3
 BIN := $(VENV)/bin
+# MkDocs through the venv's Python (never --quiet: it silences the warnings --strict counts); Material's
+# notice about its own end of life is not the build's business.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs
 
-.PHONY: run demo test unit typecheck bench bench-scale stress mail-samples translations clean
+.PHONY: run demo test unit typecheck docs docs-serve bench bench-scale stress mail-samples translations clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required (set PYTHON=...)"'
@@ -16,7 +19,11 @@ $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
+	@touch $@
+
+$(VENV)/.docs-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[docs]'
 	@touch $@
 
 ## Runs the product: embedded Temporal dev server with its Web UI, and the worker.
@@ -36,8 +43,9 @@ $(AXE): tests/e2e/accessibility/package-lock.json
 	npm ci --prefix tests/e2e/accessibility --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## Runs the whole test suite (installs Debian's chromium for the browser test, Debian's npm for
-## axe-core, and Debian's postgresql for the register's throwaway PostgreSQL server, when missing).
+## Runs the type checker, the documentation's strict build (a broken link or anchor fails it), then
+## the whole test suite (installs Debian's chromium for the browser test, Debian's npm for axe-core,
+## and Debian's postgresql for the register's throwaway PostgreSQL server, when missing).
 test: $(VENV)/.test-installed $(AXE)
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser test…"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
@@ -45,6 +53,7 @@ test: $(VENV)/.test-installed $(AXE)
 		echo "Installing Debian's postgresql for the register's tests…"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
 	$(BIN)/python -m mypy
+	$(MKDOCS) build --strict
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## Runs the type checker, then the unit tier alone: pure and fast (a few seconds), no server.
@@ -54,6 +63,17 @@ unit: typecheck
 ## mypy: strict on fasttrack/ and workflows/, its default checks on the rest (pyproject.toml).
 typecheck: $(VENV)/.test-installed
 	$(BIN)/python -m mypy
+
+## Builds the documentation site from docs/ into build/site/ (open build/site/index.html), with
+## --strict: a broken link or anchor, or a page left out of the navigation, fails it. The command
+## reference, the intake's API and the benchmark's tables are written from the code and bench/results/.
+docs: $(VENV)/.docs-installed
+	$(MKDOCS) build --strict
+	@echo "Documentation built: open build/site/index.html"
+
+## Serves the documentation at http://127.0.0.1:8000, rebuilt on every change to docs/ (Ctrl-C stops it).
+docs-serve: $(VENV)/.docs-installed
+	$(MKDOCS) serve --strict --dev-addr 127.0.0.1:8000
 
 ## Measures what an engagement costs beside plain Temporal (under 10 minutes on 2 cores).
 bench: $(VENV)/.test-installed

@@ -35,7 +35,7 @@ async def worker_levers(client: Client, arguments, baseline: lifecycle.Run, idle
         report.add(Figure(f"{variant.name}: workflow tasks per second", run.tasks_per_second, "/s",
                           baseline=baseline.tasks_per_second, section="levers",
                           note=f"**{run.stuck} of {count} engagements stuck**: a workflow task failed on replay "
-                               f"(README, Benchmark)" if run.stuck else ""))
+                               f"(docs/benchmark-history.md)" if run.stuck else ""))
         details[variant.name] = {"update_p50_ms": p50, "tasks_per_second": run.tasks_per_second, "stuck": run.stuck}
     return details
 

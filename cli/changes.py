@@ -2,7 +2,7 @@
 many engagements Temporal still keeps (open, or closed within the namespace's
 retention) whose run started before the change took effect: a replay of any of
 them, for a query as much as for a task, may still need the code the change
-replaced (README, "Retiring a change")."""
+replaced (docs/workflow-changes.md, "Retiring a change")."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def changes(
 ) -> None:
     """The changes made while engagements were running, each with the engagements Temporal still keeps (open, or
     closed within retention) that started before it took effect: its old path may go once that count is 0
-    (README, "Retiring a change")."""
+    (docs/workflow-changes.md, "Retiring a change")."""
     days = took_effect_days(took_effect or [])
     rows = run(lambda client: changes_in_use(client, days))
     if wants_json(output, as_json):

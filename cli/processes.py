@@ -1,5 +1,5 @@
 """The product's long-running processes, each a `fasttrack` subcommand: the image,
-compose, the Makefile and the README start them by these names. Each is imported
+compose, the Makefile and the docs start them by these names. Each is imported
 only when it starts, so that an operator's command loads none of them."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from cli.app import app, errors, options
 from process_support.process_exit import exit_now
 
 PANEL = "Processes"
-CONFIGURED_BY_ENVIRONMENT = "Configured by environment variables (the README's Configuration section); no options."
+CONFIGURED_BY_ENVIRONMENT = "Configured by environment variables (docs/configuration.md); no options."
 
 
 def _serve(name: str, main: Callable[[], None]) -> None:

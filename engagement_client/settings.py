@@ -133,7 +133,7 @@ class ClientSettings(EnvSettings):
     def payload_keys(self) -> str:
         """The configured payload keys: the variable, else the file, else the data folder's key file."""
         return configured_keys(self.encryption_keys, self.encryption_keys_file, self.data_dir / KEYS_FILE_NAME,
-                               "ENCRYPTION_KEYS", "payload encryption key", "security section")
+                               "ENCRYPTION_KEYS", "payload encryption key", "docs/security.md")
 
 
 def configured_keys(value: SecretStr | None, file: Path | None, default_file: Path, setting: str, what: str,
@@ -150,7 +150,7 @@ def configured_keys(value: SecretStr | None, file: Path | None, default_file: Pa
             raise ConfigurationError(f"{ENV_PREFIX}{setting}_FILE: {path} does not exist.") from None
         raise ConfigurationError(
             f"No {what}: set {ENV_PREFIX}{setting} or {ENV_PREFIX}{setting}_FILE "
-            f"(`make run` makes {path} for development; see the README's {section})."
+            f"(`make run` makes {path} for development; see {section})."
         ) from None
     except OSError as error:
         raise ConfigurationError(f"Cannot read the {what}s from {path}: {error.strerror}.") from None
@@ -198,4 +198,4 @@ class CustomerLinkSettings(EnvSettings):
     def link_keys_text(self) -> str:
         """The configured link keys: the variable, else the file, else the data folder's key file."""
         return configured_keys(self.link_keys, self.link_keys_file, self.data_dir / LINK_KEYS_FILE_NAME,
-                               "LINK_KEYS", "link key", "customer page section")
+                               "LINK_KEYS", "link key", "docs/customer-page.md")

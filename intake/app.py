@@ -236,7 +236,8 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
     @app.post("/v1/engagements/{tenant}/actions/{action}", tags=["operators"],
               summary="An operator's action (bearer token): applied, with the engagement's receipt",
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
-                  "type": "object", "description": "The update's fields (see `fasttrack actions`), without by"}}}}})
+                  "type": "object", "description": "The update's fields (see docs/temporal-ui.md, or "
+                                                   "`fasttrack ACTION --help`), without by"}}}}})
     async def act(
         request: Request,
         tenant: TENANT,

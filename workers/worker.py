@@ -76,7 +76,7 @@ def workflow_task_slots(max_cached_workflows: int) -> int:
     """No more workflow tasks at once than engagements the cache holds (at least the
     SDK's two). With more, the SDK's core queues tasks for a cache slot, and under
     load it once left a task unanswered for good ("Extra buffered run should not
-    have produced an activation"; README, Reliability)."""
+    have produced an activation"; docs/reliability.md)."""
     if max_cached_workflows == 0:  # no cache: every task replays, nothing waits for a slot
         return SDK_WORKFLOW_TASK_SLOTS
     return max(2, min(SDK_WORKFLOW_TASK_SLOTS, max_cached_workflows))
@@ -165,8 +165,8 @@ DESCRIPTION = "The FastTrack engagement worker: runs the engagements' workflows 
 CONFIGURED_BY = (
     "Configured by environment variables only: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, "
     "TEMPORAL_TLS_*, TEMPORAL_PROFILE; FASTTRACK_ENCRYPTION_KEYS(_FILE), FASTTRACK_DATABASE_URL, "
-    "FASTTRACK_SMTP_*, FASTTRACK_TASK_QUEUE, FASTTRACK_METRICS_PORT and the others in the README's "
-    "Configuration section."
+    "FASTTRACK_SMTP_*, FASTTRACK_TASK_QUEUE, FASTTRACK_METRICS_PORT and the others in "
+    "docs/configuration.md."
 )
 
 

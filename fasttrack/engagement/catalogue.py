@@ -1,7 +1,7 @@
 """The action catalogue: one row says everything about an action — its model, the
 name of its Workflow Update and Signal, what it records (the update's description
 in the Temporal UI), the phases that allow it, its check and its apply, and what
-its update id names. In lifecycle order, the README's lifecycle table in code.
+its update id names. In lifecycle order, the lifecycle page's table (docs/lifecycle.md) in code.
 
 Everything else is derived from it: the workflow's signals, the HTTP intake's
 action names, the update ids, the command line's and the simulated customer's

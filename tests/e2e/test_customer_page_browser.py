@@ -35,7 +35,7 @@ from tests.support.scenario import (
 from tests.support.stack_process import REPOSITORY
 
 AXE = REPOSITORY / "tests" / "e2e" / "accessibility" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPOSITORY / "build" / "screenshots"  # the README shows copies of them, in docs/
+SCREENSHOTS = REPOSITORY / "build" / "screenshots"  # the docs show copies of them, in docs/
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PEOPLE = {"en": ("Contoso", "Paula Jones"), "fr": ("Fabrikam", "Camille Martin"), "ja": ("Northwind", "佐藤 花子")}
 

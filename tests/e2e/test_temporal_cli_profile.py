@@ -37,7 +37,7 @@ def test_the_printed_profile_alone_lets_the_temporal_cli_act_and_read_decoded_pa
     shell |= {"HOME": str(tmp_path), "TEMPORAL_CONFIG_FILE": config_file, "TEMPORAL_PROFILE": profile,
               "FASTTRACK_DATA_DIR": str(stack.data_dir)}
 
-    # A purchase of today: the README's example is dated, and its window would close one day.
+    # A purchase of today: the docs' example is dated, and its window would close one day.
     purchase = make_purchase(datetime.now(timezone.utc))
     (tmp_path / "purchase.json").write_text(purchase.model_dump_json())
     started = subprocess.run([_tool("fasttrack"), "purchase", str(tmp_path / "purchase.json")], cwd=REPOSITORY,

@@ -41,7 +41,7 @@ from tests.support.scenario import make_purchase, state_of
 READER = "Rita (read only)"
 PROBLEM = "application/problem+json"
 REPOSITORY = Path(__file__).resolve().parents[2]
-STATED = IntakeSettings.model_fields["intake_answer_seconds"].default  # the time the README promises
+STATED = IntakeSettings.model_fields["intake_answer_seconds"].default  # the time the docs promise
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Worker Versioning on the real dev server: a worker registers its deployment and
-build, the operator makes that build current with the `temporal` CLI as the README
+build, the operator makes that build current with the `temporal` CLI as docs/upgrades.md
 says, and an engagement runs on it, auto-upgrading."""
 
 from __future__ import annotations

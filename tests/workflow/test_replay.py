@@ -3,7 +3,7 @@
 A change that would break an engagement already running (a different sequence
 of commands for the same events) fails here, before it is deployed. Guard such
 changes with ``workflow.patched`` and record a new version folder
-(``python -m simulation.record tests/histories/<version>``); see the README.
+(``python -m simulation.record tests/histories/<version>``); see docs/replay.md.
 """
 
 from __future__ import annotations
