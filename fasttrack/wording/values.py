@@ -49,6 +49,7 @@ def dates_locale(language: str, territory: str | None = None) -> Locale:
 Finishing = tuple[tuple[str, re.Pattern[str], str], ...]
 _DATE_FINISHING: Finishing = (
     ("fr", re.compile(r"(?<!\d)1 (?=\D)"), "1er "),
+    ("fr", re.compile(r"(\d|1er) (?=[^\W\d])"), "\\1\u00a0"),  # the day and its month on one line
     ("pt", re.compile(r"(?<!\d)1 de "), "1º de "),
     ("es", re.compile(r"^(\w+), (?=\d)"), r"\1 "),
     ("en", re.compile(r"^(\w+), (?=\d)"), r"\1 "),  # day-first English only: US English is "Tuesday, December 1"
@@ -56,9 +57,9 @@ _DATE_FINISHING: Finishing = (
 )
 
 
-# A letter's time of day: "10 h 30" in French, "10h30" in Brazilian Portuguese.
+# A letter's time of day: "10 h 30" in French (no-break spaces), "10h30" in Brazilian Portuguese.
 _TIME_FINISHING: Finishing = (
-    ("fr", re.compile(r"^0?(\d{1,2}):(\d{2})$"), r"\1 h \2"),
+    ("fr", re.compile(r"^0?(\d{1,2}):(\d{2})$"), "\\1\u00a0h\u00a0\\2"),
     ("pt", re.compile(r"^0?(\d{1,2}):(\d{2})$"), r"\1h\2"),
 )
 

@@ -148,9 +148,9 @@ def test_dates_are_one_phrase_in_the_customer_s_locale_time_zone_and_its_name(la
     (invitation,) = [rendered for name, _, rendered in RENDERED[language] if name == "kickoff invitation, 30 minute(s)"]
     assert month in invitation.text and zone in invitation.text
     # 09:30 UTC is 10:30 in Paris
-    assert {"fr": "10 h 30", "pt-BR": "10h30"}.get(language, "10:30") in invitation.text
+    assert {"fr": "10\u00a0h\u00a030", "pt-BR": "10h30"}.get(language, "10:30") in invitation.text
     joined = {"en": "Thursday 3 December 2026 at 10:30",  # English as written in France (the samples' country)
-              "de": "2026 um 10:30 Uhr", "fr": "2026 à 10 h 30", "it": "2026 alle ore 10:30",
+              "de": "2026 um 10:30 Uhr", "fr": "2026 à 10\u00a0h\u00a030", "it": "2026 alle ore 10:30",
               "es": "2026 a las 10:30", "pt-BR": "2026, às 10h30"}
     assert joined.get(language, "10:30") in invitation.text  # date and time as one phrase, with the language's word
 
@@ -270,7 +270,7 @@ def test_no_mail_shows_an_id_a_time_zone_id_or_a_time_where_a_day_is_meant():
     ("en", "GB", "Europe/London", "Tuesday 1 December 2026 at 08:05 (Greenwich Mean Time)"),
     ("en", "US", "America/New_York", "Tuesday, December 1, 2026 at 3:05\u202fAM (Eastern Standard Time)"),
     ("en", "IN", "Asia/Kolkata", "Tuesday 1 December 2026 at 1:35\u202fPM (India Standard Time)"),
-    ("fr", "FR", "Europe/Paris", "mardi 1er décembre 2026 à 9 h 05 (heure normale d’Europe centrale)"),
+    ("fr", "FR", "Europe/Paris", "mardi 1er\u00a0décembre 2026 à 9\u00a0h\u00a005 (heure normale d’Europe centrale)"),
     ("pt-BR", "BR", "America/Sao_Paulo",
      "terça-feira, 1º de dezembro de 2026, às 5h05 (Horário Padrão de Brasília)"),
     ("it", "IT", "Europe/Rome", "martedì 1 dicembre 2026 alle ore 09:05 (ora standard dell’Europa centrale)"),
@@ -283,7 +283,7 @@ def test_dates_read_as_a_person_of_the_customer_s_language_and_country_writes_th
     lower-case ora), in the customer's country's way (a London customer is not written US dates)."""
     first = datetime(2026, 12, 1, 8, 5, tzinfo=timezone.utc)
     assert moment_phrase(first, language, time_zone, country) == written
-    assert day_phrase(first, "fr", "Europe/Paris", "FR") == "1er décembre 2026"
+    assert day_phrase(first, "fr", "Europe/Paris", "FR") == "1er\u00a0décembre 2026"  # no-break: one line
     assert day_phrase(first, "en", "Europe/London", "ZZ") == "December 1, 2026"  # a country CLDR has no English for
 
 
