@@ -142,8 +142,6 @@ def samples(language: str) -> list[tuple[str, Notification]]:
     add("outreach", NotificationKind.OUTREACH, facts={"attempt": "1"})
     add("outreach, the contact's given name unknown", NotificationKind.OUTREACH, facts={"attempt": "1"},
         recipient_given_name=None)
-    add("outreach, to a team's address", NotificationKind.OUTREACH, facts={"attempt": "1"},
-        to=["it-team@contoso.example"], recipient_name=None, recipient_given_name=None)
     if language == "en":  # dates as the customer's country writes them: a customer in London
         add("outreach, a customer in London", NotificationKind.OUTREACH, facts={"attempt": "1"}, country="GB",
             time_zone="Europe/London")
@@ -181,6 +179,9 @@ def samples(language: str) -> list[tuple[str, Notification]]:
             facts={"item_count": str(len(found))}, lines=found + scope_notes)
     add("checkpoint invitation, moved", NotificationKind.CHECKPOINT_INVITATION, call=call(CallKind.CHECKPOINT),
         facts={"number": "2", "updated": "yes"}, lines=items[:2])
+    add("call cancelled, to the invited team's address", NotificationKind.CALL_CANCELLED,
+        call=call(CallKind.CHECKPOINT), facts={"number": "2", "call": "checkpoint", "because": "engagement_closed"},
+        to=["it-team@contoso.example"], recipient_name=None, recipient_given_name=None)
     for because in ("kickoff_held", "remediation_done", "engagement_closed", ""):
         kind = CallKind.KICKOFF if because == "kickoff_held" else CallKind.CHECKPOINT
         add(f"call cancelled ({because or 'reason not recorded'})", NotificationKind.CALL_CANCELLED, call=call(kind),

@@ -95,10 +95,11 @@ entry("outreach.body_followup",
 entry("contact_escalation.subject", "Escalation: no contact with {organization} within the contact window")
 plural_entry(
     "contact_escalation.body",
-    "FastTrack could not reach {organization} (tenant {tenant_id}) within the contact window, although "
-    "one outreach message was sent. Outreach continues at a slower pace; please follow up.",
-    "FastTrack could not reach {organization} (tenant {tenant_id}) within the contact window, although "
-    "{outreach_attempts} outreach messages were sent. Outreach continues at a slower pace; please follow up.",
+    "We have not been able to reach {organization} (tenant {tenant_id}) within the contact window; one outreach "
+    "message has been sent so far. Outreach continues at a slower pace; please follow up with the customer.",
+    "We have not been able to reach {organization} (tenant {tenant_id}) within the contact window; "
+    "{outreach_attempts} outreach messages have been sent so far. Outreach continues at a slower pace; please "
+    "follow up with the customer.",
     "outreach_attempts")
 
 # ------------------------------------------------------------------ kickoff
@@ -113,8 +114,8 @@ entry("kickoff_invitation.event_title", "FastTrack kickoff call")
 # Translators: sent to the customer's project manager after the kickoff.
 entry("kickoff_summary.subject", "Your FastTrack onboarding scope is agreed")
 entry("kickoff_summary.body",
-      "Thank you for the kickoff call. The scope of your onboarding is agreed, and you lead the project on your "
-      "organization's side. The next step is the assessment of your environment: please run the assessment "
+      "Thank you for the kickoff call. The scope of your onboarding is agreed, and you will lead the project for "
+      "your organization. The next step is the assessment of your environment: please run the assessment "
       "tools and send us their results.")
 
 # ------------------------------------------------------------------ remediation
@@ -122,7 +123,7 @@ plural_entry("remediation_checklist.subject", "Your remediation checklist: {item
              "Your remediation checklist: {item_count} items", "item_count")
 entry("remediation_checklist.body",
       "Thank you for sending us your assessment results. Here is the remediation checklist that follows from them. "
-      "Your team carries out each item on it, and we review progress together during the checkpoint calls.")
+      "Your team works through the items, and we review progress together during the checkpoint calls.")
 entry("checkpoint_invitation.subject", "Invitation: FastTrack checkpoint call {number}")
 entry("checkpoint_invitation.subject_updated", "Updated invitation: FastTrack checkpoint call {number}")
 entry("checkpoint_invitation.body",
@@ -137,14 +138,16 @@ entry("remediation_stalled.body",
       "message and we will help.")
 entry("stall_escalation.subject", "Escalation: remediation stalled at {organization}")
 entry("stall_escalation.body",
-      "Remediation at {organization} (tenant {tenant_id}) has not progressed since {since_day}.")
+      "Remediation at {organization} (tenant {tenant_id}) has not progressed since {since_day}. Please follow up "
+      "with the customer.")
 entry("verification_rejected.subject", "Verification: more work is needed")
 entry("verification_rejected.body",
       "During the joint verification, we reopened the work listed below. Once your team has completed it, we will "
       "verify again.")
 entry("deadline_escalation.subject", "Escalation: the onboarding window of {organization} ends on {deadline_day}")
 entry("deadline_escalation.body",
-      "The onboarding window of {organization} (tenant {tenant_id}) ends on {deadline_day}, and work is still open.")
+      "The onboarding window of {organization} (tenant {tenant_id}) ends on {deadline_day}, and work is still open. "
+      "Please follow up with the customer.")
 
 # ------------------------------------------------------------------ a cancelled call, by why it was cancelled
 entry("call_cancelled.subject.kickoff", "Canceled: FastTrack kickoff call")
@@ -152,15 +155,14 @@ entry("call_cancelled.subject.checkpoint", "Canceled: FastTrack checkpoint call 
 entry("call_cancelled.event_title.kickoff", "FastTrack kickoff call (canceled)")
 entry("call_cancelled.event_title.checkpoint", "FastTrack checkpoint call {number} (canceled)")
 entry("call_cancelled.body.kickoff_held",
-      "The kickoff took place before the time proposed below, so that call is no longer needed. We have canceled "
-      "it.")
+      "The kickoff call has already taken place, so the call below is no longer needed. We have canceled it.")
 entry("call_cancelled.body.remediation_done",
-      "Every remediation item is now done, so the checkpoint call below is no longer needed. We have canceled "
+      "All remediation items are now complete, so the checkpoint call below is no longer needed. We have canceled "
       "it. Thank you for your team's work.")
 entry("call_cancelled.body.engagement_closed",
       "Your FastTrack engagement for Intune is closed, so the call below will not take place. We have canceled "
       "it.")
-entry("call_cancelled.body.other", "The call below will not take place. We have canceled it.")
+entry("call_cancelled.body.other", "We have canceled the call below.")
 
 # ------------------------------------------------------------------ the engagement closes, by outcome
 entry("engagement_closed.subject.completed", "Your FastTrack onboarding for Intune is complete")
@@ -190,9 +192,9 @@ entry("phases.enable_intune", "Enable — Intune")
 
 # ------------------------------------------------------------------ work still to do, as whole sentences
 entry("open_work.contact", "First contact with FastTrack has not been made yet.")
-entry("open_work.kickoff", "The kickoff call, which agrees on the scope, has not taken place yet.")
-entry("open_work.environment", "The assessment of the source environment has not been received yet.")
-entry("open_work.plan", "The remediation plan and the checkpoint calls have not been agreed yet.")
+entry("open_work.kickoff", "The kickoff call to agree on the scope has not taken place yet.")
+entry("open_work.environment", "The assessment results for the source environment have not been received yet.")
+entry("open_work.plan", "The remediation plan and the checkpoint calls have not been agreed on yet.")
 entry("open_work.verification", "The joint verification of the remediation has not taken place yet.")
 # Translators: said of a phase, under its name in a list of the work still open.
 entry("open_work.not_started", "Not started yet.")
@@ -202,9 +204,9 @@ plural_entry("open_work.items_heading", "Checklist item not completed:", "Checkl
 plural_entry("open_work.tasks_heading", "Task not completed:", "Tasks not completed:", "count")
 # Translators: the work an engagement that has closed left undone, in the past.
 entry("left_open.contact", "First contact with FastTrack was not made.")
-entry("left_open.kickoff", "The kickoff call, which agrees on the scope, did not take place.")
-entry("left_open.environment", "The assessment of the source environment was not received.")
-entry("left_open.plan", "The remediation plan and the checkpoint calls were not agreed.")
+entry("left_open.kickoff", "The kickoff call to agree on the scope did not take place.")
+entry("left_open.environment", "The assessment results for the source environment were not received.")
+entry("left_open.plan", "The remediation plan and the checkpoint calls were not agreed on.")
 entry("left_open.verification", "The joint verification of the remediation did not take place.")
 # Translators: said of a phase, under its name, when the engagement closed before it began.
 entry("left_open.not_started", "Not started.")
@@ -226,11 +228,11 @@ entry("items.configmgr_version.none",
       "Install Configuration Manager {minimum} or later for hybrid management; no installation was found.")
 # Translators: when the minimum is Configuration Manager's current branch, which is not a version.
 entry("items.configmgr_version.current_branch",
-      "Upgrade Configuration Manager from {found} to its Current Branch for hybrid management.")
+      "Upgrade Configuration Manager from {found} to Current Branch for hybrid management.")
 entry("items.configmgr_version.current_branch.none",
       "Install Configuration Manager (Current Branch) for hybrid management; no installation was found.")
 # Translators: {supported} is a list such as "Microsoft Edge 12, Google Chrome 45 and Safari 8".
-entry("items.browser", "Replace or update the browser {browser} {version} (minimum supported versions: {supported}).")
+entry("items.browser", "Update or replace the browser {browser} {version} (minimum supported versions: {supported}).")
 # Translators: {release} and {supported} are Windows releases, e.g. "Windows XP", "Windows Vista, Windows 7 and …".
 entry("items.pc_client_os", "Upgrade the PCs running {release}: the Intune PC client supports {supported}.")
 entry("items.mdm_client_os", "Update the devices running {platform} {version}: enrollment needs {needed}.")
@@ -285,7 +287,7 @@ entry("names.configmgr.current branch", "Current Branch")
 entry("tasks.core.activate_tenant", "Activate the tenant and a test client")
 entry("tasks.core.add_domain", "Add the domain and verify ownership")
 entry("tasks.core.pilot_users", "Move pilot users")
-entry("tasks.core.network_ports", "Open the TCP/IP ports, protocols and firewall rules")
+entry("tasks.core.network_ports", "Open the required TCP/IP ports and protocols, and configure the firewall rules")
 entry("tasks.core.dns", "Configure the DNS records")
 entry("tasks.core.validate_connectivity", "Validate connectivity")
 entry("tasks.core.identity_guidance", "Provide identity provisioning guidance")

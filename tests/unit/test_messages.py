@@ -163,7 +163,7 @@ def test_each_case_has_its_own_whole_sentences():
         assert len({rendered.subject for rendered in closings}) == 4, language
         thanks = text_of(language, "engagement_closed.body.completed")
         assert [thanks in rendered.text for rendered in closings] == [True, False, False, False], language
-        cancelled = [rendered for name, rendered in by_name.items() if name.startswith("call cancelled")]
+        cancelled = [rendered for name, rendered in by_name.items() if name.startswith("call cancelled (")]
         assert len({rendered.text for rendered in cancelled}) == 4, language
         summary = by_name["kickoff summary"].text
         assert summary.count("Paula") == 1, language  # the greeting: the reader is addressed, not named
@@ -309,7 +309,7 @@ def test_the_greeting_uses_the_given_name_where_the_language_would(language):
     assert by_name["outreach"].text.startswith(given + "\n\n"), language
     assert by_name["outreach, the contact's given name unknown"].text.startswith(full_only + "\n\n"), language
     assert f"<p>{given}</p>" in by_name["outreach"].html
-    team = by_name["outreach, to a team's address"].text
+    team = by_name["call cancelled, to the invited team's address"].text
     assert team.startswith(text_of(language, "common.greeting_team") + "\n\n")
     escalation = by_name["contact escalation, 1 attempt(s)"].text  # to FastTrack colleagues
     assert escalation.startswith(text_of(language, "common.greeting_colleagues") + "\n\n")
@@ -349,7 +349,7 @@ def test_work_left_undone_is_said_in_statements_and_names_its_items_and_tasks_un
 
 def test_configuration_manager_s_current_branch_is_not_a_version():
     said = localize(phrase("items.configmgr_version", minimum="current branch", found="2012 SP1"), "en")
-    assert said == "Upgrade Configuration Manager from 2012 SP1 to its Current Branch for hybrid management."
+    assert said == "Upgrade Configuration Manager from 2012 SP1 to Current Branch for hybrid management."
     none = localize(phrase("items.configmgr_version", minimum="current branch", found="—"), "en")
     assert none == "Install Configuration Manager (Current Branch) for hybrid management; no installation was found."
     assert "or later" in localize(phrase("items.configmgr_version", minimum="2012 R2", found="2012"), "en")
@@ -372,7 +372,7 @@ def test_chinese_alternatives_that_already_say_or_are_enumerated():
 def test_a_browser_s_minimum_versions_are_listed_once_without_or_later_after_each():
     values = {"browser": "internet_explorer", "version": "9", "supported": "firefox 40+, safari 8+"}
     assert localize(phrase("items.browser", **values), "en") == (
-        "Replace or update the browser Internet Explorer 9 (minimum supported versions: Mozilla Firefox 40 and "
+        "Update or replace the browser Internet Explorer 9 (minimum supported versions: Mozilla Firefox 40 and "
         "Safari 8).")
     for language in LANGUAGES:
         said = localize(phrase("items.browser", **values), language)
