@@ -36,6 +36,7 @@ from fasttrack.models import (
 )
 from fasttrack.policy import BenefitPolicy
 from fasttrack.wording.catalogs import fill, text_of
+from fasttrack.wording.greeting import greeting as greets
 from tests.support.scenario import (
     CUSTOMER,
     ENVIRONMENT_WITH_GAPS,
@@ -206,8 +207,8 @@ async def test_one_engagement_s_mail_in_language_in_business_hours_sent_once(
     assert next_business_moment(start, "Europe/Paris", "FR", HOURS, timedelta(minutes=30)) == start
 
     # The words are the customer's: French first, Italian from the kickoff.
-    def greeting(language: str, name: str) -> str:
-        return fill(text_of(language, "common.greeting"), {"name": name})
+    def greeting(language: str, name: str) -> str:  # no given name in these scenarios
+        return greets(language, name, None)
 
     assert of_kind("outreach")[0].get_body(("plain",)).get_content().startswith(greeting("fr", "Sam Admin"))
     (checklist,) = of_kind("remediation_checklist")
