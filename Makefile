@@ -30,7 +30,7 @@ $(VENV)/.docs-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/fasttrack dev
 
-## Plays five demo engagements against the running stack (start `make run` first).
+## Plays six demo engagements against the running stack (start `make run` first).
 demo: $(VENV)/.run-installed
 	$(BIN)/python -m devstack.demo
 
@@ -75,7 +75,7 @@ docs: $(VENV)/.docs-installed
 docs-serve: $(VENV)/.docs-installed
 	$(MKDOCS) serve --strict --dev-addr 127.0.0.1:8000
 
-## Measures what an engagement costs beside plain Temporal (under 10 minutes on 2 cores).
+## Measures what an engagement costs beside plain Temporal (about 13 minutes on 2 cores).
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench.run
 

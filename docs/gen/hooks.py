@@ -6,7 +6,13 @@ A page asks for one with a marker on a line of its own, ``<!-- generated: NAME -
 - ``intake-api``: the HTTP intake's operations, from its FastAPI app's ``openapi()``;
 - ``intake-actions``: each action's body, from the action catalogue's models;
 - ``bench-latest`` and ``bench-scale``: the benchmark's tables, from ``bench/results/*.json``;
+- ``bench-budgets``: the latest run's budgets, met and over, from ``bench/results/latest.json``;
 - ``packages``: the import graph between the project's packages, read from the source.
+
+Prose quotes a figure of the same results inline, so that it says what the tables say:
+``<!-- bench: latest | FIGURE NAME | value -->`` (or ``baseline``, ``ratio``, ``note``), and
+``<!-- bench: latest | took -->`` or ``<!-- bench: latest | finished -->`` for the run itself
+(``scale`` for ``bench/results/scale.json``). A figure the results do not hold stops the build.
 
 The intake's OpenAPI document is also written to the site as ``intake-openapi.json``.
 An unknown marker, or a generator that fails, stops the build (MkDocs hooks, no plugin)."""
@@ -28,6 +34,7 @@ from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = re.compile(r"^<!-- generated: ([a-z-]+) -->$", re.M)
+FIGURE = re.compile(r"<!-- bench: (.*?) -->")
 OPENAPI_FILE = "intake-openapi.json"
 
 # The packages of the product and its tools, in the order the architecture page names them.
@@ -53,7 +60,13 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
             raise PluginError(f"{page.file.src_uri}: no generator named {name!r} (known: {', '.join(GENERATORS)})")
         return GENERATORS[name]().rstrip("\n")
 
-    return MARKER.sub(generated, markdown)
+    def figure(found: re.Match[str]) -> str:
+        try:
+            return bench_figure(*(part.strip() for part in found[1].split("|")))
+        except (KeyError, TypeError, ValueError) as error:
+            raise PluginError(f"{page.file.src_uri}: {found[0]}: {error}") from None
+
+    return FIGURE.sub(figure, MARKER.sub(generated, markdown))
 
 
 # --- Markdown helpers ---------------------------------------------------------------------------------------------
@@ -228,16 +241,29 @@ def intake_actions() -> str:
 
 # --- The benchmark ------------------------------------------------------------------------------------------------
 
-def _bench(name: str) -> str:
-    from bench.report import Figure, Report, markdown
+# Which make target writes each result.
+BENCH_TARGETS = {"latest": "make bench", "scale": "make bench-scale"}
 
-    source = ROOT / "bench" / "results" / f"{name}.json"
-    recorded = json.loads(source.read_text())
+
+def _recorded(name: str) -> tuple[Any, dict[str, Any]]:
+    """A run's report, as `bench/report.py` holds it, and its meta."""
+    from bench.report import Figure, Report
+
+    if name not in BENCH_TARGETS:
+        raise KeyError(f"no results named {name!r} (known: {', '.join(BENCH_TARGETS)})")
+    recorded = json.loads((ROOT / "bench" / "results" / f"{name}.json").read_text())
     fields = {field.name for field in dataclasses.fields(Figure)}
     report = Report([Figure(**{key: value for key, value in figure.items() if key in fields})
                      for figure in recorded["figures"]], recorded["details"], recorded["profile"])
-    text = markdown(report, recorded["meta"])  # the same text `make bench` writes beside the JSON
-    return (f"*Written at build time from `bench/results/{name}.json`, as `make bench` writes "
+    return report, recorded["meta"]
+
+
+def _bench(name: str) -> str:
+    from bench.report import markdown
+
+    report, meta = _recorded(name)
+    text = markdown(report, meta)  # the same text the make target writes beside the JSON
+    return (f"*Written at build time from `bench/results/{name}.json`, as `{BENCH_TARGETS[name]}` writes "
             f"`bench/results/{name}.md`.*\n\n" + text)
 
 
@@ -247,6 +273,51 @@ def bench_latest() -> str:
 
 def bench_scale() -> str:
     return _bench("scale")
+
+
+def _quantity(value: float, unit: str, digits: int) -> str:
+    return f"{value:,.{digits}f} {unit}".rstrip()
+
+
+def bench_figure(name: str, what: str, field: str | None = None) -> str:
+    """One number of a run, written as its table writes it (scale's with one decimal, as its table)."""
+    report, meta = _recorded(name)
+    if field is None:
+        if what == "took":
+            return f"{meta['minutes']:.1f} minutes"
+        if what == "finished":
+            return str(meta["finished"])
+        raise KeyError(f"{what!r}: a run has 'took' and 'finished'; a figure needs a field")
+    figures = [figure for figure in report.figures if figure.name == what]
+    if len(figures) != 1:
+        raise KeyError(f"bench/results/{name}.json has no figure named {what!r}")
+    figure, digits = figures[0], 1 if name == "scale" else 2
+    if field == "value":
+        return _quantity(figure.value, figure.unit, digits)
+    if field == "baseline" and figure.baseline is not None:
+        return _quantity(figure.baseline, figure.unit, digits)
+    if field == "ratio" and figure.ratio is not None:
+        return f"{figure.ratio:.2f}×"
+    if field == "note" and figure.note:
+        return str(figure.note)
+    raise ValueError(f"{what!r} has no {field!r} (fields: value, and baseline, ratio and note where it has them)")
+
+
+def bench_budgets() -> str:
+    """The latest run's budgets, in two lists: met, and over."""
+    report, meta = _recorded("latest")
+    budgeted = [figure for figure in report.figures if figure.budget and figure.passed is not None]
+
+    def said(figure: Any) -> str:
+        value = _quantity(figure.value, figure.unit, 2)
+        ratio = f" ({figure.ratio:.2f}× its baseline)" if figure.ratio is not None else ""
+        return f"{figure.name}: {_cell(value)}{ratio}, budget {_cell(figure.budget)}"
+
+    lines = [f"*Written at build time from `bench/results/latest.json`: the run of {meta['finished']}.*", ""]
+    for passed, title in ((True, "Met"), (False, "Over")):
+        chosen = [said(figure) for figure in budgeted if figure.passed is passed]
+        lines += [f"**{title}** ({len(chosen)}):", ""] + [f"- {line}" for line in chosen or ["none"]] + [""]
+    return "\n".join(lines)
 
 
 # --- The packages -------------------------------------------------------------------------------------------------
@@ -296,5 +367,6 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "intake-actions": intake_actions,
     "bench-latest": bench_latest,
     "bench-scale": bench_scale,
+    "bench-budgets": bench_budgets,
     "packages": packages,
 }

@@ -170,13 +170,16 @@ def test_worker_environment_is_valid_configuration(monkeypatch, tmp_path):
     assert WorkerSettings.model_fields["metrics_port"] and "FASTTRACK_BUILD_ID" in environment
     assert set(environment) <= known, set(environment) - known
     for name, value in environment.items():
-        monkeypatch.setenv(name, re.sub(r"\$\{(\w+):\?[^}]*\}", lambda match: SECRETS[match[1]], str(value)))
+        monkeypatch.setenv(name, interpolated(str(value), SECRETS))
     monkeypatch.setenv("TEMPORAL_CONFIG_FILE", os.devnull)
     settings = WorkerSettings.from_environment()
     assert connect_options(settings)["target_host"] == "temporal:7233"
     assert payload_codec(settings).current == "2026-11"
     assert settings.register_url.startswith("postgresql+psycopg://fasttrack:")
     assert (settings.deployment_name, settings.build_id, settings.metrics_port) == ("fasttrack", "2026.11.27-1", 9464)
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_security) == ("smtp.example.com", 587, "starttls")
+    assert (settings.smtp_username, settings.sender_email, settings.manager_email) == (
+        "fasttrack", "fasttrack@example.com", "fasttrack-manager@example.com")
 
 
 SECRETS = {
@@ -184,11 +187,31 @@ SECRETS = {
     "FASTTRACK_ENCRYPTION_KEYS": f"2026-11:{base64.b64encode(bytes(32)).decode()}",
     "FASTTRACK_BUILD_ID": "2026.11.27-1", "FASTTRACK_CUSTOMER_PAGE_URL": "https://onboarding.example.com",
     "FASTTRACK_LINK_KEYS": f"2026-11:{base64.b64encode(bytes(range(32))).decode()}",
+    "FASTTRACK_SMTP_HOST": "smtp.example.com", "FASTTRACK_SMTP_USERNAME": "fasttrack",
+    "FASTTRACK_SENDER_EMAIL": "fasttrack@example.com", "FASTTRACK_MANAGER_EMAIL": "fasttrack-manager@example.com",
 }
 
 
 # The settings with a default: none is a secret.
-DEFAULTED = {"TEMPORAL_VERSION", "FASTTRACK_CODEC_URL", "FASTTRACK_CODEC_ORIGINS"}
+DEFAULTED = {"TEMPORAL_VERSION", "FASTTRACK_CODEC_URL", "FASTTRACK_CODEC_ORIGINS", "FASTTRACK_SMTP_PORT",
+             "FASTTRACK_SMTP_SECURITY"}
+# Where mail goes and whom the customer is told to write to: this deployment's own, from .env.
+MAIL_SETTINGS = {"FASTTRACK_SMTP_HOST", "FASTTRACK_SMTP_USERNAME", "FASTTRACK_SENDER_EMAIL",
+                 "FASTTRACK_MANAGER_EMAIL"}
+
+
+def test_compose_reads_the_mail_settings_from_the_env_file_each_written_once():
+    """The relay, its user and the addresses are this deployment's: none is written into the file, and
+    each variable is written once (the manager's address, which two services read, through an anchor)."""
+    text = (REPOSITORY / "docker-compose.yml").read_text()
+    assert "example.com" not in text
+    for name in MAIL_SETTINGS | {"FASTTRACK_SMTP_PORT", "FASTTRACK_SMTP_SECURITY"}:
+        assert len(re.findall(r"\$\{" + name + r"\b", text)) == 1, name
+    for name in MAIL_SETTINGS - {"FASTTRACK_MANAGER_EMAIL"}:
+        assert COMPOSE["services"]["worker"]["environment"][name].startswith(f"${{{name}:?"), name
+    manager = {service: COMPOSE["services"][service]["environment"]["FASTTRACK_MANAGER_EMAIL"]
+               for service in ("worker", "customer-page")}
+    assert set(manager.values()) == {"${FASTTRACK_MANAGER_EMAIL:?set the FastTrack manager's e-mail address}"}
 
 
 def test_compose_requires_every_secret_and_publishes_ports_on_loopback_only():
@@ -398,8 +421,13 @@ def test_the_env_recipe_gives_every_service_a_valid_configuration(monkeypatch, t
                    cwd=tmp_path, check=True)
     # The operator's shell keeps its umask: under 077, a later `git checkout` would write the
     # mounted deploy/ files unreadable by the containers' users.
+    # Without the relay's password in SMTP_PASSWORD, the recipe stops before writing anything.
+    refused = subprocess.run(["sh", "-c", recipe], cwd=tmp_path, capture_output=True, text=True,
+                             env={name: value for name, value in os.environ.items() if name != "SMTP_PASSWORD"})
+    assert refused.returncode != 0 and "SMTP_PASSWORD" in refused.stderr
+    assert not (tmp_path / ".env").exists()
     done = subprocess.run(["sh", "-c", f"umask 022\n{recipe}\numask"], cwd=tmp_path, check=True,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=os.environ | {"SMTP_PASSWORD": "relay-password"})
     assert done.stdout.split()[-1] == "0022", "the recipe's umask leaks into the operator's shell"
     values = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines()
                   if line.strip() and not line.startswith("#"))
@@ -408,20 +436,34 @@ def test_the_env_recipe_gives_every_service_a_valid_configuration(monkeypatch, t
     assert required <= set(values), required - set(values)
     assert set(values) <= required | DEFAULTED, set(values) - required - DEFAULTED
 
+    from board.settings import BoardSettings
     from codec_server.settings import CodecServerSettings
     from customer_page.settings import CustomerPageSettings
     from engagement_client.customer_links import link_keys
     from intake.settings import IntakeSettings
 
+    assert MAIL_SETTINGS <= set(values)
+    assert values["FASTTRACK_SMTP_PASSWORD"] == "relay-password"  # from the shell, never written into the recipe
+
     for service, settings_class in (("worker", WorkerSettings), ("intake", IntakeSettings),
-                                    ("customer-page", CustomerPageSettings), ("codec-server", CodecServerSettings)):
+                                    ("customer-page", CustomerPageSettings), ("board", BoardSettings),
+                                    ("codec-server", CodecServerSettings)):
         with monkeypatch.context() as patch:
             for name in [name for name in os.environ if name.startswith(("FASTTRACK_", "TEMPORAL_"))]:
                 patch.delenv(name)
             for name, value in COMPOSE["services"][service]["environment"].items():
                 patch.setenv(name, interpolated(str(value), values))
+            patch.setenv("TEMPORAL_CONFIG_FILE", os.devnull)
             settings = settings_class.from_environment()
             assert payload_codec(settings).current == values["FASTTRACK_ENCRYPTION_KEYS"].split(":")[0], service
             if isinstance(settings, (WorkerSettings, CustomerPageSettings)):
                 assert settings.page_url == values["FASTTRACK_CUSTOMER_PAGE_URL"], service
+                assert settings.manager_email == values["FASTTRACK_MANAGER_EMAIL"], service
                 link_keys(settings)
+            if isinstance(settings, WorkerSettings):
+                assert (settings.smtp_host, settings.smtp_username, settings.sender_email) == (
+                    values["FASTTRACK_SMTP_HOST"], values["FASTTRACK_SMTP_USERNAME"], values["FASTTRACK_SENDER_EMAIL"])
+                assert settings.smtp_password == "relay-password"
+                assert (settings.smtp_port, settings.smtp_security) == (587, "starttls")  # the defaults
+            if isinstance(settings, BoardSettings):
+                assert settings.configured() is None and settings.board_url == values["FASTTRACK_BOARD_URL"]
