@@ -232,12 +232,12 @@ entry("items.configmgr_version.current_branch",
 entry("items.configmgr_version.current_branch.none",
       "Install Configuration Manager (Current Branch) for hybrid management; no installation was found.")
 # Translators: {supported} is a list such as "Microsoft Edge 12, Google Chrome 45 and Safari 8".
-entry("items.browser", "Update or replace the browser {browser} {version} (minimum supported versions: {supported}).")
+entry("items.browser", "Update or replace {browser} {version} (minimum supported versions: {supported}).")
 # Translators: {release} and {supported} are Windows releases, e.g. "Windows XP", "Windows Vista, Windows 7 and …".
 entry("items.pc_client_os", "Upgrade the PCs running {release}: the Intune PC client supports {supported}.")
-entry("items.mdm_client_os", "Update the devices running {platform} {version}: enrollment needs {needed}.")
+entry("items.mdm_client_os", "Update the devices running {platform} {version}: enrollment requires {needed}.")
 entry("items.mdm_client_os.none",
-      "Update or replace the devices running {platform} {version}: Intune cannot enroll this platform.")
+      "Update or replace the devices running {platform} {version}: Intune cannot enroll devices on this platform.")
 # Translators: a product and the lowest version supported, e.g. "Chrome 45 or later".
 entry("values.or_later", "{product} {version} or later")
 

@@ -372,7 +372,7 @@ def test_chinese_alternatives_that_already_say_or_are_enumerated():
 def test_a_browser_s_minimum_versions_are_listed_once_without_or_later_after_each():
     values = {"browser": "internet_explorer", "version": "9", "supported": "firefox 40+, safari 8+"}
     assert localize(phrase("items.browser", **values), "en") == (
-        "Update or replace the browser Internet Explorer 9 (minimum supported versions: Mozilla Firefox 40 and "
+        "Update or replace Internet Explorer 9 (minimum supported versions: Mozilla Firefox 40 and "
         "Safari 8).")
     for language in LANGUAGES:
         said = localize(phrase("items.browser", **values), language)
