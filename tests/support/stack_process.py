@@ -69,7 +69,10 @@ class Stack:
     def stop(self) -> int:
         assert self.process is not None
         self.process.send_signal(signal.SIGINT)  # what Ctrl-C does
-        return self.process.wait(60)
+        status = self.process.wait(60)
+        if status != 0:  # the stack says why it stopped: show it with the failure
+            print(self.output.read_text(errors="replace")[-4000:])
+        return status
 
     def kill(self) -> None:
         """After a failed test: a graceful stop first, then SIGKILL (the stack's

@@ -33,6 +33,11 @@ async def refused_after(handle, count: int):
     return await eventually(refused, 30, "the signal was never recorded")
 
 
+def last_refusal(state) -> str:
+    """The latest refusal's words: the engagement's own events (an outreach sent) may come after it."""
+    return [event.detail for event in state.timeline if " refused: " in event.detail][-1]
+
+
 @pytest.fixture
 async def engagement(time_skipping_env, task_queue, tmp_path, mail_sink):
     """A new engagement, with a worker, messages sent at once."""
@@ -66,23 +71,23 @@ async def test_a_refused_unknown_or_repeated_signal_is_recorded_and_changes_noth
 
     await handle.signal("complete_task", {"by": "Sam", "task_id": "core.dns"})  # not in Enable yet
     state = await refused_after(handle, 1)
-    assert "Signal complete_task refused: Cannot complete an Enable task now" in state.timeline[-1].detail
+    assert "Signal complete_task refused: Cannot complete an Enable task now" in last_refusal(state)
     assert state.phase is Phase.INITIATE and state.tasks == before.tasks
     assert "1 signal(s) refused (see the timeline)" in details_markdown(state, [], None)
 
     await handle.signal("record_contact", {"by": "Ana\nEve"})  # a line feed in a one-line field
     state = await refused_after(handle, 2)
-    assert "Signal record_contact refused: by:" in state.timeline[-1].detail and state.contact_made_at is None
+    assert "Signal record_contact refused: by:" in last_refusal(state) and state.contact_made_at is None
 
     await handle.signal("hold_kickof", {"by": "Ana"})  # a typing slip
     state = await refused_after(handle, 3)
     assert "Signal hold_kickof refused: no such signal; the engagement takes record_contact" in \
-        state.timeline[-1].detail
+        last_refusal(state)
 
     await handle.signal("record_contact", args=[{"by": "Ana"}, {"by": "Eve"}])  # two arguments, not one
     state = await refused_after(handle, 4)
     assert "Signal record_contact refused: the action: Input should be a valid dictionary" in \
-        state.timeline[-1].detail
+        last_refusal(state)
 
     for _ in range(2):  # sent twice, applied once
         await handle.signal("record_contact", {"by": "Ana", "note": "Called", "request_id": "crm-42"})
