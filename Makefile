@@ -97,7 +97,7 @@ translations: $(VENV)/.run-installed
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k entry:1c,2 -k plural_entry:1c,2,3 \
 		-c Translators: --no-location --width 100 --project "FastTrack onboarding orchestrator" \
 		--msgid-bugs-address fasttrack-orchestrator@example.invalid -o fasttrack/locale/messages.pot \
-		fasttrack/wording/source.py fasttrack/wording/page_source.py
+		fasttrack/wording/source.py fasttrack/wording/findings_source.py fasttrack/wording/page_source.py
 	$(BIN)/pybabel update -i fasttrack/locale/messages.pot -d fasttrack/locale --width 100 \
 		--ignore-obsolete
 	@for po in fasttrack/locale/*/LC_MESSAGES/messages.po; do \

@@ -6,7 +6,7 @@ follow, under the ``page.`` context."""
 
 from __future__ import annotations
 
-from fasttrack.wording.source import entry, plural_entry
+from fasttrack.wording.entries import entry, plural_entry
 
 # ------------------------------------------------------------------ the link in each mail to the customer
 # Translators: the last paragraph of a mail to the customer; the link follows on its own line.

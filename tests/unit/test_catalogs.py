@@ -44,7 +44,8 @@ def test_the_template_and_the_catalogs_hold_what_the_source_says(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run([str(PYBABEL), "extract", "-F", "babel.cfg", "--no-default-keywords", "-k", "entry:1c,2",
                     "-k", "plural_entry:1c,2,3", "-c", "Translators:", "--no-location", "-o", str(fresh),
-                    "fasttrack/wording/source.py", "fasttrack/wording/page_source.py"],
+                    "fasttrack/wording/source.py", "fasttrack/wording/findings_source.py",
+                    "fasttrack/wording/page_source.py"],
                    cwd=ROOT, check=True, capture_output=True)
     expected = {(key, entry.singular if entry.plural is None else (entry.singular, entry.plural))
                 for key, entry in ENTRIES.items()}
