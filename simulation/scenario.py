@@ -89,9 +89,10 @@ LONGEST_NOTE = "Ä" * 2000  # the longest note the models accept, two bytes a ch
 
 
 def largest_stakeholders() -> list[Person]:
-    """The most stakeholders a scope takes, each with the longest name and a long address."""
+    """The most stakeholders a scope takes, each with the longest name and given name and a long address."""
     name = "Ä" * 200
-    return [Person(name=f"{n} {name}"[:200], email=f"{'a' * 60}{n}@{'b' * 60}.example") for n in range(50)]
+    return [Person(name=f"{n} {name}"[:200], given_name=name, email=f"{'a' * 60}{n}@{'b' * 60}.example")
+            for n in range(50)]
 
 
 def longest_gaps(count: int) -> list[dict]:
