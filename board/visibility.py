@@ -284,12 +284,10 @@ class BoardReader:
                 if second is not None:
                     pending.insert(0, (*second, count))
                     continue
-            # Split, the parts counted at once: a crowd of deadlines is found in a few rounds.
-            edges = _halves(low, high)
-            counts = await asyncio.gather(*(self._count(f"{base} AND {_span(*part)}") for part in edges[:-1]))
-            counted = [(*part, part_count) for part, part_count in zip(edges, counts)]
-            last = (*edges[-1], count - sum(counts))
-            pending[0:0] = [*counted, last]
+            # Halved, one half counted and the other known from the whole: a crowd is found in a few rounds.
+            first, second = _halves(low, high)
+            first_count = await self._count(f"{base} AND {_span(*first)}")
+            pending[0:0] = [(*first, first_count), (*second, count - first_count)]
         return rows
 
     async def _crowd_second(self, base: str, low: int, high: int, count: int) -> tuple[int, int] | None:
@@ -361,8 +359,8 @@ def _halvable(low: int, high: int) -> bool:
     return (sa.deadline_moment(high) - sa.deadline_moment(low)) > timedelta(seconds=1)
 
 
-def _halves(low: int, high: int) -> list[tuple[int, int]]:
-    """(low, high] as two spans of equal time (one where the middle is an end: a second is not split)."""
+def _halves(low: int, high: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(low, high] as two spans of equal time; ``_halvable`` says it is more than a second."""
     start = sa.deadline_moment(low)
     middle = sa.deadline_number(start + (sa.deadline_moment(high) - start) / 2)
-    return [(low, high)] if middle in (low, high) else [(low, middle), (middle, high)]
+    return (low, middle), (middle, high)

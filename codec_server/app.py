@@ -13,25 +13,18 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
 from engagement_client.codec import EncryptionCodec, KeyProblem
 from process_support.http_metrics import instrument
-from process_support.problems import Problem, answer_problems, problem_response
+from process_support.problems import Problem, answer_problems
 from process_support.request_limits import RequestLimits, whole_body
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a UI page of payloads, each far below Temporal's 2 MB
 PATHS = "the codec server answers POST …/encode and …/decode"
 log = logging.getLogger("fasttrack.codec_server")
-
-_TITLES = {401: "Token required", 404: "Not found", 422: "Invalid payloads"}
-
-
-def problem(status: int, detail: str) -> JSONResponse:
-    return problem_response(Problem(status, _TITLES[status], detail))
-
 
 def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAPI:
     app = FastAPI(title="FastTrack codec server", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
@@ -60,20 +53,20 @@ def create_app(codec: EncryptionCodec, token: str, origins: list[str]) -> FastAP
         segments = [segment for segment in path.split("/") if segment]
         operation = segments[-1] if segments else ""
         if operation not in ("encode", "decode"):
-            return problem(404, "The codec server answers POST …/encode and …/decode.")
+            raise Problem(404, "Not found", "The codec server answers POST …/encode and …/decode.")
         if not authorised(request, segments):
-            return problem(401, "A valid codec token is required (Authorization: Bearer <token>).")
+            raise Problem(401, "Token required", "A valid codec token is required (Authorization: Bearer <token>).")
         body = await whole_body(request)
         try:
             payloads = json_format.Parse(body, Payloads())
         except (json_format.ParseError, UnicodeDecodeError, ValueError, RecursionError):
-            return problem(422, 'The body must be Payloads as protobuf JSON: {"payloads": [{"metadata": {…}, '
-                                '"data": "<base64>"}]}.')
+            raise Problem(422, "Invalid payloads", 'The body must be Payloads as protobuf JSON: {"payloads": '
+                                                   '[{"metadata": {…}, "data": "<base64>"}]}.') from None
         try:
             convert_payloads = codec.encode if operation == "encode" else codec.decode
             converted = await convert_payloads(payloads.payloads)
         except KeyProblem as error:
-            return problem(422, str(error))
+            raise Problem(422, "Invalid payloads", str(error)) from None
         log.info("codec request", extra={"operation": operation, "payloads": len(converted),
                                          "namespace": request.headers.get("x-namespace", "")[:255]})
         return Response(json_format.MessageToJson(Payloads(payloads=converted)), media_type="application/json")

@@ -31,12 +31,21 @@ def risk_query(attribute: str) -> str:
     return f'{ENGAGEMENTS} AND ExecutionStatus = "Running" AND {attribute} = true'
 
 
+Count = tuple[str, str]  # ("phase", value) or ("risk", label)
+# Every count, with its visibility query.
+QUESTIONS: dict[Count, str] = {("phase", phase.value): phase_query(phase) for phase in Phase} | {
+    ("risk", risk): risk_query(attribute) for risk, attribute in RISKS.items()}
+
+
+async def counted(client: Client, asked: list[Count], timeout: timedelta) -> dict[Count, int]:
+    """The counts ``asked``, read at once."""
+    answers = await asyncio.gather(*(client.count_workflows(QUESTIONS[count], rpc_timeout=timeout)
+                                     for count in asked))
+    return {count: answer.count for count, answer in zip(asked, answers)}
+
+
 async def engagement_counts(client: Client, timeout: timedelta) -> tuple[dict[str, int], dict[str, int]]:
     """Engagements by phase, and open engagements by risk flag."""
-    async def count(query: str) -> int:
-        return (await client.count_workflows(query, rpc_timeout=timeout)).count
-
-    phases = [phase.value for phase in Phase]
-    counts = await asyncio.gather(*(count(phase_query(phase)) for phase in Phase),
-                                  *(count(risk_query(attribute)) for attribute in RISKS.values()))
-    return dict(zip(phases, counts[:len(phases)])), dict(zip(RISKS, counts[len(phases):]))
+    counts = await counted(client, list(QUESTIONS), timeout)
+    return ({label: value for (kind, label), value in counts.items() if kind == "phase"},
+            {label: value for (kind, label), value in counts.items() if kind == "risk"})

@@ -18,6 +18,11 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
 REQUEST_ID = re.compile(r"[\x21-\x7e]{1,200}")  # printable ASCII, no spaces, as the intake takes it: fullmatch it
 
 
+def fingerprint(parts: list) -> str:
+    """A digest of what a request asks, the same for the same parts whatever order a dict's keys came in."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
 def new_request_id() -> str:
     return secrets.token_hex(6)
 
@@ -32,7 +37,6 @@ def update_id_for(update_name: str, action: Action, request_id: str) -> str:
     action is the same update; with anything else changed but the note (another item,
     date, person or scope) it is another update, applied on its own."""
     subject = subject_of(action)
-    asked = json.dumps([update_name, action.model_dump(mode="json", exclude={"note"}), request_id], sort_keys=True)
-    digest = hashlib.sha256(asked.encode()).hexdigest()[:12]
+    digest = fingerprint([update_name, action.model_dump(mode="json", exclude={"note"}), request_id])[:12]
     readable = _UNSAFE.sub("-", subject)[:60] if subject else None
     return "/".join(part for part in (update_name, readable, digest) if part)

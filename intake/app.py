@@ -17,7 +17,6 @@ Every error is ``application/problem+json`` (RFC 9457) with the sentence the
 
 
 import asyncio
-import hashlib
 import json
 import logging
 from datetime import datetime, timedelta, timezone
@@ -37,14 +36,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from engagement_client.engagements import perform, read_state, resolve_engagement_id
 from engagement_client.errors import CommandError, EngagementNotFound, NoAnswer
 from engagement_client.purchases import BenefitAlreadyUsed, EngagementGone, EngagementStillClosing, record_purchase
-from engagement_client.update_ids import update_id_for
+from engagement_client.update_ids import fingerprint, update_id_for
 from fasttrack.engagement.budget import REQUEST_BUDGET
 from fasttrack.engagement.catalogue import NAMED
 from fasttrack.errors import FastTrackError
-from fasttrack.models import EDGE, Purchase
+from fasttrack.models import EDGE, EngagementState, Purchase
 from fasttrack.report import engagement_report
 from intake.settings import AssistanceFromPortal, Caller, IntakeSettings, Role
-from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, signed_lately, verify
+from intake.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, WINDOW, SignatureRefused, check_signature, signed_lately
 from process_support.http_metrics import instrument
 from process_support.problems import Problem, answer_problems, problem_response, try_again, unreadable_body
 from process_support.request_limits import RequestLimits, whole_body
@@ -103,7 +102,8 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
 
     # Nothing larger than an action may be: refused before it is read, whatever the headers say.
     app.add_middleware(RequestLimits, body_bytes=REQUEST_BUDGET)  # type: ignore[arg-type]
-    within = settings.intake_answer_seconds  # the engagement's own wait is half: time left to say why it is late
+    within = settings.intake_answer_seconds
+    engagement_wait = within / 2  # the engagement's own wait: time left to say why it is late
     # A claim on a signed request lapses once whoever took it has surely stopped waiting.
     claim_lapses = timedelta(seconds=3 * within + 5)
 
@@ -111,14 +111,13 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         """Handles a request signed with ``secret`` once; one that was not handled, whatever failed,
         may be sent again as it was (at once, or once its claim lapses if even that was not written)."""
         now = datetime.now(timezone.utc)
-        timestamp, given = request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER)
-        try:
-            signed_lately(timestamp, given, now)  # before a byte of the body is read
+        try:  # the headers before a byte of the body is read
+            timestamp, key = signed_lately(request.headers.get(TIMESTAMP_HEADER), request.headers.get(SIGNATURE_HEADER),
+                                           now)
             body = await whole_body(request)
-            verify(secret, timestamp, given, body, now)
+            check_signature(secret, timestamp, key, body)
         except SignatureRefused as refused:
             raise Problem(401, "Signature refused", str(refused)) from None
-        key = str(given)
         sighting = await answered(asyncio.to_thread(register.claim_signature, key, now, now - REPLAY_MEMORY,
                                                     now - claim_lapses))
         if sighting is Sighting.ANSWERED:
@@ -127,6 +126,7 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
             raise Problem(503, "Being handled", "This signed request is being handled now; send it again as it was "
                                                 "to learn its outcome.", {"Retry-After": str(int(within) + 1)})
         try:
+            one_of_each_key(body)
             response = await handle(body)
         except BaseException:
             try:
@@ -190,7 +190,6 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
               summary="A license purchase (signed by commerce): starts or attaches, once per order id")
     async def purchases(request: Request) -> JSONResponse:
         async def handle(body: bytes) -> JSONResponse:
-            one_of_each_key(body)
             try:
                 purchase = Purchase.model_validate_json(body, context=EDGE)
             except ValidationError as error:
@@ -208,7 +207,6 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
         engagement_id = engagement_of(tenant)
 
         async def handle(body: bytes) -> JSONResponse:
-            one_of_each_key(body or b"{}")
             try:
                 fields = AssistanceFromPortal.model_validate_json(body or b"{}", context=EDGE)
             except ValidationError as error:
@@ -224,11 +222,10 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
 
     async def same_request(who: Caller, key: str, engagement_id: str, action: str, built: Any) -> None:
         """An Idempotency-Key names one request by one caller: the same key with another is refused."""
-        key_digest = hashlib.sha256(json.dumps([who.actor, key]).encode()).hexdigest()
-        asked = json.dumps([engagement_id, action, built.model_dump(mode="json")], sort_keys=True)
+        asked = fingerprint([engagement_id, action, built.model_dump(mode="json")])
         now = datetime.now(timezone.utc)
-        if not await answered(asyncio.to_thread(register.same_request, key_digest,
-                                                hashlib.sha256(asked.encode()).hexdigest(), now, now - KEY_MEMORY)):
+        if not await answered(asyncio.to_thread(register.same_request, fingerprint([who.actor, key]), asked, now,
+                                                now - KEY_MEMORY)):
             raise Problem(422, "Idempotency-Key reused", "This Idempotency-Key came before with another request "
                                                          "(another engagement, action or field, the note included): "
                                                          "send a new key for a new request.")
@@ -266,28 +263,31 @@ def create_app(settings: IntakeSettings, client: Client, register: Register) -> 
                                      "before sending it again (an Idempotency-Key makes a resend safe)")
         else:
             await same_request(who, idempotency_key, engagement_id, action.value, built)
-            # The key names one action by one person: the same key with another action is another update.
+            # The key names one request by one person: sent again, it is the same update.
             update_id = update_id_for(action.value, built, idempotency_key)
             late = ("the action may still be applied when its worker runs; send it again with the same "
                     "Idempotency-Key to learn its outcome (it is applied once)")
         receipt = await answered(perform(client, tenant, built, update_id=update_id, register=register,
-                                         answer_within=within / 2), late)
+                                         answer_within=engagement_wait), late)
         return JSONResponse(receipt.model_dump(mode="json"))
+
+    async def record_of(tenant: str) -> EngagementState:
+        return await answered(read_state(client, engagement_of(tenant), register, engagement_wait), "read it again")
 
     @app.get("/v1/engagements/{tenant}", tags=["readings"], summary="Where the engagement stands (its record)")
     async def status(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
-        state = await answered(read_state(client, engagement_of(tenant), register, within / 2), "read it again")
+        state = await record_of(tenant)
         return JSONResponse(state.model_dump(mode="json"))
 
     @app.get("/v1/engagements/{tenant}/timeline", tags=["readings"], summary="What happened, in order")
     async def timeline(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> JSONResponse:
-        state = await answered(read_state(client, engagement_of(tenant), register, within / 2), "read it again")
+        state = await record_of(tenant)
         return JSONResponse([event.model_dump(mode="json") for event in state.timeline])
 
     @app.get("/v1/engagements/{tenant}/report", tags=["readings"], response_class=PlainTextResponse,
              summary="The engagement's report (Markdown)")
     async def report(tenant: TENANT, _who: Annotated[Caller, Depends(caller(Role.READ_ONLY))]) -> PlainTextResponse:
-        state = await answered(read_state(client, engagement_of(tenant), register, within / 2), "read it again")
+        state = await record_of(tenant)
         return PlainTextResponse(engagement_report(state), media_type="text/markdown; charset=utf-8")
 
     return app

@@ -23,8 +23,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def signed_lately(timestamp: str | None, given: str | None, now: datetime) -> datetime:
-    """The moment the request says it was signed, if it says so and lately: decided before its body is read."""
+def signed_lately(timestamp: str | None, given: str | None, now: datetime) -> tuple[str, str]:
+    """The request's timestamp and signature, if it is signed, and lately: decided before its body is read."""
     if not timestamp or not given:
         raise SignatureRefused(f"The request is not signed: send {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}.")
     try:
@@ -33,12 +33,10 @@ def signed_lately(timestamp: str | None, given: str | None, now: datetime) -> da
         raise SignatureRefused(f"{TIMESTAMP_HEADER} must be a Unix time in seconds.") from None
     if abs(now - signed_at) > WINDOW:
         raise SignatureRefused("The request was signed more than five minutes from now; sign it again.")
-    return signed_at
+    return timestamp, given
 
 
-def verify(secret: str, timestamp: str | None, given: str | None, body: bytes, now: datetime) -> datetime:
-    """The moment the request was signed, once its signature holds."""
-    signed_at = signed_lately(timestamp, given, now)
-    if not given or not given.isascii() or not hmac.compare_digest(signature(secret, str(timestamp), body), given):
+def check_signature(secret: str, timestamp: str, given: str, body: bytes) -> None:
+    """Once ``signed_lately`` has passed: the signature holds for this body and secret."""
+    if not given.isascii() or not hmac.compare_digest(signature(secret, timestamp, body), given):
         raise SignatureRefused("The signature does not match the request (another secret, or a changed body).")
-    return signed_at

@@ -20,7 +20,8 @@ BODY_SECONDS = 30.0  # between two pieces of a body: a sender that stalls longer
 GONE: Message = {"type": "http.disconnect"}  # what the app sees of a body cut short: the sender went away
 
 
-def refusal_of(scope: Scope, body_bytes: int) -> Problem | None:
+def declared_length(scope: Scope, body_bytes: int) -> int | Problem:
+    """The body's length as the request declares it (0 without a body), or why it is refused."""
     headers: list[tuple[bytes, bytes]] = scope["headers"]
     if len(headers) > HEADER_COUNT or sum(len(name) + len(value) for name, value in headers) > HEADER_BYTES:
         return Problem(431, "Headers too large", f"A request carries at most {HEADER_COUNT} headers and "
@@ -32,10 +33,10 @@ def refusal_of(scope: Scope, body_bytes: int) -> Problem | None:
     if length is None:
         if scope["method"] in ("POST", "PUT", "PATCH"):
             return Problem(411, "Length required", "Send a Content-Length.")
-        return None
+        return 0
     if not length.isdigit() or int(length) > body_bytes:
         return Problem(413, "Request too large", f"A request carries at most {_size(body_bytes)}.")
-    return None
+    return int(length)
 
 
 def _size(count: int) -> str:
@@ -69,11 +70,10 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = refusal_of(scope, self.body_bytes)
-        if refusal is not None:
-            await problem_response(refusal)(scope, receive, send)
+        declared = declared_length(scope, self.body_bytes)
+        if isinstance(declared, Problem):
+            await problem_response(declared)(scope, receive, send)
             return
-        declared = int(dict(scope["headers"]).get(b"content-length", b"0") or 0)
         read, complete = 0, False
 
         async def counted() -> Message:

@@ -26,8 +26,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from engagement_client.counts import RISKS, phase_query, risk_query
-from fasttrack.models import Phase
+from engagement_client.counts import QUESTIONS, Count, counted
 from process_support.ports import free_port
 from register import Register
 
@@ -39,11 +38,6 @@ VISIBILITY_TIMEOUT_SECONDS = 5  # well within a Prometheus scrape's 10 s
 # allows the namespace, which the team's board shares. At Prometheus's 15 s, each count is
 # read again every fifth scrape: at most 75 s old.
 COUNTS_PER_SCRAPE = 3
-
-Count = tuple[str, str]  # ("phase", value) or ("risk", label)
-# Every count the gauges serve, with its visibility query.
-QUESTIONS: dict[Count, str] = {("phase", phase.value): phase_query(phase) for phase in Phase} | {
-    ("risk", risk): risk_query(attribute) for risk, attribute in RISKS.items()}
 
 
 def sdk_runtime() -> tuple[Runtime, str]:
@@ -73,7 +67,8 @@ class EngagementGauges:
         async with self._reading:
             due = self._due(at_most)
             try:
-                counts = await asyncio.wait_for(self._read(client, due), VISIBILITY_TIMEOUT_SECONDS)
+                counts = await asyncio.wait_for(counted(client, due, timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)),
+                                                VISIBILITY_TIMEOUT_SECONDS)
             except Exception as error:  # any failure: the same answer, counts kept
                 self.visibility_up = 0
                 log.warning("engagement counts not read", extra={"failure": type(error).__name__})
@@ -89,12 +84,6 @@ class EngagementGauges:
             return list(QUESTIONS)
         never_read = [count for count in QUESTIONS if count not in self._read_in]
         return never_read or sorted(QUESTIONS, key=self._read_in.__getitem__)[:at_most]
-
-    async def _read(self, client: Client, due: list[Count]) -> dict[Count, int]:
-        timeout = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
-        answers = await asyncio.gather(*(client.count_workflows(QUESTIONS[count], rpc_timeout=timeout)
-                                         for count in due))
-        return {count: answer.count for count, answer in zip(due, answers)}
 
     def collect(self):
         phases = GaugeMetricFamily("fasttrack_engagements", "Engagements by phase (open, and closed within "

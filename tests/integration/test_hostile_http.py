@@ -7,7 +7,6 @@ payload refused by the worker rather than failing the engagement's task."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
@@ -32,6 +31,7 @@ from engagement_client.codec import ENCODING, KEY_ID, parse_keys
 from fasttrack.models import Phase
 from intake.app import create_app
 from intake.settings import IntakeSettings
+from process_support.problems import PROBLEM
 from register import Register
 from simulation.customer import SPECIALIST, SimulatedCustomer
 from tests.support.encryption import SUITE_KEYS
@@ -39,7 +39,6 @@ from tests.support.intake import Intake, signed, start
 from tests.support.scenario import make_purchase, state_of
 
 READER = "Rita (read only)"
-PROBLEM = "application/problem+json"
 REPOSITORY = Path(__file__).resolve().parents[2]
 STATED = IntakeSettings.model_fields["intake_answer_seconds"].default  # the time the docs promise
 
