@@ -123,6 +123,15 @@ def _keys(notification: Notification) -> tuple[str, str, str | None]:
     return f"{name}.subject{updated}", body, title
 
 
+def _family(line: Phrase) -> str:
+    """What a line is, by its key's first part: items, tasks, work, reasons, notes (or "" for free words)."""
+    return (line.key or "").split(".")[0]
+
+
+def _ineligible(notification: Notification) -> bool:
+    return notification.kind is NotificationKind.ENGAGEMENT_CLOSED and notification.facts.get("outcome") == "ineligible"
+
+
 def _sections(notification: Notification) -> list[dict[str, object]]:
     """The lists after the body, each under a heading that agrees with its count:
     why a purchase does not qualify, the items or work still open (grouped under their
@@ -131,30 +140,31 @@ def _sections(notification: Notification) -> list[dict[str, object]]:
     groups: dict[str, list[Phrase]] = {"reasons": [], "open": [], "notes": []}
     closing = notification.kind is NotificationKind.ENGAGEMENT_CLOSED
     for line in notification.lines:
-        section = (line.key or "").split(".")[0]
+        section = _family(line)
         if closing and not line.key and not line.ref:
             section = "reasons"  # a withdrawal's reason, in the operator's words
-        if section == "reasons" and closing and notification.facts.get("outcome") != "ineligible":
+        if section == "reasons" and closing and not _ineligible(notification):
             continue  # an expiry's body says why; a withdrawal's reason stays in the attached report
         groups[section if section in ("reasons", "notes") else "open"].append(line)
     headings = {"reasons": "lists.reasons", "notes": "lists.notes",
                 "open": OPEN_HEADINGS.get(notification.kind, "lists.open_items")}
     return [
         {"heading": say(language, headings[group], {"count": number(len(lines), language)}, {"count": len(lines)}),
-         "phases": _by_phase(lines, language, undone=group == "open" and notification.kind in UNDONE_WORK_KINDS,
-                             closed=closing)}
+         "phases": _by_phase(lines, language, notification.kind if group == "open" else None)}
         for group, lines in groups.items() if lines
     ]
 
 
-def _by_phase(lines: list[Phrase], language: str, undone: bool, closed: bool = False) -> list[dict[str, object]]:
+def _by_phase(lines: list[Phrase], language: str, open_in: NotificationKind | None) -> list[dict[str, object]]:
     """Lines grouped under their phase's name, said once, in the order the phases first come. In a
-    list of work left undone, a phase's open work is said in statements, and its items and tasks
-    follow under a heading of their own (a person names them; an imperative after the fact would read
-    as an instruction); once the engagement has closed, the statements say what did not happen."""
+    list of work left undone (``open_in`` a kind of UNDONE_WORK_KINDS), a phase's open work is said in
+    statements, and its items and tasks follow under a heading of their own (a person names them; an
+    imperative after the fact would read as an instruction); once the engagement has closed, the
+    statements say what did not happen."""
+    undone, closed = open_in in UNDONE_WORK_KINDS, open_in is NotificationKind.ENGAGEMENT_CLOSED
     phases: dict[str | None, dict[str, list[str]]] = {}
     for line in lines:
-        kind = (line.key or "").split(".")[0] if undone else ""
+        kind = _family(line) if undone else ""
         kinds = phases.setdefault(line.label_key, {"said": [], "items": [], "tasks": []})
         if kind in ("items", "tasks"):
             kinds[kind].append(localize(line, language))
@@ -178,8 +188,6 @@ def render_message(notification: Notification, page_link: str | None = None) -> 
     call = notification.call
     subject = say(language, subject_key, values, counts)
     colleagues = notification.audience is Audience.FASTTRACK_MANAGER
-    ineligible = notification.kind is NotificationKind.ENGAGEMENT_CLOSED and notification.facts.get("outcome") == (
-        "ineligible")
     layout_values = {
         "language": language,
         "subject": subject,
@@ -191,8 +199,8 @@ def render_message(notification: Notification, page_link: str | None = None) -> 
         "call": call is not None,
         "call_time": say(language, "common.call_time", values, counts) if call else "",
         "call_duration": say(language, "common.call_duration", values, counts) if call else "",
-        "attachment": text_of(language, "common.attachment_eligibility" if ineligible else "common.attachment_report")
-        if notification.attachment_markdown else "",
+        "attachment": text_of(language, "common.attachment_eligibility" if _ineligible(notification)
+                              else "common.attachment_report") if notification.attachment_markdown else "",
         "page_link": page_link or "",
         "page_link_intro": text_of(language, "common.page_link") if page_link else "",
         "closing": text_of(language, "common.closing_colleagues" if colleagues else "common.closing"),
